@@ -1,0 +1,60 @@
+//! Each CLI command as a library function with a typed config.
+
+pub mod evaluate;
+pub mod predict;
+
+use crate::device::DeviceSpec;
+use crate::error::{Error, Result};
+use crate::model::{dir::LoadOptions, ModelSource, StanceModel};
+use candle_core::DType;
+use std::path::PathBuf;
+
+/// The directory name of the shipped default model under `models/`.
+pub const DEFAULT_MODEL_NAME: &str = "minilm-newsmtsc";
+
+/// Finds the shipped default model: `$STANCE_MODEL`, else `models/minilm-newsmtsc` under the
+/// current directory, else beside the executable's repository (`target/*/stance` → `models/`).
+pub fn default_model() -> Result<ModelSource> {
+    if let Some(p) = std::env::var_os("STANCE_MODEL") {
+        return ModelSource::parse(&p.to_string_lossy());
+    }
+    let mut tried: Vec<PathBuf> = vec![PathBuf::from("models").join(DEFAULT_MODEL_NAME)];
+    if let Ok(exe) = std::env::current_exe() {
+        for up in exe.ancestors().skip(1).take(4) {
+            tried.push(up.join("models").join(DEFAULT_MODEL_NAME));
+        }
+    }
+    for p in &tried {
+        if p.join(crate::model::meta::META_FILE).is_file() {
+            return Ok(ModelSource::Dir(p.clone()));
+        }
+    }
+    Err(Error::Config(format!(
+        "no --model given and the default model was not found (tried $STANCE_MODEL, {}); train one with `stance train` or pass --model DIR",
+        tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )))
+}
+
+/// Model loading settings shared by the commands.
+#[derive(Debug, Clone, Default)]
+pub struct ModelChoice {
+    /// `None`: the shipped default model.
+    pub model: Option<String>,
+    pub device: DeviceSpec,
+    /// Compute in half precision (f16 on CUDA; ignored on CPU, where f32 is faster).
+    pub half: bool,
+}
+
+impl ModelChoice {
+    pub fn load(&self) -> Result<StanceModel> {
+        let src = match &self.model {
+            Some(m) => ModelSource::parse(m)?,
+            None => default_model()?,
+        };
+        let device = self.device.open()?;
+        let dtype = if self.half && !device.is_cpu() { DType::F16 } else { DType::F32 };
+        let mut m = StanceModel::load(&src, &LoadOptions { device, dtype })?;
+        m.prepare_inference()?;
+        Ok(m)
+    }
+}

@@ -1,0 +1,121 @@
+//! `stance predict`: stance toward one target in one text, or for every example of a file.
+
+use crate::data::{examples::find_whole_word, read_examples, Example, ReadOptions, Skip};
+use crate::data::atomic::AtomicFile;
+use crate::error::{Error, Result};
+use crate::infer::{argmax, encode_all, predict_encoded, InferOptions};
+use crate::model::StanceModel;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// One prediction.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Prediction {
+    pub id: String,
+    pub text: String,
+    pub target: String,
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    pub scores: BTreeMap<String, f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gold: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+}
+
+/// Input of `predict`.
+#[derive(Debug, Clone)]
+pub enum PredictInput {
+    /// A text and a target given as a string (first whole-word occurrence) or a span.
+    Text { text: String, target: String, span: Option<(usize, usize)> },
+    File { path: PathBuf, skip_bad: bool },
+}
+
+#[derive(Debug, Clone)]
+pub struct PredictConfig {
+    pub input: PredictInput,
+    /// JSONL output file (written atomically); `None` returns the predictions only.
+    pub output: Option<PathBuf>,
+    pub infer: InferOptions,
+}
+
+pub struct PredictOutcome {
+    pub predictions: Vec<Prediction>,
+    pub skipped: Vec<Skip>,
+}
+
+/// Runs the model over examples; encoding failures are errors naming the example's line.
+pub fn predict_examples(
+    model: &StanceModel,
+    examples: &[Example],
+    infer: &InferOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<Prediction>> {
+    let triples: Vec<(&str, usize, usize)> = examples.iter().map(|e| (e.text.as_str(), e.start, e.end)).collect();
+    let encoded = encode_all(model, &triples)
+        .into_iter()
+        .zip(examples)
+        .map(|(r, e)| r.map_err(|err| Error::Config(format!("line {}: {err}", e.line))))
+        .collect::<Result<Vec<_>>>()?;
+    let probs = predict_encoded(model, &encoded, infer, progress)?;
+    Ok(examples
+        .iter()
+        .zip(probs)
+        .zip(&encoded)
+        .map(|((e, p), enc)| Prediction {
+            id: e.id.clone(),
+            text: e.text.clone(),
+            target: e.target.clone(),
+            start: e.start,
+            end: e.end,
+            label: model.meta.labels[argmax(&p)].clone(),
+            scores: model.meta.labels.iter().cloned().zip(p.iter().copied()).collect(),
+            gold: e.label.clone(),
+            truncated: enc.truncated,
+        })
+        .collect())
+}
+
+pub fn predict(model: &StanceModel, cfg: &PredictConfig, progress: &(dyn Fn(usize) + Sync)) -> Result<PredictOutcome> {
+    let (examples, skipped) = match &cfg.input {
+        PredictInput::Text { text, target, span } => {
+            let (start, end) = match span {
+                Some(s) => *s,
+                None => find_whole_word(text, target).ok_or_else(|| {
+                    Error::Config(format!("target {target:?} does not occur in the text as a whole word"))
+                })?,
+            };
+            let n = text.chars().count();
+            if start >= end || end > n {
+                return Err(Error::Config(format!("span {start}..{end} outside a text of {n} characters")));
+            }
+            let ex = Example {
+                id: "text".into(),
+                text: text.clone(),
+                target: text.chars().skip(start).take(end - start).collect(),
+                start,
+                end,
+                label: None,
+                line: 1,
+            };
+            (vec![ex], Vec::new())
+        }
+        PredictInput::File { path, skip_bad } => {
+            let ds = read_examples(path, &ReadOptions { skip_bad: *skip_bad, require_label: false })?;
+            (ds.examples, ds.skipped)
+        }
+    };
+    let predictions = predict_examples(model, &examples, &cfg.infer, progress)?;
+    if let Some(out) = &cfg.output {
+        let mut f = AtomicFile::create(out)?;
+        for p in &predictions {
+            let line = serde_json::to_string(p).map_err(|e| Error::Config(e.to_string()))?;
+            writeln!(f, "{line}").map_err(|e| Error::io(out, e))?;
+        }
+        f.commit()?;
+    }
+    Ok(PredictOutcome { predictions, skipped })
+}

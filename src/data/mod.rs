@@ -1,0 +1,9 @@
+//! Readers and writers: labelled (sentence, target) examples in NewsMTSC JSONL or a simple
+//! JSONL/CSV layout, plain-text and JSONL articles for scoring, and atomic output files.
+
+pub mod articles;
+pub mod atomic;
+pub mod examples;
+pub mod labels;
+
+pub use examples::{read_examples, Dataset, Example, ReadOptions, Skip};

@@ -1,0 +1,4 @@
+//! Evaluation: metrics and reports.
+
+pub mod metrics;
+pub use metrics::{compute, LabelScores, Metrics};

@@ -1,0 +1,130 @@
+//! Batched inference: encode in parallel, sort by length, cut batches by a token budget, run,
+//! restore input order.
+
+use crate::error::{Error, Result};
+use crate::model::{Batch, Encoded, StanceModel};
+use rayon::prelude::*;
+
+/// How batches are formed and run.
+#[derive(Debug, Clone)]
+pub struct InferOptions {
+    /// Most padded tokens in one batch (rows × longest row).
+    pub token_budget: usize,
+    /// Most rows in one batch.
+    pub max_batch: usize,
+    /// Sort by length before batching (less padding). Results come back in input order anyway.
+    pub sort_by_length: bool,
+    /// Batches run at the same time (each with the kernels' own threading).
+    pub parallel_batches: usize,
+}
+
+impl Default for InferOptions {
+    fn default() -> Self {
+        Self {
+            token_budget: 2048,
+            max_batch: 64,
+            sort_by_length: true,
+            parallel_batches: 1,
+        }
+    }
+}
+
+/// Cuts `lens` (in processing order `order`) into batches of row indices.
+pub fn plan_batches(lens: &[usize], order: &[usize], opts: &InferOptions) -> Vec<Vec<usize>> {
+    let mut batches = Vec::new();
+    let mut cur: Vec<usize> = Vec::new();
+    let mut longest = 0;
+    for &i in order {
+        let l = lens[i].max(1);
+        let new_longest = longest.max(l);
+        if !cur.is_empty() && (cur.len() + 1 > opts.max_batch.max(1) || new_longest * (cur.len() + 1) > opts.token_budget) {
+            batches.push(std::mem::take(&mut cur));
+            longest = 0;
+        }
+        longest = longest.max(l);
+        cur.push(i);
+    }
+    if !cur.is_empty() {
+        batches.push(cur);
+    }
+    batches
+}
+
+/// Probabilities for every encoded pair, in input order. `progress` is called with the number
+/// of pairs finished after each batch.
+pub fn predict_encoded(
+    model: &StanceModel,
+    items: &[Encoded],
+    opts: &InferOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<Vec<f32>>> {
+    let lens: Vec<usize> = items.iter().map(|e| e.len()).collect();
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    if opts.sort_by_length {
+        order.sort_by_key(|&i| (lens[i], i));
+    }
+    let batches = plan_batches(&lens, &order, opts);
+    let pad = model.config.pad_token_id as u32;
+    let run = |rows: &Vec<usize>| -> Result<Vec<(usize, Vec<f32>)>> {
+        let refs: Vec<&Encoded> = rows.iter().map(|&i| &items[i]).collect();
+        let batch = Batch::new(&refs, pad, model.net.dtype, &model.net.device)?;
+        let probs = model.net.predict(&batch)?;
+        progress(rows.len());
+        Ok(rows.iter().copied().zip(probs).collect())
+    };
+    let results: Vec<Vec<(usize, Vec<f32>)>> = if opts.parallel_batches > 1 {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.parallel_batches)
+            .build()
+            .map_err(|e| Error::Config(e.to_string()))?;
+        pool.install(|| batches.par_iter().map(run).collect::<Result<_>>())?
+    } else {
+        batches.iter().map(run).collect::<Result<_>>()?
+    };
+    let mut out = vec![Vec::new(); items.len()];
+    for (i, p) in results.into_iter().flatten() {
+        out[i] = p;
+    }
+    Ok(out)
+}
+
+/// Encodes (text, start, end) triples in parallel. Errors carry the index of the failing item.
+pub fn encode_all(model: &StanceModel, items: &[(&str, usize, usize)]) -> Vec<Result<Encoded>> {
+    items
+        .par_iter()
+        .map(|&(t, s, e)| model.pair_encoder.encode(t, s, e))
+        .collect()
+}
+
+/// Index of the largest probability.
+pub fn argmax(p: &[f32]) -> usize {
+    p.iter()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| if v > bv { (i, v) } else { (bi, bv) })
+        .0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn batches_respect_budget_and_cover_everything() {
+        let lens = vec![10, 50, 12, 48, 11, 30];
+        let mut order: Vec<usize> = (0..lens.len()).collect();
+        order.sort_by_key(|&i| lens[i]);
+        let opts = InferOptions { token_budget: 100, max_batch: 3, ..Default::default() };
+        let b = plan_batches(&lens, &order, &opts);
+        let mut all: Vec<usize> = b.iter().flatten().copied().collect();
+        all.sort();
+        assert_eq!(all, (0..6).collect::<Vec<_>>());
+        for batch in &b {
+            let longest = batch.iter().map(|&i| lens[i]).max().unwrap();
+            assert!(batch.len() <= 3 && (batch.len() == 1 || longest * batch.len() <= 100), "{batch:?}");
+        }
+        assert_eq!(b[0], vec![0, 4, 2]);
+    }
+    #[test]
+    fn argmax_picks_largest() {
+        assert_eq!(argmax(&[0.1, 0.7, 0.2]), 1);
+    }
+}

@@ -1,0 +1,18 @@
+//! `stance`: per-sentence, per-actor stance (supportive / neutral / critical) in news text.
+//!
+//! Data flows one way: input → sentences → actor mentions → encoded pairs → batches → encoder +
+//! head → stance per (sentence, actor) → aggregates → output. Each command of the binary is a
+//! function of [`commands`] with a typed config.
+
+pub mod commands;
+pub mod data;
+pub mod device;
+pub mod error;
+pub mod eval;
+pub mod infer;
+pub mod model;
+#[doc(hidden)]
+pub mod testing;
+
+pub use device::DeviceSpec;
+pub use error::{Error, Result};

@@ -1,0 +1,257 @@
+//! A BERT-family encoder on candle, differentiable end to end.
+//!
+//! Two numerically equivalent paths: `Path::Fast` (fused layer norm and softmax kernels that
+//! record no gradient) for inference, `Path::Differentiable` (composed ops) for training.
+//! candle-transformers' `BertModel` is not used: its layer norms take the fused kernel, which
+//! silently stops gradients, and its dropout is a no-op.
+
+use super::config::EncoderConfig;
+use candle_core::{DType, Module, Result, Tensor, D};
+use candle_nn::{Embedding, Linear, VarBuilder};
+use rand::{rngs::StdRng, Rng};
+
+/// Which kernels to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    Fast,
+    Differentiable,
+}
+
+/// Training-time dropout with a seeded generator: masks are drawn on the host, so that a run
+/// is reproducible for a fixed seed whatever the device.
+pub struct Dropout<'a> {
+    pub p: f32,
+    pub rng: &'a mut StdRng,
+}
+
+impl Dropout<'_> {
+    pub fn apply(&mut self, xs: &Tensor) -> Result<Tensor> {
+        if self.p <= 0.0 {
+            return Ok(xs.clone());
+        }
+        let n = xs.elem_count();
+        let keep = 1.0 / (1.0 - self.p);
+        let p = self.p;
+        let mask: Vec<f32> = (0..n)
+            .map(|_| if self.rng.random::<f32>() < p { 0.0 } else { keep })
+            .collect();
+        let mask = Tensor::from_vec(mask, xs.shape(), xs.device())?.to_dtype(xs.dtype())?;
+        xs * mask
+    }
+}
+
+fn maybe_dropout(xs: Tensor, dropout: &mut Option<Dropout>) -> Result<Tensor> {
+    match dropout {
+        Some(d) => d.apply(&xs),
+        None => Ok(xs),
+    }
+}
+
+struct LayerNorm {
+    weight: Tensor,
+    bias: Tensor,
+    eps: f32,
+}
+
+impl LayerNorm {
+    fn load(vb: VarBuilder, size: usize, eps: f64) -> Result<Self> {
+        Ok(Self {
+            weight: vb.get(size, "weight")?,
+            bias: vb.get(size, "bias")?,
+            eps: eps as f32,
+        })
+    }
+    fn forward(&self, xs: &Tensor, path: Path) -> Result<Tensor> {
+        match path {
+            Path::Fast => candle_nn::ops::layer_norm(&xs.contiguous()?, &self.weight, &self.bias, self.eps),
+            Path::Differentiable => candle_nn::ops::layer_norm_slow(xs, &self.weight, &self.bias, self.eps),
+        }
+    }
+}
+
+fn linear(vb: VarBuilder, i: usize, o: usize) -> Result<Linear> {
+    candle_nn::linear(i, o, vb)
+}
+
+struct Embeddings {
+    word: Embedding,
+    position: Embedding,
+    token_type: Embedding,
+    norm: LayerNorm,
+    position_offset: usize,
+}
+
+struct SelfAttention {
+    q: Linear,
+    k: Linear,
+    v: Linear,
+    /// The three projections fused into one matmul, for inference (see [`Encoder::fuse_qkv`]).
+    qkv: Option<Linear>,
+    out: Linear,
+    norm: LayerNorm,
+    heads: usize,
+    head_dim: usize,
+}
+
+struct FeedForward {
+    up: Linear,
+    down: Linear,
+    norm: LayerNorm,
+    act: Activation,
+}
+
+#[derive(Clone, Copy)]
+enum Activation {
+    GeluErf,
+    GeluTanh,
+    Relu,
+}
+
+struct Layer {
+    attn: SelfAttention,
+    ffn: FeedForward,
+}
+
+/// The encoder. Weight names follow Hugging Face's BERT (`embeddings.*`, `encoder.layer.N.*`).
+pub struct Encoder {
+    emb: Embeddings,
+    layers: Vec<Layer>,
+    pub config: EncoderConfig,
+}
+
+impl Encoder {
+    pub fn load(vb: VarBuilder, cfg: &EncoderConfig) -> Result<Self> {
+        let h = cfg.hidden_size;
+        let e = vb.pp("embeddings");
+        let emb = Embeddings {
+            word: candle_nn::embedding(cfg.vocab_size, h, e.pp("word_embeddings"))?,
+            position: candle_nn::embedding(cfg.max_position_embeddings, h, e.pp("position_embeddings"))?,
+            token_type: candle_nn::embedding(cfg.type_vocab_size, h, e.pp("token_type_embeddings"))?,
+            norm: LayerNorm::load(e.pp("LayerNorm"), h, cfg.layer_norm_eps)?,
+            position_offset: cfg.position_offset(),
+        };
+        let act = match cfg.hidden_act.as_str() {
+            "gelu" => Activation::GeluErf,
+            "relu" => Activation::Relu,
+            _ => Activation::GeluTanh,
+        };
+        let mut layers = Vec::with_capacity(cfg.num_hidden_layers);
+        for i in 0..cfg.num_hidden_layers {
+            let l = vb.pp(format!("encoder.layer.{i}"));
+            let a = l.pp("attention");
+            let q = linear(a.pp("self.query"), h, h)?;
+            let k = linear(a.pp("self.key"), h, h)?;
+            let v = linear(a.pp("self.value"), h, h)?;
+            let attn = SelfAttention {
+                q,
+                k,
+                v,
+                qkv: None,
+                out: linear(a.pp("output.dense"), h, h)?,
+                norm: LayerNorm::load(a.pp("output.LayerNorm"), h, cfg.layer_norm_eps)?,
+                heads: cfg.num_attention_heads,
+                head_dim: h / cfg.num_attention_heads,
+            };
+            let ffn = FeedForward {
+                up: linear(l.pp("intermediate.dense"), h, cfg.intermediate_size)?,
+                down: linear(l.pp("output.dense"), cfg.intermediate_size, h)?,
+                norm: LayerNorm::load(l.pp("output.LayerNorm"), h, cfg.layer_norm_eps)?,
+                act,
+            };
+            layers.push(Layer { attn, ffn });
+        }
+        Ok(Self {
+            emb,
+            layers,
+            config: cfg.clone(),
+        })
+    }
+
+    /// Fuses each layer's query/key/value projections into one matmul. For inference only: the
+    /// fused copy does not follow later updates of the weights.
+    pub fn fuse_qkv(&mut self) -> Result<()> {
+        for l in &mut self.layers {
+            let a = &mut l.attn;
+            let w = Tensor::cat(&[a.q.weight(), a.k.weight(), a.v.weight()], 0)?.detach();
+            let b = match (a.q.bias(), a.k.bias(), a.v.bias()) {
+                (Some(x), Some(y), Some(z)) => Some(Tensor::cat(&[x, y, z], 0)?.detach()),
+                _ => None,
+            };
+            a.qkv = Some(Linear::new(w, b));
+        }
+        Ok(())
+    }
+
+    /// Hidden states of the last layer, `(batch, seq, hidden)`.
+    /// `attention_mask` is `(batch, seq)` with 1 for real tokens and 0 for padding.
+    pub fn forward(
+        &self,
+        input_ids: &Tensor,
+        token_type_ids: &Tensor,
+        attention_mask: &Tensor,
+        path: Path,
+        mut dropout: Option<Dropout>,
+    ) -> Result<Tensor> {
+        let (_b, t) = input_ids.dims2()?;
+        let dev = input_ids.device();
+        let positions = Tensor::arange(
+            self.emb.position_offset as u32,
+            (self.emb.position_offset + t) as u32,
+            dev,
+        )?;
+        let x = self
+            .emb
+            .word
+            .forward(input_ids)?
+            .broadcast_add(&self.emb.position.forward(&positions)?)?
+            .add(&self.emb.token_type.forward(token_type_ids)?)?;
+        let x = self.emb.norm.forward(&x, path)?;
+        let mut x = maybe_dropout(x, &mut dropout)?;
+        let dtype = x.dtype();
+        // Additive mask: 0 where attended, a large negative number at padding. (b, 1, 1, t)
+        let bias = ((attention_mask.to_dtype(DType::F32)? - 1.0)? * 10000.0)?
+            .to_dtype(dtype)?
+            .unsqueeze(1)?
+            .unsqueeze(1)?;
+        for layer in &self.layers {
+            x = layer.forward(&x, &bias, path, &mut dropout)?;
+        }
+        Ok(x)
+    }
+}
+
+impl Layer {
+    fn forward(&self, x: &Tensor, bias: &Tensor, path: Path, dropout: &mut Option<Dropout>) -> Result<Tensor> {
+        let a = &self.attn;
+        let (b, t, h) = x.dims3()?;
+        let split = |y: Tensor| -> Result<Tensor> {
+            y.reshape((b, t, a.heads, a.head_dim))?.transpose(1, 2)?.contiguous()
+        };
+        let (q, k, v) = match (&a.qkv, path) {
+            (Some(qkv), Path::Fast) => {
+                let qkv = qkv.forward(x)?; // (b, t, 3h)
+                let qkv = qkv.reshape((b, t, 3, a.heads, a.head_dim))?.permute((2, 0, 3, 1, 4))?;
+                (qkv.get(0)?.contiguous()?, qkv.get(1)?.contiguous()?, qkv.get(2)?.contiguous()?)
+            }
+            _ => (split(a.q.forward(x)?)?, split(a.k.forward(x)?)?, split(a.v.forward(x)?)?),
+        };
+        let scale = 1.0 / (a.head_dim as f64).sqrt();
+        let scores = ((q * scale)?.matmul(&k.t()?)?).broadcast_add(bias)?;
+        let probs = match path {
+            Path::Fast => candle_nn::ops::softmax_last_dim(&scores)?,
+            Path::Differentiable => candle_nn::ops::softmax(&scores, D::Minus1)?,
+        };
+        let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))?;
+        let attn_out = maybe_dropout(a.out.forward(&ctx)?, dropout)?;
+        let x = a.norm.forward(&(attn_out + x)?, path)?;
+        let f = &self.ffn;
+        let up = f.up.forward(&x)?;
+        let up = match f.act {
+            Activation::GeluErf => up.gelu_erf()?,
+            Activation::GeluTanh => up.gelu()?,
+            Activation::Relu => up.relu()?,
+        };
+        let down = maybe_dropout(f.down.forward(&up)?, dropout)?;
+        f.norm.forward(&(down + x)?, path)
+    }
+}

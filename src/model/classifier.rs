@@ -1,0 +1,122 @@
+//! The target-aware classifier: encoder + pooling of `[CLS]` and the target's tokens + a linear
+//! head to the model's labels.
+
+use super::bert::{Dropout, Encoder, Path};
+use super::config::EncoderConfig;
+use super::encode::Encoded;
+use super::meta::Pooling;
+use candle_core::{DType, Device, IndexOp, Module, Result, Tensor, Var};
+use candle_nn::{Linear, VarBuilder, VarMap};
+use rand::{rngs::StdRng, SeedableRng};
+use rand_distr::{Distribution, Normal};
+
+pub const HEAD_PREFIX: &str = "stance_head";
+
+/// A padded batch on a device.
+pub struct Batch {
+    pub input_ids: Tensor,
+    pub token_type_ids: Tensor,
+    pub attention_mask: Tensor,
+    /// `(batch, seq)`: 1/n on the n target tokens of each row, 0 elsewhere.
+    pub target_weights: Tensor,
+    pub rows: usize,
+    pub seq_len: usize,
+}
+
+impl Batch {
+    pub fn new(items: &[&Encoded], pad_id: u32, dtype: DType, device: &Device) -> Result<Self> {
+        let b = items.len();
+        let t = items.iter().map(|e| e.len()).max().unwrap_or(1).max(1);
+        let mut ids = vec![pad_id; b * t];
+        let mut types = vec![0u32; b * t];
+        let mut mask = vec![0f32; b * t];
+        let mut tw = vec![0f32; b * t];
+        for (r, e) in items.iter().enumerate() {
+            let row = r * t;
+            ids[row..row + e.len()].copy_from_slice(&e.ids);
+            types[row..row + e.len()].copy_from_slice(&e.type_ids);
+            mask[row..row + e.len()].iter_mut().for_each(|m| *m = 1.0);
+            let n = e.target.len().max(1) as f32;
+            for &p in &e.target {
+                if p < t {
+                    tw[row + p] = 1.0 / n;
+                }
+            }
+        }
+        Ok(Self {
+            input_ids: Tensor::from_vec(ids, (b, t), device)?,
+            token_type_ids: Tensor::from_vec(types, (b, t), device)?,
+            attention_mask: Tensor::from_vec(mask, (b, t), device)?,
+            target_weights: Tensor::from_vec(tw, (b, t), device)?.to_dtype(dtype)?,
+            rows: b,
+            seq_len: t,
+        })
+    }
+}
+
+pub struct StanceNet {
+    pub encoder: Encoder,
+    head: Linear,
+    pooling: Pooling,
+    pub dtype: DType,
+    pub device: Device,
+}
+
+impl StanceNet {
+    /// Inserts a seeded random head (normal, std 0.02; zero bias) into `varmap` unless present.
+    pub fn init_head(varmap: &VarMap, in_dim: usize, n_labels: usize, seed: u64, device: &Device) -> Result<()> {
+        let mut data = varmap.data().lock().map_err(|_| candle_core::Error::Msg("poisoned var map".into()))?;
+        let wname = format!("{HEAD_PREFIX}.weight");
+        if !data.contains_key(&wname) {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let normal = Normal::new(0f32, 0.02).map_err(|e| candle_core::Error::Msg(e.to_string()))?;
+            let w: Vec<f32> = (0..in_dim * n_labels).map(|_| normal.sample(&mut rng)).collect();
+            data.insert(wname, Var::from_tensor(&Tensor::from_vec(w, (n_labels, in_dim), device)?)?);
+            data.insert(format!("{HEAD_PREFIX}.bias"), Var::zeros(n_labels, DType::F32, device)?);
+        }
+        Ok(())
+    }
+
+    /// Builds the network over the variables in `varmap` (which must hold every weight).
+    pub fn build(varmap: &VarMap, cfg: &EncoderConfig, pooling: Pooling, n_labels: usize, dtype: DType, device: &Device) -> Result<Self> {
+        let vb = VarBuilder::from_varmap(varmap, dtype, device);
+        let encoder = Encoder::load(vb.clone(), cfg)?;
+        let head = candle_nn::linear(pooling.width(cfg.hidden_size), n_labels, vb.pp(HEAD_PREFIX))?;
+        Ok(Self {
+            encoder,
+            head,
+            pooling,
+            dtype,
+            device: device.clone(),
+        })
+    }
+
+    /// Label logits `(batch, labels)`.
+    pub fn forward(&self, batch: &Batch, path: Path, mut dropout: Option<Dropout>) -> Result<Tensor> {
+        let h = self.encoder.forward(
+            &batch.input_ids,
+            &batch.token_type_ids,
+            &batch.attention_mask,
+            path,
+            dropout.as_mut().map(|d| Dropout { p: d.p, rng: &mut *d.rng }),
+        )?;
+        let cls = || h.i((.., 0, ..));
+        let target = || -> Result<Tensor> { batch.target_weights.unsqueeze(1)?.matmul(&h)?.squeeze(1) };
+        let pooled = match self.pooling {
+            Pooling::Cls => cls()?,
+            Pooling::Target => target()?,
+            Pooling::ClsTarget => Tensor::cat(&[cls()?, target()?], 1)?,
+        };
+        let pooled = match dropout.as_mut() {
+            Some(d) => d.apply(&pooled)?,
+            None => pooled,
+        };
+        self.head.forward(&pooled)
+    }
+
+    /// Label probabilities as f32 rows, for inference.
+    pub fn predict(&self, batch: &Batch) -> Result<Vec<Vec<f32>>> {
+        let logits = self.forward(batch, Path::Fast, None)?.to_dtype(DType::F32)?;
+        candle_nn::ops::softmax_last_dim(&logits)?.to_vec2::<f32>()
+    }
+}

@@ -1,0 +1,97 @@
+//! The encoder's `config.json` (Hugging Face BERT / RoBERTa fields).
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+fn default_eps() -> f64 {
+    1e-12
+}
+fn default_act() -> String {
+    "gelu".into()
+}
+fn default_type_vocab() -> usize {
+    2
+}
+fn default_model_type() -> String {
+    "bert".into()
+}
+
+/// The fields of a BERT-family `config.json` that the encoder needs. Unknown fields are kept
+/// when the config is copied into a model directory (the file is copied verbatim).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EncoderConfig {
+    pub vocab_size: usize,
+    pub hidden_size: usize,
+    pub num_hidden_layers: usize,
+    pub num_attention_heads: usize,
+    pub intermediate_size: usize,
+    #[serde(default = "default_act")]
+    pub hidden_act: String,
+    pub max_position_embeddings: usize,
+    #[serde(default = "default_type_vocab")]
+    pub type_vocab_size: usize,
+    #[serde(default = "default_eps")]
+    pub layer_norm_eps: f64,
+    #[serde(default)]
+    pub pad_token_id: usize,
+    #[serde(default = "default_model_type")]
+    pub model_type: String,
+}
+
+impl EncoderConfig {
+    pub fn read(path: &Path) -> Result<Self> {
+        let s = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let cfg: EncoderConfig = serde_json::from_str(&s)
+            .map_err(|e| Error::model(path, format!("bad config.json: {e}")))?;
+        cfg.validate().map_err(|m| Error::model(path, m))?;
+        Ok(cfg)
+    }
+
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        if !matches!(self.model_type.as_str(), "bert" | "roberta" | "xlm-roberta" | "camembert") {
+            return Err(format!(
+                "model_type `{}` is not supported (BERT and RoBERTa-style encoders are)",
+                self.model_type
+            ));
+        }
+        if self.num_attention_heads == 0 || self.hidden_size % self.num_attention_heads != 0 {
+            return Err("hidden_size must be a multiple of num_attention_heads".into());
+        }
+        if !matches!(self.hidden_act.as_str(), "gelu" | "gelu_new" | "gelu_pytorch_tanh" | "relu") {
+            return Err(format!("hidden_act `{}` is not supported", self.hidden_act));
+        }
+        Ok(())
+    }
+
+    /// RoBERTa-style models number positions from `pad_token_id + 1`.
+    pub fn position_offset(&self) -> usize {
+        if self.model_type == "bert" {
+            0
+        } else {
+            self.pad_token_id + 1
+        }
+    }
+
+    /// Longest input the position table allows.
+    pub fn max_input_tokens(&self) -> usize {
+        self.max_position_embeddings - self.position_offset()
+    }
+
+    /// A tiny configuration for tests.
+    pub fn tiny(vocab_size: usize) -> Self {
+        Self {
+            vocab_size,
+            hidden_size: 32,
+            num_hidden_layers: 2,
+            num_attention_heads: 4,
+            intermediate_size: 64,
+            hidden_act: "gelu".into(),
+            max_position_embeddings: 128,
+            type_vocab_size: 2,
+            layer_norm_eps: 1e-12,
+            pad_token_id: 0,
+            model_type: "bert".into(),
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! Model directories: loading a trained stance model, starting one from a base encoder, and
+//! saving (atomically) in Hugging Face layout plus `stance.json`.
+
+use super::classifier::{StanceNet, HEAD_PREFIX};
+use super::config::EncoderConfig;
+use super::encode::PairEncoder;
+use super::hub::ModelSource;
+use super::meta::{Marker, Pooling, StanceMeta, META_FILE};
+use super::weights;
+use crate::error::{Error, Result};
+use candle_core::{DType, Device, Tensor, Var};
+use candle_nn::VarMap;
+use rand::{rngs::StdRng, SeedableRng};
+use rand_distr::{Distribution, Normal};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+pub const WEIGHTS_FILE: &str = "model.safetensors";
+pub const CONFIG_FILE: &str = "config.json";
+pub const TOKENIZER_FILE: &str = "tokenizer.json";
+
+/// Where and how to load.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub device: Device,
+    /// Compute dtype (f32 on CPU; f16/bf16 are useful on CUDA).
+    pub dtype: DType,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            device: Device::Cpu,
+            dtype: DType::F32,
+        }
+    }
+}
+
+/// Settings for a new model started from a base encoder.
+#[derive(Debug, Clone)]
+pub struct NewModel {
+    pub labels: Vec<String>,
+    pub marker: Option<Marker>,
+    pub pooling: Pooling,
+    pub max_length: usize,
+    pub seed: u64,
+}
+
+/// A loaded model: weights (as variables, so that it can be trained), network, input encoder
+/// and metadata.
+pub struct StanceModel {
+    pub net: StanceNet,
+    pub varmap: VarMap,
+    pub pair_encoder: PairEncoder,
+    pub meta: StanceMeta,
+    pub config: EncoderConfig,
+    config_json: String,
+    tokenizer_json: String,
+    /// Where the model came from, for messages.
+    pub source: String,
+}
+
+fn read_string(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+}
+
+impl StanceModel {
+    /// Loads a trained model directory (or hub repo) with `stance.json`.
+    pub fn load(src: &ModelSource, opts: &LoadOptions) -> Result<Self> {
+        let meta_path = src.file(META_FILE, false)?.ok_or_else(|| {
+            Error::model(
+                PathBuf::from(src.describe()),
+                format!("{META_FILE} is missing: this looks like a base encoder, not a trained stance model (use it with `train --base`)"),
+            )
+        })?;
+        let meta = StanceMeta::read(&meta_path)?;
+        Self::assemble(src, meta, opts, None)
+    }
+
+    /// Starts a model from a base encoder checkpoint with a fresh head seeded by `new.seed`.
+    pub fn from_base(src: &ModelSource, new: &NewModel, opts: &LoadOptions) -> Result<Self> {
+        let mut meta = StanceMeta::new(new.labels.clone(), &src.describe());
+        meta.marker = new.marker.clone();
+        meta.pooling = new.pooling;
+        meta.max_length = new.max_length;
+        Self::assemble(src, meta, opts, Some(new.seed))
+    }
+
+    fn assemble(src: &ModelSource, mut meta: StanceMeta, opts: &LoadOptions, new_head_seed: Option<u64>) -> Result<Self> {
+        let config_path = src.file(CONFIG_FILE, true)?.unwrap_or_default();
+        let tok_path = src.file(TOKENIZER_FILE, true)?.unwrap_or_default();
+        let weights_path = src.file(WEIGHTS_FILE, true)?.unwrap_or_default();
+        let config_json = read_string(&config_path)?;
+        let config = EncoderConfig::read(&config_path)?;
+        let tokenizer_json = read_string(&tok_path)?;
+        meta.max_length = meta.max_length.min(config.max_input_tokens());
+        let pair_encoder = PairEncoder::from_file(&tok_path, meta.marker.clone(), meta.max_length)?;
+        let tensors = weights::load(&weights_path, DType::F32, &opts.device)?;
+        let varmap = varmap_from(tensors)?;
+        if let Some(seed) = new_head_seed {
+            // A base checkpoint's own head (if any) is replaced by a fresh one of the right shape.
+            remove_prefix(&varmap, HEAD_PREFIX);
+            StanceNet::init_head(&varmap, meta.pooling.width(config.hidden_size), meta.labels.len(), seed, &opts.device)?;
+        }
+        let net = build_checked(&varmap, &config, &meta, opts, &weights_path)?;
+        Ok(Self {
+            net,
+            varmap,
+            pair_encoder,
+            meta,
+            config,
+            config_json,
+            tokenizer_json,
+            source: src.describe(),
+        })
+    }
+
+    /// A model with random weights (seeded), for tests and benchmarks.
+    pub fn random(config: EncoderConfig, tokenizer_json: &str, meta: StanceMeta, seed: u64, opts: &LoadOptions) -> Result<Self> {
+        let varmap = VarMap::new();
+        {
+            let mut data = varmap.data().lock().map_err(|_| Error::Config("poisoned var map".into()))?;
+            let mut rng = StdRng::seed_from_u64(seed);
+            let normal = Normal::new(0f32, 0.02).map_err(|e| Error::Config(e.to_string()))?;
+            for (name, shape) in encoder_shapes(&config) {
+                let n: usize = shape.iter().product();
+                let values: Vec<f32> = if name.ends_with("LayerNorm.weight") {
+                    vec![1.0; n]
+                } else if name.ends_with(".bias") {
+                    vec![0.0; n]
+                } else {
+                    (0..n).map(|_| normal.sample(&mut rng)).collect()
+                };
+                let t = Tensor::from_vec(values, shape, &opts.device)?;
+                data.insert(name, Var::from_tensor(&t)?);
+            }
+        }
+        StanceNet::init_head(&varmap, meta.pooling.width(config.hidden_size), meta.labels.len(), seed ^ 0x5eed, &opts.device)?;
+        let tok = tokenizers::Tokenizer::from_bytes(tokenizer_json.as_bytes()).map_err(|e| Error::Tokenizer(e.to_string()))?;
+        let pair_encoder = PairEncoder::new(tok, meta.marker.clone(), meta.max_length)?;
+        let net = build_checked(&varmap, &config, &meta, opts, Path::new("<random>"))?;
+        Ok(Self {
+            net,
+            varmap,
+            pair_encoder,
+            config_json: serde_json::to_string_pretty(&config).map_err(|e| Error::Config(e.to_string()))?,
+            config,
+            tokenizer_json: tokenizer_json.to_string(),
+            meta,
+            source: "<random>".into(),
+        })
+    }
+
+    /// Prepares the network for inference (fused attention projections).
+    pub fn prepare_inference(&mut self) -> Result<()> {
+        Ok(self.net.encoder.fuse_qkv()?)
+    }
+
+    /// Rebuilds the network over the variables (after they were replaced, e.g. on resume).
+    pub fn rebuild(&mut self, opts: &LoadOptions) -> Result<()> {
+        self.net = build_checked(&self.varmap, &self.config, &self.meta, opts, Path::new(&self.source))?;
+        Ok(())
+    }
+
+    /// All weights by name (sorted), as stored tensors.
+    pub fn tensors(&self) -> Result<BTreeMap<String, Tensor>> {
+        let data = self.varmap.data().lock().map_err(|_| Error::Config("poisoned var map".into()))?;
+        Ok(data.iter().map(|(k, v)| (k.clone(), v.as_tensor().clone())).collect())
+    }
+
+    /// Writes the model directory atomically: files go to a temporary sibling directory which
+    /// then replaces `dir`. Weights are stored in `dtype` (f16 halves the size).
+    pub fn save(&self, dir: &Path, dtype: DType) -> Result<()> {
+        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "model".into());
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let write = |file: &str, bytes: &[u8]| -> Result<()> {
+            let p = tmp.join(file);
+            std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))
+        };
+        write(CONFIG_FILE, self.config_json.as_bytes())?;
+        write(TOKENIZER_FILE, self.tokenizer_json.as_bytes())?;
+        let meta = serde_json::to_string_pretty(&self.meta).map_err(|e| Error::Config(e.to_string()))?;
+        write(META_FILE, meta.as_bytes())?;
+        let mut out: HashMap<String, Tensor> = HashMap::new();
+        for (k, t) in self.tensors()? {
+            out.insert(k, t.to_dtype(dtype)?.to_device(&Device::Cpu)?);
+        }
+        let wpath = tmp.join(WEIGHTS_FILE);
+        candle_core::safetensors::save(&out, &wpath).map_err(|e| Error::model(&wpath, e.to_string()))?;
+        // Keep any extra files a user put in the directory (e.g. a README model card).
+        if dir.is_dir() {
+            for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?.flatten() {
+                let target = tmp.join(entry.file_name());
+                if entry.path().is_file() && !target.exists() {
+                    std::fs::copy(entry.path(), &target).map_err(|e| Error::io(entry.path(), e))?;
+                }
+            }
+        }
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
+        }
+        std::fs::rename(&tmp, dir).map_err(|e| Error::io(dir, e))?;
+        if old.exists() {
+            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        }
+        Ok(())
+    }
+}
+
+fn varmap_from(tensors: HashMap<String, Tensor>) -> Result<VarMap> {
+    let varmap = VarMap::new();
+    {
+        let mut data = varmap.data().lock().map_err(|_| Error::Config("poisoned var map".into()))?;
+        for (k, t) in tensors {
+            data.insert(k, Var::from_tensor(&t)?);
+        }
+    }
+    Ok(varmap)
+}
+
+fn remove_prefix(varmap: &VarMap, prefix: &str) {
+    if let Ok(mut data) = varmap.data().lock() {
+        data.retain(|k, _| !k.starts_with(prefix));
+    }
+}
+
+/// Builds the network and fails if it had to create any weight (missing from the file) or if
+/// the file holds weights the network does not use (a different architecture).
+fn build_checked(varmap: &VarMap, cfg: &EncoderConfig, meta: &StanceMeta, opts: &LoadOptions, path: &Path) -> Result<StanceNet> {
+    let before: Vec<String> = keys(varmap);
+    let net = StanceNet::build(varmap, cfg, meta.pooling, meta.labels.len(), opts.dtype, &opts.device)
+        .map_err(|e| Error::model(path, format!("weights do not fit the config: {e}")))?;
+    let after = keys(varmap);
+    let missing: Vec<&String> = after.iter().filter(|k| !before.contains(k)).collect();
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(5).map(|s| s.as_str()).collect();
+        return Err(Error::model(path, format!("{} weights missing from the file, e.g. {}", missing.len(), shown.join(", "))));
+    }
+    Ok(net)
+}
+
+fn keys(varmap: &VarMap) -> Vec<String> {
+    varmap.data().lock().map(|d| d.keys().cloned().collect()).unwrap_or_default()
+}
+
+/// Names and shapes of every encoder weight for a config.
+pub fn encoder_shapes(c: &EncoderConfig) -> Vec<(String, Vec<usize>)> {
+    let h = c.hidden_size;
+    let mut v = vec![
+        ("embeddings.word_embeddings.weight".to_string(), vec![c.vocab_size, h]),
+        ("embeddings.position_embeddings.weight".into(), vec![c.max_position_embeddings, h]),
+        ("embeddings.token_type_embeddings.weight".into(), vec![c.type_vocab_size, h]),
+        ("embeddings.LayerNorm.weight".into(), vec![h]),
+        ("embeddings.LayerNorm.bias".into(), vec![h]),
+    ];
+    for i in 0..c.num_hidden_layers {
+        let p = format!("encoder.layer.{i}");
+        for n in ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"] {
+            v.push((format!("{p}.{n}.weight"), vec![h, h]));
+            v.push((format!("{p}.{n}.bias"), vec![h]));
+        }
+        v.push((format!("{p}.intermediate.dense.weight"), vec![c.intermediate_size, h]));
+        v.push((format!("{p}.intermediate.dense.bias"), vec![c.intermediate_size]));
+        v.push((format!("{p}.output.dense.weight"), vec![h, c.intermediate_size]));
+        v.push((format!("{p}.output.dense.bias"), vec![h]));
+        for n in ["attention.output.LayerNorm", "output.LayerNorm"] {
+            v.push((format!("{p}.{n}.weight"), vec![h]));
+            v.push((format!("{p}.{n}.bias"), vec![h]));
+        }
+    }
+    v
+}

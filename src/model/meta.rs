@@ -1,0 +1,101 @@
+//! `stance.json`: what a model directory needs beyond the encoder's own files.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub const META_FILE: &str = "stance.json";
+pub const FORMAT_VERSION: u32 = 1;
+
+/// How the target mention is marked in the sentence: `open` and `close` strings are inserted
+/// around the mention, each separated from it by a space (`… @ Beijing @ …`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Marker {
+    pub open: String,
+    pub close: String,
+}
+
+impl Default for Marker {
+    fn default() -> Self {
+        Self {
+            open: "@".into(),
+            close: "@".into(),
+        }
+    }
+}
+
+/// What the head reads from the encoder's last layer.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pooling {
+    /// The `[CLS]` vector.
+    Cls,
+    /// The mean over the target mention's tokens in the sentence.
+    Target,
+    /// `[CLS]` and the target mean, concatenated.
+    #[default]
+    ClsTarget,
+}
+
+impl Pooling {
+    pub fn width(self, hidden: usize) -> usize {
+        match self {
+            Pooling::Cls | Pooling::Target => hidden,
+            Pooling::ClsTarget => 2 * hidden,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StanceMeta {
+    pub format_version: u32,
+    /// Label names in the order of the head's outputs.
+    pub labels: Vec<String>,
+    /// Target marking in the sentence; `null` for none.
+    pub marker: Option<Marker>,
+    pub pooling: Pooling,
+    /// Longest input in tokens (sentence + target + special tokens).
+    pub max_length: usize,
+    /// The checkpoint the encoder started from.
+    pub base_model: String,
+    /// Training data and hyper-parameters (free-form, written by `stance train`).
+    #[serde(default)]
+    pub training: serde_json::Value,
+    /// Scores on development sets at the selected epoch.
+    #[serde(default)]
+    pub dev_scores: serde_json::Value,
+}
+
+impl StanceMeta {
+    pub fn new(labels: Vec<String>, base_model: &str) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            labels,
+            marker: Some(Marker::default()),
+            pooling: Pooling::default(),
+            max_length: 128,
+            base_model: base_model.to_string(),
+            training: serde_json::Value::Null,
+            dev_scores: serde_json::Value::Null,
+        }
+    }
+
+    pub fn read(path: &Path) -> Result<Self> {
+        let s = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let m: StanceMeta = serde_json::from_str(&s).map_err(|e| Error::model(path, format!("bad {META_FILE}: {e}")))?;
+        if m.format_version > FORMAT_VERSION {
+            return Err(Error::model(path, format!("format_version {} is newer than this program understands ({FORMAT_VERSION})", m.format_version)));
+        }
+        if m.labels.len() < 2 {
+            return Err(Error::model(path, "a model needs at least two labels"));
+        }
+        if m.max_length < 8 {
+            return Err(Error::model(path, "max_length must be at least 8"));
+        }
+        Ok(m)
+    }
+
+    pub fn label_index(&self, label: &str) -> Option<usize> {
+        self.labels.iter().position(|l| l == label)
+    }
+}

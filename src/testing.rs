@@ -1,0 +1,83 @@
+//! Helpers for tests and benchmarks: a tiny BERT tokenizer and a tiny random model.
+
+use crate::data::labels::DEFAULT_LABELS;
+use crate::error::Result;
+use crate::model::{dir::LoadOptions, EncoderConfig, StanceMeta, StanceModel};
+
+const SPECIALS: [&str; 5] = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
+
+/// A WordPiece vocabulary: the special tokens, some whole words, and every lowercase letter,
+/// digit and common punctuation mark both as a word start and as a `##` continuation, so that
+/// any English text tokenizes without `[UNK]` floods.
+pub fn tiny_vocab() -> Vec<String> {
+    let mut v: Vec<String> = SPECIALS.iter().map(|s| s.to_string()).collect();
+    for w in [
+        "the", "china", "russia", "beijing", "moscow", "praised", "criticised", "said", "and", "of", "to", "a", "in", "is",
+    ] {
+        v.push(w.to_string());
+    }
+    let chars: Vec<char> = ('a'..='z').chain('0'..='9').collect();
+    for c in &chars {
+        v.push(c.to_string());
+    }
+    for c in &chars {
+        v.push(format!("##{c}"));
+    }
+    for p in ".,;:!?'\"@()-’‘“”".chars() {
+        v.push(p.to_string());
+    }
+    v
+}
+
+/// A BERT-style `tokenizer.json` over [`tiny_vocab`].
+pub fn tiny_tokenizer_json() -> String {
+    let vocab = tiny_vocab();
+    let vocab_map: serde_json::Map<String, serde_json::Value> = vocab
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.clone(), serde_json::Value::from(i as u64)))
+        .collect();
+    let added: Vec<serde_json::Value> = SPECIALS
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            serde_json::json!({"id": i, "content": s, "single_word": false, "lstrip": false,
+                "rstrip": false, "normalized": false, "special": true})
+        })
+        .collect();
+    serde_json::json!({
+        "version": "1.0",
+        "truncation": null,
+        "padding": null,
+        "added_tokens": added,
+        "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+                        "strip_accents": null, "lowercase": true},
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                       {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+            "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                     {"SpecialToken": {"id": "[SEP]", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}},
+                     {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+            "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [2], "tokens": ["[CLS]"]},
+                               "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]}}
+        },
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                  "max_input_chars_per_word": 100, "vocab": vocab_map}
+    })
+    .to_string()
+}
+
+/// A tiny random BERT stance model (2 layers, hidden 32) with the default labels.
+pub fn tiny_model(seed: u64) -> Result<StanceModel> {
+    tiny_model_with_labels(seed, DEFAULT_LABELS.iter().map(|s| s.to_string()).collect())
+}
+
+pub fn tiny_model_with_labels(seed: u64, labels: Vec<String>) -> Result<StanceModel> {
+    let cfg = EncoderConfig::tiny(tiny_vocab().len());
+    let mut meta = StanceMeta::new(labels, "tiny-random-bert");
+    meta.max_length = 64;
+    StanceModel::random(cfg, &tiny_tokenizer_json(), meta, seed, &LoadOptions::default())
+}
