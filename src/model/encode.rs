@@ -135,7 +135,8 @@ impl PairEncoder {
             .tokenizer
             .post_process(a, Some(b), true)
             .map_err(|e| Error::Tokenizer(e.to_string()))?;
-        let first_pos = enc.get_sequence_ids().iter().position(|s| *s == Some(0)).unwrap_or(0);
+        // The first segment starts at the first token that is not a special token.
+        let first_pos = enc.get_special_tokens_mask().iter().position(|&s| s == 0).unwrap_or(0);
         Ok(Encoded {
             ids: enc.get_ids().to_vec(),
             type_ids: enc.get_type_ids().to_vec(),
