@@ -12,7 +12,11 @@ use std::path::PathBuf;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
-#[command(name = "stance", version, about = "Stance of news sentences toward the actors they mention: supportive, neutral or critical.")]
+#[command(
+    name = "stance",
+    version,
+    about = "Stance of news sentences toward the actors they mention: supportive, neutral or critical."
+)]
 struct Cli {
     /// Worker threads (default: all cores). Sets the thread pool used by tokenisation and matrix kernels.
     #[arg(long, global = true, value_name = "N")]
@@ -27,6 +31,8 @@ enum Command {
     Predict(PredictArgs),
     /// Evaluate a model on a labelled file: F1m, accuracy, F1pn, per-label scores, confusion matrix.
     Eval(EvalArgs),
+    /// Fine-tune a BERT-family encoder (every weight) with the stance head on labelled data.
+    Train(Box<TrainArgs>),
 }
 
 #[derive(Args, Clone)]
@@ -70,9 +76,15 @@ struct BatchArgs {
 
 impl BatchArgs {
     fn options(&self) -> anyhow::Result<InferOptions> {
-        anyhow::ensure!(self.token_budget >= 16, "--token-budget must be at least 16");
+        anyhow::ensure!(
+            self.token_budget >= 16,
+            "--token-budget must be at least 16"
+        );
         anyhow::ensure!(self.max_batch >= 1, "--max-batch must be at least 1");
-        anyhow::ensure!(self.parallel_batches >= 1, "--parallel-batches must be at least 1");
+        anyhow::ensure!(
+            self.parallel_batches >= 1,
+            "--parallel-batches must be at least 1"
+        );
         Ok(InferOptions {
             token_budget: self.token_budget,
             max_batch: self.max_batch,
@@ -128,6 +140,179 @@ struct EvalArgs {
     batch: BatchArgs,
 }
 
+#[derive(Args)]
+struct TrainArgs {
+    /// Starting checkpoint: a local directory or a Hugging Face hub id (e.g. sentence-transformers/all-MiniLM-L6-v2).
+    #[arg(long, value_name = "DIR|ID")]
+    base: String,
+    /// Labelled training data (NewsMTSC JSONL, simple JSONL or CSV). Its labels become the model's labels.
+    #[arg(long, value_name = "FILE")]
+    train: PathBuf,
+    /// Labelled development data, scored after each epoch (repeatable). The first selects the best epoch.
+    #[arg(long, value_name = "FILE")]
+    dev: Vec<PathBuf>,
+    /// Output directory: the best model, train-log.jsonl, and checkpoint/ for --resume.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Passes over the training data.
+    #[arg(long, default_value_t = 3)]
+    epochs: usize,
+    /// Peak learning rate (AdamW).
+    #[arg(long, default_value_t = 5e-5)]
+    lr: f64,
+    /// Examples per step.
+    #[arg(long, default_value_t = 16)]
+    batch_size: usize,
+    /// Share of the steps spent warming the learning rate up linearly (then it decays linearly to 0).
+    #[arg(long, default_value_t = 0.1)]
+    warmup: f64,
+    /// Decoupled weight decay (not on biases and layer norms).
+    #[arg(long, default_value_t = 0.01)]
+    weight_decay: f64,
+    /// Clip the global gradient norm to this value (0: no clipping).
+    #[arg(long, default_value_t = 1.0)]
+    clip: f64,
+    /// Dropout on embeddings, attention and feed-forward outputs, and the pooled vector.
+    #[arg(long, default_value_t = 0.1)]
+    dropout: f32,
+    /// Longest input in tokens; longer sentences are cut around the target.
+    #[arg(long, default_value_t = 128)]
+    max_length: usize,
+    /// Seed for the head's initialisation, shuffling and dropout.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Label smoothing of the cross-entropy loss.
+    #[arg(long, default_value_t = 0.0)]
+    label_smoothing: f64,
+    /// Where to train: cpu, cuda or cuda:N.
+    #[arg(long, default_value = "cpu")]
+    device: String,
+    /// Dev metric that selects the best epoch.
+    #[arg(long, default_value = "f1m", value_parser = ["f1m", "accuracy", "f1pn"])]
+    select: String,
+    /// Do not mark the target in the sentence (plain `[CLS] sentence [SEP] target [SEP]` input).
+    #[arg(long)]
+    no_marker: bool,
+    /// What the head reads: cls, target (mean of the target's tokens) or cls-target (both).
+    #[arg(long, value_enum, default_value = "cls-target")]
+    pooling: stance::model::Pooling,
+    /// Keep the word-embedding matrix fixed (much faster steps on CPU; every other weight is trained).
+    #[arg(long)]
+    freeze_word_embeddings: bool,
+    /// Skip malformed records (reported) instead of stopping at the first.
+    #[arg(long)]
+    skip_bad: bool,
+    /// Continue from OUT/checkpoint (the same data and settings).
+    #[arg(long)]
+    resume: bool,
+    /// Write a step line to train-log.jsonl every N steps.
+    #[arg(long, default_value_t = 50)]
+    log_every: usize,
+    /// Stop after N steps in total (quick trials).
+    #[arg(long)]
+    max_steps: Option<usize>,
+    /// Store the best model's weights in f16 (half the size on disk).
+    #[arg(long)]
+    save_f16: bool,
+}
+
+struct BarProgress(ProgressBar);
+
+impl stance::train::TrainProgress for BarProgress {
+    fn start(&self, total: usize, done: usize) {
+        self.0.set_length(total as u64);
+        self.0.set_position(done as u64);
+        self.0.reset_eta();
+    }
+    fn step(&self, step: usize, loss: f64, lr: f64) {
+        self.0.set_position(step as u64);
+        self.0.set_message(format!("loss {loss:.4} lr {lr:.2e}"));
+    }
+    fn message(&self, msg: &str) {
+        self.0.println(msg);
+    }
+}
+
+fn run_train(a: TrainArgs) -> Result<()> {
+    let mut cfg = stance::train::TrainConfig::new(&a.base, &a.train, &a.out);
+    cfg.dev = a.dev;
+    cfg.epochs = a.epochs;
+    cfg.lr = a.lr;
+    cfg.batch_size = a.batch_size;
+    cfg.warmup = a.warmup;
+    cfg.weight_decay = a.weight_decay;
+    cfg.clip = a.clip;
+    cfg.dropout = a.dropout;
+    cfg.max_length = a.max_length;
+    cfg.seed = a.seed;
+    cfg.label_smoothing = a.label_smoothing;
+    cfg.device = a.device.parse()?;
+    cfg.select = a.select;
+    cfg.marker = if a.no_marker {
+        None
+    } else {
+        Some(stance::model::Marker::default())
+    };
+    cfg.pooling = a.pooling;
+    cfg.freeze_word_embeddings = a.freeze_word_embeddings;
+    cfg.skip_bad = a.skip_bad;
+    cfg.resume = a.resume;
+    cfg.log_every = a.log_every;
+    cfg.max_steps = a.max_steps;
+    cfg.save_f16 = a.save_f16;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        let _ = ctrlc::set_handler(move || {
+            eprintln!(
+                "\ninterrupt: stopping after this step; the last finished checkpoint is kept"
+            );
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+    }
+    let pb = ProgressBar::new(0);
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} training [{elapsed_precise}] {bar:30} {pos}/{len} steps ({per_sec}, ETA {eta}) {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let out = stance::train::train(&cfg, &BarProgress(pb.clone()), stop);
+    pb.finish_and_clear();
+    let out = out.with_context(|| format!("training into {}", cfg.out.display()))?;
+    report_skips(&cfg.train, &out.skipped);
+    for r in &out.history {
+        let dev: Vec<String> = r
+            .dev
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} F1m {:.2} acc {:.2}",
+                    d.data,
+                    100.0 * d.f1m,
+                    100.0 * d.accuracy
+                )
+            })
+            .collect();
+        println!(
+            "epoch {}: loss {:.4}, {:.1} pairs/s, {:.0} s{}{}",
+            r.epoch,
+            r.train_loss,
+            r.pairs_per_second,
+            r.seconds,
+            if dev.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", dev.join("; "))
+            },
+            if r.selected { "  *" } else { "" }
+        );
+    }
+    match out.best_epoch {
+        Some(e) => println!("best model (epoch {e}) written to {}", cfg.out.display()),
+        None => println!("no epoch finished; nothing written"),
+    }
+    Ok(())
+}
+
 fn progress_bar(len: u64, what: &str) -> ProgressBar {
     let pb = ProgressBar::new(len);
     pb.set_style(
@@ -143,9 +328,19 @@ fn report_skips(path: &std::path::Path, skipped: &[stance::data::Skip]) {
     if skipped.is_empty() {
         return;
     }
-    eprintln!("skipped {} bad record(s) in {}:", skipped.len(), path.display());
+    eprintln!(
+        "skipped {} bad record(s) in {}:",
+        skipped.len(),
+        path.display()
+    );
     for s in skipped.iter().take(20) {
-        eprintln!("  {}:{}: field `{}`: {}", path.display(), s.line, s.field, s.message);
+        eprintln!(
+            "  {}:{}: field `{}`: {}",
+            path.display(),
+            s.line,
+            s.field,
+            s.message
+        );
     }
     if skipped.len() > 20 {
         eprintln!("  … and {} more", skipped.len() - 20);
@@ -160,16 +355,30 @@ fn run_predict(a: PredictArgs) -> Result<()> {
                 None => None,
                 Some(s) => {
                     let (x, y) = s.split_once(':').context("--span expects START:END")?;
-                    Some((x.trim().parse().context("--span START")?, y.trim().parse().context("--span END")?))
+                    Some((
+                        x.trim().parse().context("--span START")?,
+                        y.trim().parse().context("--span END")?,
+                    ))
                 }
             };
-            predict::PredictInput::Text { text: text.clone(), target: a.target.clone().unwrap_or_default(), span }
+            predict::PredictInput::Text {
+                text: text.clone(),
+                target: a.target.clone().unwrap_or_default(),
+                span,
+            }
         }
-        (None, Some(p)) => predict::PredictInput::File { path: p.clone(), skip_bad: a.skip_bad },
+        (None, Some(p)) => predict::PredictInput::File {
+            path: p.clone(),
+            skip_bad: a.skip_bad,
+        },
         _ => anyhow::bail!("give either --text with --target, or --input FILE"),
     };
     let single = matches!(input, predict::PredictInput::Text { .. });
-    let cfg = predict::PredictConfig { input, output: a.output.clone(), infer: a.batch.options()? };
+    let cfg = predict::PredictConfig {
+        input,
+        output: a.output.clone(),
+        infer: a.batch.options()?,
+    };
     let pb = progress_bar(0, "predicting");
     let out = predict::predict(&model, &cfg, &|n| pb.inc(n as u64))?;
     pb.finish_and_clear();
@@ -187,14 +396,25 @@ fn run_predict(a: PredictArgs) -> Result<()> {
             println!("{}", serde_json::to_string(p)?);
         }
     } else {
-        eprintln!("wrote {} predictions to {}", out.predictions.len(), cfg.output.as_ref().map(|p| p.display().to_string()).unwrap_or_default());
+        eprintln!(
+            "wrote {} predictions to {}",
+            out.predictions.len(),
+            cfg.output
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        );
     }
     Ok(())
 }
 
 fn run_eval(a: EvalArgs) -> Result<()> {
     let model = a.model.choice()?.load().context("loading the model")?;
-    let cfg = evaluate::EvalConfig { data: a.data.clone(), skip_bad: a.skip_bad, infer: a.batch.options()? };
+    let cfg = evaluate::EvalConfig {
+        data: a.data.clone(),
+        skip_bad: a.skip_bad,
+        infer: a.batch.options()?,
+    };
     let pb = progress_bar(0, "evaluating");
     let (report, preds) = evaluate::evaluate(&model, &cfg, &|n| pb.inc(n as u64))
         .with_context(|| format!("evaluating on {}", a.data.display()))?;
@@ -202,8 +422,19 @@ fn run_eval(a: EvalArgs) -> Result<()> {
     report_skips(&a.data, &report.skipped);
     println!("model {}\ndata  {}\n", report.model, report.data);
     print!("{}", report.metrics.table());
-    println!("\n{:.1} pairs/s ({:.2} s){}", report.pairs_per_second, report.seconds,
-        if report.truncated > 0 { format!(", {} sentences cut to the model's length limit", report.truncated) } else { String::new() });
+    println!(
+        "\n{:.1} pairs/s ({:.2} s){}",
+        report.pairs_per_second,
+        report.seconds,
+        if report.truncated > 0 {
+            format!(
+                ", {} sentences cut to the model's length limit",
+                report.truncated
+            )
+        } else {
+            String::new()
+        }
+    );
     if let Some(path) = &a.report {
         stance::data::atomic::write_bytes(path, serde_json::to_string_pretty(&report)?.as_bytes())?;
         eprintln!("report written to {}", path.display());
@@ -224,11 +455,14 @@ fn main() {
     if let Some(n) = cli.threads {
         // candle's matrix kernels read RAYON_NUM_THREADS; the global pool serves the rest.
         std::env::set_var("RAYON_NUM_THREADS", n.max(1).to_string());
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
     }
     let result = match cli.command {
         Command::Predict(a) => run_predict(a),
         Command::Eval(a) => run_eval(a),
+        Command::Train(a) => run_train(*a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

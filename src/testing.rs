@@ -12,7 +12,20 @@ const SPECIALS: [&str; 5] = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
 pub fn tiny_vocab() -> Vec<String> {
     let mut v: Vec<String> = SPECIALS.iter().map(|s| s.to_string()).collect();
     for w in [
-        "the", "china", "russia", "beijing", "moscow", "praised", "criticised", "said", "and", "of", "to", "a", "in", "is",
+        "the",
+        "china",
+        "russia",
+        "beijing",
+        "moscow",
+        "praised",
+        "criticised",
+        "said",
+        "and",
+        "of",
+        "to",
+        "a",
+        "in",
+        "is",
     ] {
         v.push(w.to_string());
     }
@@ -79,5 +92,11 @@ pub fn tiny_model_with_labels(seed: u64, labels: Vec<String>) -> Result<StanceMo
     let cfg = EncoderConfig::tiny(tiny_vocab().len());
     let mut meta = StanceMeta::new(labels, "tiny-random-bert");
     meta.max_length = 64;
-    StanceModel::random(cfg, &tiny_tokenizer_json(), meta, seed, &LoadOptions::default())
+    StanceModel::random(
+        cfg,
+        &tiny_tokenizer_json(),
+        meta,
+        seed,
+        &LoadOptions::default(),
+    )
 }

@@ -10,16 +10,39 @@ use stance::model::{Batch, Encoded, ModelSource, Pooling, StanceModel};
 use stance::testing::tiny_model;
 
 fn max_abs_diff(a: &Tensor, b: &Tensor) -> f32 {
-    (a - b).unwrap().abs().unwrap().flatten_all().unwrap().max(0).unwrap().to_scalar::<f32>().unwrap()
+    (a - b)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .max(0)
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap()
 }
 
 fn labels() -> Vec<String> {
-    ["supportive", "neutral", "critical"].iter().map(|s| s.to_string()).collect()
+    ["supportive", "neutral", "critical"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
 fn minilm_model(dir: &std::path::Path) -> StanceModel {
-    let new = NewModel { labels: labels(), marker: None, pooling: Pooling::ClsTarget, max_length: 128, seed: 1 };
-    StanceModel::from_base(&ModelSource::Dir(dir.to_path_buf()), &new, &LoadOptions::default()).unwrap()
+    let new = NewModel {
+        labels: labels(),
+        marker: None,
+        pooling: Pooling::ClsTarget,
+        max_length: 128,
+        seed: 1,
+    };
+    StanceModel::from_base(
+        &ModelSource::Dir(dir.to_path_buf()),
+        &new,
+        &LoadOptions::default(),
+    )
+    .unwrap()
 }
 
 #[derive(serde::Deserialize)]
@@ -36,14 +59,17 @@ fn reference() -> Vec<RefPair> {
     struct R {
         pairs: Vec<RefPair>,
     }
-    let s = std::fs::read_to_string(common::root().join("tests/fixtures/minilm-reference.json")).unwrap();
+    let s = std::fs::read_to_string(common::root().join("tests/fixtures/minilm-reference.json"))
+        .unwrap();
     serde_json::from_str::<R>(&s).unwrap().pairs
 }
 
 fn encode_ref(m: &StanceModel, p: &RefPair) -> Encoded {
     let start = p.first.find(&p.second).unwrap();
     let start = p.first[..start].chars().count();
-    m.pair_encoder.encode(&p.first, start, start + p.second.chars().count()).unwrap()
+    m.pair_encoder
+        .encode(&p.first, start, start + p.second.chars().count())
+        .unwrap()
 }
 
 #[test]
@@ -56,12 +82,25 @@ fn minilm_matches_pytorch_reference_on_both_paths() {
         }
         for p in reference() {
             let enc = encode_ref(&m, &p);
-            assert_eq!(enc.ids, p.input_ids, "token ids differ from Hugging Face's tokenizer");
+            assert_eq!(
+                enc.ids, p.input_ids,
+                "token ids differ from Hugging Face's tokenizer"
+            );
             assert_eq!(enc.type_ids, p.token_type_ids);
             let batch = Batch::new(&[&enc], 0, DType::F32, &Device::Cpu).unwrap();
             let want = Tensor::new(p.hidden.clone(), &Device::Cpu).unwrap();
             for path in [KernelPath::Fast, KernelPath::Differentiable] {
-                let h = m.net.encoder.forward(&batch.input_ids, &batch.token_type_ids, &batch.attention_mask, path, None).unwrap();
+                let h = m
+                    .net
+                    .encoder
+                    .forward(
+                        &batch.input_ids,
+                        &batch.token_type_ids,
+                        &batch.attention_mask,
+                        path,
+                        None,
+                    )
+                    .unwrap();
                 let d = max_abs_diff(&h.squeeze(0).unwrap(), &want);
                 assert!(d < 2e-4, "max |diff| {d} on {path:?}, fused qkv {fused}");
             }
@@ -77,10 +116,30 @@ fn minilm_hidden_states_do_not_depend_on_padding() {
     let encs: Vec<Encoded> = refs.iter().map(|p| encode_ref(&m, p)).collect();
     assert_ne!(encs[0].len(), encs[1].len());
     let both = Batch::new(&[&encs[0], &encs[1]], 0, DType::F32, &Device::Cpu).unwrap();
-    let h = m.net.encoder.forward(&both.input_ids, &both.token_type_ids, &both.attention_mask, KernelPath::Fast, None).unwrap();
+    let h = m
+        .net
+        .encoder
+        .forward(
+            &both.input_ids,
+            &both.token_type_ids,
+            &both.attention_mask,
+            KernelPath::Fast,
+            None,
+        )
+        .unwrap();
     for (row, enc) in encs.iter().enumerate() {
         let alone = Batch::new(&[enc], 0, DType::F32, &Device::Cpu).unwrap();
-        let ha = m.net.encoder.forward(&alone.input_ids, &alone.token_type_ids, &alone.attention_mask, KernelPath::Fast, None).unwrap();
+        let ha = m
+            .net
+            .encoder
+            .forward(
+                &alone.input_ids,
+                &alone.token_type_ids,
+                &alone.attention_mask,
+                KernelPath::Fast,
+                None,
+            )
+            .unwrap();
         let hb = h.get(row).unwrap().narrow(0, 0, enc.len()).unwrap();
         let d = max_abs_diff(&ha.squeeze(0).unwrap(), &hb);
         assert!(d < 1e-4, "row {row}: padded vs unpadded differ by {d}");
@@ -90,10 +149,17 @@ fn minilm_hidden_states_do_not_depend_on_padding() {
 fn tiny_batch(m: &StanceModel) -> Batch {
     let texts = [
         ("China praised Russia for its restraint.", 14, 20),
-        ("Beijing said the sanctions on Moscow were unlawful and would fail badly.", 0, 7),
+        (
+            "Beijing said the sanctions on Moscow were unlawful and would fail badly.",
+            0,
+            7,
+        ),
         ("Moscow.", 0, 6),
     ];
-    let encs: Vec<Encoded> = texts.iter().map(|&(t, s, e)| m.pair_encoder.encode(t, s, e).unwrap()).collect();
+    let encs: Vec<Encoded> = texts
+        .iter()
+        .map(|&(t, s, e)| m.pair_encoder.encode(t, s, e).unwrap())
+        .collect();
     let refs: Vec<&Encoded> = encs.iter().collect();
     Batch::new(&refs, 0, DType::F32, &Device::Cpu).unwrap()
 }
@@ -103,12 +169,23 @@ fn fast_and_differentiable_paths_agree_on_random_model() {
     for seed in [3, 4] {
         let mut m = tiny_model(seed).unwrap();
         let batch = tiny_batch(&m);
-        let slow = m.net.forward(&batch, KernelPath::Differentiable, None).unwrap();
+        let slow = m
+            .net
+            .forward(&batch, KernelPath::Differentiable, None)
+            .unwrap();
         m.prepare_inference().unwrap();
         let fast = m.net.forward(&batch, KernelPath::Fast, None).unwrap();
         let d = max_abs_diff(&slow, &fast);
         assert!(d < 1e-4, "logits differ by {d}");
-        assert!(slow.abs().unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap() > 0.0);
+        assert!(
+            slow.abs()
+                .unwrap()
+                .sum_all()
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap()
+                > 0.0
+        );
     }
 }
 
@@ -116,7 +193,10 @@ fn fast_and_differentiable_paths_agree_on_random_model() {
 fn gradients_reach_every_weight() {
     let m = tiny_model(5).unwrap();
     let batch = tiny_batch(&m);
-    let logits = m.net.forward(&batch, KernelPath::Differentiable, None).unwrap();
+    let logits = m
+        .net
+        .forward(&batch, KernelPath::Differentiable, None)
+        .unwrap();
     let targets = Tensor::new(&[0u32, 2, 1], &Device::Cpu).unwrap();
     let loss = candle_nn::loss::cross_entropy(&logits, &targets).unwrap();
     let grads = loss.backward().unwrap();
@@ -125,7 +205,15 @@ fn gradients_reach_every_weight() {
     for (name, var) in data.iter() {
         let ok = grads
             .get(var.as_tensor())
-            .map(|g| g.abs().unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap() > 0.0)
+            .map(|g| {
+                g.abs()
+                    .unwrap()
+                    .sum_all()
+                    .unwrap()
+                    .to_scalar::<f32>()
+                    .unwrap()
+                    > 0.0
+            })
             .unwrap_or(false);
         if !ok {
             without.push(name.clone());
@@ -141,7 +229,12 @@ fn model_directory_round_trips_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("model");
     m.save(&out, DType::F32).unwrap();
-    for f in ["config.json", "tokenizer.json", "model.safetensors", "stance.json"] {
+    for f in [
+        "config.json",
+        "tokenizer.json",
+        "model.safetensors",
+        "stance.json",
+    ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let back = StanceModel::load(&ModelSource::Dir(out.clone()), &LoadOptions::default()).unwrap();
@@ -153,11 +246,17 @@ fn model_directory_round_trips_exactly() {
         assert_eq!(max_abs_diff(t, &b[k]), 0.0, "{k} changed");
     }
     let batch = tiny_batch(&m);
-    assert_eq!(m.net.predict(&batch).unwrap(), back.net.predict(&batch).unwrap());
+    assert_eq!(
+        m.net.predict(&batch).unwrap(),
+        back.net.predict(&batch).unwrap()
+    );
     // f16 on disk: close, not exact.
     m.save(&out, DType::F16).unwrap();
     let half = StanceModel::load(&ModelSource::Dir(out), &LoadOptions::default()).unwrap();
-    let (p, q) = (m.net.predict(&batch).unwrap(), half.net.predict(&batch).unwrap());
+    let (p, q) = (
+        m.net.predict(&batch).unwrap(),
+        half.net.predict(&batch).unwrap(),
+    );
     for (x, y) in p.iter().flatten().zip(q.iter().flatten()) {
         assert!((x - y).abs() < 1e-3);
     }
@@ -169,17 +268,26 @@ fn bad_model_directories_get_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("model");
     m.save(&out, DType::F32).unwrap();
-    let load = || StanceModel::load(&ModelSource::Dir(out.clone()), &LoadOptions::default()).err().map(|e| e.to_string()).unwrap_or_default();
+    let load = || {
+        StanceModel::load(&ModelSource::Dir(out.clone()), &LoadOptions::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
     std::fs::write(out.join("model.safetensors"), b"not a safetensors file").unwrap();
     let e = load();
-    assert!(e.contains("model.safetensors") && e.contains("cannot read weights"), "{e}");
+    assert!(
+        e.contains("model.safetensors") && e.contains("cannot read weights"),
+        "{e}"
+    );
     std::fs::remove_file(out.join("stance.json")).unwrap();
     let e = load();
     assert!(e.contains("stance.json is missing"), "{e}");
     // A weights file that lacks layers is refused, not silently filled with zeros.
     let m2 = tiny_model(8).unwrap();
     m2.save(&out, DType::F32).unwrap();
-    let mut t: std::collections::HashMap<String, Tensor> = m2.tensors().unwrap().into_iter().collect();
+    let mut t: std::collections::HashMap<String, Tensor> =
+        m2.tensors().unwrap().into_iter().collect();
     t.retain(|k, _| !k.contains("layer.1."));
     candle_core::safetensors::save(&t, out.join("model.safetensors")).unwrap();
     let e = load();
@@ -197,7 +305,11 @@ fn long_sentences_are_cut_around_the_target() {
     assert_eq!(enc.len(), m.meta.max_length);
     assert!(!enc.target.is_empty());
     let tok = m.pair_encoder.tokenizer();
-    let target_tokens: Vec<String> = enc.target.iter().map(|&i| tok.id_to_token(enc.ids[i]).unwrap()).collect();
+    let target_tokens: Vec<String> = enc
+        .target
+        .iter()
+        .map(|&i| tok.id_to_token(enc.ids[i]).unwrap())
+        .collect();
     assert_eq!(target_tokens.concat().replace("##", ""), "russia");
 }
 
@@ -205,10 +317,19 @@ fn long_sentences_are_cut_around_the_target() {
 fn target_positions_point_at_the_mention() {
     let m = tiny_model(9).unwrap();
     let tok = m.pair_encoder.tokenizer();
-    for text in ["China praised Russia.", "“Russia” was praised", "Was it Russia"] {
-        let start = text.chars().take_while(|_| true).count() - text[text.find("Russia").unwrap()..].chars().count();
+    for text in [
+        "China praised Russia.",
+        "“Russia” was praised",
+        "Was it Russia",
+    ] {
+        let start = text.chars().take_while(|_| true).count()
+            - text[text.find("Russia").unwrap()..].chars().count();
         let enc = m.pair_encoder.encode(text, start, start + 6).unwrap();
-        let got: Vec<String> = enc.target.iter().map(|&i| tok.id_to_token(enc.ids[i]).unwrap()).collect();
+        let got: Vec<String> = enc
+            .target
+            .iter()
+            .map(|&i| tok.id_to_token(enc.ids[i]).unwrap())
+            .collect();
         assert_eq!(got, vec!["russia"], "{text}");
     }
 }

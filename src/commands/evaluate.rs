@@ -30,16 +30,33 @@ pub struct EvalReport {
 
 /// Gold label indices for `examples`; a gold label the model does not know is an error naming
 /// the line (or a skip with `skip_bad`).
-pub fn evaluate(model: &StanceModel, cfg: &EvalConfig, progress: &(dyn Fn(usize) + Sync)) -> Result<(EvalReport, Vec<Prediction>)> {
-    let ds = read_examples(&cfg.data, &ReadOptions { skip_bad: cfg.skip_bad, require_label: true })?;
+pub fn evaluate(
+    model: &StanceModel,
+    cfg: &EvalConfig,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<(EvalReport, Vec<Prediction>)> {
+    let ds = read_examples(
+        &cfg.data,
+        &ReadOptions {
+            skip_bad: cfg.skip_bad,
+            require_label: true,
+        },
+    )?;
     let mut skipped = ds.skipped;
     let mut examples = Vec::with_capacity(ds.examples.len());
     for e in ds.examples {
         let label = e.label.as_deref().unwrap_or_default();
         if model.meta.label_index(label).is_none() {
-            let msg = format!("label {label:?} is not one of the model's labels {:?}", model.meta.labels);
+            let msg = format!(
+                "label {label:?} is not one of the model's labels {:?}",
+                model.meta.labels
+            );
             if cfg.skip_bad {
-                skipped.push(Skip { line: e.line, field: "label".into(), message: msg });
+                skipped.push(Skip {
+                    line: e.line,
+                    field: "label".into(),
+                    message: msg,
+                });
                 continue;
             }
             return Err(Error::record(&cfg.data, e.line, "label", msg));
@@ -47,13 +64,19 @@ pub fn evaluate(model: &StanceModel, cfg: &EvalConfig, progress: &(dyn Fn(usize)
         examples.push(e);
     }
     if examples.is_empty() {
-        return Err(Error::Input { path: cfg.data.clone(), message: "no examples left to evaluate".into() });
+        return Err(Error::Input {
+            path: cfg.data.clone(),
+            message: "no examples left to evaluate".into(),
+        });
     }
     let t0 = std::time::Instant::now();
     let preds = predict_examples(model, &examples, &cfg.infer, progress)?;
     let seconds = t0.elapsed().as_secs_f64();
     let index = |l: &str| model.meta.label_index(l).unwrap_or(0);
-    let gold: Vec<usize> = preds.iter().map(|p| index(p.gold.as_deref().unwrap_or_default())).collect();
+    let gold: Vec<usize> = preds
+        .iter()
+        .map(|p| index(p.gold.as_deref().unwrap_or_default()))
+        .collect();
     let pred: Vec<usize> = preds.iter().map(|p| index(&p.label)).collect();
     let metrics = compute(&model.meta.labels, &gold, &pred);
     let report = EvalReport {

@@ -52,7 +52,11 @@ impl ModelChoice {
             None => default_model()?,
         };
         let device = self.device.open()?;
-        let dtype = if self.half && !device.is_cpu() { DType::F16 } else { DType::F32 };
+        let dtype = if self.half && !device.is_cpu() {
+            DType::F16
+        } else {
+            DType::F32
+        };
         let mut m = StanceModel::load(&src, &LoadOptions { device, dtype })?;
         m.prepare_inference()?;
         Ok(m)

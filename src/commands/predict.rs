@@ -1,7 +1,7 @@
 //! `stance predict`: stance toward one target in one text, or for every example of a file.
 
-use crate::data::{examples::find_whole_word, read_examples, Example, ReadOptions, Skip};
 use crate::data::atomic::AtomicFile;
+use crate::data::{examples::find_whole_word, read_examples, Example, ReadOptions, Skip};
 use crate::error::{Error, Result};
 use crate::infer::{argmax, encode_all, predict_encoded, InferOptions};
 use crate::model::StanceModel;
@@ -30,8 +30,15 @@ pub struct Prediction {
 #[derive(Debug, Clone)]
 pub enum PredictInput {
     /// A text and a target given as a string (first whole-word occurrence) or a span.
-    Text { text: String, target: String, span: Option<(usize, usize)> },
-    File { path: PathBuf, skip_bad: bool },
+    Text {
+        text: String,
+        target: String,
+        span: Option<(usize, usize)>,
+    },
+    File {
+        path: PathBuf,
+        skip_bad: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -54,7 +61,10 @@ pub fn predict_examples(
     infer: &InferOptions,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Prediction>> {
-    let triples: Vec<(&str, usize, usize)> = examples.iter().map(|e| (e.text.as_str(), e.start, e.end)).collect();
+    let triples: Vec<(&str, usize, usize)> = examples
+        .iter()
+        .map(|e| (e.text.as_str(), e.start, e.end))
+        .collect();
     let encoded = encode_all(model, &triples)
         .into_iter()
         .zip(examples)
@@ -72,25 +82,39 @@ pub fn predict_examples(
             start: e.start,
             end: e.end,
             label: model.meta.labels[argmax(&p)].clone(),
-            scores: model.meta.labels.iter().cloned().zip(p.iter().copied()).collect(),
+            scores: model
+                .meta
+                .labels
+                .iter()
+                .cloned()
+                .zip(p.iter().copied())
+                .collect(),
             gold: e.label.clone(),
             truncated: enc.truncated,
         })
         .collect())
 }
 
-pub fn predict(model: &StanceModel, cfg: &PredictConfig, progress: &(dyn Fn(usize) + Sync)) -> Result<PredictOutcome> {
+pub fn predict(
+    model: &StanceModel,
+    cfg: &PredictConfig,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<PredictOutcome> {
     let (examples, skipped) = match &cfg.input {
         PredictInput::Text { text, target, span } => {
             let (start, end) = match span {
                 Some(s) => *s,
                 None => find_whole_word(text, target).ok_or_else(|| {
-                    Error::Config(format!("target {target:?} does not occur in the text as a whole word"))
+                    Error::Config(format!(
+                        "target {target:?} does not occur in the text as a whole word"
+                    ))
                 })?,
             };
             let n = text.chars().count();
             if start >= end || end > n {
-                return Err(Error::Config(format!("span {start}..{end} outside a text of {n} characters")));
+                return Err(Error::Config(format!(
+                    "span {start}..{end} outside a text of {n} characters"
+                )));
             }
             let ex = Example {
                 id: "text".into(),
@@ -104,7 +128,13 @@ pub fn predict(model: &StanceModel, cfg: &PredictConfig, progress: &(dyn Fn(usiz
             (vec![ex], Vec::new())
         }
         PredictInput::File { path, skip_bad } => {
-            let ds = read_examples(path, &ReadOptions { skip_bad: *skip_bad, require_label: false })?;
+            let ds = read_examples(
+                path,
+                &ReadOptions {
+                    skip_bad: *skip_bad,
+                    require_label: false,
+                },
+            )?;
             (ds.examples, ds.skipped)
         }
     };
@@ -117,5 +147,8 @@ pub fn predict(model: &StanceModel, cfg: &PredictConfig, progress: &(dyn Fn(usiz
         }
         f.commit()?;
     }
-    Ok(PredictOutcome { predictions, skipped })
+    Ok(PredictOutcome {
+        predictions,
+        skipped,
+    })
 }

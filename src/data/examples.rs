@@ -121,7 +121,11 @@ impl Sink<'_> {
             Err(Error::record(self.path, line, field, message))
         }
     }
-    fn push(&mut self, ex: std::result::Result<Example, (String, String)>, line: usize) -> Result<()> {
+    fn push(
+        &mut self,
+        ex: std::result::Result<Example, (String, String)>,
+        line: usize,
+    ) -> Result<()> {
         match ex {
             Ok(ex) => {
                 if self.opts.require_label && ex.label.is_none() {
@@ -146,7 +150,11 @@ fn read_jsonl(bytes: &[u8], sink: &mut Sink) -> Result<()> {
         let line = match std::str::from_utf8(raw) {
             Ok(s) => s,
             Err(e) => {
-                sink.bad(line_no, "-", format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
+                sink.bad(
+                    line_no,
+                    "-",
+                    format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+                )?;
                 continue;
             }
         };
@@ -195,7 +203,11 @@ fn newsmtsc_record(v: &Value, line: usize, sink: &mut Sink) -> Result<()> {
         let from = t.get("from").and_then(Value::as_u64);
         let to = t.get("to").and_then(Value::as_u64);
         let (Some(from), Some(to)) = (from, to) else {
-            sink.bad(line, &field("from"), "expected non-negative integer offsets `from` and `to`".into())?;
+            sink.bad(
+                line,
+                &field("from"),
+                "expected non-negative integer offsets `from` and `to`".into(),
+            )?;
             continue;
         };
         let (from, to) = (from as usize, to as usize);
@@ -222,7 +234,11 @@ fn newsmtsc_record(v: &Value, line: usize, sink: &mut Sink) -> Result<()> {
             Some(p) => match p.as_f64().and_then(labels::from_newsmtsc_polarity) {
                 Some(l) => Some(l.to_string()),
                 None => {
-                    sink.bad(line, &field("polarity"), format!("unknown polarity {p} (expected 2.0, 4.0 or 6.0)"))?;
+                    sink.bad(
+                        line,
+                        &field("polarity"),
+                        format!("unknown polarity {p} (expected 2.0, 4.0 or 6.0)"),
+                    )?;
                     continue;
                 }
             },
@@ -377,7 +393,12 @@ fn read_csv(bytes: &[u8], sink: &mut Sink) -> Result<()> {
             match std::str::from_utf8(f) {
                 Ok(s) => fields.push(s.to_string()),
                 Err(_) => {
-                    bad_utf8 = Some(headers.get(k).cloned().unwrap_or_else(|| format!("column {}", k + 1)));
+                    bad_utf8 = Some(
+                        headers
+                            .get(k)
+                            .cloned()
+                            .unwrap_or_else(|| format!("column {}", k + 1)),
+                    );
                     break;
                 }
             }
@@ -432,7 +453,9 @@ mod tests {
         let mut bytes = content.into_bytes();
         bytes.extend_from_slice(b"{\"text\":\"\xff\xfe\",\"target\":\"x\"}\n");
         let p = write(&dir, "d.jsonl", &bytes);
-        let err = read_examples(&p, &ReadOptions::default()).unwrap_err().to_string();
+        let err = read_examples(&p, &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("d.jsonl:2"), "{err}");
         let ds = read_examples(
             &p,
@@ -443,10 +466,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ds.examples.len(), 1);
-        let lines: Vec<(usize, &str)> = ds.skipped.iter().map(|s| (s.line, s.field.as_str())).collect();
+        let lines: Vec<(usize, &str)> = ds
+            .skipped
+            .iter()
+            .map(|s| (s.line, s.field.as_str()))
+            .collect();
         assert_eq!(
             lines,
-            vec![(2, "-"), (3, "targets[0].to"), (4, "targets[0].polarity"), (5, "-")]
+            vec![
+                (2, "-"),
+                (3, "targets[0].to"),
+                (4, "targets[0].polarity"),
+                (5, "-")
+            ]
         );
     }
 
@@ -454,7 +486,9 @@ mod tests {
     fn empty_file_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let p = write(&dir, "e.jsonl", b"\n\n");
-        let err = read_examples(&p, &ReadOptions::default()).unwrap_err().to_string();
+        let err = read_examples(&p, &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no examples"), "{err}");
     }
 
@@ -464,7 +498,14 @@ mod tests {
         let content = "{\"text\":\"Chinatown is not China.\",\"target\":\"China\",\"label\":2}\n\
                        {\"text\":\"abc\",\"target\":\"abc\",\"start\":0,\"end\":2}\n";
         let p = write(&dir, "s.jsonl", content.as_bytes());
-        let ds = read_examples(&p, &ReadOptions { skip_bad: true, require_label: false }).unwrap();
+        let ds = read_examples(
+            &p,
+            &ReadOptions {
+                skip_bad: true,
+                require_label: false,
+            },
+        )
+        .unwrap();
         assert_eq!((ds.examples[0].start, ds.examples[0].end), (17, 22));
         assert_eq!(ds.examples[0].label.as_deref(), Some("critical"));
         assert_eq!(ds.skipped[0].field, "target");
@@ -475,7 +516,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let content = "text,target,label\n\"Moscow, said the paper, lied.\",Moscow,AGAINST\nNo target here,Paris,FAVOR\n";
         let p = write(&dir, "s.csv", content.as_bytes());
-        let ds = read_examples(&p, &ReadOptions { skip_bad: true, require_label: true }).unwrap();
+        let ds = read_examples(
+            &p,
+            &ReadOptions {
+                skip_bad: true,
+                require_label: true,
+            },
+        )
+        .unwrap();
         assert_eq!(ds.examples.len(), 1);
         assert_eq!(ds.examples[0].label.as_deref(), Some("AGAINST"));
         assert_eq!(ds.skipped.len(), 1);

@@ -32,7 +32,11 @@ pub struct Metrics {
 
 /// Computes metrics from gold and predicted label indices into `labels`.
 pub fn compute(labels: &[String], gold: &[usize], pred: &[usize]) -> Metrics {
-    assert_eq!(gold.len(), pred.len(), "gold and predictions differ in length");
+    assert_eq!(
+        gold.len(),
+        pred.len(),
+        "gold and predictions differ in length"
+    );
     let n = labels.len();
     let mut confusion = vec![vec![0usize; n]; n];
     for (&g, &p) in gold.iter().zip(pred) {
@@ -87,7 +91,13 @@ impl Metrics {
     /// A human-readable table.
     pub fn table(&self) -> String {
         let mut s = String::new();
-        let w = self.labels.iter().map(|l| l.len()).max().unwrap_or(5).max(9);
+        let w = self
+            .labels
+            .iter()
+            .map(|l| l.len())
+            .max()
+            .unwrap_or(5)
+            .max(9);
         s += &format!(
             "examples {}   F1m {:.2}   accuracy {:.2}",
             self.count,
@@ -98,7 +108,10 @@ impl Metrics {
             s += &format!("   F1pn {:.2}", 100.0 * f);
         }
         s += "\n\n";
-        s += &format!("{:<w$}  {:>9}  {:>9}  {:>9}  {:>8}\n", "label", "precision", "recall", "F1", "support");
+        s += &format!(
+            "{:<w$}  {:>9}  {:>9}  {:>9}  {:>8}\n",
+            "label", "precision", "recall", "F1", "support"
+        );
         for l in &self.per_label {
             s += &format!(
                 "{:<w$}  {:>9.2}  {:>9.2}  {:>9.2}  {:>8}\n",
@@ -129,7 +142,10 @@ impl Metrics {
 mod tests {
     use super::*;
     fn labels() -> Vec<String> {
-        ["supportive", "neutral", "critical"].iter().map(|s| s.to_string()).collect()
+        ["supportive", "neutral", "critical"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     }
 
     #[test]

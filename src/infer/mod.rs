@@ -37,7 +37,10 @@ pub fn plan_batches(lens: &[usize], order: &[usize], opts: &InferOptions) -> Vec
     for &i in order {
         let l = lens[i].max(1);
         let new_longest = longest.max(l);
-        if !cur.is_empty() && (cur.len() + 1 > opts.max_batch.max(1) || new_longest * (cur.len() + 1) > opts.token_budget) {
+        if !cur.is_empty()
+            && (cur.len() + 1 > opts.max_batch.max(1)
+                || new_longest * (cur.len() + 1) > opts.token_budget)
+        {
             batches.push(std::mem::take(&mut cur));
             longest = 0;
         }
@@ -100,7 +103,13 @@ pub fn encode_all(model: &StanceModel, items: &[(&str, usize, usize)]) -> Vec<Re
 pub fn argmax(p: &[f32]) -> usize {
     p.iter()
         .enumerate()
-        .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| if v > bv { (i, v) } else { (bi, bv) })
+        .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
+            if v > bv {
+                (i, v)
+            } else {
+                (bi, bv)
+            }
+        })
         .0
 }
 
@@ -112,14 +121,21 @@ mod tests {
         let lens = vec![10, 50, 12, 48, 11, 30];
         let mut order: Vec<usize> = (0..lens.len()).collect();
         order.sort_by_key(|&i| lens[i]);
-        let opts = InferOptions { token_budget: 100, max_batch: 3, ..Default::default() };
+        let opts = InferOptions {
+            token_budget: 100,
+            max_batch: 3,
+            ..Default::default()
+        };
         let b = plan_batches(&lens, &order, &opts);
         let mut all: Vec<usize> = b.iter().flatten().copied().collect();
         all.sort();
         assert_eq!(all, (0..6).collect::<Vec<_>>());
         for batch in &b {
             let longest = batch.iter().map(|&i| lens[i]).max().unwrap();
-            assert!(batch.len() <= 3 && (batch.len() == 1 || longest * batch.len() <= 100), "{batch:?}");
+            assert!(
+                batch.len() <= 3 && (batch.len() == 1 || longest * batch.len() <= 100),
+                "{batch:?}"
+            );
         }
         assert_eq!(b[0], vec![0, 4, 2]);
     }

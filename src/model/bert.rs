@@ -33,7 +33,13 @@ impl Dropout<'_> {
         let keep = 1.0 / (1.0 - self.p);
         let p = self.p;
         let mask: Vec<f32> = (0..n)
-            .map(|_| if self.rng.random::<f32>() < p { 0.0 } else { keep })
+            .map(|_| {
+                if self.rng.random::<f32>() < p {
+                    0.0
+                } else {
+                    keep
+                }
+            })
             .collect();
         let mask = Tensor::from_vec(mask, xs.shape(), xs.device())?.to_dtype(xs.dtype())?;
         xs * mask
@@ -63,8 +69,12 @@ impl LayerNorm {
     }
     fn forward(&self, xs: &Tensor, path: Path) -> Result<Tensor> {
         match path {
-            Path::Fast => candle_nn::ops::layer_norm(&xs.contiguous()?, &self.weight, &self.bias, self.eps),
-            Path::Differentiable => candle_nn::ops::layer_norm_slow(xs, &self.weight, &self.bias, self.eps),
+            Path::Fast => {
+                candle_nn::ops::layer_norm(&xs.contiguous()?, &self.weight, &self.bias, self.eps)
+            }
+            Path::Differentiable => {
+                candle_nn::ops::layer_norm_slow(xs, &self.weight, &self.bias, self.eps)
+            }
         }
     }
 }
@@ -125,8 +135,16 @@ impl Encoder {
         let e = vb.pp("embeddings");
         let emb = Embeddings {
             word: candle_nn::embedding(cfg.vocab_size, h, e.pp("word_embeddings"))?,
-            position: candle_nn::embedding(cfg.max_position_embeddings, h, e.pp("position_embeddings"))?,
-            token_type: candle_nn::embedding(cfg.type_vocab_size, h, e.pp("token_type_embeddings"))?,
+            position: candle_nn::embedding(
+                cfg.max_position_embeddings,
+                h,
+                e.pp("position_embeddings"),
+            )?,
+            token_type: candle_nn::embedding(
+                cfg.type_vocab_size,
+                h,
+                e.pp("token_type_embeddings"),
+            )?,
             norm: LayerNorm::load(e.pp("LayerNorm"), h, cfg.layer_norm_eps)?,
             position_offset: cfg.position_offset(),
         };
@@ -165,6 +183,13 @@ impl Encoder {
             layers,
             config: cfg.clone(),
         })
+    }
+
+    /// Stops gradients into the word-embedding matrix (its dense gradient is the costliest part
+    /// of a CPU training step); the weights stay as they are.
+    pub fn freeze_word_embeddings(&mut self) {
+        let w = self.emb.word.embeddings().detach();
+        self.emb.word = Embedding::new(w, self.config.hidden_size);
     }
 
     /// Fuses each layer's query/key/value projections into one matmul. For inference only: the
@@ -221,19 +246,37 @@ impl Encoder {
 }
 
 impl Layer {
-    fn forward(&self, x: &Tensor, bias: &Tensor, path: Path, dropout: &mut Option<Dropout>) -> Result<Tensor> {
+    fn forward(
+        &self,
+        x: &Tensor,
+        bias: &Tensor,
+        path: Path,
+        dropout: &mut Option<Dropout>,
+    ) -> Result<Tensor> {
         let a = &self.attn;
         let (b, t, h) = x.dims3()?;
         let split = |y: Tensor| -> Result<Tensor> {
-            y.reshape((b, t, a.heads, a.head_dim))?.transpose(1, 2)?.contiguous()
+            y.reshape((b, t, a.heads, a.head_dim))?
+                .transpose(1, 2)?
+                .contiguous()
         };
         let (q, k, v) = match (&a.qkv, path) {
             (Some(qkv), Path::Fast) => {
                 let qkv = qkv.forward(x)?; // (b, t, 3h)
-                let qkv = qkv.reshape((b, t, 3, a.heads, a.head_dim))?.permute((2, 0, 3, 1, 4))?;
-                (qkv.get(0)?.contiguous()?, qkv.get(1)?.contiguous()?, qkv.get(2)?.contiguous()?)
+                let qkv = qkv
+                    .reshape((b, t, 3, a.heads, a.head_dim))?
+                    .permute((2, 0, 3, 1, 4))?;
+                (
+                    qkv.get(0)?.contiguous()?,
+                    qkv.get(1)?.contiguous()?,
+                    qkv.get(2)?.contiguous()?,
+                )
             }
-            _ => (split(a.q.forward(x)?)?, split(a.k.forward(x)?)?, split(a.v.forward(x)?)?),
+            _ => (
+                split(a.q.forward(x)?)?,
+                split(a.k.forward(x)?)?,
+                split(a.v.forward(x)?)?,
+            ),
         };
         let scale = 1.0 / (a.head_dim as f64).sqrt();
         let scores = ((q * scale)?.matmul(&k.t()?)?).broadcast_add(bias)?;

@@ -64,21 +64,46 @@ pub struct StanceNet {
 
 impl StanceNet {
     /// Inserts a seeded random head (normal, std 0.02; zero bias) into `varmap` unless present.
-    pub fn init_head(varmap: &VarMap, in_dim: usize, n_labels: usize, seed: u64, device: &Device) -> Result<()> {
-        let mut data = varmap.data().lock().map_err(|_| candle_core::Error::Msg("poisoned var map".into()))?;
+    pub fn init_head(
+        varmap: &VarMap,
+        in_dim: usize,
+        n_labels: usize,
+        seed: u64,
+        device: &Device,
+    ) -> Result<()> {
+        let mut data = varmap
+            .data()
+            .lock()
+            .map_err(|_| candle_core::Error::Msg("poisoned var map".into()))?;
         let wname = format!("{HEAD_PREFIX}.weight");
         if !data.contains_key(&wname) {
             let mut rng = StdRng::seed_from_u64(seed);
-            let normal = Normal::new(0f32, 0.02).map_err(|e| candle_core::Error::Msg(e.to_string()))?;
-            let w: Vec<f32> = (0..in_dim * n_labels).map(|_| normal.sample(&mut rng)).collect();
-            data.insert(wname, Var::from_tensor(&Tensor::from_vec(w, (n_labels, in_dim), device)?)?);
-            data.insert(format!("{HEAD_PREFIX}.bias"), Var::zeros(n_labels, DType::F32, device)?);
+            let normal =
+                Normal::new(0f32, 0.02).map_err(|e| candle_core::Error::Msg(e.to_string()))?;
+            let w: Vec<f32> = (0..in_dim * n_labels)
+                .map(|_| normal.sample(&mut rng))
+                .collect();
+            data.insert(
+                wname,
+                Var::from_tensor(&Tensor::from_vec(w, (n_labels, in_dim), device)?)?,
+            );
+            data.insert(
+                format!("{HEAD_PREFIX}.bias"),
+                Var::zeros(n_labels, DType::F32, device)?,
+            );
         }
         Ok(())
     }
 
     /// Builds the network over the variables in `varmap` (which must hold every weight).
-    pub fn build(varmap: &VarMap, cfg: &EncoderConfig, pooling: Pooling, n_labels: usize, dtype: DType, device: &Device) -> Result<Self> {
+    pub fn build(
+        varmap: &VarMap,
+        cfg: &EncoderConfig,
+        pooling: Pooling,
+        n_labels: usize,
+        dtype: DType,
+        device: &Device,
+    ) -> Result<Self> {
         let vb = VarBuilder::from_varmap(varmap, dtype, device);
         let encoder = Encoder::load(vb.clone(), cfg)?;
         let head = candle_nn::linear(pooling.width(cfg.hidden_size), n_labels, vb.pp(HEAD_PREFIX))?;
@@ -92,16 +117,25 @@ impl StanceNet {
     }
 
     /// Label logits `(batch, labels)`.
-    pub fn forward(&self, batch: &Batch, path: Path, mut dropout: Option<Dropout>) -> Result<Tensor> {
+    pub fn forward(
+        &self,
+        batch: &Batch,
+        path: Path,
+        mut dropout: Option<Dropout>,
+    ) -> Result<Tensor> {
         let h = self.encoder.forward(
             &batch.input_ids,
             &batch.token_type_ids,
             &batch.attention_mask,
             path,
-            dropout.as_mut().map(|d| Dropout { p: d.p, rng: &mut *d.rng }),
+            dropout.as_mut().map(|d| Dropout {
+                p: d.p,
+                rng: &mut *d.rng,
+            }),
         )?;
         let cls = || h.i((.., 0, ..));
-        let target = || -> Result<Tensor> { batch.target_weights.unsqueeze(1)?.matmul(&h)?.squeeze(1) };
+        let target =
+            || -> Result<Tensor> { batch.target_weights.unsqueeze(1)?.matmul(&h)?.squeeze(1) };
         let pooled = match self.pooling {
             Pooling::Cls => cls()?,
             Pooling::Target => target()?,
@@ -116,7 +150,9 @@ impl StanceNet {
 
     /// Label probabilities as f32 rows, for inference.
     pub fn predict(&self, batch: &Batch) -> Result<Vec<Vec<f32>>> {
-        let logits = self.forward(batch, Path::Fast, None)?.to_dtype(DType::F32)?;
+        let logits = self
+            .forward(batch, Path::Fast, None)?
+            .to_dtype(DType::F32)?;
         candle_nn::ops::softmax_last_dim(&logits)?.to_vec2::<f32>()
     }
 }

@@ -49,7 +49,10 @@ impl EncoderConfig {
     }
 
     pub fn validate(&self) -> std::result::Result<(), String> {
-        if !matches!(self.model_type.as_str(), "bert" | "roberta" | "xlm-roberta" | "camembert") {
+        if !matches!(
+            self.model_type.as_str(),
+            "bert" | "roberta" | "xlm-roberta" | "camembert"
+        ) {
             return Err(format!(
                 "model_type `{}` is not supported (BERT and RoBERTa-style encoders are)",
                 self.model_type
@@ -58,7 +61,10 @@ impl EncoderConfig {
         if self.num_attention_heads == 0 || self.hidden_size % self.num_attention_heads != 0 {
             return Err("hidden_size must be a multiple of num_attention_heads".into());
         }
-        if !matches!(self.hidden_act.as_str(), "gelu" | "gelu_new" | "gelu_pytorch_tanh" | "relu") {
+        if !matches!(
+            self.hidden_act.as_str(),
+            "gelu" | "gelu_new" | "gelu_pytorch_tanh" | "relu"
+        ) {
             return Err(format!("hidden_act `{}` is not supported", self.hidden_act));
         }
         Ok(())

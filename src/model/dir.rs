@@ -86,7 +86,12 @@ impl StanceModel {
         Self::assemble(src, meta, opts, Some(new.seed))
     }
 
-    fn assemble(src: &ModelSource, mut meta: StanceMeta, opts: &LoadOptions, new_head_seed: Option<u64>) -> Result<Self> {
+    fn assemble(
+        src: &ModelSource,
+        mut meta: StanceMeta,
+        opts: &LoadOptions,
+        new_head_seed: Option<u64>,
+    ) -> Result<Self> {
         let config_path = src.file(CONFIG_FILE, true)?.unwrap_or_default();
         let tok_path = src.file(TOKENIZER_FILE, true)?.unwrap_or_default();
         let weights_path = src.file(WEIGHTS_FILE, true)?.unwrap_or_default();
@@ -100,7 +105,13 @@ impl StanceModel {
         if let Some(seed) = new_head_seed {
             // A base checkpoint's own head (if any) is replaced by a fresh one of the right shape.
             remove_prefix(&varmap, HEAD_PREFIX);
-            StanceNet::init_head(&varmap, meta.pooling.width(config.hidden_size), meta.labels.len(), seed, &opts.device)?;
+            StanceNet::init_head(
+                &varmap,
+                meta.pooling.width(config.hidden_size),
+                meta.labels.len(),
+                seed,
+                &opts.device,
+            )?;
         }
         let net = build_checked(&varmap, &config, &meta, opts, &weights_path)?;
         Ok(Self {
@@ -116,10 +127,19 @@ impl StanceModel {
     }
 
     /// A model with random weights (seeded), for tests and benchmarks.
-    pub fn random(config: EncoderConfig, tokenizer_json: &str, meta: StanceMeta, seed: u64, opts: &LoadOptions) -> Result<Self> {
+    pub fn random(
+        config: EncoderConfig,
+        tokenizer_json: &str,
+        meta: StanceMeta,
+        seed: u64,
+        opts: &LoadOptions,
+    ) -> Result<Self> {
         let varmap = VarMap::new();
         {
-            let mut data = varmap.data().lock().map_err(|_| Error::Config("poisoned var map".into()))?;
+            let mut data = varmap
+                .data()
+                .lock()
+                .map_err(|_| Error::Config("poisoned var map".into()))?;
             let mut rng = StdRng::seed_from_u64(seed);
             let normal = Normal::new(0f32, 0.02).map_err(|e| Error::Config(e.to_string()))?;
             for (name, shape) in encoder_shapes(&config) {
@@ -135,15 +155,23 @@ impl StanceModel {
                 data.insert(name, Var::from_tensor(&t)?);
             }
         }
-        StanceNet::init_head(&varmap, meta.pooling.width(config.hidden_size), meta.labels.len(), seed ^ 0x5eed, &opts.device)?;
-        let tok = tokenizers::Tokenizer::from_bytes(tokenizer_json.as_bytes()).map_err(|e| Error::Tokenizer(e.to_string()))?;
+        StanceNet::init_head(
+            &varmap,
+            meta.pooling.width(config.hidden_size),
+            meta.labels.len(),
+            seed ^ 0x5eed,
+            &opts.device,
+        )?;
+        let tok = tokenizers::Tokenizer::from_bytes(tokenizer_json.as_bytes())
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
         let pair_encoder = PairEncoder::new(tok, meta.marker.clone(), meta.max_length)?;
         let net = build_checked(&varmap, &config, &meta, opts, Path::new("<random>"))?;
         Ok(Self {
             net,
             varmap,
             pair_encoder,
-            config_json: serde_json::to_string_pretty(&config).map_err(|e| Error::Config(e.to_string()))?,
+            config_json: serde_json::to_string_pretty(&config)
+                .map_err(|e| Error::Config(e.to_string()))?,
             config,
             tokenizer_json: tokenizer_json.to_string(),
             meta,
@@ -158,22 +186,41 @@ impl StanceModel {
 
     /// Rebuilds the network over the variables (after they were replaced, e.g. on resume).
     pub fn rebuild(&mut self, opts: &LoadOptions) -> Result<()> {
-        self.net = build_checked(&self.varmap, &self.config, &self.meta, opts, Path::new(&self.source))?;
+        self.net = build_checked(
+            &self.varmap,
+            &self.config,
+            &self.meta,
+            opts,
+            Path::new(&self.source),
+        )?;
         Ok(())
     }
 
     /// All weights by name (sorted), as stored tensors.
     pub fn tensors(&self) -> Result<BTreeMap<String, Tensor>> {
-        let data = self.varmap.data().lock().map_err(|_| Error::Config("poisoned var map".into()))?;
-        Ok(data.iter().map(|(k, v)| (k.clone(), v.as_tensor().clone())).collect())
+        let data = self
+            .varmap
+            .data()
+            .lock()
+            .map_err(|_| Error::Config("poisoned var map".into()))?;
+        Ok(data
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_tensor().clone()))
+            .collect())
     }
 
     /// Writes the model directory atomically: files go to a temporary sibling directory which
     /// then replaces `dir`. Weights are stored in `dtype` (f16 halves the size).
     pub fn save(&self, dir: &Path, dtype: DType) -> Result<()> {
-        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "model".into());
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "model".into());
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
@@ -185,20 +232,32 @@ impl StanceModel {
         };
         write(CONFIG_FILE, self.config_json.as_bytes())?;
         write(TOKENIZER_FILE, self.tokenizer_json.as_bytes())?;
-        let meta = serde_json::to_string_pretty(&self.meta).map_err(|e| Error::Config(e.to_string()))?;
+        let meta =
+            serde_json::to_string_pretty(&self.meta).map_err(|e| Error::Config(e.to_string()))?;
         write(META_FILE, meta.as_bytes())?;
         let mut out: HashMap<String, Tensor> = HashMap::new();
         for (k, t) in self.tensors()? {
             out.insert(k, t.to_dtype(dtype)?.to_device(&Device::Cpu)?);
         }
         let wpath = tmp.join(WEIGHTS_FILE);
-        candle_core::safetensors::save(&out, &wpath).map_err(|e| Error::model(&wpath, e.to_string()))?;
-        // Keep any extra files a user put in the directory (e.g. a README model card).
+        candle_core::safetensors::save(&out, &wpath)
+            .map_err(|e| Error::model(&wpath, e.to_string()))?;
+        // Keep whatever else is in the directory (a README model card, a training log, a
+        // checkpoint folder): files are copied, folders moved.
         if dir.is_dir() {
-            for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?.flatten() {
+            for entry in std::fs::read_dir(dir)
+                .map_err(|e| Error::io(dir, e))?
+                .flatten()
+            {
                 let target = tmp.join(entry.file_name());
-                if entry.path().is_file() && !target.exists() {
-                    std::fs::copy(entry.path(), &target).map_err(|e| Error::io(entry.path(), e))?;
+                if target.exists() {
+                    continue;
+                }
+                let path = entry.path();
+                if path.is_dir() {
+                    std::fs::rename(&path, &target).map_err(|e| Error::io(&path, e))?;
+                } else if path.is_file() {
+                    std::fs::copy(&path, &target).map_err(|e| Error::io(&path, e))?;
                 }
             }
         }
@@ -217,7 +276,10 @@ impl StanceModel {
 fn varmap_from(tensors: HashMap<String, Tensor>) -> Result<VarMap> {
     let varmap = VarMap::new();
     {
-        let mut data = varmap.data().lock().map_err(|_| Error::Config("poisoned var map".into()))?;
+        let mut data = varmap
+            .data()
+            .lock()
+            .map_err(|_| Error::Config("poisoned var map".into()))?;
         for (k, t) in tensors {
             data.insert(k, Var::from_tensor(&t)?);
         }
@@ -233,42 +295,89 @@ fn remove_prefix(varmap: &VarMap, prefix: &str) {
 
 /// Builds the network and fails if it had to create any weight (missing from the file) or if
 /// the file holds weights the network does not use (a different architecture).
-fn build_checked(varmap: &VarMap, cfg: &EncoderConfig, meta: &StanceMeta, opts: &LoadOptions, path: &Path) -> Result<StanceNet> {
+fn build_checked(
+    varmap: &VarMap,
+    cfg: &EncoderConfig,
+    meta: &StanceMeta,
+    opts: &LoadOptions,
+    path: &Path,
+) -> Result<StanceNet> {
     let before: Vec<String> = keys(varmap);
-    let net = StanceNet::build(varmap, cfg, meta.pooling, meta.labels.len(), opts.dtype, &opts.device)
-        .map_err(|e| Error::model(path, format!("weights do not fit the config: {e}")))?;
+    let net = StanceNet::build(
+        varmap,
+        cfg,
+        meta.pooling,
+        meta.labels.len(),
+        opts.dtype,
+        &opts.device,
+    )
+    .map_err(|e| Error::model(path, format!("weights do not fit the config: {e}")))?;
     let after = keys(varmap);
     let missing: Vec<&String> = after.iter().filter(|k| !before.contains(k)).collect();
     if !missing.is_empty() {
         let shown: Vec<&str> = missing.iter().take(5).map(|s| s.as_str()).collect();
-        return Err(Error::model(path, format!("{} weights missing from the file, e.g. {}", missing.len(), shown.join(", "))));
+        return Err(Error::model(
+            path,
+            format!(
+                "{} weights missing from the file, e.g. {}",
+                missing.len(),
+                shown.join(", ")
+            ),
+        ));
     }
     Ok(net)
 }
 
 fn keys(varmap: &VarMap) -> Vec<String> {
-    varmap.data().lock().map(|d| d.keys().cloned().collect()).unwrap_or_default()
+    varmap
+        .data()
+        .lock()
+        .map(|d| d.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// Names and shapes of every encoder weight for a config.
 pub fn encoder_shapes(c: &EncoderConfig) -> Vec<(String, Vec<usize>)> {
     let h = c.hidden_size;
     let mut v = vec![
-        ("embeddings.word_embeddings.weight".to_string(), vec![c.vocab_size, h]),
-        ("embeddings.position_embeddings.weight".into(), vec![c.max_position_embeddings, h]),
-        ("embeddings.token_type_embeddings.weight".into(), vec![c.type_vocab_size, h]),
+        (
+            "embeddings.word_embeddings.weight".to_string(),
+            vec![c.vocab_size, h],
+        ),
+        (
+            "embeddings.position_embeddings.weight".into(),
+            vec![c.max_position_embeddings, h],
+        ),
+        (
+            "embeddings.token_type_embeddings.weight".into(),
+            vec![c.type_vocab_size, h],
+        ),
         ("embeddings.LayerNorm.weight".into(), vec![h]),
         ("embeddings.LayerNorm.bias".into(), vec![h]),
     ];
     for i in 0..c.num_hidden_layers {
         let p = format!("encoder.layer.{i}");
-        for n in ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"] {
+        for n in [
+            "attention.self.query",
+            "attention.self.key",
+            "attention.self.value",
+            "attention.output.dense",
+        ] {
             v.push((format!("{p}.{n}.weight"), vec![h, h]));
             v.push((format!("{p}.{n}.bias"), vec![h]));
         }
-        v.push((format!("{p}.intermediate.dense.weight"), vec![c.intermediate_size, h]));
-        v.push((format!("{p}.intermediate.dense.bias"), vec![c.intermediate_size]));
-        v.push((format!("{p}.output.dense.weight"), vec![h, c.intermediate_size]));
+        v.push((
+            format!("{p}.intermediate.dense.weight"),
+            vec![c.intermediate_size, h],
+        ));
+        v.push((
+            format!("{p}.intermediate.dense.bias"),
+            vec![c.intermediate_size],
+        ));
+        v.push((
+            format!("{p}.output.dense.weight"),
+            vec![h, c.intermediate_size],
+        ));
         v.push((format!("{p}.output.dense.bias"), vec![h]));
         for n in ["attention.output.LayerNorm", "output.LayerNorm"] {
             v.push((format!("{p}.{n}.weight"), vec![h]));

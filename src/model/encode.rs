@@ -42,11 +42,16 @@ pub struct PairEncoder {
 
 impl PairEncoder {
     pub fn from_file(path: &Path, marker: Option<Marker>, max_length: usize) -> Result<Self> {
-        let tok = Tokenizer::from_file(path).map_err(|e| Error::model(path, format!("cannot read tokenizer: {e}")))?;
+        let tok = Tokenizer::from_file(path)
+            .map_err(|e| Error::model(path, format!("cannot read tokenizer: {e}")))?;
         Self::new(tok, marker, max_length)
     }
 
-    pub fn new(mut tokenizer: Tokenizer, marker: Option<Marker>, max_length: usize) -> Result<Self> {
+    pub fn new(
+        mut tokenizer: Tokenizer,
+        marker: Option<Marker>,
+        max_length: usize,
+    ) -> Result<Self> {
         tokenizer.with_padding(None);
         tokenizer
             .with_truncation(None)
@@ -56,7 +61,9 @@ impl PairEncoder {
             .map(|p| p.added_tokens(true))
             .unwrap_or(0);
         if max_length < special_pair + 4 {
-            return Err(Error::Config(format!("max_length {max_length} is too small")));
+            return Err(Error::Config(format!(
+                "max_length {max_length} is too small"
+            )));
         }
         Ok(Self {
             tokenizer,
@@ -82,12 +89,24 @@ impl PairEncoder {
                 "target span {start}..{end} outside a text of {n_chars} characters"
             )));
         }
-        let byte = |c: usize| text.char_indices().nth(c).map(|(b, _)| b).unwrap_or(text.len());
+        let byte = |c: usize| {
+            text.char_indices()
+                .nth(c)
+                .map(|(b, _)| b)
+                .unwrap_or(text.len())
+        };
         let (bs, be) = (byte(start), byte(end));
         let target_text = &text[bs..be];
         let (first, t_start, t_end) = match &self.marker {
             Some(m) => {
-                let marked = format!("{}{} {} {}{}", &text[..bs], m.open, target_text, m.close, &text[be..]);
+                let marked = format!(
+                    "{}{} {} {}{}",
+                    &text[..bs],
+                    m.open,
+                    target_text,
+                    m.close,
+                    &text[be..]
+                );
                 let s = start + m.open.chars().count() + 1;
                 (marked, s, s + (end - start))
             }
@@ -116,14 +135,22 @@ impl PairEncoder {
         if target.is_empty() {
             // The tokenizer dropped the mention (e.g. only characters it normalises away):
             // fall back to the token nearest to the span.
-            let nearest = offsets.iter().position(|&(s, _)| s >= t_start).unwrap_or(offsets.len().saturating_sub(1));
+            let nearest = offsets
+                .iter()
+                .position(|&(s, _)| s >= t_start)
+                .unwrap_or(offsets.len().saturating_sub(1));
             target.push(nearest);
         }
         let budget = self.max_length - self.special_pair - b.len();
         let mut truncated = false;
         if a.len() > budget {
             truncated = true;
-            let (lo, hi) = window(a.len(), budget, target[0], *target.last().unwrap_or(&target[0]));
+            let (lo, hi) = window(
+                a.len(),
+                budget,
+                target[0],
+                *target.last().unwrap_or(&target[0]),
+            );
             a.truncate(hi, 0, TruncationDirection::Right);
             a.truncate(hi - lo, 0, TruncationDirection::Left);
             target.retain(|&i| i >= lo && i < hi);
@@ -136,7 +163,11 @@ impl PairEncoder {
             .post_process(a, Some(b), true)
             .map_err(|e| Error::Tokenizer(e.to_string()))?;
         // The first segment starts at the first token that is not a special token.
-        let first_pos = enc.get_special_tokens_mask().iter().position(|&s| s == 0).unwrap_or(0);
+        let first_pos = enc
+            .get_special_tokens_mask()
+            .iter()
+            .position(|&s| s == 0)
+            .unwrap_or(0);
         Ok(Encoded {
             ids: enc.get_ids().to_vec(),
             type_ids: enc.get_type_ids().to_vec(),

@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq)]
 pub enum ModelSource {
     Dir(PathBuf),
-    Hub { id: String, revision: Option<String> },
+    Hub {
+        id: String,
+        revision: Option<String>,
+    },
 }
 
 impl ModelSource {
@@ -31,7 +34,9 @@ impl ModelSource {
             && !id.starts_with('.')
             && !id.starts_with('/')
             && id.split('/').all(|s| {
-                !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
             });
         if looks_like_id {
             Ok(ModelSource::Hub {
@@ -39,7 +44,10 @@ impl ModelSource {
                 revision,
             })
         } else {
-            Err(Error::model(p, "no such directory, and not a hub id of the form `org/name`"))
+            Err(Error::model(
+                p,
+                "no such directory, and not a hub id of the form `org/name`",
+            ))
         }
     }
 
@@ -77,15 +85,25 @@ fn cache() -> hf_hub::Cache {
 
 fn offline() -> bool {
     matches!(
-        std::env::var("HF_HUB_OFFLINE").ok().as_deref().map(str::trim),
+        std::env::var("HF_HUB_OFFLINE")
+            .ok()
+            .as_deref()
+            .map(str::trim),
         Some("1") | Some("true") | Some("TRUE") | Some("yes") | Some("ON") | Some("on")
     )
 }
 
-fn hub_file(id: &str, revision: Option<&str>, name: &str, required: bool) -> Result<Option<PathBuf>> {
+fn hub_file(
+    id: &str,
+    revision: Option<&str>,
+    name: &str,
+    required: bool,
+) -> Result<Option<PathBuf>> {
     let cache = cache();
     let repo = match revision {
-        Some(r) => hf_hub::Repo::with_revision(id.to_string(), hf_hub::RepoType::Model, r.to_string()),
+        Some(r) => {
+            hf_hub::Repo::with_revision(id.to_string(), hf_hub::RepoType::Model, r.to_string())
+        }
         None => hf_hub::Repo::model(id.to_string()),
     };
     if let Some(p) = cache.repo(repo.clone()).get(name) {
@@ -99,7 +117,9 @@ fn hub_file(id: &str, revision: Option<&str>, name: &str, required: bool) -> Res
         return if required {
             Err(Error::Hub {
                 id: id.into(),
-                message: format!("{name} not found: {tried}; HF_HUB_OFFLINE is set, so nothing was downloaded"),
+                message: format!(
+                    "{name} not found: {tried}; HF_HUB_OFFLINE is set, so nothing was downloaded"
+                ),
             })
         } else {
             Ok(None)
@@ -109,7 +129,13 @@ fn hub_file(id: &str, revision: Option<&str>, name: &str, required: bool) -> Res
 }
 
 #[cfg(feature = "hub-download")]
-fn download(id: &str, repo: hf_hub::Repo, name: &str, required: bool, tried: &str) -> Result<Option<PathBuf>> {
+fn download(
+    id: &str,
+    repo: hf_hub::Repo,
+    name: &str,
+    required: bool,
+    tried: &str,
+) -> Result<Option<PathBuf>> {
     let api = hf_hub::api::sync::ApiBuilder::from_env()
         .with_cache_dir(cache().path().clone())
         .build()
@@ -128,11 +154,19 @@ fn download(id: &str, repo: hf_hub::Repo, name: &str, required: bool, tried: &st
 }
 
 #[cfg(not(feature = "hub-download"))]
-fn download(id: &str, _repo: hf_hub::Repo, name: &str, required: bool, tried: &str) -> Result<Option<PathBuf>> {
+fn download(
+    id: &str,
+    _repo: hf_hub::Repo,
+    name: &str,
+    required: bool,
+    tried: &str,
+) -> Result<Option<PathBuf>> {
     if required {
         Err(Error::Hub {
             id: id.into(),
-            message: format!("{name} not found: {tried}; this build cannot download (no `hub-download` feature)"),
+            message: format!(
+                "{name} not found: {tried}; this build cannot download (no `hub-download` feature)"
+            ),
         })
     } else {
         Ok(None)

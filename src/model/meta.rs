@@ -82,9 +82,16 @@ impl StanceMeta {
 
     pub fn read(path: &Path) -> Result<Self> {
         let s = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let m: StanceMeta = serde_json::from_str(&s).map_err(|e| Error::model(path, format!("bad {META_FILE}: {e}")))?;
+        let m: StanceMeta = serde_json::from_str(&s)
+            .map_err(|e| Error::model(path, format!("bad {META_FILE}: {e}")))?;
         if m.format_version > FORMAT_VERSION {
-            return Err(Error::model(path, format!("format_version {} is newer than this program understands ({FORMAT_VERSION})", m.format_version)));
+            return Err(Error::model(
+                path,
+                format!(
+                    "format_version {} is newer than this program understands ({FORMAT_VERSION})",
+                    m.format_version
+                ),
+            ));
         }
         if m.labels.len() < 2 {
             return Err(Error::model(path, "a model needs at least two labels"));

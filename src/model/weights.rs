@@ -21,7 +21,9 @@ pub fn normalise_key(key: &str) -> Option<String> {
     {
         return None;
     }
-    let k = k.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias");
+    let k = k
+        .replace("LayerNorm.gamma", "LayerNorm.weight")
+        .replace("LayerNorm.beta", "LayerNorm.bias");
     Some(k)
 }
 
@@ -31,15 +33,23 @@ pub fn load(path: &Path, dtype: DType, device: &Device) -> Result<HashMap<String
         .map_err(|e| Error::model(path, format!("cannot read weights: {e}")))?;
     let mut out = HashMap::with_capacity(raw.len());
     for (key, t) in raw {
-        if !matches!(t.dtype(), DType::F32 | DType::F16 | DType::BF16 | DType::F64) {
+        if !matches!(
+            t.dtype(),
+            DType::F32 | DType::F16 | DType::BF16 | DType::F64
+        ) {
             continue;
         }
-        let Some(name) = normalise_key(&key) else { continue };
+        let Some(name) = normalise_key(&key) else {
+            continue;
+        };
         let t = t.to_dtype(dtype)?.to_device(device)?;
         out.insert(name, t);
     }
     if out.is_empty() {
-        return Err(Error::model(path, "no floating-point tensors in the weights file"));
+        return Err(Error::model(
+            path,
+            "no floating-point tensors in the weights file",
+        ));
     }
     Ok(out)
 }
@@ -55,6 +65,9 @@ mod tests {
         );
         assert_eq!(normalise_key("embeddings.position_ids"), None);
         assert_eq!(normalise_key("pooler.dense.weight"), None);
-        assert_eq!(normalise_key("stance_head.weight").as_deref(), Some("stance_head.weight"));
+        assert_eq!(
+            normalise_key("stance_head.weight").as_deref(),
+            Some("stance_head.weight")
+        );
     }
 }

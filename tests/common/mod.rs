@@ -11,7 +11,10 @@ pub fn minilm() -> Option<PathBuf> {
     if p.join("model.safetensors").is_file() {
         Some(p)
     } else {
-        eprintln!("SKIP: {} not installed; run scripts/setup-base-model.sh", p.display());
+        eprintln!(
+            "SKIP: {} not installed; run scripts/setup-base-model.sh",
+            p.display()
+        );
         None
     }
 }
@@ -22,7 +25,10 @@ pub fn newsmtsc(file: &str) -> Option<PathBuf> {
     if p.is_file() {
         Some(p)
     } else {
-        eprintln!("SKIP: {} not found (NewsMTSC is read from ../shared when present)", p.display());
+        eprintln!(
+            "SKIP: {} not found (NewsMTSC is read from ../shared when present)",
+            p.display()
+        );
         None
     }
 }

@@ -1,0 +1,567 @@
+//! `stance train`: full fine-tuning of a BERT-family encoder with the stance head.
+//!
+//! Each epoch runs length-bucketed shuffled batches through the differentiable path with
+//! seeded dropout, AdamW with warm-up and linear decay, and gradient clipping; then scores the
+//! dev sets, keeps the best model (by a named dev metric) in `--out`, and writes a checkpoint
+//! (weights, optimizer moments, step) to `--out/checkpoint` from which `--resume` continues
+//! exactly. Dropout masks are seeded by (seed, step), so a resumed run draws the same masks.
+
+pub mod batches;
+pub mod optim;
+
+use crate::commands::predict::predict_examples;
+use crate::data::{labels, read_examples, Example, ReadOptions, Skip};
+use crate::device::DeviceSpec;
+use crate::error::{Error, Result};
+use crate::eval::{compute, Metrics};
+use crate::infer::InferOptions;
+use crate::model::bert::{Dropout, Path as KernelPath};
+use crate::model::dir::{LoadOptions, NewModel};
+use crate::model::{Batch, Encoded, Marker, ModelSource, Pooling, StanceModel};
+use candle_core::{DType, Tensor, D};
+use optim::{lr_at, AdamW};
+use rand::{rngs::StdRng, SeedableRng};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+pub const CHECKPOINT_DIR: &str = "checkpoint";
+pub const LOG_FILE: &str = "train-log.jsonl";
+
+/// Everything `train` needs; defaults follow common BERT fine-tuning practice.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainConfig {
+    pub base: String,
+    pub train: PathBuf,
+    pub dev: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub epochs: usize,
+    pub lr: f64,
+    pub batch_size: usize,
+    pub warmup: f64,
+    pub weight_decay: f64,
+    pub clip: f64,
+    pub dropout: f32,
+    pub max_length: usize,
+    pub seed: u64,
+    pub label_smoothing: f64,
+    #[serde(with = "device_serde")]
+    pub device: DeviceSpec,
+    /// Dev metric that selects the best epoch: f1m, accuracy or f1pn.
+    pub select: String,
+    pub marker: Option<Marker>,
+    pub pooling: Pooling,
+    pub freeze_word_embeddings: bool,
+    pub skip_bad: bool,
+    /// Continue from `out/checkpoint`.
+    pub resume: bool,
+    /// Write a step line to the log every N steps.
+    pub log_every: usize,
+    /// Stop after this many steps in total (for quick trials); the epoch's checkpoint is not written.
+    pub max_steps: Option<usize>,
+    /// Store the best model's weights in f16 (half the size).
+    pub save_f16: bool,
+}
+
+mod device_serde {
+    use crate::device::DeviceSpec;
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(d: &DeviceSpec, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&d.to_string())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DeviceSpec, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl TrainConfig {
+    pub fn new(base: &str, train: &Path, out: &Path) -> Self {
+        Self {
+            base: base.to_string(),
+            train: train.to_path_buf(),
+            dev: Vec::new(),
+            out: out.to_path_buf(),
+            epochs: 3,
+            lr: 5e-5,
+            batch_size: 16,
+            warmup: 0.1,
+            weight_decay: 0.01,
+            clip: 1.0,
+            dropout: 0.1,
+            max_length: 128,
+            seed: 42,
+            label_smoothing: 0.0,
+            device: DeviceSpec::Cpu,
+            select: "f1m".into(),
+            marker: Some(Marker::default()),
+            pooling: Pooling::default(),
+            freeze_word_embeddings: false,
+            skip_bad: false,
+            resume: false,
+            log_every: 50,
+            max_steps: None,
+            save_f16: false,
+        }
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::Config(m));
+        if self.epochs == 0 {
+            return bad("--epochs must be at least 1".into());
+        }
+        if !(self.lr > 0.0 && self.lr < 1.0) {
+            return bad(format!("--lr {} is out of range (0, 1)", self.lr));
+        }
+        if self.batch_size == 0 {
+            return bad("--batch-size must be at least 1".into());
+        }
+        if !(0.0..1.0).contains(&self.warmup) {
+            return bad("--warmup is a share of the steps in [0, 1)".into());
+        }
+        if !(0.0..1.0).contains(&self.dropout) {
+            return bad("--dropout must be in [0, 1)".into());
+        }
+        if !(0.0..1.0).contains(&self.label_smoothing) {
+            return bad("--label-smoothing must be in [0, 1)".into());
+        }
+        if !["f1m", "accuracy", "f1pn"].contains(&self.select.as_str()) {
+            return bad(format!(
+                "--select {}: use f1m, accuracy or f1pn",
+                self.select
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What happened in one epoch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EpochRecord {
+    pub epoch: usize,
+    pub train_loss: f64,
+    pub seconds: f64,
+    pub pairs_per_second: f64,
+    /// (file, F1m, accuracy, F1pn) per dev set.
+    pub dev: Vec<DevScore>,
+    pub selected: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DevScore {
+    pub data: String,
+    pub f1m: f64,
+    pub accuracy: f64,
+    pub f1pn: Option<f64>,
+}
+
+/// Checkpoint bookkeeping (`checkpoint/state.json`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CheckpointState {
+    epochs_done: usize,
+    step: usize,
+    best: Option<f64>,
+    history: Vec<EpochRecord>,
+    config: TrainConfig,
+}
+
+/// Stops a run whose loss is NaN or infinite, pointing at the intact checkpoint.
+pub fn ensure_finite(loss: f64, step: usize, epoch: usize, ckpt: &Path) -> Result<()> {
+    if loss.is_finite() {
+        return Ok(());
+    }
+    Err(Error::Diverged(format!(
+        "loss is {loss} at step {step} (epoch {}); the last finished checkpoint in {} is intact; try a lower --lr",
+        epoch + 1,
+        ckpt.display()
+    )))
+}
+
+#[derive(Debug)]
+pub struct TrainOutcome {
+    pub history: Vec<EpochRecord>,
+    pub best_epoch: Option<usize>,
+    pub skipped: Vec<Skip>,
+    pub steps: usize,
+}
+
+/// Progress reporting hooks (the binary draws a bar).
+pub trait TrainProgress: Sync {
+    fn start(&self, _total_steps: usize, _done: usize) {}
+    fn step(&self, _step: usize, _loss: f64, _lr: f64) {}
+    fn message(&self, _msg: &str) {}
+}
+
+pub struct NoProgress;
+impl TrainProgress for NoProgress {}
+
+fn read_labelled(path: &Path, skip_bad: bool) -> Result<(Vec<Example>, Vec<Skip>)> {
+    let ds = read_examples(
+        path,
+        &ReadOptions {
+            skip_bad,
+            require_label: true,
+        },
+    )?;
+    Ok((ds.examples, ds.skipped))
+}
+
+/// Cross-entropy with label smoothing over `(batch, labels)` logits.
+pub fn loss_fn(logits: &Tensor, targets: &Tensor, smoothing: f64) -> candle_core::Result<Tensor> {
+    let logp = candle_nn::ops::log_softmax(logits, D::Minus1)?;
+    let nll = logp
+        .gather(&targets.unsqueeze(1)?, 1)?
+        .squeeze(1)?
+        .mean_all()?
+        .neg()?;
+    if smoothing <= 0.0 {
+        return Ok(nll);
+    }
+    let uniform = logp.mean(D::Minus1)?.mean_all()?.neg()?;
+    nll.affine(1.0 - smoothing, 0.0)? + uniform.affine(smoothing, 0.0)?
+}
+
+fn encode(model: &StanceModel, exs: &[Example], path: &Path) -> Result<Vec<Encoded>> {
+    use rayon::prelude::*;
+    exs.par_iter()
+        .map(|e| {
+            model
+                .pair_encoder
+                .encode(&e.text, e.start, e.end)
+                .map_err(|err| Error::record(path, e.line, "text", err.to_string()))
+        })
+        .collect()
+}
+
+fn dev_scores(
+    model: &StanceModel,
+    devs: &[(PathBuf, Vec<Example>)],
+) -> Result<Vec<(DevScore, Metrics)>> {
+    let mut out = Vec::new();
+    for (path, exs) in devs {
+        let preds = predict_examples(model, exs, &InferOptions::default(), &|_| {})?;
+        let idx = |l: &str| model.meta.label_index(l).unwrap_or(0);
+        let gold: Vec<usize> = exs
+            .iter()
+            .map(|e| idx(e.label.as_deref().unwrap_or_default()))
+            .collect();
+        let pred: Vec<usize> = preds.iter().map(|p| idx(&p.label)).collect();
+        let m = compute(&model.meta.labels, &gold, &pred);
+        out.push((
+            DevScore {
+                data: path.display().to_string(),
+                f1m: m.f1m,
+                accuracy: m.accuracy,
+                f1pn: m.f1pn,
+            },
+            m,
+        ));
+    }
+    Ok(out)
+}
+
+fn append_log(out: &Path, value: &serde_json::Value) -> Result<()> {
+    let p = out.join(LOG_FILE);
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&p)
+        .map_err(|e| Error::io(&p, e))?;
+    writeln!(f, "{value}").map_err(|e| Error::io(&p, e))
+}
+
+/// Sorted (name, var) list of the trainable weights.
+fn trainable(model: &StanceModel, freeze_word: bool) -> Result<Vec<(String, candle_core::Var)>> {
+    let data = model
+        .varmap
+        .data()
+        .lock()
+        .map_err(|_| Error::Config("poisoned var map".into()))?;
+    let mut v: Vec<(String, candle_core::Var)> = data
+        .iter()
+        .filter(|(k, _)| !(freeze_word && k.as_str() == "embeddings.word_embeddings.weight"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(v)
+}
+
+/// Runs training. `stop` is polled between steps (Ctrl-C): the run then ends with
+/// [`Error::Interrupted`], leaving the last finished checkpoint and best model intact.
+pub fn train(
+    cfg: &TrainConfig,
+    progress: &dyn TrainProgress,
+    stop: Arc<AtomicBool>,
+) -> Result<TrainOutcome> {
+    cfg.validate()?;
+    let device = cfg.device.open()?;
+    let opts = LoadOptions {
+        device: device.clone(),
+        dtype: DType::F32,
+    };
+    let (train_ex, mut skipped) = read_labelled(&cfg.train, cfg.skip_bad)?;
+    let label_names = labels::label_list(train_ex.iter().filter_map(|e| e.label.as_deref()));
+    let mut devs = Vec::new();
+    for d in &cfg.dev {
+        let (exs, sk) = read_labelled(d, cfg.skip_bad)?;
+        skipped.extend(sk);
+        if let Some(e) = exs.iter().find(|e| {
+            !label_names
+                .iter()
+                .any(|l| Some(l.as_str()) == e.label.as_deref())
+        }) {
+            return Err(Error::record(
+                d,
+                e.line,
+                "label",
+                format!(
+                    "label {:?} does not occur in the training data {} (labels: {label_names:?})",
+                    e.label.as_deref().unwrap_or_default(),
+                    cfg.train.display()
+                ),
+            ));
+        }
+        devs.push((d.clone(), exs));
+    }
+    std::fs::create_dir_all(&cfg.out).map_err(|e| Error::io(&cfg.out, e))?;
+    let ckpt = cfg.out.join(CHECKPOINT_DIR);
+
+    // Model and optimizer: fresh from the base, or from the checkpoint.
+    let (mut model, state) = if cfg.resume {
+        let sp = ckpt.join("state.json");
+        let s = std::fs::read_to_string(&sp).map_err(|e| Error::io(&sp, e))?;
+        let state: CheckpointState =
+            serde_json::from_str(&s).map_err(|e| Error::model(&sp, e.to_string()))?;
+        let m = StanceModel::load(&ModelSource::Dir(ckpt.clone()), &opts)?;
+        if m.meta.labels != label_names {
+            return Err(Error::Config(format!(
+                "the checkpoint's labels {:?} differ from the training data's {label_names:?}",
+                m.meta.labels
+            )));
+        }
+        (m, Some(state))
+    } else {
+        let base = ModelSource::parse(&cfg.base)?;
+        let new = NewModel {
+            labels: label_names.clone(),
+            marker: cfg.marker.clone(),
+            pooling: cfg.pooling,
+            max_length: cfg.max_length,
+            seed: cfg.seed,
+        };
+        let m = StanceModel::from_base(&base, &new, &opts)?;
+        // A fresh run starts a fresh log.
+        let _ = std::fs::remove_file(cfg.out.join(LOG_FILE));
+        (m, None)
+    };
+    if cfg.freeze_word_embeddings {
+        model.net.encoder.freeze_word_embeddings();
+    }
+    model.meta.training = serde_json::json!({
+        "train": cfg.train.display().to_string(),
+        "dev": cfg.dev.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
+        "examples": train_ex.len(),
+        "epochs": cfg.epochs, "lr": cfg.lr, "batch_size": cfg.batch_size, "warmup": cfg.warmup,
+        "weight_decay": cfg.weight_decay, "clip": cfg.clip, "dropout": cfg.dropout,
+        "label_smoothing": cfg.label_smoothing, "seed": cfg.seed, "select": cfg.select,
+        "freeze_word_embeddings": cfg.freeze_word_embeddings, "device": cfg.device.to_string(),
+    });
+    let mut opt = AdamW::new(
+        trainable(&model, cfg.freeze_word_embeddings)?,
+        cfg.weight_decay,
+    )?;
+    let (start_epoch, mut step, mut best, mut history) = match &state {
+        Some(s) => {
+            opt.load(&ckpt.join("optimizer.safetensors"), s.step)?;
+            (s.epochs_done, s.step, s.best, s.history.clone())
+        }
+        None => (0, 0, None, Vec::new()),
+    };
+
+    progress.message(&format!("encoding {} training pairs", train_ex.len()));
+    let train_enc = encode(&model, &train_ex, &cfg.train)?;
+    let lens: Vec<usize> = train_enc.iter().map(|e| e.len()).collect();
+    let targets: Vec<u32> = train_ex
+        .iter()
+        .map(|e| {
+            model
+                .meta
+                .label_index(e.label.as_deref().unwrap_or_default())
+                .unwrap_or(0) as u32
+        })
+        .collect();
+    let per_epoch = train_enc.len().div_ceil(cfg.batch_size);
+    let total_steps = per_epoch * cfg.epochs;
+    let warmup_steps = (cfg.warmup * total_steps as f64).round() as usize;
+    let pad = model.config.pad_token_id as u32;
+    progress.start(cfg.max_steps.unwrap_or(total_steps).min(total_steps), step);
+
+    for epoch in start_epoch..cfg.epochs {
+        let t0 = std::time::Instant::now();
+        let mut loss_sum = 0.0;
+        let mut seen = 0usize;
+        for rows in batches::epoch_batches(&lens, cfg.batch_size, cfg.seed, epoch) {
+            if stop.load(Ordering::SeqCst) {
+                return Err(Error::Interrupted);
+            }
+            if cfg.max_steps.is_some_and(|m| step >= m) {
+                break;
+            }
+            let refs: Vec<&Encoded> = rows.iter().map(|&i| &train_enc[i]).collect();
+            let batch = Batch::new(&refs, pad, DType::F32, &device)?;
+            let y = Tensor::new(
+                rows.iter().map(|&i| targets[i]).collect::<Vec<u32>>(),
+                &device,
+            )?;
+            let mut rng =
+                StdRng::seed_from_u64(cfg.seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let dropout = (cfg.dropout > 0.0).then(|| Dropout {
+                p: cfg.dropout,
+                rng: &mut rng,
+            });
+            let logits = model
+                .net
+                .forward(&batch, KernelPath::Differentiable, dropout)?;
+            let loss = loss_fn(&logits, &y, cfg.label_smoothing)?;
+            let lv = loss.to_dtype(DType::F64)?.to_scalar::<f64>()?;
+            ensure_finite(lv, step, epoch, &ckpt)?;
+            let grads = loss.backward()?;
+            let norm = opt.grad_norm(&grads)?;
+            let scale = if cfg.clip > 0.0 && norm > cfg.clip {
+                cfg.clip / norm
+            } else {
+                1.0
+            };
+            let lr = lr_at(step, total_steps, warmup_steps, cfg.lr);
+            opt.step(&grads, lr, scale)?;
+            step += 1;
+            loss_sum += lv * rows.len() as f64;
+            seen += rows.len();
+            progress.step(step, lv, lr);
+            if cfg.log_every > 0 && step % cfg.log_every == 0 {
+                append_log(
+                    &cfg.out,
+                    &serde_json::json!({"type": "step", "epoch": epoch + 1, "step": step, "loss": lv, "lr": lr, "grad_norm": norm, "seconds": t0.elapsed().as_secs_f64()}),
+                )?;
+            }
+        }
+        let seconds = t0.elapsed().as_secs_f64();
+        let scores = dev_scores(&model, &devs)?;
+        let value = scores.first().and_then(|(_, m)| m.get(&cfg.select));
+        let selected = devs.is_empty() || value.is_some_and(|v| best.is_none_or(|b| v > b));
+        if selected {
+            best = value.or(best);
+        }
+        let rec = EpochRecord {
+            epoch: epoch + 1,
+            train_loss: loss_sum / seen.max(1) as f64,
+            seconds,
+            pairs_per_second: seen as f64 / seconds.max(1e-9),
+            dev: scores.iter().map(|(s, _)| s.clone()).collect(),
+            selected,
+        };
+        progress.message(&format!(
+            "epoch {}: loss {:.4}, {:.1} pairs/s{}{}",
+            rec.epoch,
+            rec.train_loss,
+            rec.pairs_per_second,
+            rec.dev
+                .iter()
+                .map(|d| format!(
+                    ", {} F1m {:.2}",
+                    Path::new(&d.data)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_default(),
+                    100.0 * d.f1m
+                ))
+                .collect::<String>(),
+            if selected {
+                " (best so far: saved)"
+            } else {
+                ""
+            }
+        ));
+        append_log(
+            &cfg.out,
+            &serde_json::json!({"type": "epoch", "record": rec}),
+        )?;
+        history.push(rec);
+        if selected {
+            model.meta.dev_scores = serde_json::json!({ "epoch": epoch + 1, "select": cfg.select, "scores": scores.iter().map(|(s, _)| s).collect::<Vec<_>>() });
+            model.save(&cfg.out, if cfg.save_f16 { DType::F16 } else { DType::F32 })?;
+        }
+        if cfg.max_steps.is_some_and(|m| step >= m) {
+            break;
+        }
+        // Checkpoint: weights (f32), optimizer moments, state. Written to a temporary folder
+        // and swapped in, so that an interrupted write leaves the previous one intact.
+        let tmp = cfg.out.join(format!(".{CHECKPOINT_DIR}.tmp"));
+        model.save(&tmp, DType::F32)?;
+        opt.save(&tmp.join("optimizer.safetensors"))?;
+        let st = CheckpointState {
+            epochs_done: epoch + 1,
+            step,
+            best,
+            history: history.clone(),
+            config: cfg.clone(),
+        };
+        crate::data::atomic::write_bytes(
+            tmp.join("state.json"),
+            serde_json::to_string_pretty(&st)
+                .map_err(|e| Error::Config(e.to_string()))?
+                .as_bytes(),
+        )?;
+        let old = cfg.out.join(format!(".{CHECKPOINT_DIR}.old"));
+        if ckpt.exists() {
+            std::fs::rename(&ckpt, &old).map_err(|e| Error::io(&ckpt, e))?;
+        }
+        std::fs::rename(&tmp, &ckpt).map_err(|e| Error::io(&ckpt, e))?;
+        if old.exists() {
+            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        }
+    }
+    let best_epoch = history.iter().rev().find(|r| r.selected).map(|r| r.epoch);
+    Ok(TrainOutcome {
+        history,
+        best_epoch,
+        skipped,
+        steps: step,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn non_finite_loss_stops_the_run() {
+        assert!(ensure_finite(0.5, 3, 0, Path::new("out/checkpoint")).is_ok());
+        for bad in [f64::NAN, f64::INFINITY] {
+            let e = ensure_finite(bad, 3, 0, Path::new("out/checkpoint")).unwrap_err();
+            assert!(
+                matches!(&e, Error::Diverged(m) if m.contains("out/checkpoint") && m.contains("lower --lr")),
+                "{e}"
+            );
+        }
+    }
+    #[test]
+    fn smoothed_loss() {
+        let dev = candle_core::Device::Cpu;
+        let logits = Tensor::new(&[[2.0f32, 0.0, -2.0]], &dev).unwrap();
+        let y = Tensor::new(&[0u32], &dev).unwrap();
+        let plain = loss_fn(&logits, &y, 0.0)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        let z: f32 = [2.0f32, 0.0, -2.0].iter().map(|x| x.exp()).sum();
+        assert!((plain - (z.ln() - 2.0)).abs() < 1e-5);
+        let smooth = loss_fn(&logits, &y, 0.3)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        let uniform = z.ln() - 0.0; // mean of the log-probabilities' negation
+        assert!((smooth - (0.7 * plain + 0.3 * uniform)).abs() < 1e-5);
+    }
+}

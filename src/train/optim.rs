@@ -1,0 +1,178 @@
+//! AdamW with decoupled weight decay (none on biases and layer norms), global-norm gradient
+//! clipping, and a state that can be saved and restored exactly.
+
+use crate::error::{Error, Result};
+use candle_core::backprop::GradStore;
+use candle_core::{DType, Device, Tensor, Var};
+use std::collections::HashMap;
+use std::path::Path;
+
+pub struct Param {
+    pub name: String,
+    pub var: Var,
+    pub decay: bool,
+    m: Tensor,
+    v: Tensor,
+}
+
+pub struct AdamW {
+    pub params: Vec<Param>,
+    pub beta1: f64,
+    pub beta2: f64,
+    pub eps: f64,
+    pub weight_decay: f64,
+    /// Updates applied so far.
+    pub t: usize,
+}
+
+/// Whether a weight gets weight decay (not biases, not layer norms).
+pub fn decays(name: &str) -> bool {
+    !(name.ends_with(".bias") || name.contains("LayerNorm"))
+}
+
+impl AdamW {
+    /// `vars` in a fixed (sorted) order; names decide weight decay.
+    pub fn new(vars: Vec<(String, Var)>, weight_decay: f64) -> Result<Self> {
+        let params = vars
+            .into_iter()
+            .map(|(name, var)| {
+                let m = var.zeros_like()?;
+                let v = var.zeros_like()?;
+                Ok(Param {
+                    decay: decays(&name),
+                    name,
+                    var,
+                    m,
+                    v,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            params,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay,
+            t: 0,
+        })
+    }
+
+    /// Global L2 norm of the gradients.
+    pub fn grad_norm(&self, grads: &GradStore) -> Result<f64> {
+        let mut sum = 0f64;
+        for p in &self.params {
+            if let Some(g) = grads.get(p.var.as_tensor()) {
+                sum += g
+                    .sqr()?
+                    .sum_all()?
+                    .to_dtype(DType::F64)?
+                    .to_scalar::<f64>()?;
+            }
+        }
+        Ok(sum.sqrt())
+    }
+
+    /// One update with learning rate `lr`; gradients are scaled by `grad_scale` (clipping).
+    pub fn step(&mut self, grads: &GradStore, lr: f64, grad_scale: f64) -> Result<()> {
+        self.t += 1;
+        let (b1, b2) = (self.beta1, self.beta2);
+        let bc1 = 1.0 - b1.powi(self.t as i32);
+        let bc2 = 1.0 - b2.powi(self.t as i32);
+        for p in &mut self.params {
+            let Some(g) = grads.get(p.var.as_tensor()) else {
+                continue;
+            };
+            let g = if grad_scale != 1.0 {
+                g.affine(grad_scale, 0.0)?
+            } else {
+                g.clone()
+            };
+            p.m = (p.m.affine(b1, 0.0)? + g.affine(1.0 - b1, 0.0)?)?;
+            p.v = (p.v.affine(b2, 0.0)? + g.sqr()?.affine(1.0 - b2, 0.0)?)?;
+            let denom = (p.v.affine(1.0 / bc2, 0.0)?.sqrt()? + self.eps)?;
+            let update = p.m.affine(1.0 / bc1, 0.0)?.div(&denom)?;
+            let w = p.var.as_tensor();
+            let decayed = if p.decay && self.weight_decay > 0.0 {
+                w.affine(1.0 - lr * self.weight_decay, 0.0)?
+            } else {
+                w.clone()
+            };
+            p.var.set(&(decayed - update.affine(lr, 0.0)?)?)?;
+        }
+        Ok(())
+    }
+
+    /// Saves the moments (safetensors) and returns the step count.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let mut map: HashMap<String, Tensor> = HashMap::new();
+        for p in &self.params {
+            map.insert(format!("m.{}", p.name), p.m.to_device(&Device::Cpu)?);
+            map.insert(format!("v.{}", p.name), p.v.to_device(&Device::Cpu)?);
+        }
+        candle_core::safetensors::save(&map, path).map_err(|e| Error::model(path, e.to_string()))
+    }
+
+    pub fn load(&mut self, path: &Path, t: usize) -> Result<()> {
+        let dev = self
+            .params
+            .first()
+            .map(|p| p.var.device().clone())
+            .unwrap_or(Device::Cpu);
+        let map = candle_core::safetensors::load(path, &dev)
+            .map_err(|e| Error::model(path, format!("cannot read optimizer state: {e}")))?;
+        for p in &mut self.params {
+            let get = |k: String| {
+                map.get(&k)
+                    .cloned()
+                    .ok_or_else(|| Error::model(path, format!("optimizer state lacks {k}")))
+            };
+            p.m = get(format!("m.{}", p.name))?;
+            p.v = get(format!("v.{}", p.name))?;
+        }
+        self.t = t;
+        Ok(())
+    }
+}
+
+/// Linear warm-up over `warmup_steps`, then linear decay to 0 at `total_steps`.
+pub fn lr_at(step: usize, total_steps: usize, warmup_steps: usize, peak: f64) -> f64 {
+    if warmup_steps > 0 && step < warmup_steps {
+        peak * (step + 1) as f64 / warmup_steps as f64
+    } else {
+        let rest = total_steps.saturating_sub(warmup_steps).max(1) as f64;
+        peak * (1.0 - (step - warmup_steps) as f64 / rest).max(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn schedule() {
+        assert!((lr_at(0, 100, 10, 1.0) - 0.1).abs() < 1e-12);
+        assert!((lr_at(9, 100, 10, 1.0) - 1.0).abs() < 1e-12);
+        assert!((lr_at(10, 100, 10, 1.0) - 1.0).abs() < 1e-12);
+        assert!((lr_at(55, 100, 10, 1.0) - 0.5).abs() < 1e-12);
+        assert!(lr_at(99, 100, 10, 1.0) > 0.0);
+    }
+    #[test]
+    fn decay_groups() {
+        assert!(decays("encoder.layer.0.intermediate.dense.weight"));
+        assert!(!decays("encoder.layer.0.output.LayerNorm.weight"));
+        assert!(!decays("stance_head.bias"));
+    }
+    #[test]
+    fn adamw_moves_against_the_gradient() {
+        let var = Var::new(&[1.0f32, -1.0], &Device::Cpu).unwrap();
+        let mut opt = AdamW::new(vec![("w.weight".into(), var.clone())], 0.0).unwrap();
+        let loss = var.as_tensor().sqr().unwrap().sum_all().unwrap();
+        let grads = loss.backward().unwrap();
+        opt.step(&grads, 0.1, 1.0).unwrap();
+        let v = var.as_tensor().to_vec1::<f32>().unwrap();
+        // First Adam step moves each weight by ~lr against the sign of its gradient.
+        assert!(
+            (v[0] - 0.9).abs() < 1e-4 && (v[1] + 0.9).abs() < 1e-4,
+            "{v:?}"
+        );
+    }
+}

@@ -1,0 +1,255 @@
+//! Training on a tiny random BERT: learning, determinism, exact resume, custom labels, bad data.
+
+use candle_core::DType;
+use stance::model::{dir::LoadOptions, ModelSource, StanceModel};
+use stance::testing::tiny_model;
+use stance::train::{train, NoProgress, TrainConfig, TrainProgress};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+const NAMES: [&str; 6] = ["China", "Russia", "Beijing", "Moscow", "Kiev", "Paris"];
+
+/// A separable set: the verb decides the label.
+fn write_data(dir: &Path, name: &str, n: usize, labels: [&str; 3]) -> PathBuf {
+    let verbs = [
+        ("praised", labels[0]),
+        ("met", labels[1]),
+        ("attacked", labels[2]),
+    ];
+    let mut s = String::new();
+    for i in 0..n {
+        let (verb, label) = verbs[i % 3];
+        let a = NAMES[i % NAMES.len()];
+        let b = NAMES[(i / 3 + 1) % NAMES.len()];
+        let text = format!("{a} {verb} {b} today.");
+        s += &serde_json::json!({"text": text, "target": b, "start": a.len() + verb.len() + 2, "end": a.len() + verb.len() + 2 + b.len(), "label": label}).to_string();
+        s.push('\n');
+    }
+    let p = dir.join(name);
+    std::fs::write(&p, s).unwrap();
+    p
+}
+
+fn base(dir: &Path) -> String {
+    let p = dir.join("base");
+    tiny_model(11).unwrap().save(&p, DType::F32).unwrap();
+    p.display().to_string()
+}
+
+fn config(dir: &Path, out: &str) -> TrainConfig {
+    let train_file = write_data(
+        dir,
+        "train.jsonl",
+        60,
+        ["supportive", "neutral", "critical"],
+    );
+    let dev = write_data(dir, "dev.jsonl", 12, ["supportive", "neutral", "critical"]);
+    let mut cfg = TrainConfig::new(&base(dir), &train_file, &dir.join(out));
+    cfg.dev = vec![dev];
+    cfg.epochs = 4;
+    cfg.lr = 3e-3;
+    cfg.batch_size = 8;
+    cfg.seed = 7;
+    cfg.log_every = 1;
+    cfg
+}
+
+fn no_stop() -> Arc<AtomicBool> {
+    Arc::new(AtomicBool::new(false))
+}
+
+fn weights(dir: &Path) -> Vec<(String, Vec<f32>)> {
+    let m = StanceModel::load(
+        &ModelSource::Dir(dir.to_path_buf()),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    m.tensors()
+        .unwrap()
+        .into_iter()
+        .map(|(k, t)| (k, t.flatten_all().unwrap().to_vec1::<f32>().unwrap()))
+        .collect()
+}
+
+/// Panics with the first differing weight and the largest difference.
+fn assert_same_weights(a: &Path, b: &Path, what: &str) {
+    let (wa, wb) = (weights(a), weights(b));
+    assert_eq!(wa.len(), wb.len(), "{what}: different weight sets");
+    for ((ka, va), (kb, vb)) in wa.iter().zip(&wb) {
+        assert_eq!(ka, kb, "{what}");
+        let d = va
+            .iter()
+            .zip(vb)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0f32, f32::max);
+        assert!(d == 0.0, "{what}: {ka} differs by up to {d}");
+    }
+}
+
+/// Raises the stop flag once epoch `n` has been reported (its checkpoint is then written before
+/// the next step polls the flag), as a Ctrl-C at that moment would.
+struct StopAfterEpoch(usize, Arc<AtomicBool>);
+impl TrainProgress for StopAfterEpoch {
+    fn message(&self, msg: &str) {
+        if msg.starts_with(&format!("epoch {}:", self.0)) {
+            self.1.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+#[test]
+fn loss_decreases_and_dev_scores_rise_on_a_separable_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), "out");
+    let out = train(&cfg, &NoProgress, no_stop()).unwrap();
+    let h = &out.history;
+    assert_eq!(h.len(), 4);
+    assert!(
+        h[3].train_loss < 0.7 * h[0].train_loss,
+        "loss {} -> {}",
+        h[0].train_loss,
+        h[3].train_loss
+    );
+    let best = h.iter().map(|r| r.dev[0].f1m).fold(0.0, f64::max);
+    assert!(best > 0.8, "best dev F1m {best}");
+    let model_dir = &cfg.out;
+    for f in [
+        "model.safetensors",
+        "stance.json",
+        "train-log.jsonl",
+        "checkpoint/state.json",
+        "checkpoint/optimizer.safetensors",
+    ] {
+        assert!(model_dir.join(f).is_file(), "{f} missing");
+    }
+    let log = std::fs::read_to_string(model_dir.join("train-log.jsonl")).unwrap();
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("\"type\":\"epoch\""))
+            .count(),
+        4
+    );
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(model_dir.join("stance.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        meta["dev_scores"]["epoch"],
+        serde_json::json!(out.best_epoch.unwrap())
+    );
+}
+
+#[test]
+fn training_is_deterministic_and_resume_matches_an_uninterrupted_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut full = config(dir.path(), "full");
+    full.epochs = 2;
+    full.dev.clear();
+    train(&full, &NoProgress, no_stop()).unwrap();
+    let mut again = full.clone();
+    again.out = dir.path().join("again");
+    train(&again, &NoProgress, no_stop()).unwrap();
+    assert_same_weights(
+        &full.out.join("checkpoint"),
+        &again.out.join("checkpoint"),
+        "same seed",
+    );
+
+    // Interrupted after the first epoch, then resumed with the same settings.
+    let mut first = full.clone();
+    first.out = dir.path().join("resumed");
+    let stop = Arc::new(AtomicBool::new(false));
+    let err = train(&first, &StopAfterEpoch(1, stop.clone()), stop).unwrap_err();
+    assert!(matches!(err, stance::Error::Interrupted), "{err}");
+    let mut rest = first.clone();
+    rest.resume = true;
+    let out = train(&rest, &NoProgress, no_stop()).unwrap();
+    assert_eq!(out.history.len(), 2);
+    assert_same_weights(
+        &full.out.join("checkpoint"),
+        &rest.out.join("checkpoint"),
+        "resumed run",
+    );
+    assert_same_weights(&full.out, &rest.out, "best model");
+}
+
+#[test]
+fn interrupt_keeps_the_last_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), "out");
+    cfg.epochs = 1;
+    train(&cfg, &NoProgress, no_stop()).unwrap();
+    let copy = dir.path().join("before");
+    std::fs::create_dir_all(&copy).unwrap();
+    for f in [
+        "model.safetensors",
+        "config.json",
+        "tokenizer.json",
+        "stance.json",
+    ] {
+        std::fs::copy(cfg.out.join("checkpoint").join(f), copy.join(f)).unwrap();
+    }
+    let mut more = cfg.clone();
+    more.epochs = 3;
+    more.resume = true;
+    let err = train(&more, &NoProgress, Arc::new(AtomicBool::new(true))).unwrap_err();
+    assert!(matches!(err, stance::Error::Interrupted));
+    assert_same_weights(
+        &copy,
+        &cfg.out.join("checkpoint"),
+        "checkpoint after interrupt",
+    );
+}
+
+#[test]
+fn custom_labels_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let train_file = write_data(dir.path(), "t.jsonl", 30, ["FAVOR", "NONE", "AGAINST"]);
+    let mut cfg = TrainConfig::new(&base(dir.path()), &train_file, &dir.path().join("out"));
+    cfg.epochs = 1;
+    cfg.batch_size = 8;
+    train(&cfg, &NoProgress, no_stop()).unwrap();
+    let m = StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
+    assert_eq!(m.meta.labels, vec!["AGAINST", "FAVOR", "NONE"]);
+}
+
+#[test]
+fn bad_training_data_gets_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), "out");
+    // A dev label that training lacks.
+    let odd = dir.path().join("odd.jsonl");
+    std::fs::write(
+        &odd,
+        "{\"text\":\"China met Russia.\",\"target\":\"Russia\",\"label\":\"FAVOR\"}\n",
+    )
+    .unwrap();
+    cfg.dev = vec![odd];
+    let e = train(&cfg, &NoProgress, no_stop())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("odd.jsonl:1") && e.contains("FAVOR"), "{e}");
+    // An unlabelled training line.
+    let unl = dir.path().join("unl.jsonl");
+    std::fs::write(
+        &unl,
+        "{\"text\":\"China met Russia.\",\"target\":\"Russia\"}\n",
+    )
+    .unwrap();
+    cfg.dev.clear();
+    cfg.train = unl;
+    let e = train(&cfg, &NoProgress, no_stop())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("unl.jsonl:1") && e.contains("label"), "{e}");
+    // Bad settings are refused before any work.
+    let mut c2 = config(dir.path(), "out2");
+    c2.lr = 0.0;
+    assert!(train(&c2, &NoProgress, no_stop())
+        .err()
+        .unwrap()
+        .to_string()
+        .contains("--lr"));
+}
