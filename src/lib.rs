@@ -13,6 +13,7 @@ pub mod infer;
 pub mod model;
 #[doc(hidden)]
 pub mod testing;
+pub mod text;
 pub mod train;
 
 pub use device::DeviceSpec;

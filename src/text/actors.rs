@@ -1,0 +1,406 @@
+//! Actors and their mentions: a gazetteer (TOML or JSON) of actors with canonical names, kinds
+//! and aliases, and a matcher over sentences.
+//!
+//! Matching is Aho-Corasick over every name and alias, case-sensitive, whole words only (no
+//! letter or digit on either side), longest match first among overlapping candidates. An alias
+//! that begins with `the ` also matches with `The ` (sentence start) and vice versa. Possessives
+//! (`China’s`, `Russia's`) match, with the mention covering the name alone.
+
+use crate::error::{Error, Result};
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The default gazetteer shipped with the program.
+pub const DEFAULT_GAZETTEER: &str = include_str!("../../datasets/actors/international.toml");
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Actor {
+    /// Canonical name, as reported.
+    pub name: String,
+    /// country, person, organisation, group, … (free text).
+    #[serde(default = "default_kind")]
+    pub kind: String,
+    /// Other names and metonyms (`Beijing` for China).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// For persons: the country or organisation they are associated with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affiliation: Option<String>,
+}
+
+fn default_kind() -> String {
+    "actor".into()
+}
+
+#[derive(Debug, Deserialize)]
+struct GazetteerFile {
+    #[serde(alias = "actors")]
+    actor: Vec<Actor>,
+}
+
+/// One mention of an actor: character offsets into the searched text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mention {
+    /// Index into [`Gazetteer::actors`].
+    #[serde(skip)]
+    pub actor: usize,
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+pub struct Gazetteer {
+    actors: Vec<Actor>,
+    /// pattern index → actor index
+    owner: Vec<usize>,
+    ac: AhoCorasick,
+}
+
+impl std::fmt::Debug for Gazetteer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Gazetteer({} actors)", self.actors.len())
+    }
+}
+
+impl Gazetteer {
+    /// The shipped default for international news.
+    pub fn default_international() -> Result<Self> {
+        Self::from_toml(
+            DEFAULT_GAZETTEER,
+            Path::new("datasets/actors/international.toml"),
+        )
+    }
+
+    /// Reads a TOML (`[[actor]]` tables) or JSON (`{"actor": […]}` or a bare array) file.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let s = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if is_json {
+            let actors: Vec<Actor> = match serde_json::from_str::<GazetteerFile>(&s) {
+                Ok(f) => f.actor,
+                Err(_) => serde_json::from_str::<Vec<Actor>>(&s).map_err(|e| Error::Input {
+                    path: path.to_path_buf(),
+                    message: format!("bad gazetteer JSON (line {}): {e}", e.line()),
+                })?,
+            };
+            Self::new(actors, path)
+        } else {
+            Self::from_toml(&s, path)
+        }
+    }
+
+    fn from_toml(s: &str, path: &Path) -> Result<Self> {
+        let f: GazetteerFile = toml::from_str(s).map_err(|e| Error::Input {
+            path: path.to_path_buf(),
+            message: format!("bad gazetteer TOML: {e}"),
+        })?;
+        Self::new(f.actor, path)
+    }
+
+    /// Builds the matcher; an empty name or alias, or one alias claimed by two actors, is an error.
+    pub fn new(actors: Vec<Actor>, source: &Path) -> Result<Self> {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut owner = Vec::new();
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (i, a) in actors.iter().enumerate() {
+            let names = std::iter::once(&a.name).chain(a.aliases.iter());
+            for n in names {
+                let n = n.trim();
+                if n.is_empty() {
+                    return Err(Error::Input {
+                        path: source.to_path_buf(),
+                        message: format!("actor {:?} has an empty name or alias", a.name),
+                    });
+                }
+                let mut variants = vec![n.to_string()];
+                if let Some(rest) = n.strip_prefix("the ") {
+                    variants.push(format!("The {rest}"));
+                } else if let Some(rest) = n.strip_prefix("The ") {
+                    variants.push(format!("the {rest}"));
+                }
+                for v in variants {
+                    match seen.get(&v) {
+                        Some(&j) if j != i => {
+                            return Err(Error::Input {
+                                path: source.to_path_buf(),
+                                message: format!(
+                                    "alias {v:?} belongs to both {:?} and {:?}",
+                                    actors[j].name, a.name
+                                ),
+                            })
+                        }
+                        Some(_) => continue,
+                        None => {
+                            seen.insert(v.clone(), i);
+                            patterns.push(v);
+                            owner.push(i);
+                        }
+                    }
+                }
+            }
+        }
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| Error::Config(format!("cannot build the actor matcher: {e}")))?;
+        Ok(Self { actors, owner, ac })
+    }
+
+    /// Adds actors given on the command line as `NAME` or `NAME=ALIAS1,ALIAS2`.
+    pub fn with_extra(self, specs: &[String]) -> Result<Self> {
+        if specs.is_empty() {
+            return Ok(self);
+        }
+        let mut actors = self.actors;
+        for s in specs {
+            let (name, aliases) = match s.split_once('=') {
+                Some((n, a)) => (
+                    n.trim().to_string(),
+                    a.split(',')
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect(),
+                ),
+                None => (s.trim().to_string(), Vec::new()),
+            };
+            if name.is_empty() {
+                return Err(Error::Config(format!("--actor {s:?}: empty name")));
+            }
+            match actors.iter_mut().find(|a| a.name == name) {
+                Some(a) => a.aliases.extend(aliases),
+                None => actors.push(Actor {
+                    name,
+                    kind: "actor".into(),
+                    aliases,
+                    affiliation: None,
+                }),
+            }
+        }
+        Self::new(actors, Path::new("--actor"))
+    }
+
+    pub fn actors(&self) -> &[Actor] {
+        &self.actors
+    }
+
+    /// Mentions in `text`, in order of position, non-overlapping (longest first).
+    pub fn find(&self, text: &str) -> Vec<Mention> {
+        let bytes = text.as_bytes();
+        let word = |c: char| c.is_alphanumeric();
+        let mut cands: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, pattern)
+        for m in self.ac.find_overlapping_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            if !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+                continue;
+            }
+            let before = text[..s].chars().next_back();
+            let after = text[e..].chars().next();
+            let first = text[s..e].chars().next();
+            let last = text[s..e].chars().next_back();
+            // Whole words: no letter/digit glued to a word-like pattern edge.
+            if before.is_some_and(word) && first.is_some_and(word) {
+                continue;
+            }
+            if after.is_some_and(word) && last.is_some_and(word) {
+                continue;
+            }
+            cands.push((s, e, m.pattern().as_usize()));
+        }
+        // Longest first, then leftmost; keep those that do not overlap a kept one.
+        cands.sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)));
+        let mut kept: Vec<(usize, usize, usize)> = Vec::new();
+        for c in cands {
+            if kept.iter().all(|k| c.1 <= k.0 || c.0 >= k.1) {
+                kept.push(c);
+            }
+        }
+        kept.sort();
+        // Byte → character offsets in one pass.
+        let mut out = Vec::with_capacity(kept.len());
+        let mut char_pos = 0;
+        let mut byte_pos = 0;
+        for (s, e, p) in kept {
+            char_pos += text[byte_pos..s].chars().count();
+            let start = char_pos;
+            let len = text[s..e].chars().count();
+            char_pos += len;
+            byte_pos = e;
+            out.push(Mention {
+                actor: self.owner[p],
+                text: String::from_utf8_lossy(&bytes[s..e]).into_owned(),
+                start,
+                end: start + len,
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g() -> Gazetteer {
+        Gazetteer::default_international().unwrap()
+    }
+
+    fn names(g: &Gazetteer, text: &str) -> Vec<(String, String)> {
+        g.find(text)
+            .into_iter()
+            .map(|m| (g.actors()[m.actor].name.clone(), m.text))
+            .collect()
+    }
+
+    #[test]
+    fn default_gazetteer_loads_with_all_un_members() {
+        let g = g();
+        let countries = g.actors().iter().filter(|a| a.kind == "country").count();
+        assert!(countries >= 193, "{countries}");
+        for p in g.actors().iter().filter(|a| a.kind == "person") {
+            let aff = p.affiliation.as_deref().unwrap_or_default();
+            assert!(
+                g.actors().iter().any(|a| a.name == aff),
+                "{} -> {aff}",
+                p.name
+            );
+        }
+    }
+
+    #[test]
+    fn metonyms_people_and_organisations() {
+        let g = g();
+        let t = "Beijing backed Moscow while the Kremlin thanked Xi Jinping; Washington and NATO objected, and The New York Times reported it.";
+        let got = names(&g, t);
+        let want: Vec<(&str, &str)> = vec![
+            ("China", "Beijing"),
+            ("Russia", "Moscow"),
+            ("Russia", "the Kremlin"),
+            ("Xi Jinping", "Xi Jinping"),
+            ("United States", "Washington"),
+            ("NATO", "NATO"),
+            ("The New York Times", "The New York Times"),
+        ];
+        assert_eq!(
+            got,
+            want.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>()
+        );
+        let got = names(
+            &g,
+            "The Kremlin said Vladimir Putin met Wang Yi at the UN General Assembly.",
+        );
+        assert_eq!(
+            got.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
+            vec!["Russia", "Vladimir Putin", "Wang Yi", "UN General Assembly"]
+        );
+    }
+
+    #[test]
+    fn possessives_and_word_boundaries() {
+        let g = g();
+        let m = g.find("China’s envoy and Russia's army, not Chinatown or Indiana or Omani food.");
+        let got: Vec<&str> = m.iter().map(|x| x.text.as_str()).collect();
+        assert_eq!(got, vec!["China", "Russia"]);
+        assert_eq!((m[0].start, m[0].end), (0, 5));
+    }
+
+    #[test]
+    fn overlapping_aliases_take_the_longest() {
+        let actors = vec![
+            Actor {
+                name: "South Korea".into(),
+                kind: "country".into(),
+                aliases: vec!["Seoul".into()],
+                affiliation: None,
+            },
+            Actor {
+                name: "Korea".into(),
+                kind: "region".into(),
+                aliases: vec![],
+                affiliation: None,
+            },
+            Actor {
+                name: "North Korea".into(),
+                kind: "country".into(),
+                aliases: vec![],
+                affiliation: None,
+            },
+        ];
+        let g = Gazetteer::new(actors, Path::new("t")).unwrap();
+        assert_eq!(
+            names(&g, "South Korea and North Korea: Korea divided."),
+            vec![
+                ("South Korea".to_string(), "South Korea".to_string()),
+                ("North Korea".into(), "North Korea".into()),
+                ("Korea".into(), "Korea".into())
+            ]
+        );
+        let g = self::g();
+        assert_eq!(
+            names(&g, "the U.S. Congress met")
+                .iter()
+                .map(|x| x.0.as_str())
+                .collect::<Vec<_>>(),
+            vec!["US Congress"]
+        );
+        assert_eq!(
+            names(&g, "the UN Security Council")[0].0,
+            "UN Security Council"
+        );
+    }
+
+    #[test]
+    fn case_rules() {
+        let g = g();
+        // "US" only in capitals; "us" is a pronoun.
+        assert_eq!(
+            names(&g, "Tell us about the US.")
+                .iter()
+                .map(|x| x.1.as_str())
+                .collect::<Vec<_>>(),
+            vec!["US"]
+        );
+        assert!(names(&g, "china plates").is_empty());
+        assert_eq!(names(&g, "The Kremlin denied it.")[0].0, "Russia");
+    }
+
+    #[test]
+    fn offsets_are_characters_and_command_line_actors_work() {
+        let g = g()
+            .with_extra(&["Acme Corp=Acme".to_string(), "Wang Yi=Wang".to_string()])
+            .unwrap();
+        let text = "“Acme” — said Wang — backs Kyiv.";
+        let chars: Vec<char> = text.chars().collect();
+        for m in g.find(text) {
+            assert_eq!(chars[m.start..m.end].iter().collect::<String>(), m.text);
+        }
+        assert_eq!(
+            names(&g, text)
+                .iter()
+                .map(|x| x.0.as_str())
+                .collect::<Vec<_>>(),
+            vec!["Acme Corp", "Wang Yi", "Ukraine"]
+        );
+    }
+
+    #[test]
+    fn bad_gazetteers_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("g.toml");
+        std::fs::write(&p, "[[actor]]\nname = \"A\"\naliases = [\"X\"]\n[[actor]]\nname = \"B\"\naliases = [\"X\"]\n").unwrap();
+        let e = Gazetteer::from_file(&p).unwrap_err().to_string();
+        assert!(e.contains("\"X\"") && e.contains("g.toml"), "{e}");
+        std::fs::write(&p, "[[actor]]\nnom = 3\n").unwrap();
+        assert!(Gazetteer::from_file(&p)
+            .unwrap_err()
+            .to_string()
+            .contains("bad gazetteer TOML"));
+        let j = dir.path().join("g.json");
+        std::fs::write(&j, r#"[{"name": "Acme", "kind": "organisation"}]"#).unwrap();
+        assert_eq!(Gazetteer::from_file(&j).unwrap().actors().len(), 1);
+    }
+}

@@ -1,0 +1,413 @@
+//! Sentence boundaries in news prose, with character offsets into the original text.
+//!
+//! Rules: a newline ends a sentence unless the next line continues in lower case (hard-wrapped
+//! text), so headlines and one-paragraph-per-line articles split where they should. `.`, `!`,
+//! `?` and `…` end a sentence when followed (after any closing quotes or brackets) by white
+//! space and a sentence start (an upper-case letter, a digit, or an opening quote or bracket).
+//! A `.` does not end a sentence after titles and month abbreviations (`Mr.`, `Sen.`, `Jan.`),
+//! single initials (`John F. Kennedy`), or inside numbers (`3.5`); after initialisms such as
+//! `U.S.` it ends one only before a word that typically starts a sentence (`The`, `He`, …).
+
+/// A sentence: character offsets `[start, end)` into the text (Unicode scalar values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Never end a sentence after these (lower-cased, without the dot).
+const NON_TERMINAL: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "sen", "sens", "rep", "reps", "gov", "gen", "col", "lt",
+    "sgt", "capt", "adm", "cmdr", "rev", "st", "mt", "ft", "pres", "amb", "hon", "gov", "supt",
+    "insp", "messrs", "mme", "mlle", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "no", "nos", "vs", "v", "e.g", "i.e", "approx", "dept", "univ",
+    "assn", "fig", "vol", "pp", "ca", "cf", "est", "al",
+];
+
+/// After an initialism (`U.S.`) or an ambiguous abbreviation, a sentence ends only before one
+/// of these words.
+const SENTENCE_STARTERS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "it",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "but",
+    "and",
+    "in",
+    "this",
+    "that",
+    "these",
+    "those",
+    "his",
+    "her",
+    "its",
+    "their",
+    "our",
+    "on",
+    "at",
+    "as",
+    "after",
+    "before",
+    "however",
+    "meanwhile",
+    "still",
+    "yet",
+    "so",
+    "if",
+    "when",
+    "while",
+    "there",
+    "some",
+    "many",
+    "most",
+    "officials",
+    "analysts",
+    "critics",
+    "both",
+    "neither",
+    "no",
+    "for",
+    "since",
+    "last",
+    "earlier",
+    "later",
+    "now",
+    "then",
+    "what",
+    "why",
+    "how",
+];
+
+/// Abbreviations that end sentences as often as not: break only before a sentence starter.
+const AMBIGUOUS: &[&str] = &[
+    "inc", "corp", "co", "ltd", "jr", "sr", "bros", "etc", "llc", "plc",
+];
+
+fn is_closing(c: char) -> bool {
+    matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»' | '›')
+}
+
+fn is_opening(c: char) -> bool {
+    matches!(c, '"' | '\'' | '“' | '‘' | '(' | '[' | '«' | '‹')
+}
+
+/// Splits `text` into sentences. Offsets are character indices; spans exclude surrounding
+/// white space and are never empty.
+pub fn sentences(text: &str) -> Vec<Span> {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let mut cuts: Vec<usize> = Vec::new(); // positions after which a sentence ends
+    let mut i = 0;
+    while i < n {
+        let c = chars[i];
+        if c == '\n' {
+            // Next non-space character on the following lines.
+            let mut j = i + 1;
+            while j < n && chars[j].is_whitespace() {
+                j += 1;
+            }
+            let blank_line = chars[i + 1..j].contains(&'\n');
+            if j < n && (blank_line || !chars[j].is_lowercase()) {
+                cuts.push(i);
+            }
+            i += 1;
+            continue;
+        }
+        if matches!(c, '.' | '!' | '?' | '…') {
+            // Run of terminators ("?!", "...").
+            let mut j = i + 1;
+            while j < n && matches!(chars[j], '.' | '!' | '?' | '…') {
+                j += 1;
+            }
+            while j < n && is_closing(chars[j]) {
+                j += 1;
+            }
+            // Must be followed by white space (or the end).
+            if j < n && !chars[j].is_whitespace() {
+                i = j;
+                continue;
+            }
+            let mut k = j;
+            while k < n && chars[k].is_whitespace() && chars[k] != '\n' {
+                k += 1;
+            }
+            if k >= n || chars[k] == '\n' {
+                cuts.push(j.saturating_sub(1).max(i));
+                i = k;
+                continue;
+            }
+            let next = chars[k];
+            let starts = next.is_uppercase() || next.is_ascii_digit() || is_opening(next);
+            if starts && (c != '.' || j > i + 1 || period_ends(&chars, i, k)) {
+                cuts.push(j - 1);
+            }
+            i = k;
+            continue;
+        }
+        i += 1;
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    for cut in cuts.into_iter().chain(std::iter::once(n.saturating_sub(1))) {
+        let end = (cut + 1).min(n);
+        if end <= start {
+            continue;
+        }
+        if let Some(span) = trim(&chars, start, end) {
+            out.push(span);
+        }
+        start = end;
+    }
+    out
+}
+
+/// Decides a single `.` at `dot` followed by a sentence start at `next`.
+fn period_ends(chars: &[char], dot: usize, next: usize) -> bool {
+    // The word before the dot (letters and inner dots).
+    let mut s = dot;
+    while s > 0 && (chars[s - 1].is_alphanumeric() || chars[s - 1] == '.') {
+        s -= 1;
+    }
+    let word: String = chars[s..dot].iter().collect();
+    let lower = word.to_lowercase();
+    if word.is_empty() {
+        return true;
+    }
+    if NON_TERMINAL.contains(&lower.as_str()) {
+        return false;
+    }
+    let letters: Vec<char> = word.chars().filter(|c| *c != '.').collect();
+    let initialism = word.contains('.') && word.split('.').all(|p| p.chars().count() <= 2);
+    let single_initial = letters.len() == 1 && letters[0].is_uppercase();
+    if single_initial {
+        return false;
+    }
+    if initialism || AMBIGUOUS.contains(&lower.as_str()) {
+        let mut e = next;
+        while e < chars.len() && is_opening(chars[e]) {
+            e += 1;
+        }
+        let mut w = e;
+        while w < chars.len() && chars[w].is_alphabetic() {
+            w += 1;
+        }
+        let next_word: String = chars[e..w].iter().collect::<String>().to_lowercase();
+        return SENTENCE_STARTERS.contains(&next_word.as_str());
+    }
+    true
+}
+
+fn trim(chars: &[char], mut s: usize, mut e: usize) -> Option<Span> {
+    while s < e && chars[s].is_whitespace() {
+        s += 1;
+    }
+    while e > s && chars[e - 1].is_whitespace() {
+        e -= 1;
+    }
+    (e > s).then_some(Span { start: s, end: e })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Vec<String> {
+        let chars: Vec<char> = text.chars().collect();
+        sentences(text)
+            .iter()
+            .map(|s| chars[s.start..s.end].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn tricky_news_sentences() {
+        let cases: Vec<(&str, Vec<&str>)> = vec![
+            (
+                "The U.S. Senate voted. It passed.",
+                vec!["The U.S. Senate voted.", "It passed."],
+            ),
+            (
+                "Sanctions came from the U.S. The move angered Moscow.",
+                vec!["Sanctions came from the U.S.", "The move angered Moscow."],
+            ),
+            (
+                "Mr. Wang spoke. Mrs. Smith left.",
+                vec!["Mr. Wang spoke.", "Mrs. Smith left."],
+            ),
+            (
+                "Sen. Warren and Rep. Ocasio-Cortez objected.",
+                vec!["Sen. Warren and Rep. Ocasio-Cortez objected."],
+            ),
+            (
+                "Gov. Newsom and Gen. Milley met on Jan. 6 in D.C. Officials declined to comment.",
+                vec![
+                    "Gov. Newsom and Gen. Milley met on Jan. 6 in D.C.",
+                    "Officials declined to comment.",
+                ],
+            ),
+            (
+                "John F. Kennedy was shot in 1963. The nation mourned.",
+                vec!["John F. Kennedy was shot in 1963.", "The nation mourned."],
+            ),
+            (
+                "Growth slowed to 3.5 percent. Prices rose 0.2%.",
+                vec!["Growth slowed to 3.5 percent.", "Prices rose 0.2%."],
+            ),
+            (
+                "‘The friendship is rock-solid,’ said Wang. He smiled.",
+                vec!["‘The friendship is rock-solid,’ said Wang.", "He smiled."],
+            ),
+            (
+                "“We will win!” he said. “Never!”",
+                vec!["“We will win!” he said.", "“Never!”"],
+            ),
+            ("“Is it over?” she asked.", vec!["“Is it over?” she asked."]),
+            (
+                "He said: “It is over.” Then he left.",
+                vec!["He said: “It is over.”", "Then he left."],
+            ),
+            (
+                "China backs Russia\nBeijing’s friendship with Moscow is strong.",
+                vec![
+                    "China backs Russia",
+                    "Beijing’s friendship with Moscow is strong.",
+                ],
+            ),
+            (
+                "Headline Without Punctuation\n\nFirst paragraph here.",
+                vec!["Headline Without Punctuation", "First paragraph here."],
+            ),
+            (
+                "A hard-wrapped line that\ncontinues here. Next one.",
+                vec!["A hard-wrapped line that\ncontinues here.", "Next one."],
+            ),
+            (
+                "Wait... what happened? Nobody knows!",
+                vec!["Wait... what happened?", "Nobody knows!"],
+            ),
+            (
+                "The deal collapsed... Russia walked away.",
+                vec!["The deal collapsed...", "Russia walked away."],
+            ),
+            (
+                "He works at Acme Inc. in Ohio.",
+                vec!["He works at Acme Inc. in Ohio."],
+            ),
+            (
+                "He works at Acme Inc. The firm is big.",
+                vec!["He works at Acme Inc.", "The firm is big."],
+            ),
+            (
+                "Dr. Fauci testified. Prof. Lee disagreed.",
+                vec!["Dr. Fauci testified.", "Prof. Lee disagreed."],
+            ),
+            (
+                "The U.N. General Assembly voted 141 to 5.",
+                vec!["The U.N. General Assembly voted 141 to 5."],
+            ),
+            (
+                "The U.K. and the E.U. agreed. Talks resume Monday.",
+                vec!["The U.K. and the E.U. agreed.", "Talks resume Monday."],
+            ),
+            (
+                "It cost $4.5 billion. Critics balked.",
+                vec!["It cost $4.5 billion.", "Critics balked."],
+            ),
+            (
+                "Visit www.example.com for details. Thanks.",
+                vec!["Visit www.example.com for details.", "Thanks."],
+            ),
+            ("Really?! Yes.", vec!["Really?!", "Yes."]),
+            (
+                "(He left early.) The meeting ended.",
+                vec!["(He left early.)", "The meeting ended."],
+            ),
+            (
+                "She was born Sept. 12 in St. Louis.",
+                vec!["She was born Sept. 12 in St. Louis."],
+            ),
+            (
+                "No. 10 Downing Street said nothing.",
+                vec!["No. 10 Downing Street said nothing."],
+            ),
+            (
+                "Russia vs. Ukraine is the story.",
+                vec!["Russia vs. Ukraine is the story."],
+            ),
+            (
+                "He arrived at 5 p.m. on Friday.",
+                vec!["He arrived at 5 p.m. on Friday."],
+            ),
+            (
+                "He arrived at 5 p.m. The talks began.",
+                vec!["He arrived at 5 p.m.", "The talks began."],
+            ),
+            (
+                "e.g. this is lower case. Right.",
+                vec!["e.g. this is lower case.", "Right."],
+            ),
+            (
+                "Martin Luther King Jr. spoke. The crowd cheered.",
+                vec!["Martin Luther King Jr. spoke.", "The crowd cheered."],
+            ),
+            ("", vec![]),
+            ("   \n\n  ", vec![]),
+            ("No final punctuation", vec!["No final punctuation"]),
+            ("One.Two three.", vec!["One.Two three."]),
+            (
+                "Kyiv said 2,000 troops left. 3 villages were retaken.",
+                vec!["Kyiv said 2,000 troops left.", "3 villages were retaken."],
+            ),
+            ("Line one.\r\nLine two.", vec!["Line one.", "Line two."]),
+            (
+                "Wang Yi met Josep Borrell. ‘We are partners,’ Borrell said.",
+                vec![
+                    "Wang Yi met Josep Borrell.",
+                    "‘We are partners,’ Borrell said.",
+                ],
+            ),
+            (
+                "The Kremlin denied it.” Moscow insisted.",
+                vec!["The Kremlin denied it.”", "Moscow insisted."],
+            ),
+            (
+                "Ask Lt. Col. Vindman. He knows.",
+                vec!["Ask Lt. Col. Vindman.", "He knows."],
+            ),
+            (
+                "The vote was 3-2. Ayes won.",
+                vec!["The vote was 3-2.", "Ayes won."],
+            ),
+            (
+                "Beijing’s stance on Ukraine? Ambiguous. Washington’s? Clear.",
+                vec![
+                    "Beijing’s stance on Ukraine?",
+                    "Ambiguous.",
+                    "Washington’s?",
+                    "Clear.",
+                ],
+            ),
+        ];
+        assert!(cases.len() >= 40);
+        for (text, want) in cases {
+            assert_eq!(split(text), want, "input: {text:?}");
+        }
+    }
+
+    #[test]
+    fn offsets_are_character_offsets_into_the_original() {
+        let text = "  Beijing’s view — firm. “Moscow” agreed.  ";
+        let chars: Vec<char> = text.chars().collect();
+        let spans = sentences(text);
+        assert_eq!(spans.len(), 2);
+        let s: String = chars[spans[1].start..spans[1].end].iter().collect();
+        assert_eq!(s, "“Moscow” agreed.");
+        assert_eq!(spans[0].start, 2);
+    }
+}
