@@ -31,6 +31,8 @@ enum Command {
     Predict(PredictArgs),
     /// Evaluate a model on a labelled file: F1m, accuracy, F1pn, per-label scores, confusion matrix.
     Eval(EvalArgs),
+    /// Score articles: every sentence's stance toward every actor it mentions (JSONL or CSV out).
+    Score(ScoreArgs),
     /// Fine-tune a BERT-family encoder (every weight) with the stance head on labelled data.
     Train(Box<TrainArgs>),
 }
@@ -138,6 +140,116 @@ struct EvalArgs {
     skip_bad: bool,
     #[command(flatten)]
     batch: BatchArgs,
+}
+
+#[derive(Args)]
+struct ScoreArgs {
+    /// Plain-text articles (.txt/.md, one article per file), folders of them (recursive), JSONL archives ({id, text, …} per line), or - for standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<String>,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Actor gazetteer (TOML or JSON) instead of the shipped international one.
+    #[arg(long, value_name = "FILE")]
+    actors: Option<PathBuf>,
+    /// Add an actor: NAME, or NAME=ALIAS1,ALIAS2 (repeatable).
+    #[arg(long = "actor", value_name = "NAME[=ALIASES]")]
+    extra_actors: Vec<String>,
+    /// Output file (written as FILE.partial, renamed when complete); default: standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Output format: one JSON object per sentence, or a flat CSV row per sentence and actor.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: commands::score::Format,
+    /// Also write a per-document, per-actor summary (label counts, mean P(supportive) − P(critical)) as JSONL.
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+    /// Continue an interrupted run: documents already in --output are skipped.
+    #[arg(long, requires = "output")]
+    resume: bool,
+    /// Documents per chunk (the unit of streaming; memory grows with it).
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    chunk_docs: usize,
+    #[command(flatten)]
+    batch: BatchArgs,
+}
+
+struct ScoreBar(ProgressBar);
+
+impl commands::score::ScoreProgress for ScoreBar {
+    fn chunk(&self, s: &commands::score::ScoreStats) {
+        self.0.set_position(s.documents as u64);
+        self.0.set_message(format!(
+            "{} sentences, {} with actors, {} pairs, {:.1} pairs/s",
+            s.sentences,
+            s.sentences_with_actors,
+            s.pairs,
+            s.pairs as f64 / s.seconds.max(1e-9)
+        ));
+    }
+}
+
+fn run_score(a: ScoreArgs) -> Result<()> {
+    let model = a.model.choice()?.load().context("loading the model")?;
+    let gaz = match &a.actors {
+        Some(p) => stance::text::actors::Gazetteer::from_file(p)?,
+        None => stance::text::actors::Gazetteer::default_international()?,
+    }
+    .with_extra(&a.extra_actors)?;
+    anyhow::ensure!(a.chunk_docs >= 1, "--chunk-docs must be at least 1");
+    let cfg = commands::score::ScoreConfig {
+        inputs: a.inputs.clone(),
+        output: a.output.clone(),
+        format: a.format,
+        summary: a.summary.clone(),
+        resume: a.resume,
+        infer: a.batch.options()?,
+        chunk_docs: a.chunk_docs,
+    };
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        let _ = ctrlc::set_handler(move || stop.store(true, std::sync::atomic::Ordering::SeqCst));
+    }
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{spinner} scoring [{elapsed_precise}] {pos} documents ({per_sec}) {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let stats = commands::score::score(&model, &gaz, &cfg, &ScoreBar(pb.clone()), &stop);
+    pb.finish_and_clear();
+    let stats = stats?;
+    let skipped = stats.problems.iter().filter(|p| p.skipped).count();
+    let warned = stats.problems.len() - skipped;
+    for p in stats.problems.iter().take(30) {
+        let at = match p.line {
+            Some(l) => format!("{}:{l}", p.source),
+            None => p.source.clone(),
+        };
+        eprintln!(
+            "{}: {at}: {}",
+            if p.skipped { "skipped" } else { "warning" },
+            p.message
+        );
+    }
+    if stats.problems.len() > 30 {
+        eprintln!("… and {} more problems", stats.problems.len() - 30);
+    }
+    eprintln!(
+        "{} documents{} , {} sentences ({} with actors), {} pairs in {:.1} s ({:.1} pairs/s; model {:.1} s, text {:.1} s); {} skipped, {} warnings{}",
+        stats.documents,
+        if stats.documents_resumed > 0 { format!(" (+{} already done)", stats.documents_resumed) } else { String::new() },
+        stats.sentences, stats.sentences_with_actors, stats.pairs, stats.seconds,
+        stats.pairs as f64 / stats.seconds.max(1e-9), stats.seconds_model, stats.seconds_text, skipped, warned,
+        if stats.pairs_failed > 0 { format!(", {} pairs could not be encoded", stats.pairs_failed) } else { String::new() },
+    );
+    if stats.interrupted {
+        eprintln!("interrupted: the partial output is kept; run again with --resume to continue");
+        std::process::exit(130);
+    }
+    Ok(())
 }
 
 #[derive(Args)]
@@ -463,6 +575,7 @@ fn main() {
         Command::Predict(a) => run_predict(a),
         Command::Eval(a) => run_eval(a),
         Command::Train(a) => run_train(*a),
+        Command::Score(a) => run_score(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -2,6 +2,7 @@
 
 pub mod evaluate;
 pub mod predict;
+pub mod score;
 
 use crate::device::DeviceSpec;
 use crate::error::{Error, Result};

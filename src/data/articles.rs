@@ -1,1 +1,432 @@
+//! Articles to score, streamed: plain-text files (one article per file, `.txt`/`.md`), folders
+//! of them (recursive, in sorted order), JSONL archives (`{id, text, …}`, one article a line,
+//! other fields carried through), and `-` for standard input (JSONL when it starts with `{`,
+//! else one article). UTF-8 with a BOM and CRLF line ends are accepted; invalid UTF-8 is
+//! decoded lossily with a warning; binary and unreadable files are reported and skipped.
 
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// One article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub id: String,
+    pub text: String,
+    /// Fields of a JSONL record other than `id` and `text`.
+    pub fields: Map<String, Value>,
+}
+
+/// Something in the input that was not scored as it was, with where it is.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Problem {
+    pub source: String,
+    pub line: Option<usize>,
+    pub message: String,
+    /// The document was skipped (else it was scored with a caveat, e.g. lossy decoding).
+    pub skipped: bool,
+}
+
+enum Source {
+    Text(PathBuf),
+    Jsonl(PathBuf),
+    Stdin,
+}
+
+fn is_jsonl(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
+}
+
+fn is_text(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))
+}
+
+/// Expands the inputs into sources; missing paths become problems.
+fn expand(inputs: &[String], problems: &mut Vec<Problem>) -> Vec<Source> {
+    let mut out = Vec::new();
+    for inp in inputs {
+        if inp == "-" {
+            out.push(Source::Stdin);
+            continue;
+        }
+        let p = PathBuf::from(inp);
+        if p.is_dir() {
+            let mut files = Vec::new();
+            walk(&p, &mut files, problems);
+            files.sort();
+            for f in files {
+                out.push(if is_jsonl(&f) {
+                    Source::Jsonl(f)
+                } else {
+                    Source::Text(f)
+                });
+            }
+        } else if p.is_file() {
+            out.push(if is_jsonl(&p) {
+                Source::Jsonl(p)
+            } else {
+                Source::Text(p)
+            });
+        } else {
+            problems.push(Problem {
+                source: inp.clone(),
+                line: None,
+                message: "no such file or folder".into(),
+                skipped: true,
+            });
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            problems.push(Problem {
+                source: dir.display().to_string(),
+                line: None,
+                message: format!("cannot read folder: {e}"),
+                skipped: true,
+            });
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            walk(&p, files, problems);
+        } else if is_text(&p) || is_jsonl(&p) {
+            files.push(p);
+        }
+    }
+}
+
+/// Decodes bytes: strips a BOM, normalises CRLF, decodes invalid UTF-8 lossily (reported).
+fn decode(
+    bytes: Vec<u8>,
+    source: &str,
+    line: Option<usize>,
+    problems: &mut Vec<Problem>,
+) -> String {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(b) => b.to_vec(),
+        None => bytes,
+    };
+    let s = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            problems.push(Problem {
+                source: source.into(),
+                line,
+                message: "invalid UTF-8, decoded with replacement characters".into(),
+                skipped: false,
+            });
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    };
+    if s.contains('\r') {
+        s.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        s
+    }
+}
+
+fn looks_binary(bytes: &[u8]) -> bool {
+    bytes.iter().take(8192).any(|&b| b == 0)
+}
+
+/// An iterator of documents over all inputs. Problems accumulate in [`Documents::problems`].
+pub struct Documents {
+    sources: std::vec::IntoIter<Source>,
+    current: Option<(String, Box<dyn BufRead>, usize)>,
+    pub problems: Vec<Problem>,
+    seen: HashSet<String>,
+    /// Root folders given, to make file ids relative.
+    roots: Vec<PathBuf>,
+}
+
+impl Documents {
+    pub fn open(inputs: &[String]) -> Self {
+        let mut problems = Vec::new();
+        let sources = expand(inputs, &mut problems);
+        let roots = inputs
+            .iter()
+            .map(PathBuf::from)
+            .filter(|p| p.is_dir())
+            .collect();
+        Self {
+            sources: sources.into_iter(),
+            current: None,
+            problems,
+            seen: HashSet::new(),
+            roots,
+        }
+    }
+
+    fn file_id(&self, p: &Path) -> String {
+        for r in &self.roots {
+            if let Ok(rel) = p.strip_prefix(r) {
+                return rel.display().to_string();
+            }
+        }
+        p.display().to_string()
+    }
+
+    /// Makes ids unique: a repeated id gets `#2`, `#3`, … and a warning.
+    fn unique(&mut self, id: String, source: &str, line: Option<usize>) -> String {
+        if self.seen.insert(id.clone()) {
+            return id;
+        }
+        let mut k = 2;
+        loop {
+            let cand = format!("{id}#{k}");
+            if self.seen.insert(cand.clone()) {
+                self.problems.push(Problem {
+                    source: source.into(),
+                    line,
+                    message: format!("duplicate id {id:?}, renamed to {cand:?}"),
+                    skipped: false,
+                });
+                return cand;
+            }
+            k += 1;
+        }
+    }
+
+    fn next_jsonl_line(&mut self) -> Option<Document> {
+        loop {
+            let (name, reader, line_no) = self.current.as_mut()?;
+            let mut buf = Vec::new();
+            match reader.read_until(b'\n', &mut buf) {
+                Ok(0) => {
+                    self.current = None;
+                    return None;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let name = name.clone();
+                    let line = *line_no + 1;
+                    self.problems.push(Problem {
+                        source: name,
+                        line: Some(line),
+                        message: format!("read error: {e}"),
+                        skipped: true,
+                    });
+                    self.current = None;
+                    return None;
+                }
+            }
+            *line_no += 1;
+            let (name, line) = (name.clone(), *line_no);
+            if buf.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            let text = decode(buf, &name, Some(line), &mut self.problems);
+            let v: Value = match serde_json::from_str(text.trim()) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.problems.push(Problem {
+                        source: name,
+                        line: Some(line),
+                        message: format!("malformed JSON: {e}"),
+                        skipped: true,
+                    });
+                    continue;
+                }
+            };
+            let Value::Object(mut obj) = v else {
+                self.problems.push(Problem {
+                    source: name,
+                    line: Some(line),
+                    message: "expected a JSON object".into(),
+                    skipped: true,
+                });
+                continue;
+            };
+            let body = match obj.remove("text") {
+                Some(Value::String(s)) => s,
+                Some(_) => {
+                    self.problems.push(Problem {
+                        source: name,
+                        line: Some(line),
+                        message: "field `text` is not a string".into(),
+                        skipped: true,
+                    });
+                    continue;
+                }
+                None => {
+                    self.problems.push(Problem {
+                        source: name,
+                        line: Some(line),
+                        message: "field `text` is missing".into(),
+                        skipped: true,
+                    });
+                    continue;
+                }
+            };
+            let id = match obj.remove("id") {
+                Some(Value::String(s)) => s,
+                Some(Value::Number(n)) => n.to_string(),
+                _ => format!("{name}:{line}"),
+            };
+            let id = self.unique(id, &name, Some(line));
+            return Some(Document {
+                id,
+                text: body,
+                fields: obj,
+            });
+        }
+    }
+}
+
+impl Iterator for Documents {
+    type Item = Document;
+    fn next(&mut self) -> Option<Document> {
+        loop {
+            if self.current.is_some() {
+                if let Some(d) = self.next_jsonl_line() {
+                    return Some(d);
+                }
+                continue;
+            }
+            match self.sources.next()? {
+                Source::Jsonl(p) => match File::open(&p) {
+                    Ok(f) => {
+                        self.current =
+                            Some((p.display().to_string(), Box::new(BufReader::new(f)), 0))
+                    }
+                    Err(e) => self.problems.push(Problem {
+                        source: p.display().to_string(),
+                        line: None,
+                        message: format!("cannot open: {e}"),
+                        skipped: true,
+                    }),
+                },
+                Source::Text(p) => {
+                    let name = p.display().to_string();
+                    match std::fs::read(&p) {
+                        Ok(bytes) if looks_binary(&bytes) => self.problems.push(Problem {
+                            source: name,
+                            line: None,
+                            message: "binary file (NUL bytes), skipped".into(),
+                            skipped: true,
+                        }),
+                        Ok(bytes) if bytes.iter().all(|b| b.is_ascii_whitespace()) => {
+                            self.problems.push(Problem {
+                                source: name,
+                                line: None,
+                                message: "empty file, skipped".into(),
+                                skipped: true,
+                            })
+                        }
+                        Ok(bytes) => {
+                            let text = decode(bytes, &name, None, &mut self.problems);
+                            let id = self.file_id(&p);
+                            let id = self.unique(id, &name, None);
+                            return Some(Document {
+                                id,
+                                text,
+                                fields: Map::new(),
+                            });
+                        }
+                        Err(e) => self.problems.push(Problem {
+                            source: name,
+                            line: None,
+                            message: format!("cannot read: {e}"),
+                            skipped: true,
+                        }),
+                    }
+                }
+                Source::Stdin => {
+                    let mut bytes = Vec::new();
+                    if let Err(e) = std::io::stdin().lock().read_to_end(&mut bytes) {
+                        self.problems.push(Problem {
+                            source: "-".into(),
+                            line: None,
+                            message: format!("cannot read standard input: {e}"),
+                            skipped: true,
+                        });
+                        continue;
+                    }
+                    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+                    if first == Some(b'{') {
+                        self.current = Some(("-".into(), Box::new(std::io::Cursor::new(bytes)), 0));
+                    } else if first.is_some() {
+                        let text = decode(bytes, "-", None, &mut self.problems);
+                        let id = self.unique("stdin".into(), "-", None);
+                        return Some(Document {
+                            id,
+                            text,
+                            fields: Map::new(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_files_and_jsonl_with_problems_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        std::fs::write(d.join("b.txt"), b"\xEF\xBB\xBFSecond.\r\nLine.").unwrap();
+        std::fs::write(d.join("sub/a.md"), "First.").unwrap();
+        std::fs::write(d.join("empty.txt"), "  \n").unwrap();
+        std::fs::write(d.join("bin.txt"), b"\x00\x01\x02").unwrap();
+        std::fs::write(d.join("bad.txt"), b"caf\xe9 ok").unwrap();
+        std::fs::write(d.join("ignored.csv"), "x").unwrap();
+        let arch = d.join("arch.jsonl");
+        std::fs::write(&arch, "{\"id\":\"x\",\"text\":\"One.\",\"src\":\"wire\"}\n{broken\n\n{\"id\":\"x\",\"text\":\"Two.\"}\n{\"title\":\"no text\"}\n{\"text\":\"Three.\"}\n").unwrap();
+        let mut docs = Documents::open(&[d.display().to_string(), "/no/such/path".into()]);
+        let got: Vec<Document> = docs.by_ref().collect();
+        let ids: Vec<&str> = got.iter().map(|x| x.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                "x",
+                "x#2",
+                &format!("{}:6", arch.display()),
+                "b.txt",
+                "bad.txt",
+                "sub/a.md"
+            ]
+        );
+        assert_eq!(got[0].fields.get("src"), Some(&Value::from("wire")));
+        assert_eq!(got[3].text, "Second.\nLine.");
+        assert!(got[4].text.contains('\u{FFFD}'));
+        let msgs: Vec<String> = docs
+            .problems
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}:{}:{}",
+                    Path::new(&p.source)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_default(),
+                    p.line.unwrap_or(0),
+                    p.message
+                )
+            })
+            .collect();
+        let has = |s: &str| msgs.iter().any(|m| m.contains(s));
+        assert!(has("path:0:no such file"), "{msgs:?}");
+        assert!(has("arch.jsonl:2:malformed JSON"), "{msgs:?}");
+        assert!(has("arch.jsonl:4:duplicate id"), "{msgs:?}");
+        assert!(has("arch.jsonl:5:field `text` is missing"), "{msgs:?}");
+        assert!(has("bin.txt:0:binary"), "{msgs:?}");
+        assert!(has("empty.txt:0:empty"), "{msgs:?}");
+        assert!(has("bad.txt:0:invalid UTF-8"), "{msgs:?}");
+    }
+}

@@ -1,0 +1,278 @@
+//! End-to-end `score` on articles with a tiny random model: structure, offsets, order, resume,
+//! bad input. (Stances of a random model are meaningless; the pipeline is what is tested.)
+
+mod common;
+
+use stance::commands::score::{
+    score, Format, NoScoreProgress, ScoreConfig, ScoreProgress, ScoreStats, SentenceOut,
+};
+use stance::infer::InferOptions;
+use stance::testing::tiny_model;
+use stance::text::actors::Gazetteer;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+fn example() -> PathBuf {
+    common::root().join("datasets/examples/diplomacy-brief.txt")
+}
+
+fn cfg(inputs: Vec<String>, out: Option<PathBuf>) -> ScoreConfig {
+    ScoreConfig {
+        inputs,
+        output: out,
+        format: Format::Jsonl,
+        summary: None,
+        resume: false,
+        infer: InferOptions::default(),
+        chunk_docs: 2,
+    }
+}
+
+fn read_lines(p: &Path) -> Vec<SentenceOut> {
+    std::fs::read_to_string(p)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn scores_the_example_article_with_offsets_and_order() {
+    let model = tiny_model(1).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    let mut c = cfg(vec![example().display().to_string()], Some(out.clone()));
+    c.summary = Some(dir.path().join("summary.jsonl"));
+    let stats = score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+    assert_eq!(stats.documents, 1);
+    assert!(!dir.path().join("out.jsonl.partial").exists());
+    let lines = read_lines(&out);
+    assert_eq!(lines.len(), stats.sentences_with_actors);
+    let text = std::fs::read_to_string(example()).unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let mut last = None;
+    let mut found: Vec<String> = Vec::new();
+    for l in &lines {
+        assert!(
+            last.is_none_or(|x| l.sentence > x),
+            "sentences out of order"
+        );
+        last = Some(l.sentence);
+        assert_eq!(chars[l.start..l.end].iter().collect::<String>(), l.text);
+        let sc: Vec<char> = l.text.chars().collect();
+        for a in &l.actors {
+            assert!(model.meta.labels.contains(&a.stance));
+            let total: f32 = a.scores.values().sum();
+            assert!((total - 1.0).abs() < 1e-4);
+            for m in &a.mentions {
+                assert_eq!(sc[m.start..m.end].iter().collect::<String>(), m.text);
+            }
+            found.push(a.actor.clone());
+        }
+    }
+    for want in [
+        "China",
+        "Russia",
+        "Ukraine",
+        "United States",
+        "European Union",
+        "NATO",
+        "UN General Assembly",
+        "Wang Yi",
+        "Volodymyr Zelensky",
+        "Josep Borrell",
+        "Wang Wenbin",
+        "Dmitry Peskov",
+        "Jens Stoltenberg",
+    ] {
+        assert!(
+            found.iter().any(|f| f == want),
+            "{want} not found in {found:?}"
+        );
+    }
+    // Beijing and China’s in one sentence combine into one China entry with two mentions.
+    let s1 = &lines
+        .iter()
+        .find(|l| l.text.starts_with("China’s foreign minister"))
+        .unwrap();
+    let china = s1.actors.iter().find(|a| a.actor == "China").unwrap();
+    assert_eq!(
+        china
+            .mentions
+            .iter()
+            .map(|m| m.text.as_str())
+            .collect::<Vec<_>>(),
+        vec!["China", "Beijing"]
+    );
+    let summary = std::fs::read_to_string(dir.path().join("summary.jsonl")).unwrap();
+    let china_row: serde_json::Value = summary
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["actor"] == "China")
+        .unwrap();
+    let n = lines
+        .iter()
+        .filter(|l| l.actors.iter().any(|a| a.actor == "China"))
+        .count();
+    assert_eq!(china_row["sentences"], serde_json::json!(n));
+}
+
+#[test]
+fn the_real_article_from_shared_finds_the_expected_actors() {
+    let p = common::root().join("../shared/examples/china-russia-ukraine.txt");
+    if !p.is_file() {
+        eprintln!("SKIP: {} not present", p.display());
+        return;
+    }
+    let model = tiny_model(1).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.jsonl");
+    score(
+        &model,
+        &gaz,
+        &cfg(vec![p.display().to_string()], Some(out.clone())),
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    let mentions: Vec<String> = read_lines(&out)
+        .iter()
+        .flat_map(|l| {
+            l.actors
+                .iter()
+                .flat_map(|a| a.mentions.iter().map(|m| m.text.clone()))
+        })
+        .collect();
+    for want in [
+        "Beijing",
+        "Moscow",
+        "the Kremlin",
+        "Washington",
+        "NATO",
+        "Putin",
+        "Xi Jinping",
+        "Wang Yi",
+    ] {
+        assert!(
+            mentions.iter().any(|m| m == want || m.ends_with(want)),
+            "{want} not found"
+        );
+    }
+}
+
+fn archive(dir: &Path, n: usize) -> PathBuf {
+    let mut s = String::new();
+    for i in 0..n {
+        s += &serde_json::json!({"id": format!("a{i}"), "text": format!("Beijing praised Moscow on day {i}. Kyiv objected. Nothing else."), "source": "wire"}).to_string();
+        s.push('\n');
+    }
+    let p = dir.join("archive.jsonl");
+    std::fs::write(&p, s).unwrap();
+    p
+}
+
+struct StopAfter(usize, AtomicBool);
+impl ScoreProgress for StopAfter {
+    fn chunk(&self, s: &ScoreStats) {
+        if s.documents >= self.0 {
+            self.1.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+#[test]
+fn resume_after_an_interruption_gives_the_same_output() {
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let arch = archive(dir.path(), 9).display().to_string();
+    for format in [Format::Jsonl, Format::Csv] {
+        let full = dir.path().join("full.out");
+        let mut c = cfg(vec![arch.clone()], Some(full.clone()));
+        c.format = format;
+        score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+
+        let part = dir.path().join("part.out");
+        let mut c2 = c.clone();
+        c2.output = Some(part.clone());
+        let stop = StopAfter(4, AtomicBool::new(false));
+        let s = score(&model, &gaz, &c2, &stop, &stop.1).unwrap();
+        assert!(s.interrupted);
+        assert!(!part.exists());
+        let partial = dir.path().join("part.out.partial");
+        assert!(partial.exists());
+        // A crash mid-write leaves a cut-off line: resume must cope.
+        let mut bytes = std::fs::read(&partial).unwrap();
+        bytes.extend_from_slice(b"{\"doc\":\"a4\",\"sent");
+        std::fs::write(&partial, bytes).unwrap();
+        c2.resume = true;
+        let s = score(&model, &gaz, &c2, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+        assert!(s.documents_resumed >= 3, "{}", s.documents_resumed);
+        assert_eq!(
+            std::fs::read_to_string(&full).unwrap(),
+            std::fs::read_to_string(&part).unwrap(),
+            "{format:?}"
+        );
+        if format == Format::Jsonl {
+            let lines = read_lines(&part);
+            assert_eq!(lines.iter().filter(|l| l.sentence == 0).count(), 9);
+            assert_eq!(
+                lines[0].fields.get("source"),
+                Some(&serde_json::Value::from("wire"))
+            );
+        } else {
+            let s = std::fs::read_to_string(&part).unwrap();
+            assert!(s.starts_with("doc,sentence,sentence_start"));
+        }
+        std::fs::remove_file(&full).unwrap();
+        std::fs::remove_file(&part).unwrap();
+    }
+}
+
+#[test]
+fn bad_input_is_reported_and_the_rest_is_scored() {
+    let model = tiny_model(3).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("in");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("ok.txt"), "Moscow praised Beijing.").unwrap();
+    std::fs::write(d.join("empty.txt"), "").unwrap();
+    std::fs::write(d.join("binary.txt"), [0u8, 159, 146, 150]).unwrap();
+    std::fs::write(d.join("latin1.txt"), b"Caf\xe9 talk: Paris backed Kyiv.").unwrap();
+    let long = format!("Russia {}", "and more words ".repeat(2000));
+    std::fs::write(d.join("long.txt"), &long).unwrap();
+    std::fs::write(d.join("x.jsonl"), "{\"id\":1,\"text\":\"China spoke.\"}\nnot json\n{\"id\":1,\"text\":\"NATO spoke.\"}\n{\"body\":\"no text\"}\n").unwrap();
+    let out = dir.path().join("o.jsonl");
+    let stats = score(
+        &model,
+        &gaz,
+        &cfg(vec![d.display().to_string()], Some(out.clone())),
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    assert_eq!(stats.documents, 5, "{:?}", stats.problems);
+    assert_eq!(
+        stats.problems.iter().filter(|p| p.skipped).count(),
+        4,
+        "{:?}",
+        stats.problems
+    );
+    let docs: Vec<String> = read_lines(&out).into_iter().map(|l| l.doc).collect();
+    assert_eq!(
+        docs,
+        vec![
+            "latin1.txt",
+            "long.txt",
+            "ok.txt",
+            "x.jsonl:1",
+            "x.jsonl:1#2"
+        ]
+        .iter()
+        .map(|s| s.replace("x.jsonl:1", "1"))
+        .collect::<Vec<_>>()
+    );
+}
