@@ -262,17 +262,5 @@ fn bad_input_is_reported_and_the_rest_is_scored() {
         stats.problems
     );
     let docs: Vec<String> = read_lines(&out).into_iter().map(|l| l.doc).collect();
-    assert_eq!(
-        docs,
-        vec![
-            "latin1.txt",
-            "long.txt",
-            "ok.txt",
-            "x.jsonl:1",
-            "x.jsonl:1#2"
-        ]
-        .iter()
-        .map(|s| s.replace("x.jsonl:1", "1"))
-        .collect::<Vec<_>>()
-    );
+    assert_eq!(docs, vec!["latin1.txt", "long.txt", "ok.txt", "1", "1#2"]);
 }

@@ -417,7 +417,7 @@ pub fn train(
             )?;
             let mut rng =
                 StdRng::seed_from_u64(cfg.seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            let dropout = (cfg.dropout > 0.0).then(|| Dropout {
+            let dropout = (cfg.dropout > 0.0).then_some(Dropout {
                 p: cfg.dropout,
                 rng: &mut rng,
             });

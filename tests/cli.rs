@@ -1,0 +1,173 @@
+//! The binary as a user meets it: help, predict, eval, score, and clear errors with exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn stance(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stance"))
+        .args(args)
+        .env_remove("STANCE_MODEL")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn tiny_dir(dir: &Path) -> String {
+    let p = dir.join("tiny");
+    stance::testing::tiny_model(4)
+        .unwrap()
+        .save(&p, candle_core::DType::F32)
+        .unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn help_explains_every_command() {
+    let (out, _) = text(&stance(&["--help"]));
+    for c in ["predict", "eval", "train", "score"] {
+        assert!(out.contains(c), "{out}");
+    }
+    for c in ["predict", "eval", "train", "score"] {
+        let o = stance(&[c, "--help"]);
+        assert!(o.status.success());
+        let (h, _) = text(&o);
+        assert!(h.contains("--model") || h.contains("--base"), "{c}: {h}");
+    }
+}
+
+#[test]
+fn predict_eval_and_score_with_a_model_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny_dir(dir.path());
+    let o = stance(&[
+        "predict",
+        "--model",
+        &model,
+        "--text",
+        "Beijing praised Moscow.",
+        "--target",
+        "Moscow",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let first = out.lines().next().unwrap_or_default();
+    assert!(
+        ["supportive", "neutral", "critical"].contains(&first),
+        "{out}"
+    );
+
+    let data = dir.path().join("d.jsonl");
+    std::fs::write(&data, "{\"text\":\"Beijing praised Moscow.\",\"target\":\"Moscow\",\"label\":\"supportive\"}\n{\"text\":\"Kyiv condemned Moscow.\",\"target\":\"Moscow\",\"label\":\"critical\"}\n").unwrap();
+    let report = dir.path().join("r.json");
+    let o = stance(&[
+        "eval",
+        "--model",
+        &model,
+        "--data",
+        data.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("F1m") && out.contains("confusion"), "{out}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["metrics"]["count"], 2);
+
+    let o = stance(&[
+        "predict",
+        "--model",
+        &model,
+        "--input",
+        data.to_str().unwrap(),
+    ]);
+    let (out, _) = text(&o);
+    assert_eq!(out.lines().count(), 2);
+    let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(v["gold"], "supportive");
+
+    let art = dir.path().join("a.txt");
+    std::fs::write(
+        &art,
+        "Beijing praised Moscow. Nothing here.\nThe U.S. criticised NATO.",
+    )
+    .unwrap();
+    let o = stance(&[
+        "score",
+        "--model",
+        &model,
+        art.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(out.lines().count(), 5, "{out}"); // header + China, Russia, United States, NATO
+    assert!(
+        err.contains("2 sentences with actors") || err.contains("(2 with actors)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn errors_are_clear_and_exit_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny_dir(dir.path());
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"text\":\"Beijing praised Moscow.\",\"target\":\"Moscow\",\"label\":\"supportive\"}\n{oops\n").unwrap();
+    let o = stance(&["eval", "--model", &model, "--data", bad.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("bad.jsonl:2"), "{err}");
+    let o = stance(&[
+        "eval",
+        "--model",
+        &model,
+        "--data",
+        bad.to_str().unwrap(),
+        "--skip-bad",
+    ]);
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("skipped 1 bad record"), "{err}");
+
+    let o = stance(&[
+        "predict",
+        "--model",
+        "/no/such/model",
+        "--text",
+        "x y",
+        "--target",
+        "x",
+    ]);
+    assert!(!o.status.success());
+    let o = stance(&[
+        "predict", "--model", &model, "--device", "cuda", "--text", "x y", "--target", "x",
+    ]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    if !cfg!(feature = "cuda") {
+        assert!(err.contains("without CUDA support"), "{err}");
+    }
+    let o = stance(&[
+        "predict",
+        "--model",
+        &model,
+        "--text",
+        "Beijing spoke.",
+        "--target",
+        "Moscow",
+    ]);
+    let (_, err) = text(&o);
+    assert!(
+        !o.status.success() && err.contains("does not occur"),
+        "{err}"
+    );
+}

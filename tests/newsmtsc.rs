@@ -1,0 +1,76 @@
+//! NewsMTSC through the readers and the whole eval pipeline (skips when ../shared is absent).
+
+mod common;
+
+use stance::commands::evaluate::{evaluate, EvalConfig};
+use stance::data::{read_examples, ReadOptions};
+use stance::infer::InferOptions;
+use stance::model::dir::{LoadOptions, NewModel};
+use stance::model::{ModelSource, Pooling, StanceModel};
+
+#[test]
+fn readers_find_every_target_of_every_split() {
+    for (file, sentences, targets) in [
+        ("train.jsonl", 7758, 8739),
+        ("dev-rw.jsonl", 320, 343),
+        ("test-rw.jsonl", 747, 803),
+        ("dev-mt.jsonl", 216, 442),
+    ] {
+        let Some(p) = common::newsmtsc(file) else {
+            return;
+        };
+        let ds = read_examples(
+            &p,
+            &ReadOptions {
+                skip_bad: false,
+                require_label: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(ds.examples.len(), targets, "{file}");
+        assert!(ds.skipped.is_empty());
+        let distinct: std::collections::HashSet<usize> =
+            ds.examples.iter().map(|e| e.line).collect();
+        assert_eq!(distinct.len(), sentences, "{file}");
+        for e in &ds.examples {
+            assert_eq!(
+                e.text
+                    .chars()
+                    .skip(e.start)
+                    .take(e.end - e.start)
+                    .collect::<String>(),
+                e.target
+            );
+        }
+    }
+}
+
+#[test]
+fn minilm_with_a_fresh_head_runs_eval_over_test_rw() {
+    let (Some(dir), Some(test)) = (common::minilm(), common::newsmtsc("test-rw.jsonl")) else {
+        return;
+    };
+    let new = NewModel {
+        labels: vec!["supportive".into(), "neutral".into(), "critical".into()],
+        marker: Some(Default::default()),
+        pooling: Pooling::ClsTarget,
+        max_length: 128,
+        seed: 3,
+    };
+    let mut m =
+        StanceModel::from_base(&ModelSource::Dir(dir), &new, &LoadOptions::default()).unwrap();
+    m.prepare_inference().unwrap();
+    let cfg = EvalConfig {
+        data: test,
+        skip_bad: false,
+        infer: InferOptions::default(),
+    };
+    let (report, preds) = evaluate(&m, &cfg, &|_| {}).unwrap();
+    assert_eq!(report.metrics.count, 803);
+    assert_eq!(preds.len(), 803);
+    let support: usize = report.metrics.per_label.iter().map(|l| l.support).sum();
+    assert_eq!(support, 803);
+    // Gold distribution of test-rw (label order supportive, neutral, critical).
+    let gold: Vec<usize> = report.metrics.per_label.iter().map(|l| l.support).collect();
+    assert!(gold.iter().all(|&g| g > 100), "{gold:?}");
+}
