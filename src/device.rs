@@ -56,3 +56,40 @@ impl DeviceSpec {
         }
     }
 }
+
+/// How CPU work is split between threads. candle's matrix kernels read `RAYON_NUM_THREADS` on
+/// every call; the global rayon pool serves tokenisation and concurrent batches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CpuThreading {
+    /// One batch at a time with multi-threaded kernels (training: one large step at a time).
+    ThreadedKernels,
+    /// Single-threaded kernels, one batch per thread at the same time (inference). Measured
+    /// faster on CPU because candle parallelises only the matrix products (see BENCHMARKS.md).
+    ParallelBatches,
+}
+
+/// Sets up the thread pools; call once at start, before any other work. Returns the thread count.
+pub fn configure_cpu_threads(threads: Option<usize>, mode: CpuThreading) -> usize {
+    let n = threads
+        .filter(|&n| n > 0)
+        .or_else(|| {
+            std::env::var("RAYON_NUM_THREADS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .filter(|&n: &usize| n > 0)
+        })
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        });
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global();
+    let kernel = match mode {
+        CpuThreading::ThreadedKernels => n,
+        CpuThreading::ParallelBatches => 1,
+    };
+    std::env::set_var("RAYON_NUM_THREADS", kernel.to_string());
+    n
+}

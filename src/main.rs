@@ -71,9 +71,10 @@ struct BatchArgs {
     /// Keep file order when batching instead of sorting by length (slower; for measurements).
     #[arg(long)]
     no_sort: bool,
-    /// Batches run concurrently (CPU); 1 lets the matrix kernels use all threads.
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    parallel_batches: usize,
+    /// Batches run concurrently on CPU, each with single-threaded kernels (default: one per thread).
+    /// 1 runs one batch at a time with multi-threaded matrix kernels instead.
+    #[arg(long, value_name = "N")]
+    parallel_batches: Option<usize>,
 }
 
 impl BatchArgs {
@@ -83,15 +84,15 @@ impl BatchArgs {
             "--token-budget must be at least 16"
         );
         anyhow::ensure!(self.max_batch >= 1, "--max-batch must be at least 1");
-        anyhow::ensure!(
-            self.parallel_batches >= 1,
-            "--parallel-batches must be at least 1"
-        );
+        let parallel = self
+            .parallel_batches
+            .unwrap_or_else(rayon::current_num_threads);
+        anyhow::ensure!(parallel >= 1, "--parallel-batches must be at least 1");
         Ok(InferOptions {
             token_budget: self.token_budget,
             max_batch: self.max_batch,
             sort_by_length: !self.no_sort,
-            parallel_batches: self.parallel_batches,
+            parallel_batches: parallel,
         })
     }
 }
@@ -564,13 +565,14 @@ fn run_eval(a: EvalArgs) -> Result<()> {
 
 fn main() {
     let cli = Cli::parse();
-    if let Some(n) = cli.threads {
-        // candle's matrix kernels read RAYON_NUM_THREADS; the global pool serves the rest.
-        std::env::set_var("RAYON_NUM_THREADS", n.max(1).to_string());
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global();
-    }
+    let kernels = std::env::var("STANCE_KERNEL_THREADS").ok();
+    let mode = match (&cli.command, kernels.as_deref()) {
+        (Command::Train(_), _) | (_, Some("threaded")) => {
+            stance::device::CpuThreading::ThreadedKernels
+        }
+        _ => stance::device::CpuThreading::ParallelBatches,
+    };
+    stance::device::configure_cpu_threads(cli.threads, mode);
     let result = match cli.command {
         Command::Predict(a) => run_predict(a),
         Command::Eval(a) => run_eval(a),

@@ -14,7 +14,7 @@ pub struct InferOptions {
     pub max_batch: usize,
     /// Sort by length before batching (less padding). Results come back in input order anyway.
     pub sort_by_length: bool,
-    /// Batches run at the same time (each with the kernels' own threading).
+    /// Batches run at the same time on CPU (see [`crate::device::CpuThreading`]).
     pub parallel_batches: usize,
 }
 
@@ -75,15 +75,30 @@ pub fn predict_encoded(
         progress(rows.len());
         Ok(rows.iter().copied().zip(probs).collect())
     };
-    let results: Vec<Vec<(usize, Vec<f32>)>> = if opts.parallel_batches > 1 {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(opts.parallel_batches)
-            .build()
-            .map_err(|e| Error::Config(e.to_string()))?;
-        pool.install(|| batches.par_iter().map(run).collect::<Result<_>>())?
-    } else {
-        batches.iter().map(run).collect::<Result<_>>()?
-    };
+    let results: Vec<Vec<(usize, Vec<f32>)>> =
+        if opts.parallel_batches > 1 && model.net.device.is_cpu() {
+            if opts.parallel_batches == rayon::current_num_threads() {
+                batches
+                    .par_iter()
+                    .with_max_len(1)
+                    .map(run)
+                    .collect::<Result<_>>()?
+            } else {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(opts.parallel_batches)
+                    .build()
+                    .map_err(|e| Error::Config(e.to_string()))?;
+                pool.install(|| {
+                    batches
+                        .par_iter()
+                        .with_max_len(1)
+                        .map(run)
+                        .collect::<Result<_>>()
+                })?
+            }
+        } else {
+            batches.iter().map(run).collect::<Result<_>>()?
+        };
     let mut out = vec![Vec::new(); items.len()];
     for (i, p) in results.into_iter().flatten() {
         out[i] = p;

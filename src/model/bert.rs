@@ -289,10 +289,11 @@ impl Layer {
         let x = a.norm.forward(&(attn_out + x)?, path)?;
         let f = &self.ffn;
         let up = f.up.forward(&x)?;
-        let up = match f.act {
-            Activation::GeluErf => up.gelu_erf()?,
-            Activation::GeluTanh => up.gelu()?,
-            Activation::Relu => up.relu()?,
+        let up = match (f.act, path) {
+            (Activation::GeluErf, Path::Fast) => super::fast_ops::gelu_erf(&up)?,
+            (Activation::GeluErf, Path::Differentiable) => up.gelu_erf()?,
+            (Activation::GeluTanh, _) => up.gelu()?,
+            (Activation::Relu, _) => up.relu()?,
         };
         let down = maybe_dropout(f.down.forward(&up)?, dropout)?;
         f.norm.forward(&(down + x)?, path)

@@ -6,6 +6,7 @@ pub mod classifier;
 pub mod config;
 pub mod dir;
 pub mod encode;
+pub mod fast_ops;
 pub mod hub;
 pub mod meta;
 pub mod weights;
