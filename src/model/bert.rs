@@ -291,7 +291,9 @@ impl Layer {
         let up = f.up.forward(&x)?;
         let up = match (f.act, path) {
             (Activation::GeluErf, Path::Fast) => super::fast_ops::gelu_erf(&up)?,
-            (Activation::GeluErf, Path::Differentiable) => up.gelu_erf()?,
+            (Activation::GeluErf, Path::Differentiable) => {
+                super::fast_ops::gelu_erf_differentiable(&up)?
+            }
             (Activation::GeluTanh, _) => up.gelu()?,
             (Activation::Relu, _) => up.relu()?,
         };

@@ -48,10 +48,75 @@ impl CustomOp1 for FastGelu {
     }
 }
 
+/// d/dx GELU(x) = Φ(x) + x·φ(x), multiplied by the incoming gradient.
+struct FastGeluGrad;
+
+impl candle_core::CustomOp2 for FastGeluGrad {
+    fn name(&self) -> &'static str {
+        "fast-gelu-erf-grad"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (CpuStorage::F32(x), CpuStorage::F32(g)) = (s1, s2) else {
+            candle_core::bail!("fast gelu grad: f32 only")
+        };
+        let (Some((a0, a1)), Some((b0, b1))) = (l1.contiguous_offsets(), l2.contiguous_offsets())
+        else {
+            candle_core::bail!("fast gelu grad: contiguous inputs only")
+        };
+        const S: f32 = std::f32::consts::FRAC_1_SQRT_2;
+        const INV_SQRT_2PI: f32 = 0.398_942_3;
+        let out: Vec<f32> = x[a0..a1]
+            .iter()
+            .zip(&g[b0..b1])
+            .map(|(&v, &gr)| {
+                gr * (0.5 * (1.0 + erf_approx(v * S)) + v * INV_SQRT_2PI * (-0.5 * v * v).exp())
+            })
+            .collect();
+        Ok((CpuStorage::F32(out), l1.shape().clone()))
+    }
+}
+
+impl CustomOp1 for FastGeluTrain {
+    fn name(&self) -> &'static str {
+        "fast-gelu-erf-train"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        FastGelu.cpu_fwd(storage, layout)
+    }
+
+    fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
+        let g = grad_res.contiguous()?;
+        Ok(Some(arg.contiguous()?.apply_op2_no_bwd(&g, &FastGeluGrad)?))
+    }
+}
+
+struct FastGeluTrain;
+
+fn fast_path(xs: &Tensor) -> bool {
+    xs.device().is_cpu() && xs.dtype() == candle_core::DType::F32 && xs.is_contiguous()
+}
+
 /// GELU (erf form), vectorised on CPU for contiguous f32; candle's op elsewhere. No gradient.
 pub fn gelu_erf(xs: &Tensor) -> Result<Tensor> {
-    if xs.device().is_cpu() && xs.dtype() == candle_core::DType::F32 && xs.is_contiguous() {
+    if fast_path(xs) {
         xs.apply_op1_no_bwd(&FastGelu)
+    } else {
+        xs.gelu_erf()
+    }
+}
+
+/// The same with a gradient (for training).
+pub fn gelu_erf_differentiable(xs: &Tensor) -> Result<Tensor> {
+    if fast_path(xs) {
+        xs.apply_op1(FastGeluTrain)
     } else {
         xs.gelu_erf()
     }
@@ -89,6 +154,50 @@ mod tests {
             worst = worst.max((erf_approx(x as f32) as f64 - want).abs() - tol);
         }
         assert!(worst < 1e-6, "max error {worst}");
+    }
+
+    #[test]
+    fn gradient_matches_candle() {
+        let dev = candle_core::Device::Cpu;
+        let x0 = Tensor::arange(-600i64, 600, &dev)
+            .unwrap()
+            .to_dtype(candle_core::DType::F32)
+            .unwrap()
+            .affine(0.01, 0.0)
+            .unwrap();
+        let x = candle_core::Var::from_tensor(&x0).unwrap();
+        let w = x0.affine(0.3, 1.0).unwrap();
+        let ours = gelu_erf_differentiable(x.as_tensor())
+            .unwrap()
+            .mul(&w)
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .backward()
+            .unwrap();
+        let theirs = x
+            .as_tensor()
+            .gelu_erf()
+            .unwrap()
+            .mul(&w)
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .backward()
+            .unwrap();
+        let (a, b) = (
+            ours.get(x.as_tensor()).unwrap(),
+            theirs.get(x.as_tensor()).unwrap(),
+        );
+        let d = (a - b)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max(0)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(d < 1e-5, "{d}");
     }
 
     #[test]

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# CPU inference benchmark: `stance eval` and the Python + PyTorch peer on the same pairs (all 803
+# (sentence, target) pairs of NewsMTSC test-rw), the same thread count, in the same run.
+#
+#   PEER_PYTHON=/path/to/venv/bin/python scripts/bench.sh [THREADS] [MODEL_DIR]
+#
+# PEER_PYTHON: a Python with torch and transformers (see the peer's README); PEER_DIR: the peer's
+# scripts (default ../shared/peer); DATA: test-rw.jsonl (default ../shared/datasets/newsmtsc/test-rw.jsonl).
+# MODEL_DIR: a stance model directory (default models/minilm-newsmtsc). Prints a table and writes
+# bench-results/cpu-<date>.json. stance numbers are the median of 3 runs; end-to-end pairs/s
+# exclude model loading and include tokenisation, as the peer's do.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+THREADS="${1:-2}"
+MODEL="${2:-models/minilm-newsmtsc}"
+PEER_DIR="${PEER_DIR:-../shared/peer}"
+DATA="${DATA:-../shared/datasets/newsmtsc/test-rw.jsonl}"
+OUT_DIR="bench-results"
+mkdir -p "$OUT_DIR"
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+
+[ -f "$DATA" ] || { echo "error: $DATA not found (set DATA)" >&2; exit 1; }
+[ -f "$MODEL/stance.json" ] || { echo "error: $MODEL is not a stance model directory" >&2; exit 1; }
+scripts/setup-base-model.sh >/dev/null
+cargo build --release --quiet
+BIN=target/release/stance
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+run_stance() { # args… → pairs/s (median of 3)
+  for _ in 1 2 3; do
+    "$BIN" --threads "$THREADS" eval --model "$MODEL" --data "$DATA" "$@" | sed -n 's/^\([0-9.]*\) pairs\/s.*/\1/p'
+  done | median
+}
+peak_rss_mb() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.0f", $1/1024}'; }
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); threads: $THREADS"
+S_SORTED=$(run_stance)
+S_FILE=$(run_stance --no-sort --max-batch 32)
+S_THREADED=$(run_stance --parallel-batches 1)
+S_RSS=$(peak_rss_mb "$BIN" --threads "$THREADS" eval --model "$MODEL" --data "$DATA")
+
+PEER_JSON="$OUT_DIR/peer-torch-$STAMP.json"
+if [ -n "${PEER_PYTHON:-}" ]; then
+  MINILM_DIR="$ROOT/models/base/all-MiniLM-L6-v2" HF_HUB_OFFLINE=1 \
+    "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --backend torch --threads "$THREADS" --batch-sizes "${PEER_BATCHES:-1,8,32,64}" --out "$PEER_JSON" >&2
+else
+  echo "PEER_PYTHON not set: peer skipped" >&2
+fi
+
+python3 - "$S_SORTED" "$S_FILE" "$S_THREADED" "$S_RSS" "${P_RSS:-}" "$PEER_JSON" "$OUT_DIR/cpu-$STAMP.json" "$THREADS" <<'PY'
+import json, os, sys
+s_sorted, s_file, s_thr, s_rss, p_rss, peer_json, out, threads = sys.argv[1:9]
+res = {"threads": int(threads), "stance": {"length_sorted_pairs_per_s": float(s_sorted), "file_order_batch32_pairs_per_s": float(s_file),
+       "one_batch_threaded_kernels_pairs_per_s": float(s_thr), "peak_rss_mb": int(s_rss)}}
+rows = [("stance, length-sorted, one batch per thread (default)", float(s_sorted)),
+        ("stance, file order, batches of 32", float(s_file)),
+        ("stance, length-sorted, one batch at a time, threaded kernels", float(s_thr))]
+best = None
+if os.path.exists(peer_json):
+    peer = json.load(open(peer_json))
+    res["peer"] = peer
+    per_bs = {}
+    for r in peer["rows"]:
+        per_bs[r["batch"]] = r["e2e_ex_per_s"]
+    for bs, v in sorted(per_bs.items()):
+        rows.append((f"PyTorch peer, file order, batch {bs}", v))
+    if per_bs:
+        best = max(per_bs.values())
+        res["peer_best_pairs_per_s"] = best
+        res["ratio_stance_over_peer_best"] = float(s_sorted) / best
+    res["peer_peak_rss_mb"] = int(peer.get("peak_rss_mb_vmhwm") or 0)
+    p_rss = str(res["peer_peak_rss_mb"])
+print(f"{'configuration':<62} {'pairs/s':>8} {'vs peer best':>12}")
+for name, v in rows:
+    ratio = f"{v / best:.2f}x" if best else "-"
+    print(f"{name:<62} {v:>8.1f} {ratio:>12}")
+print(f"peak RSS: stance {s_rss} MB" + (f", peer {p_rss} MB" if p_rss else ""))
+json.dump(res, open(out, "w"), indent=1)
+print("wrote", out)
+PY
