@@ -6,6 +6,7 @@
 //! silently stops gradients, and its dropout is a no-op.
 
 use super::config::EncoderConfig;
+use super::packed::PackedLinear;
 use candle_core::{DType, Module, Result, Tensor, D};
 use candle_nn::{Embedding, Linear, VarBuilder};
 use rand::{rngs::StdRng, Rng};
@@ -95,8 +96,9 @@ struct SelfAttention {
     q: Linear,
     k: Linear,
     v: Linear,
-    /// The three projections fused into one matmul, for inference (see [`Encoder::fuse_qkv`]).
-    qkv: Option<Linear>,
+    /// Inference copies (see [`Encoder::fuse_qkv`]): the three projections fused into one
+    /// matmul, and the output projection; packed for the AVX-512 kernel where available.
+    packed: Option<(PackedLinear, PackedLinear)>,
     out: Linear,
     norm: LayerNorm,
     heads: usize,
@@ -104,6 +106,8 @@ struct SelfAttention {
 }
 
 struct FeedForward {
+    /// Packed inference copies: up (with GELU), down.
+    packed: Option<(PackedLinear, PackedLinear)>,
     up: Linear,
     down: Linear,
     norm: LayerNorm,
@@ -164,13 +168,14 @@ impl Encoder {
                 q,
                 k,
                 v,
-                qkv: None,
+                packed: None,
                 out: linear(a.pp("output.dense"), h, h)?,
                 norm: LayerNorm::load(a.pp("output.LayerNorm"), h, cfg.layer_norm_eps)?,
                 heads: cfg.num_attention_heads,
                 head_dim: h / cfg.num_attention_heads,
             };
             let ffn = FeedForward {
+                packed: None,
                 up: linear(l.pp("intermediate.dense"), h, cfg.intermediate_size)?,
                 down: linear(l.pp("output.dense"), cfg.intermediate_size, h)?,
                 norm: LayerNorm::load(l.pp("output.LayerNorm"), h, cfg.layer_norm_eps)?,
@@ -192,8 +197,9 @@ impl Encoder {
         self.emb.word = Embedding::new(w, self.config.hidden_size);
     }
 
-    /// Fuses each layer's query/key/value projections into one matmul. For inference only: the
-    /// fused copy does not follow later updates of the weights.
+    /// Prepares the fast path: fuses each layer's query/key/value projections into one matmul and
+    /// packs the linear layers for the AVX-512 kernel where the CPU has it. For inference only: the
+    /// copies do not follow later updates of the weights.
     pub fn fuse_qkv(&mut self) -> Result<()> {
         for l in &mut self.layers {
             let a = &mut l.attn;
@@ -202,7 +208,18 @@ impl Encoder {
                 (Some(x), Some(y), Some(z)) => Some(Tensor::cat(&[x, y, z], 0)?.detach()),
                 _ => None,
             };
-            a.qkv = Some(Linear::new(w, b));
+            let qkv = Linear::new(w, b);
+            a.packed = Some((
+                PackedLinear::new(&qkv, false)?,
+                PackedLinear::new(&a.out, false)?,
+            ));
+            let f = &mut l.ffn;
+            let gelu = matches!(f.act, Activation::GeluErf);
+            let up = PackedLinear::new(&f.up, gelu)?;
+            f.packed = Some((up, PackedLinear::new(&f.down, false)?));
+            if !gelu {
+                f.packed = None;
+            }
         }
         Ok(())
     }
@@ -260,8 +277,8 @@ impl Layer {
                 .transpose(1, 2)?
                 .contiguous()
         };
-        let (q, k, v) = match (&a.qkv, path) {
-            (Some(qkv), Path::Fast) => {
+        let (q, k, v) = match (&a.packed, path) {
+            (Some((qkv, _)), Path::Fast) => {
                 let qkv = qkv.forward(x)?; // (b, t, 3h)
                 let qkv = qkv
                     .reshape((b, t, 3, a.heads, a.head_dim))?
@@ -285,9 +302,16 @@ impl Layer {
             Path::Differentiable => candle_nn::ops::softmax(&scores, D::Minus1)?,
         };
         let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))?;
-        let attn_out = maybe_dropout(a.out.forward(&ctx)?, dropout)?;
+        let attn_out = match (&a.packed, path) {
+            (Some((_, out)), Path::Fast) => out.forward(&ctx)?,
+            _ => maybe_dropout(a.out.forward(&ctx)?, dropout)?,
+        };
         let x = a.norm.forward(&(attn_out + x)?, path)?;
         let f = &self.ffn;
+        if let (Some((up, down)), Path::Fast) = (&f.packed, path) {
+            let y = down.forward(&up.forward(&x)?)?;
+            return f.norm.forward(&(y + x)?, path);
+        }
         let up = f.up.forward(&x)?;
         let up = match (f.act, path) {
             (Activation::GeluErf, Path::Fast) => super::fast_ops::gelu_erf(&up)?,

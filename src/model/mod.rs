@@ -9,6 +9,7 @@ pub mod encode;
 pub mod fast_ops;
 pub mod hub;
 pub mod meta;
+pub mod packed;
 pub mod weights;
 
 pub use classifier::{Batch, StanceNet};

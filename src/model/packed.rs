@@ -1,0 +1,322 @@
+//! Inference-only linear layers with pre-packed weights and an AVX-512 f32 kernel.
+//!
+//! candle's CPU matmul (the `gemm` crate on stable Rust) uses 256-bit AVX2 kernels. On CPUs with
+//! AVX-512 this module computes `y = x Wᵀ + b` (optionally followed by GELU) with 512-bit FMAs:
+//! `W` is packed once into panels of 32 output columns (`k × 32`, contiguous), and an 8 × 32
+//! register-blocked micro-kernel streams rows of `x` against each panel. Single-threaded by
+//! design: inference runs one batch per core. Elsewhere (no AVX-512, other devices or dtypes)
+//! candle's `Linear` is used. The result equals candle's up to float summation order.
+
+use super::fast_ops::erf_approx;
+use candle_core::{CpuStorage, CustomOp1, Layout, Module, Result, Shape, Tensor};
+use candle_nn::Linear;
+
+const NR: usize = 32;
+const MR: usize = 12;
+const MB: usize = 96;
+/// Depth of one pass over a panel (256 × 32 floats = 32 KiB, resident in L1).
+const KC: usize = 256;
+
+/// A linear layer ready for inference.
+pub struct PackedLinear {
+    fallback: Linear,
+    packed: Option<Packed>,
+    gelu: bool,
+}
+
+struct Packed {
+    n: usize,
+    k: usize,
+    /// ceil(n / 32) panels of k × 32 floats.
+    panels: Vec<f32>,
+    /// Bias padded to a multiple of 32.
+    bias: Vec<f32>,
+    gelu: bool,
+}
+
+/// Whether the AVX-512 kernel can run here.
+pub fn available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx512f")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+impl PackedLinear {
+    /// Packs `linear` (weights `(n, k)`, f32 on CPU); `gelu` applies GELU (erf) to the output.
+    pub fn new(linear: &Linear, gelu: bool) -> Result<Self> {
+        let w = linear.weight();
+        let usable = available() && w.device().is_cpu() && w.dtype() == candle_core::DType::F32;
+        let packed = if usable {
+            let (n, k) = w.dims2()?;
+            let wv = w.flatten_all()?.to_vec1::<f32>()?;
+            let np = n.div_ceil(NR);
+            let mut panels = vec![0f32; np * k * NR];
+            for j in 0..n {
+                let (p, c) = (j / NR, j % NR);
+                for kk in 0..k {
+                    panels[p * k * NR + kk * NR + c] = wv[j * k + kk];
+                }
+            }
+            let mut bias = vec![0f32; np * NR];
+            if let Some(b) = linear.bias() {
+                let bv = b.to_vec1::<f32>()?;
+                bias[..n].copy_from_slice(&bv);
+            }
+            Some(Packed {
+                n,
+                k,
+                panels,
+                bias,
+                gelu,
+            })
+        } else {
+            None
+        };
+        Ok(Self {
+            fallback: linear.clone(),
+            packed,
+            gelu,
+        })
+    }
+
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        match &self.packed {
+            Some(p) if x.device().is_cpu() && x.dtype() == candle_core::DType::F32 => {
+                let dims = x.dims().to_vec();
+                let k = *dims.last().unwrap_or(&0);
+                let m = x.elem_count() / k.max(1);
+                let y = x.contiguous()?.reshape((m, k))?.apply_op1_no_bwd(p)?;
+                let mut out = dims;
+                if let Some(last) = out.last_mut() {
+                    *last = p.n;
+                }
+                y.reshape(out)
+            }
+            _ => {
+                let y = self.fallback.forward(x)?;
+                if self.gelu {
+                    super::fast_ops::gelu_erf(&y)
+                } else {
+                    Ok(y)
+                }
+            }
+        }
+    }
+}
+
+impl CustomOp1 for Packed {
+    fn name(&self) -> &'static str {
+        "packed-linear-avx512"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let CpuStorage::F32(data) = storage else {
+            candle_core::bail!("packed linear: f32 only")
+        };
+        let Some((start, end)) = layout.contiguous_offsets() else {
+            candle_core::bail!("packed linear: contiguous input only")
+        };
+        let (m, k) = layout.shape().dims2()?;
+        if k != self.k {
+            candle_core::bail!("packed linear: input width {k}, weights {}", self.k)
+        }
+        let x = &data[start..end];
+        let mut y: Vec<f32> = Vec::with_capacity(m * self.n);
+        #[cfg(target_arch = "x86_64")]
+        unsafe {
+            // SAFETY: `available()` was checked when packing. The kernel's first pass over k
+            // stores every one of the m × n outputs (masked stores cover the last panel's
+            // columns exactly), so the buffer is fully initialised before `set_len`.
+            gemm_avx512(
+                x,
+                m,
+                k,
+                &self.panels,
+                &self.bias,
+                self.n,
+                y.spare_capacity_mut().as_mut_ptr() as *mut f32,
+            );
+            y.set_len(m * self.n);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        y.resize(m * self.n, 0.0);
+        if self.gelu {
+            const S: f32 = std::f32::consts::FRAC_1_SQRT_2;
+            for v in y.iter_mut() {
+                *v = 0.5 * *v * (1.0 + erf_approx(*v * S));
+            }
+        }
+        Ok((CpuStorage::F32(y), Shape::from((m, self.n))))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn gemm_avx512(
+    x: &[f32],
+    m: usize,
+    k: usize,
+    panels: &[f32],
+    bias: &[f32],
+    n: usize,
+    y: *mut f32,
+) {
+    let np = n.div_ceil(NR);
+    let mut r0 = 0;
+    while r0 < m {
+        let rb = MB.min(m - r0);
+        for p in 0..np {
+            let cols = NR.min(n - p * NR);
+            let mut k0 = 0;
+            while k0 < k {
+                let kc = KC.min(k - k0);
+                let panel = panels.as_ptr().add(p * k * NR + k0 * NR);
+                let mut r = r0;
+                while r < r0 + rb {
+                    let rows = MR.min(r0 + rb - r);
+                    micro(
+                        kc,
+                        k,
+                        x.as_ptr().add(r * k + k0),
+                        panel,
+                        bias.as_ptr().add(p * NR),
+                        y.add(r * n + p * NR),
+                        n,
+                        rows,
+                        cols,
+                        k0 > 0,
+                    );
+                    r += rows;
+                }
+                k0 += kc;
+            }
+        }
+        r0 += rb;
+    }
+}
+
+/// `rows` (≤ 12) rows of x (row stride `lda`) times `kc` rows of one panel (32 columns, `cols`
+/// of them stored). The first pass over k adds the bias; later ones accumulate into `c`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn micro(
+    kc: usize,
+    lda: usize,
+    a: *const f32,
+    b: *const f32,
+    bias: *const f32,
+    c: *mut f32,
+    ldc: usize,
+    rows: usize,
+    cols: usize,
+    accumulate: bool,
+) {
+    use std::arch::x86_64::*;
+    let mut acc = [[_mm512_setzero_ps(); 2]; MR];
+    macro_rules! run {
+        ($mr:expr) => {{
+            for kk in 0..kc {
+                let b0 = _mm512_loadu_ps(b.add(kk * NR));
+                let b1 = _mm512_loadu_ps(b.add(kk * NR + 16));
+                for r in 0..$mr {
+                    let av = _mm512_set1_ps(*a.add(r * lda + kk));
+                    acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
+                    acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
+                }
+            }
+        }};
+    }
+    match rows {
+        12 => run!(12),
+        11 => run!(11),
+        10 => run!(10),
+        9 => run!(9),
+        8 => run!(8),
+        7 => run!(7),
+        6 => run!(6),
+        5 => run!(5),
+        4 => run!(4),
+        3 => run!(3),
+        2 => run!(2),
+        _ => run!(1),
+    }
+    let m0: __mmask16 = if cols >= 16 {
+        0xFFFF
+    } else {
+        ((1u32 << cols) - 1) as u16
+    };
+    let m1: __mmask16 = if cols >= 32 {
+        0xFFFF
+    } else if cols <= 16 {
+        0
+    } else {
+        ((1u32 << (cols - 16)) - 1) as u16
+    };
+    for (r, row) in acc.iter().enumerate().take(rows) {
+        let dst = c.add(r * ldc);
+        let (base0, base1) = if accumulate {
+            (
+                _mm512_maskz_loadu_ps(m0, dst),
+                _mm512_maskz_loadu_ps(m1, dst.add(16)),
+            )
+        } else {
+            (_mm512_loadu_ps(bias), _mm512_loadu_ps(bias.add(16)))
+        };
+        _mm512_mask_storeu_ps(dst, m0, _mm512_add_ps(row[0], base0));
+        _mm512_mask_storeu_ps(dst.add(16), m1, _mm512_add_ps(row[1], base1));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{Device, Tensor};
+
+    fn check(m: usize, k: usize, n: usize, gelu: bool) {
+        let dev = Device::Cpu;
+        let w = Tensor::randn(0f32, 0.5, (n, k), &dev).unwrap();
+        let b = Tensor::randn(0f32, 0.5, n, &dev).unwrap();
+        let x = Tensor::randn(0f32, 1.0, (2, m, k), &dev).unwrap();
+        let lin = Linear::new(w, Some(b));
+        let want = lin.forward(&x).unwrap();
+        let want = if gelu { want.gelu_erf().unwrap() } else { want };
+        let got = PackedLinear::new(&lin, gelu).unwrap().forward(&x).unwrap();
+        assert_eq!(got.dims(), want.dims());
+        let d = (got - want)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .max(0)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(d < 1e-4, "m {m} k {k} n {n} gelu {gelu}: max diff {d}");
+    }
+
+    #[test]
+    fn equals_candle_linear_on_odd_shapes() {
+        if !available() {
+            eprintln!("SKIP: no AVX-512 here; the fallback is candle's Linear");
+        }
+        for (m, k, n) in [
+            (1, 8, 3),
+            (13, 40, 70),
+            (9, 384, 384),
+            (64, 64, 33),
+            (130, 96, 1152),
+            (25, 1536, 48),
+            (7, 600, 40),
+        ] {
+            check(m, k, n, false);
+            check(m, k, n, true);
+        }
+    }
+}
