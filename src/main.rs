@@ -426,13 +426,14 @@ fn run_train(a: TrainArgs) -> Result<()> {
     Ok(())
 }
 
-fn progress_bar(len: u64, what: &str) -> ProgressBar {
-    let pb = ProgressBar::new(len);
+fn progress_bar(_len: u64, what: &str) -> ProgressBar {
+    // The number of pairs is known only inside the library: count up with a rate.
+    let pb = ProgressBar::new_spinner();
     pb.set_style(
         ProgressStyle::with_template(&format!(
-            "{{spinner}} {what} [{{elapsed_precise}}] {{bar:30}} {{pos}}/{{len}} ({{per_sec}}, ETA {{eta}})"
+            "{{spinner}} {what} [{{elapsed_precise}}] {{pos}} pairs ({{per_sec}})"
         ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     pb
 }
