@@ -28,6 +28,17 @@ pub struct EvalReport {
     pub pairs_per_second: f64,
 }
 
+/// Metrics of predictions that carry their gold label (labels outside `labels` count as the first).
+pub fn metrics_of(labels: &[String], preds: &[Prediction]) -> Metrics {
+    let index = |l: &str| labels.iter().position(|x| x == l).unwrap_or(0);
+    let gold: Vec<usize> = preds
+        .iter()
+        .map(|p| index(p.gold.as_deref().unwrap_or_default()))
+        .collect();
+    let pred: Vec<usize> = preds.iter().map(|p| index(&p.label)).collect();
+    compute(labels, &gold, &pred)
+}
+
 /// Gold label indices for `examples`; a gold label the model does not know is an error naming
 /// the line (or a skip with `skip_bad`).
 pub fn evaluate(
@@ -72,13 +83,7 @@ pub fn evaluate(
     let t0 = std::time::Instant::now();
     let preds = predict_examples(model, &examples, &cfg.infer, progress)?;
     let seconds = t0.elapsed().as_secs_f64();
-    let index = |l: &str| model.meta.label_index(l).unwrap_or(0);
-    let gold: Vec<usize> = preds
-        .iter()
-        .map(|p| index(p.gold.as_deref().unwrap_or_default()))
-        .collect();
-    let pred: Vec<usize> = preds.iter().map(|p| index(&p.label)).collect();
-    let metrics = compute(&model.meta.labels, &gold, &pred);
+    let metrics = metrics_of(&model.meta.labels, &preds);
     let report = EvalReport {
         data: cfg.data.display().to_string(),
         model: model.source.clone(),

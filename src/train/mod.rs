@@ -9,11 +9,12 @@
 pub mod batches;
 pub mod optim;
 
+use crate::commands::evaluate::metrics_of;
 use crate::commands::predict::predict_examples;
 use crate::data::{labels, read_examples, Example, ReadOptions, Skip};
 use crate::device::DeviceSpec;
 use crate::error::{Error, Result};
-use crate::eval::{compute, Metrics};
+use crate::eval::Metrics;
 use crate::infer::InferOptions;
 use crate::model::bert::{Dropout, Path as KernelPath};
 use crate::model::dir::{LoadOptions, NewModel};
@@ -242,13 +243,7 @@ fn dev_scores(
     let mut out = Vec::new();
     for (path, exs) in devs {
         let preds = predict_examples(model, exs, &InferOptions::default(), &|_| {})?;
-        let idx = |l: &str| model.meta.label_index(l).unwrap_or(0);
-        let gold: Vec<usize> = exs
-            .iter()
-            .map(|e| idx(e.label.as_deref().unwrap_or_default()))
-            .collect();
-        let pred: Vec<usize> = preds.iter().map(|p| idx(&p.label)).collect();
-        let m = compute(&model.meta.labels, &gold, &pred);
+        let m = metrics_of(&model.meta.labels, &preds);
         out.push((
             DevScore {
                 data: path.display().to_string(),
