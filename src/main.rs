@@ -239,7 +239,7 @@ fn run_score(a: ScoreArgs) -> Result<()> {
         eprintln!("… and {} more problems", stats.problems.len() - 30);
     }
     eprintln!(
-        "{} documents{} , {} sentences ({} with actors), {} pairs in {:.1} s ({:.1} pairs/s; model {:.1} s, text {:.1} s); {} skipped, {} warnings{}",
+        "{} documents{}, {} sentences ({} with actors), {} pairs in {:.1} s ({:.1} pairs/s; model {:.1} s, text {:.1} s); {} skipped, {} warnings{}",
         stats.documents,
         if stats.documents_resumed > 0 { format!(" (+{} already done)", stats.documents_resumed) } else { String::new() },
         stats.sentences, stats.sentences_with_actors, stats.pairs, stats.seconds,

@@ -171,3 +171,24 @@ fn errors_are_clear_and_exit_non_zero() {
         "{err}"
     );
 }
+
+#[test]
+fn the_readme_main_job_scores_the_example_with_the_shipped_model() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let o = Command::new(env!("CARGO_BIN_EXE_stance"))
+        .current_dir(&root)
+        .env_remove("STANCE_MODEL")
+        .args(["score", "datasets/examples/diplomacy-brief.txt"])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 11, "{out}");
+    assert!(lines
+        .iter()
+        .all(|l| l["doc"] == "datasets/examples/diplomacy-brief.txt"));
+}
