@@ -3,6 +3,7 @@
 use crate::data::labels::DEFAULT_LABELS;
 use crate::error::Result;
 use crate::model::{dir::LoadOptions, EncoderConfig, StanceMeta, StanceModel};
+use candle_core::Tensor;
 
 const SPECIALS: [&str; 5] = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
 
@@ -99,4 +100,19 @@ pub fn tiny_model_with_labels(seed: u64, labels: Vec<String>) -> Result<StanceMo
         seed,
         &LoadOptions::default(),
     )
+}
+
+/// Largest absolute element of `t` (as f32), for comparisons in tests.
+pub fn max_abs(t: &Tensor) -> f32 {
+    t.abs()
+        .and_then(|a| a.flatten_all())
+        .and_then(|a| a.max(0))
+        .and_then(|a| a.to_dtype(candle_core::DType::F32))
+        .and_then(|a| a.to_scalar::<f32>())
+        .unwrap_or(f32::INFINITY)
+}
+
+/// Largest absolute difference between two tensors of the same shape.
+pub fn max_abs_diff(a: &Tensor, b: &Tensor) -> f32 {
+    a.sub(b).map(|d| max_abs(&d)).unwrap_or(f32::INFINITY)
 }

@@ -9,18 +9,7 @@ use stance::model::dir::{LoadOptions, NewModel};
 use stance::model::{Batch, Encoded, ModelSource, Pooling, StanceModel};
 use stance::testing::tiny_model;
 
-fn max_abs_diff(a: &Tensor, b: &Tensor) -> f32 {
-    (a - b)
-        .unwrap()
-        .abs()
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .max(0)
-        .unwrap()
-        .to_scalar::<f32>()
-        .unwrap()
-}
+use stance::testing::max_abs_diff;
 
 fn labels() -> Vec<String> {
     ["supportive", "neutral", "critical"]

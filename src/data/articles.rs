@@ -177,6 +177,16 @@ impl Documents {
         p.display().to_string()
     }
 
+    /// Records a skipped JSONL record.
+    fn skip(&mut self, source: String, line: usize, message: impl Into<String>) {
+        self.problems.push(Problem {
+            source,
+            line: Some(line),
+            message: message.into(),
+            skipped: true,
+        });
+    }
+
     /// Makes ids unique: a repeated id gets `#2`, `#3`, … and a warning.
     fn unique(&mut self, id: String, source: &str, line: Option<usize>) -> String {
         if self.seen.insert(id.clone()) {
@@ -211,12 +221,7 @@ impl Documents {
                 Err(e) => {
                     let name = name.clone();
                     let line = *line_no + 1;
-                    self.problems.push(Problem {
-                        source: name,
-                        line: Some(line),
-                        message: format!("read error: {e}"),
-                        skipped: true,
-                    });
+                    self.skip(name, line, format!("read error: {e}"));
                     self.current = None;
                     return None;
                 }
@@ -230,42 +235,22 @@ impl Documents {
             let v: Value = match serde_json::from_str(text.trim()) {
                 Ok(v) => v,
                 Err(e) => {
-                    self.problems.push(Problem {
-                        source: name,
-                        line: Some(line),
-                        message: format!("malformed JSON: {e}"),
-                        skipped: true,
-                    });
+                    self.skip(name, line, format!("malformed JSON: {e}"));
                     continue;
                 }
             };
             let Value::Object(mut obj) = v else {
-                self.problems.push(Problem {
-                    source: name,
-                    line: Some(line),
-                    message: "expected a JSON object".into(),
-                    skipped: true,
-                });
+                self.skip(name, line, "expected a JSON object");
                 continue;
             };
             let body = match obj.remove("text") {
                 Some(Value::String(s)) => s,
                 Some(_) => {
-                    self.problems.push(Problem {
-                        source: name,
-                        line: Some(line),
-                        message: "field `text` is not a string".into(),
-                        skipped: true,
-                    });
+                    self.skip(name, line, "field `text` is not a string");
                     continue;
                 }
                 None => {
-                    self.problems.push(Problem {
-                        source: name,
-                        line: Some(line),
-                        message: "field `text` is missing".into(),
-                        skipped: true,
-                    });
+                    self.skip(name, line, "field `text` is missing");
                     continue;
                 }
             };

@@ -189,14 +189,7 @@ mod tests {
             ours.get(x.as_tensor()).unwrap(),
             theirs.get(x.as_tensor()).unwrap(),
         );
-        let d = (a - b)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .max(0)
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap();
+        let d = crate::testing::max_abs_diff(a, b);
         assert!(d < 1e-5, "{d}");
     }
 
@@ -209,14 +202,7 @@ mod tests {
             .unwrap()
             .affine(0.01, 0.0)
             .unwrap();
-        let d = (gelu_erf(&xs).unwrap() - xs.gelu_erf().unwrap())
-            .unwrap()
-            .abs()
-            .unwrap()
-            .max(0)
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap();
+        let d = crate::testing::max_abs_diff(&gelu_erf(&xs).unwrap(), &xs.gelu_erf().unwrap());
         assert!(d < 1e-5, "{d}");
     }
 }
