@@ -8,7 +8,9 @@
 # scripts (default ../shared/peer); DATA: test-rw.jsonl (default ../shared/datasets/newsmtsc/test-rw.jsonl).
 # MODEL_DIR: a stance model directory (default models/minilm-newsmtsc). Prints a table and writes
 # bench-results/cpu-<date>.json. stance numbers are the median of 3 runs; end-to-end pairs/s
-# exclude model loading and include tokenisation, as the peer's do.
+# exclude model loading and include tokenisation, as the peer's do. After the full table, stance and
+# the peer's best batch size run alternately, 3 rounds, so that the machine's drift hits both alike:
+# the headline ratio is the median of the per-round ratios.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -48,9 +50,22 @@ else
   echo "PEER_PYTHON not set: peer skipped" >&2
 fi
 
-python3 - "$S_SORTED" "$S_FILE" "$S_THREADED" "$S_RSS" "${P_RSS:-}" "$PEER_JSON" "$OUT_DIR/cpu-$STAMP.json" "$THREADS" <<'PY'
+ROUNDS=""
+if [ -f "$PEER_JSON" ]; then
+  BEST_BS=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['rows']; print(max(r, key=lambda x: x['e2e_ex_per_s'])['batch'])" "$PEER_JSON")
+  for i in 1 2 3; do
+    S=$("$BIN" --threads "$THREADS" eval --model "$MODEL" --data "$DATA" | sed -n 's/^\([0-9.]*\) pairs\/s.*/\1/p')
+    MINILM_DIR="$ROOT/models/base/all-MiniLM-L6-v2" HF_HUB_OFFLINE=1 "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --backend torch \
+      --threads "$THREADS" --batch-sizes "$BEST_BS" --repeats 1 --out "$OUT_DIR/round.json" >&2
+    P=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['rows'][0]['e2e_ex_per_s'])" "$OUT_DIR/round.json")
+    ROUNDS="$ROUNDS $S:$P"
+  done
+  rm -f "$OUT_DIR/round.json"
+fi
+
+python3 - "$S_SORTED" "$S_FILE" "$S_THREADED" "$S_RSS" "${P_RSS:-}" "$PEER_JSON" "$OUT_DIR/cpu-$STAMP.json" "$THREADS" "$ROUNDS" <<'PY'
 import json, os, sys
-s_sorted, s_file, s_thr, s_rss, p_rss, peer_json, out, threads = sys.argv[1:9]
+s_sorted, s_file, s_thr, s_rss, p_rss, peer_json, out, threads, rounds = sys.argv[1:10]
 res = {"threads": int(threads), "stance": {"length_sorted_pairs_per_s": float(s_sorted), "file_order_batch32_pairs_per_s": float(s_file),
        "one_batch_threaded_kernels_pairs_per_s": float(s_thr), "peak_rss_mb": int(s_rss)}}
 rows = [("stance, length-sorted, one batch per thread (default)", float(s_sorted)),
@@ -76,6 +91,15 @@ for name, v in rows:
     ratio = f"{v / best:.2f}x" if best else "-"
     print(f"{name:<62} {v:>8.1f} {ratio:>12}")
 print(f"peak RSS: stance {s_rss} MB" + (f", peer {p_rss} MB" if p_rss else ""))
+pairs = [tuple(float(v) for v in r.split(":")) for r in rounds.split()]
+if pairs:
+    ratios = sorted(a / b for a, b in pairs)
+    res["interleaved_rounds"] = [{"stance": a, "peer_best_batch": b, "ratio": a / b} for a, b in pairs]
+    res["ratio_interleaved_median"] = ratios[len(ratios) // 2]
+    print("interleaved rounds (stance default vs peer best batch size):")
+    for a, b in pairs:
+        print(f"  stance {a:7.1f}   peer {b:7.1f}   ratio {a / b:.2f}x")
+    print(f"median ratio {ratios[len(ratios) // 2]:.2f}x")
 json.dump(res, open(out, "w"), indent=1)
 print("wrote", out)
 PY
