@@ -584,5 +584,4 @@ fn main() {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
-    let _ = commands::DEFAULT_MODEL_NAME;
 }

@@ -176,12 +176,13 @@ fn score_chunk(
         })
         .collect();
     let t1 = Instant::now();
-    let ok: Vec<usize> = (0..pairs.len()).filter(|&i| encoded[i].is_ok()).collect();
+    // Move the encodings that succeeded out (no copies); `ok[k]` is the pair index of `items[k]`.
+    let (ok, items): (Vec<usize>, Vec<crate::model::Encoded>) = encoded
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.ok().map(|e| (i, e)))
+        .unzip();
     stats.pairs_failed += pairs.len() - ok.len();
-    let items: Vec<crate::model::Encoded> = ok
-        .iter()
-        .filter_map(|&i| encoded[i].as_ref().ok().cloned())
-        .collect();
     let probs = match predict_encoded(model, &items, infer, &|_| {}) {
         Ok(p) => p,
         Err(e) => {
@@ -196,9 +197,9 @@ fn score_chunk(
     };
     let t2 = Instant::now();
     let mut pair_probs: Vec<Option<Vec<f32>>> = vec![None; pairs.len()];
-    for (k, &i) in ok.iter().enumerate() {
-        if !probs[k].is_empty() {
-            pair_probs[i] = Some(probs[k].clone());
+    for (i, p) in ok.iter().zip(probs) {
+        if !p.is_empty() {
+            pair_probs[*i] = Some(p);
         }
     }
     // Assemble in input order.
