@@ -48,6 +48,11 @@ struct ModelArgs {
     /// Compute in f16 on CUDA (ignored on CPU, where f32 is faster).
     #[arg(long)]
     half: bool,
+    /// Arithmetic of the linear layers on CPU. int8 (weights per channel, activations per row,
+    /// AVX-512 VNNI) is about 2.4× faster than f32 and scores within 0.2 F1m of it on NewsMTSC;
+    /// without VNNI it falls back to f32. f32 is the exact reference. Ignored on CUDA.
+    #[arg(long, value_enum, default_value_t = stance::model::Precision::Int8)]
+    precision: stance::model::Precision,
 }
 
 impl ModelArgs {
@@ -56,6 +61,7 @@ impl ModelArgs {
             model: self.model.clone(),
             device: self.device.parse::<DeviceSpec>()?,
             half: self.half,
+            precision: self.precision,
         })
     }
 }
@@ -534,7 +540,10 @@ fn run_eval(a: EvalArgs) -> Result<()> {
         .with_context(|| format!("evaluating on {}", a.data.display()))?;
     pb.finish_and_clear();
     report_skips(&a.data, &report.skipped);
-    println!("model {}\ndata  {}\n", report.model, report.data);
+    println!(
+        "model {} ({})\ndata  {}\n",
+        report.model, report.arithmetic, report.data
+    );
     print!("{}", report.metrics.table());
     println!(
         "\n{:.1} pairs/s ({:.2} s){}",

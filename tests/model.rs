@@ -67,7 +67,7 @@ fn minilm_matches_pytorch_reference_on_both_paths() {
     let mut m = minilm_model(&dir);
     for fused in [false, true] {
         if fused {
-            m.prepare_inference().unwrap();
+            m.prepare_inference(stance::model::Precision::F32).unwrap();
         }
         for p in reference() {
             let enc = encode_ref(&m, &p);
@@ -94,6 +94,57 @@ fn minilm_matches_pytorch_reference_on_both_paths() {
                 assert!(d < 2e-4, "max |diff| {d} on {path:?}, fused qkv {fused}");
             }
         }
+    }
+}
+
+/// int8 linear layers (AVX-512 VNNI) stay close to PyTorch's f32 hidden states: every token's
+/// vector keeps a cosine similarity above 0.99 and the mean absolute error stays small.
+#[test]
+fn minilm_int8_stays_close_to_pytorch_reference() {
+    let Some(dir) = common::minilm() else { return };
+    if !stance::model::int8::available() {
+        eprintln!("SKIP: no AVX-512 VNNI on this CPU; int8 falls back to f32 here");
+        return;
+    }
+    let mut m = minilm_model(&dir);
+    m.prepare_inference(stance::model::Precision::Int8).unwrap();
+    assert_eq!(m.arithmetic(), "int8");
+    for p in reference() {
+        let enc = encode_ref(&m, &p);
+        let batch = Batch::new(&[&enc], 0, DType::F32, &Device::Cpu).unwrap();
+        let h = m
+            .net
+            .encoder
+            .forward(
+                &batch.input_ids,
+                &batch.token_type_ids,
+                &batch.attention_mask,
+                KernelPath::Fast,
+                None,
+            )
+            .unwrap()
+            .squeeze(0)
+            .unwrap()
+            .to_vec2::<f32>()
+            .unwrap();
+        let (mut abs, mut count) = (0f64, 0usize);
+        for (got, want) in h.iter().zip(&p.hidden) {
+            let dot: f32 = got.iter().zip(want).map(|(a, b)| a * b).sum();
+            let na: f32 = got.iter().map(|a| a * a).sum::<f32>().sqrt();
+            let nb: f32 = want.iter().map(|b| b * b).sum::<f32>().sqrt();
+            let cos = dot / (na * nb);
+            assert!(cos > 0.99, "token cosine {cos}");
+            abs += got
+                .iter()
+                .zip(want)
+                .map(|(a, b)| (a - b).abs() as f64)
+                .sum::<f64>();
+            count += got.len();
+        }
+        let mean = abs / count as f64;
+        assert!(mean < 0.05, "mean |diff| {mean}");
+        // And the f32 path would be far closer: the comparison can tell them apart.
+        assert!(mean > 1e-5, "int8 path looks like f32 (mean |diff| {mean})");
     }
 }
 
@@ -162,7 +213,7 @@ fn fast_and_differentiable_paths_agree_on_random_model() {
             .net
             .forward(&batch, KernelPath::Differentiable, None)
             .unwrap();
-        m.prepare_inference().unwrap();
+        m.prepare_inference(stance::model::Precision::F32).unwrap();
         let fast = m.net.forward(&batch, KernelPath::Fast, None).unwrap();
         let d = max_abs_diff(&slow, &fast);
         assert!(d < 1e-4, "logits differ by {d}");

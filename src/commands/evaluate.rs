@@ -21,6 +21,8 @@ pub struct EvalConfig {
 pub struct EvalReport {
     pub data: String,
     pub model: String,
+    /// Inference arithmetic: `f32` or `int8` on CPU, the dtype and device on a GPU.
+    pub arithmetic: String,
     pub metrics: Metrics,
     pub skipped: Vec<Skip>,
     pub truncated: usize,
@@ -87,6 +89,7 @@ pub fn evaluate(
     let report = EvalReport {
         data: cfg.data.display().to_string(),
         model: model.source.clone(),
+        arithmetic: model.arithmetic(),
         metrics,
         skipped,
         truncated: preds.iter().filter(|p| p.truncated).count(),

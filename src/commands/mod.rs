@@ -6,7 +6,7 @@ pub mod score;
 
 use crate::device::DeviceSpec;
 use crate::error::{Error, Result};
-use crate::model::{dir::LoadOptions, ModelSource, StanceModel};
+use crate::model::{dir::LoadOptions, ModelSource, Precision, StanceModel};
 use candle_core::DType;
 use std::path::PathBuf;
 
@@ -44,6 +44,8 @@ pub struct ModelChoice {
     pub device: DeviceSpec,
     /// Compute in half precision (f16 on CUDA; ignored on CPU, where f32 is faster).
     pub half: bool,
+    /// Arithmetic of the linear layers on CPU (int8 needs AVX-512 VNNI; ignored on CUDA).
+    pub precision: Precision,
 }
 
 impl ModelChoice {
@@ -59,7 +61,7 @@ impl ModelChoice {
             DType::F32
         };
         let mut m = StanceModel::load(&src, &LoadOptions { device, dtype })?;
-        m.prepare_inference()?;
+        m.prepare_inference(self.precision)?;
         Ok(m)
     }
 }

@@ -6,7 +6,7 @@
 //! silently stops gradients, and its dropout is a no-op.
 
 use super::config::EncoderConfig;
-use super::packed::PackedLinear;
+use super::packed::{PackedLinear, Precision};
 use candle_core::{DType, Module, Result, Tensor, D};
 use candle_nn::{Embedding, Linear, VarBuilder};
 use rand::{rngs::StdRng, Rng};
@@ -198,9 +198,10 @@ impl Encoder {
     }
 
     /// Prepares the fast path: fuses each layer's query/key/value projections into one matmul and
-    /// packs the linear layers for the AVX-512 kernel where the CPU has it. For inference only: the
-    /// copies do not follow later updates of the weights.
-    pub fn fuse_qkv(&mut self) -> Result<()> {
+    /// packs the linear layers for the AVX-512 kernels where the CPU has them (f32, or int8 with
+    /// VNNI when `precision` asks for it). For inference only: the copies do not follow later
+    /// updates of the weights.
+    pub fn fuse_qkv(&mut self, precision: Precision) -> Result<()> {
         for l in &mut self.layers {
             let a = &mut l.attn;
             let w = Tensor::cat(&[a.q.weight(), a.k.weight(), a.v.weight()], 0)?.detach();
@@ -210,18 +211,26 @@ impl Encoder {
             };
             let qkv = Linear::new(w, b);
             a.packed = Some((
-                PackedLinear::new(&qkv, false)?,
-                PackedLinear::new(&a.out, false)?,
+                PackedLinear::new(&qkv, false, precision)?,
+                PackedLinear::new(&a.out, false, precision)?,
             ));
             let f = &mut l.ffn;
             let gelu = matches!(f.act, Activation::GeluErf);
-            let up = PackedLinear::new(&f.up, gelu)?;
-            f.packed = Some((up, PackedLinear::new(&f.down, false)?));
+            let up = PackedLinear::new(&f.up, gelu, precision)?;
+            f.packed = Some((up, PackedLinear::new(&f.down, false, precision)?));
             if !gelu {
                 f.packed = None;
             }
         }
         Ok(())
+    }
+
+    /// The arithmetic of the prepared linear layers (f32 before [`Encoder::fuse_qkv`]).
+    pub fn precision(&self) -> Precision {
+        self.layers
+            .first()
+            .and_then(|l| l.attn.packed.as_ref())
+            .map_or(Precision::F32, |(qkv, _)| qkv.precision())
     }
 
     /// Hidden states of the last layer, `(batch, seq, hidden)`.

@@ -179,9 +179,21 @@ impl StanceModel {
         })
     }
 
-    /// Prepares the network for inference (fused attention projections).
-    pub fn prepare_inference(&mut self) -> Result<()> {
-        Ok(self.net.encoder.fuse_qkv()?)
+    /// Prepares the network for inference: fused attention projections and packed linear layers
+    /// in the given arithmetic (see [`Precision`](super::Precision); int8 needs AVX-512 VNNI and
+    /// falls back to f32 elsewhere).
+    pub fn prepare_inference(&mut self, precision: super::Precision) -> Result<()> {
+        Ok(self.net.encoder.fuse_qkv(precision)?)
+    }
+
+    /// What the inference arithmetic is, for reports: `int8`, `f32` (CPU) or the dtype on a GPU.
+    pub fn arithmetic(&self) -> String {
+        let dev = &self.net.device;
+        if dev.is_cpu() {
+            self.net.encoder.precision().to_string()
+        } else {
+            format!("{:?} on {:?}", self.net.dtype, dev.location()).to_lowercase()
+        }
     }
 
     /// Rebuilds the network over the variables (after they were replaced, e.g. on resume).

@@ -25,6 +25,33 @@ pub fn erf_approx(x: f32) -> f32 {
     p / q
 }
 
+/// GELU (erf) of 16 lanes: [`erf_approx`] with AVX-512 instructions.
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+pub unsafe fn gelu_avx512(v: std::arch::x86_64::__m512) -> std::arch::x86_64::__m512 {
+    use std::arch::x86_64::*;
+    let x = _mm512_mul_ps(v, _mm512_set1_ps(std::f32::consts::FRAC_1_SQRT_2));
+    let x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-4.0)), _mm512_set1_ps(4.0));
+    let x2 = _mm512_mul_ps(x, x);
+    let c = _mm512_set1_ps;
+    let mut p = _mm512_fmadd_ps(x2, c(-2.726_142_3e-10), c(2.770_681_4e-8));
+    p = _mm512_fmadd_ps(x2, p, c(-2.101_024e-6));
+    p = _mm512_fmadd_ps(x2, p, c(-5.692_506_4e-5));
+    p = _mm512_fmadd_ps(x2, p, c(-7.349_906_3e-4));
+    p = _mm512_fmadd_ps(x2, p, c(-2.954_6e-3));
+    p = _mm512_fmadd_ps(x2, p, c(-1.609_603_3e-2));
+    p = _mm512_mul_ps(p, x);
+    let mut q = _mm512_fmadd_ps(x2, c(-1.456_607_2e-5), c(-2.133_740_6e-4));
+    q = _mm512_fmadd_ps(x2, q, c(-1.682_827e-3));
+    q = _mm512_fmadd_ps(x2, q, c(-7.373_329e-3));
+    q = _mm512_fmadd_ps(x2, q, c(-1.426_474e-2));
+    let erf = _mm512_div_ps(p, q);
+    _mm512_mul_ps(_mm512_mul_ps(c(0.5), v), _mm512_add_ps(c(1.0), erf))
+}
+
 struct FastGelu;
 
 impl CustomOp1 for FastGelu {

@@ -8,6 +8,7 @@
 //! candle's `Linear` is used. The result equals candle's up to float summation order.
 
 use super::fast_ops::erf_approx;
+use super::int8::{self, QuantLinear};
 use candle_core::{CpuStorage, CustomOp1, Layout, Module, Result, Shape, Tensor};
 use candle_nn::Linear;
 
@@ -17,10 +18,43 @@ const MB: usize = 96;
 /// Depth of one pass over a panel (256 × 32 floats = 32 KiB, resident in L1).
 const KC: usize = 256;
 
+/// Arithmetic of the inference linear layers on CPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[derive(clap::ValueEnum)]
+pub enum Precision {
+    /// f32 throughout (the reference).
+    #[default]
+    F32,
+    /// int8 weights and activations in the linear layers (AVX-512 VNNI), f32 elsewhere.
+    Int8,
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "f32" => Ok(Self::F32),
+            "int8" => Ok(Self::Int8),
+            _ => Err(format!("unknown precision {s:?} (expected f32 or int8)")),
+        }
+    }
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::F32 => "f32",
+            Self::Int8 => "int8",
+        })
+    }
+}
+
 /// A linear layer ready for inference.
 pub struct PackedLinear {
     fallback: Linear,
     packed: Option<Packed>,
+    quant: Option<QuantLinear>,
     gelu: bool,
 }
 
@@ -48,9 +82,26 @@ pub fn available() -> bool {
 
 impl PackedLinear {
     /// Packs `linear` (weights `(n, k)`, f32 on CPU); `gelu` applies GELU (erf) to the output.
-    pub fn new(linear: &Linear, gelu: bool) -> Result<Self> {
+    /// With [`Precision::Int8`] on a CPU with AVX-512 VNNI the weights are quantised to int8;
+    /// otherwise they are packed for the f32 kernel where AVX-512 is available.
+    pub fn new(linear: &Linear, gelu: bool, precision: Precision) -> Result<Self> {
         let w = linear.weight();
-        let usable = available() && w.device().is_cpu() && w.dtype() == candle_core::DType::F32;
+        let on_cpu_f32 = w.device().is_cpu() && w.dtype() == candle_core::DType::F32;
+        if precision == Precision::Int8 && on_cpu_f32 && int8::available() {
+            let (n, k) = w.dims2()?;
+            let wv = w.flatten_all()?.to_vec1::<f32>()?;
+            let bv = match linear.bias() {
+                Some(b) => Some(b.to_vec1::<f32>()?),
+                None => None,
+            };
+            return Ok(Self {
+                fallback: linear.clone(),
+                packed: None,
+                quant: Some(QuantLinear::new(&wv, n, k, bv.as_deref(), gelu)),
+                gelu,
+            });
+        }
+        let usable = available() && on_cpu_f32;
         let packed = if usable {
             let (n, k) = w.dims2()?;
             let wv = w.flatten_all()?.to_vec1::<f32>()?;
@@ -80,13 +131,35 @@ impl PackedLinear {
         Ok(Self {
             fallback: linear.clone(),
             packed,
+            quant: None,
             gelu,
         })
     }
 
+    /// The arithmetic this layer runs with on f32 CPU input.
+    pub fn precision(&self) -> Precision {
+        if self.quant.is_some() {
+            Precision::Int8
+        } else {
+            Precision::F32
+        }
+    }
+
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let cpu_f32 = x.device().is_cpu() && x.dtype() == candle_core::DType::F32;
+        if let (Some(q), true) = (&self.quant, cpu_f32) {
+            let dims = x.dims().to_vec();
+            let k = *dims.last().unwrap_or(&0);
+            let m = x.elem_count() / k.max(1);
+            let y = x.contiguous()?.reshape((m, k))?.apply_op1_no_bwd(q)?;
+            let mut out = dims;
+            if let Some(last) = out.last_mut() {
+                *last = q.n;
+            }
+            return y.reshape(out);
+        }
         match &self.packed {
-            Some(p) if x.device().is_cpu() && x.dtype() == candle_core::DType::F32 => {
+            Some(p) if cpu_f32 => {
                 let dims = x.dims().to_vec();
                 let k = *dims.last().unwrap_or(&0);
                 let m = x.elem_count() / k.max(1);
@@ -286,7 +359,10 @@ mod tests {
         let lin = Linear::new(w, Some(b));
         let want = lin.forward(&x).unwrap();
         let want = if gelu { want.gelu_erf().unwrap() } else { want };
-        let got = PackedLinear::new(&lin, gelu).unwrap().forward(&x).unwrap();
+        let got = PackedLinear::new(&lin, gelu, Precision::F32)
+            .unwrap()
+            .forward(&x)
+            .unwrap();
         assert_eq!(got.dims(), want.dims());
         let d = (got - want)
             .unwrap()

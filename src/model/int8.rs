@@ -1,0 +1,452 @@
+//! Inference-only int8 linear layers for CPUs with AVX-512 VNNI.
+//!
+//! Weights are quantised once, symmetrically per output channel (`w ≈ s_j · q`, `q ∈ [-127, 127]`).
+//! Activations are quantised on the fly, asymmetrically per row (`x ≈ s_r · (u − z_r)`,
+//! `u ∈ [0, 255]`), which suits both the layer-normed inputs and the mostly positive GELU
+//! outputs. `vpdpbusd` multiplies four `u8 × i8` pairs per 32-bit lane and sums them into `i32`,
+//! four times the multiply-adds per instruction of an f32 FMA; the zero point is removed with the
+//! precomputed column sums: `y = s_r · s_j · (Σ u·q − z_r · Σ q) + b`.
+//!
+//! Sums stay exact in `i32` for any `k` below 66,000 (`255 · 127 · k < 2³¹`); the only error is the
+//! rounding of weights and activations to 8 bits. Single-threaded by design, like [`super::packed`].
+
+use super::fast_ops::erf_approx;
+use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape};
+
+/// Output columns per panel (two 16-lane `i32` registers).
+const NR: usize = 32;
+/// Rows per micro-kernel call (24 accumulators).
+const MR: usize = 12;
+/// Rows sharing one pass over a panel.
+const MB: usize = 96;
+
+/// Whether the int8 kernel can run here (AVX-512 F/BW and VNNI).
+pub fn available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512bw")
+            && std::is_x86_feature_detected!("avx512vnni")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// A quantised, packed weight matrix with its bias; applies itself to f32 rows as a candle op.
+pub struct QuantLinear {
+    pub(crate) n: usize,
+    k: usize,
+    /// `k` rounded up to a multiple of 4 (one VNNI group).
+    kp: usize,
+    /// ceil(n / 32) panels of (kp / 4) groups × 32 columns × 4 bytes.
+    panels: Vec<i8>,
+    /// Per column (padded to 32): Σ_k q.
+    colsum: Vec<i32>,
+    /// Per column (padded): the weight scale.
+    wscale: Vec<f32>,
+    /// Per column (padded): the bias.
+    bias: Vec<f32>,
+    gelu: bool,
+}
+
+impl QuantLinear {
+    /// Quantises `w` (row-major `(n, k)`) and packs it. `gelu` applies GELU (erf) to the output.
+    pub fn new(w: &[f32], n: usize, k: usize, bias: Option<&[f32]>, gelu: bool) -> Self {
+        let kp = k.div_ceil(4) * 4;
+        let np = n.div_ceil(NR);
+        let groups = kp / 4;
+        let mut panels = vec![0i8; np * groups * NR * 4];
+        let mut colsum = vec![0i32; np * NR];
+        let mut wscale = vec![0f32; np * NR];
+        let mut b = vec![0f32; np * NR];
+        for j in 0..n {
+            let row = &w[j * k..(j + 1) * k];
+            let amax = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+            let s = if amax > 0.0 { amax / 127.0 } else { 1.0 };
+            wscale[j] = s;
+            let (p, c) = (j / NR, j % NR);
+            let mut sum = 0i32;
+            for (kk, v) in row.iter().enumerate() {
+                let q = (v / s).round().clamp(-127.0, 127.0) as i8;
+                sum += q as i32;
+                let (g, t) = (kk / 4, kk % 4);
+                panels[((p * groups + g) * NR + c) * 4 + t] = q;
+            }
+            colsum[j] = sum;
+        }
+        if let Some(bv) = bias {
+            b[..n].copy_from_slice(&bv[..n]);
+        }
+        Self {
+            n,
+            k,
+            kp,
+            panels,
+            colsum,
+            wscale,
+            bias: b,
+            gelu,
+        }
+    }
+}
+
+/// Asymmetric per-row quantisation parameters: scale and zero point.
+fn row_params(lo: f32, hi: f32) -> (f32, i32) {
+    let (lo, hi) = (lo.min(0.0), hi.max(0.0));
+    let s = (hi - lo) / 255.0;
+    if s > 0.0 && s.is_finite() {
+        (s, ((-lo / s).round() as i32).clamp(0, 255))
+    } else {
+        (1.0, 0)
+    }
+}
+
+/// Portable reference of the whole operation (also the path for CPUs without VNNI in tests).
+fn forward_scalar(q: &QuantLinear, x: &[f32], m: usize, y: &mut [f32]) {
+    let groups = q.kp / 4;
+    let mut u = vec![0u8; q.kp];
+    for r in 0..m {
+        let row = &x[r * q.k..(r + 1) * q.k];
+        let (lo, hi) = row
+            .iter()
+            .fold((0f32, 0f32), |(a, b), v| (a.min(*v), b.max(*v)));
+        let (s, z) = row_params(lo, hi);
+        for (d, v) in u.iter_mut().zip(row) {
+            *d = ((v * (1.0 / s)).round_ties_even() as i32 + z).clamp(0, 255) as u8;
+        }
+        for j in 0..q.n {
+            let (p, c) = (j / NR, j % NR);
+            let mut acc = 0i32;
+            for (kk, &code) in u.iter().enumerate().take(q.k) {
+                let (g, t) = (kk / 4, kk % 4);
+                acc += code as i32 * q.panels[((p * groups + g) * NR + c) * 4 + t] as i32;
+            }
+            y[r * q.n + j] = s * q.wscale[j] * (acc - z * q.colsum[j]) as f32 + q.bias[j];
+        }
+    }
+}
+
+impl CustomOp1 for QuantLinear {
+    fn name(&self) -> &'static str {
+        "int8-linear-vnni"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let CpuStorage::F32(data) = storage else {
+            candle_core::bail!("int8 linear: f32 input only")
+        };
+        let Some((start, end)) = layout.contiguous_offsets() else {
+            candle_core::bail!("int8 linear: contiguous input only")
+        };
+        let (m, k) = layout.shape().dims2()?;
+        if k != self.k {
+            candle_core::bail!("int8 linear: input width {k}, weights {}", self.k)
+        }
+        let x = &data[start..end];
+        #[cfg(target_arch = "x86_64")]
+        if available() {
+            let mut y: Vec<f32> = Vec::with_capacity(m * self.n);
+            // SAFETY: the CPU features were just checked; `x` holds m × k values. The kernel
+            // stores each of the m × n outputs once (masked stores cover the last panel's
+            // columns exactly), so the buffer is initialised before `set_len`.
+            unsafe {
+                forward_vnni(self, x, m, y.spare_capacity_mut().as_mut_ptr() as *mut f32);
+                y.set_len(m * self.n);
+            }
+            return Ok((CpuStorage::F32(y), Shape::from((m, self.n))));
+        }
+        let mut y = vec![0f32; m * self.n];
+        forward_scalar(self, x, m, &mut y);
+        if self.gelu {
+            const S: f32 = std::f32::consts::FRAC_1_SQRT_2;
+            for v in y.iter_mut() {
+                *v = 0.5 * *v * (1.0 + erf_approx(*v * S));
+            }
+        }
+        Ok((CpuStorage::F32(y), Shape::from((m, self.n))))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn forward_vnni(q: &QuantLinear, x: &[f32], m: usize, y: *mut f32) {
+    use std::arch::x86_64::*;
+    let (k, kp, n) = (q.k, q.kp, q.n);
+    // Quantise the rows: u8 codes (k padded with zero codes, whose weights are zero), scale, zero.
+    let mut u: Vec<u8> = Vec::with_capacity(m * kp);
+    {
+        let spare = u.spare_capacity_mut();
+        for r in 0..m {
+            for pad in &mut spare[r * kp + k..(r + 1) * kp] {
+                pad.write(0);
+            }
+        }
+    }
+    let mut sx = vec![0f32; m];
+    let mut zx = vec![0i32; m];
+    let full = k / 16 * 16;
+    let tail: __mmask16 = ((1u32 << (k - full)) - 1) as u16;
+    for r in 0..m {
+        let row = x.as_ptr().add(r * k);
+        let mut lo = _mm512_setzero_ps();
+        let mut hi = _mm512_setzero_ps();
+        let mut i = 0;
+        while i < full {
+            let v = _mm512_loadu_ps(row.add(i));
+            lo = _mm512_min_ps(lo, v);
+            hi = _mm512_max_ps(hi, v);
+            i += 16;
+        }
+        if tail != 0 {
+            let v = _mm512_maskz_loadu_ps(tail, row.add(full));
+            lo = _mm512_min_ps(lo, v);
+            hi = _mm512_max_ps(hi, v);
+        }
+        let (s, z) = row_params(_mm512_reduce_min_ps(lo), _mm512_reduce_max_ps(hi));
+        sx[r] = s;
+        zx[r] = z;
+        let inv = _mm512_set1_ps(1.0 / s);
+        let zv = _mm512_set1_epi32(z);
+        let (zero, top) = (_mm512_setzero_si512(), _mm512_set1_epi32(255));
+        let dst = u.as_mut_ptr().add(r * kp);
+        let mut i = 0;
+        while i < k {
+            let mask: __mmask16 = if i + 16 <= k { 0xFFFF } else { tail };
+            let v = _mm512_maskz_loadu_ps(mask, row.add(i));
+            let c = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(v, inv)), zv);
+            let c = _mm512_min_epi32(_mm512_max_epi32(c, zero), top);
+            _mm512_mask_cvtepi32_storeu_epi8(dst.add(i) as *mut i8, mask, c);
+            i += 16;
+        }
+    }
+    // Every code is written now: k per row above, the padding before.
+    u.set_len(m * kp);
+    let np = n.div_ceil(NR);
+    let groups = kp / 4;
+    let mut r0 = 0;
+    while r0 < m {
+        let rb = MB.min(m - r0);
+        for p in 0..np {
+            let cols = NR.min(n - p * NR);
+            let panel = q.panels.as_ptr().add(p * groups * NR * 4);
+            let mut r = r0;
+            while r < r0 + rb {
+                let rows = MR.min(r0 + rb - r);
+                micro(
+                    groups,
+                    kp,
+                    u.as_ptr().add(r * kp),
+                    panel,
+                    Epilogue {
+                        sx: sx.as_ptr().add(r),
+                        zx: zx.as_ptr().add(r),
+                        colsum: q.colsum.as_ptr().add(p * NR),
+                        wscale: q.wscale.as_ptr().add(p * NR),
+                        bias: q.bias.as_ptr().add(p * NR),
+                        gelu: q.gelu,
+                    },
+                    y.add(r * n + p * NR),
+                    n,
+                    rows,
+                    cols,
+                );
+                r += rows;
+            }
+        }
+        r0 += rb;
+    }
+}
+
+/// Per-row and per-column terms that turn the integer sums into outputs.
+#[cfg(target_arch = "x86_64")]
+struct Epilogue {
+    sx: *const f32,
+    zx: *const i32,
+    colsum: *const i32,
+    wscale: *const f32,
+    bias: *const f32,
+    gelu: bool,
+}
+
+/// `rows` (≤ 12) rows of u8 codes (stride `lda` bytes) times one panel over all `groups` groups.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn micro(
+    groups: usize,
+    lda: usize,
+    a: *const u8,
+    b: *const i8,
+    e: Epilogue,
+    c: *mut f32,
+    ldc: usize,
+    rows: usize,
+    cols: usize,
+) {
+    use std::arch::x86_64::*;
+    let mut acc = [[_mm512_setzero_si512(); 2]; MR];
+    macro_rules! run {
+        ($mr:expr) => {{
+            for g in 0..groups {
+                let b0 = _mm512_loadu_si512(b.add(g * NR * 4) as *const _);
+                let b1 = _mm512_loadu_si512(b.add(g * NR * 4 + 64) as *const _);
+                for r in 0..$mr {
+                    let av =
+                        _mm512_set1_epi32((a.add(r * lda + g * 4) as *const i32).read_unaligned());
+                    acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], av, b0);
+                    acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], av, b1);
+                }
+            }
+        }};
+    }
+    match rows {
+        12 => run!(12),
+        11 => run!(11),
+        10 => run!(10),
+        9 => run!(9),
+        8 => run!(8),
+        7 => run!(7),
+        6 => run!(6),
+        5 => run!(5),
+        4 => run!(4),
+        3 => run!(3),
+        2 => run!(2),
+        _ => run!(1),
+    }
+    let m0: __mmask16 = if cols >= 16 {
+        0xFFFF
+    } else {
+        ((1u32 << cols) - 1) as u16
+    };
+    let m1: __mmask16 = if cols >= 32 {
+        0xFFFF
+    } else if cols <= 16 {
+        0
+    } else {
+        ((1u32 << (cols - 16)) - 1) as u16
+    };
+    let cs = [
+        _mm512_loadu_si512(e.colsum as *const _),
+        _mm512_loadu_si512(e.colsum.add(16) as *const _),
+    ];
+    let ws = [_mm512_loadu_ps(e.wscale), _mm512_loadu_ps(e.wscale.add(16))];
+    let bs = [_mm512_loadu_ps(e.bias), _mm512_loadu_ps(e.bias.add(16))];
+    let masks = [m0, m1];
+    for (r, row) in acc.iter().enumerate().take(rows) {
+        let dst = c.add(r * ldc);
+        let z = _mm512_set1_epi32(*e.zx.add(r));
+        let s = _mm512_set1_ps(*e.sx.add(r));
+        for h in 0..2 {
+            let v = _mm512_sub_epi32(row[h], _mm512_mullo_epi32(z, cs[h]));
+            let mut out = _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), _mm512_mul_ps(s, ws[h]), bs[h]);
+            if e.gelu {
+                out = super::fast_ops::gelu_avx512(out);
+            }
+            _mm512_mask_storeu_ps(dst.add(h * 16), masks[h], out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    fn data(len: usize, seed: u64, scale: f32) -> Vec<f32> {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        (0..len)
+            .map(|_| (rng.random::<f32>() * 2.0 - 1.0) * scale)
+            .collect()
+    }
+
+    fn exact(w: &[f32], b: &[f32], x: &[f32], m: usize, k: usize, n: usize) -> Vec<f32> {
+        let mut y = vec![0f32; m * n];
+        for r in 0..m {
+            for j in 0..n {
+                let s: f32 = (0..k).map(|kk| x[r * k + kk] * w[j * k + kk]).sum();
+                y[r * n + j] = s + b[j];
+            }
+        }
+        y
+    }
+
+    /// The VNNI kernel computes exactly the portable reference's integer sums, and both are within
+    /// the 8-bit rounding error of the exact f32 product.
+    #[test]
+    fn matches_reference_and_f32_within_rounding() {
+        for (m, k, n) in [
+            (1, 8, 3),
+            (13, 40, 70),
+            (25, 384, 96),
+            (7, 37, 33),
+            (100, 1536, 40),
+        ] {
+            let w = data(n * k, 1, 0.2);
+            let b = data(n, 2, 0.5);
+            // One column with an outlier, as layer-normed activations have.
+            let mut x = data(m * k, 3, 1.5);
+            x[0] = 9.0;
+            let q = QuantLinear::new(&w, n, k, Some(&b), false);
+            let mut want = vec![0f32; m * n];
+            forward_scalar(&q, &x, m, &mut want);
+            let exact = exact(&w, &b, &x, m, k, n);
+            // Rounding bound: each product errs by at most |x|·Δw/2 + |w|·Δx/2 + Δx·Δw/4.
+            for r in 0..m {
+                let xr = &x[r * k..(r + 1) * k];
+                let (lo, hi) = xr
+                    .iter()
+                    .fold((0f32, 0f32), |(a, b), v| (a.min(*v), b.max(*v)));
+                let dx = (hi - lo) / 255.0;
+                for j in 0..n {
+                    let wr = &w[j * k..(j + 1) * k];
+                    let dw = wr.iter().fold(0f32, |a, v| a.max(v.abs())) / 127.0;
+                    let bound: f32 = xr
+                        .iter()
+                        .zip(wr)
+                        .map(|(xv, wv)| xv.abs() * dw / 2.0 + wv.abs() * dx / 2.0 + dx * dw / 4.0)
+                        .sum::<f32>()
+                        + 1e-4;
+                    let d = (want[r * n + j] - exact[r * n + j]).abs();
+                    assert!(d <= bound, "({m},{k},{n}) row {r} col {j}: {d} > {bound}");
+                }
+            }
+            if available() {
+                for gelu in [false, true] {
+                    let qg = QuantLinear::new(&w, n, k, Some(&b), gelu);
+                    let mut got = vec![0f32; m * n];
+                    unsafe { forward_vnni(&qg, &x, m, got.as_mut_ptr()) };
+                    for (g, r) in got.iter().zip(&want) {
+                        let r = if gelu {
+                            0.5 * r * (1.0 + erf_approx(r * std::f32::consts::FRAC_1_SQRT_2))
+                        } else {
+                            *r
+                        };
+                        assert!(
+                            (g - r).abs() <= 1e-5 * r.abs().max(1.0),
+                            "({m},{k},{n}) gelu {gelu}: vnni {g} vs reference {r}"
+                        );
+                    }
+                }
+            } else {
+                eprintln!("SKIP vnni comparison: no AVX-512 VNNI here");
+            }
+        }
+    }
+
+    #[test]
+    fn zero_and_constant_rows_are_exact() {
+        let (m, k, n) = (3, 16, 5);
+        let w = data(n * k, 4, 0.3);
+        let b = data(n, 5, 0.3);
+        let mut x = vec![0f32; m * k];
+        x[k..2 * k].iter_mut().for_each(|v| *v = 2.0);
+        let q = QuantLinear::new(&w, n, k, Some(&b), false);
+        let mut y = vec![0f32; m * n];
+        forward_scalar(&q, &x, m, &mut y);
+        for j in 0..n {
+            assert!((y[j] - b[j]).abs() < 1e-6, "zero row must give the bias");
+        }
+    }
+}
