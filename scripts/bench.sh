@@ -4,10 +4,14 @@
 #
 #   PEER_PYTHON=/path/to/venv/bin/python scripts/bench.sh [THREADS] [MODEL_DIR]
 #
-# PEER_PYTHON: a Python with torch and transformers (see the peer's README); PEER_DIR: the peer's
+# PEER_PYTHON: a Python with torch and transformers (see the peer's README); PEER_ORT=1 also runs
+# the peer's ONNX Runtime backend (needs onnxruntime, onnx and onnxscript in that Python; the model
+# is exported to a temporary folder first); PEER_DIR: the peer's
 # scripts (default ../shared/peer); DATA: test-rw.jsonl (default ../shared/datasets/newsmtsc/test-rw.jsonl).
 # MODEL_DIR: a stance model directory (default models/minilm-newsmtsc). Prints a table and writes
-# bench-results/cpu-<date>.json. stance numbers are the median of 3 runs; end-to-end pairs/s
+# bench-results/cpu-<date>.json. stance runs in its default arithmetic (int8 linear layers where the
+# CPU has AVX-512 VNNI) and in f32; both F1m on the pairs are printed beside the speed, so the
+# accuracy cost of int8 is measured in the same run. stance numbers are the median of 3 runs; end-to-end pairs/s
 # exclude model loading and include tokenisation, as the peer's do. After the full table, stance and
 # the peer's best batch size run alternately, 3 rounds, so that the machine's drift hits both alike:
 # the headline ratio is the median of the per-round ratios.
@@ -36,10 +40,16 @@ run_stance() { # args… → pairs/s (median of 3)
 }
 peak_rss_mb() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.0f", $1/1024}'; }
 
+f1m_of() { "$BIN" --threads "$THREADS" eval --model "$MODEL" --data "$DATA" "$@" | sed -n 's/.*F1m \([0-9.]*\).*/\1/p'; }
+
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); threads: $THREADS"
+ARITH=$("$BIN" --threads "$THREADS" eval --model "$MODEL" --data "$DATA" | sed -n 's/^model .*(\(.*\))$/\1/p')
 S_SORTED=$(run_stance)
+S_F32=$(run_stance --precision f32)
 S_FILE=$(run_stance --no-sort --max-batch 32)
 S_THREADED=$(run_stance --parallel-batches 1)
+F1_DEFAULT=$(f1m_of)
+F1_F32=$(f1m_of --precision f32)
 S_RSS=$(peak_rss_mb "$BIN" --threads "$THREADS" eval --model "$MODEL" --data "$DATA")
 
 PEER_JSON="$OUT_DIR/peer-torch-$STAMP.json"
@@ -48,6 +58,17 @@ if [ -n "${PEER_PYTHON:-}" ]; then
     "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --backend torch --threads "$THREADS" --batch-sizes "${PEER_BATCHES:-1,8,32,64}" --out "$PEER_JSON" >&2
 else
   echo "PEER_PYTHON not set: peer skipped" >&2
+fi
+
+ORT_JSON="$OUT_DIR/peer-ort-$STAMP.json"
+if [ -n "${PEER_PYTHON:-}" ] && [ "${PEER_ORT:-0}" = 1 ]; then
+  ONNX_DIR="$(mktemp -d)"
+  MINILM_DIR="$ROOT/models/base/all-MiniLM-L6-v2" HF_HUB_OFFLINE=1 \
+    "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --threads "$THREADS" --attn eager --export-onnx "$ONNX_DIR/spc_cls.onnx" >&2
+  MINILM_DIR="$ROOT/models/base/all-MiniLM-L6-v2" HF_HUB_OFFLINE=1 \
+    "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --backend ort --onnx "$ONNX_DIR/spc_cls.onnx" --threads "$THREADS" \
+    --batch-sizes "${PEER_BATCHES:-1,8,32,64}" --out "$ORT_JSON" >&2
+  rm -rf "$ONNX_DIR"
 fi
 
 ROUNDS=""
@@ -63,14 +84,17 @@ if [ -f "$PEER_JSON" ]; then
   rm -f "$OUT_DIR/round.json"
 fi
 
-python3 - "$S_SORTED" "$S_FILE" "$S_THREADED" "$S_RSS" "${P_RSS:-}" "$PEER_JSON" "$OUT_DIR/cpu-$STAMP.json" "$THREADS" "$ROUNDS" <<'PY'
+python3 - "$S_SORTED" "$S_FILE" "$S_THREADED" "$S_RSS" "${P_RSS:-}" "$PEER_JSON" "$OUT_DIR/cpu-$STAMP.json" "$THREADS" "$ROUNDS" "$S_F32" "$ARITH" "$F1_DEFAULT" "$F1_F32" "$ORT_JSON" <<'PY'
 import json, os, sys
-s_sorted, s_file, s_thr, s_rss, p_rss, peer_json, out, threads, rounds = sys.argv[1:10]
-res = {"threads": int(threads), "stance": {"length_sorted_pairs_per_s": float(s_sorted), "file_order_batch32_pairs_per_s": float(s_file),
-       "one_batch_threaded_kernels_pairs_per_s": float(s_thr), "peak_rss_mb": int(s_rss)}}
-rows = [("stance, length-sorted, one batch per thread (default)", float(s_sorted)),
-        ("stance, file order, batches of 32", float(s_file)),
-        ("stance, length-sorted, one batch at a time, threaded kernels", float(s_thr))]
+s_sorted, s_file, s_thr, s_rss, p_rss, peer_json, out, threads, rounds, s_f32, arith, f1_def, f1_f32, ort_json = sys.argv[1:15]
+res = {"threads": int(threads), "stance": {"arithmetic": arith, "length_sorted_pairs_per_s": float(s_sorted),
+       "f32_length_sorted_pairs_per_s": float(s_f32), "file_order_batch32_pairs_per_s": float(s_file),
+       "one_batch_threaded_kernels_pairs_per_s": float(s_thr), "peak_rss_mb": int(s_rss),
+       "f1m_default": float(f1_def), "f1m_f32": float(f1_f32)}}
+rows = [(f"stance ({arith}), length-sorted, one batch per thread (default)", float(s_sorted)),
+        ("stance (f32), length-sorted, one batch per thread", float(s_f32)),
+        (f"stance ({arith}), file order, batches of 32", float(s_file)),
+        (f"stance ({arith}), length-sorted, one batch at a time, threaded kernels", float(s_thr))]
 best = None
 if os.path.exists(peer_json):
     peer = json.load(open(peer_json))
@@ -86,10 +110,21 @@ if os.path.exists(peer_json):
         res["ratio_stance_over_peer_best"] = float(s_sorted) / best
     res["peer_peak_rss_mb"] = int(peer.get("peak_rss_mb_vmhwm") or 0)
     p_rss = str(res["peer_peak_rss_mb"])
-print(f"{'configuration':<62} {'pairs/s':>8} {'vs peer best':>12}")
+if os.path.exists(ort_json):
+    ort = json.load(open(ort_json))
+    res["peer_ort"] = ort
+    ort_rows = {r["batch"]: r["e2e_ex_per_s"] for r in ort["rows"]}
+    for bs, v in sorted(ort_rows.items()):
+        rows.append((f"peer on ONNX Runtime, file order, batch {bs}", v))
+    if ort_rows:
+        res["ratio_stance_over_ort_best"] = float(s_sorted) / max(ort_rows.values())
+print(f"{'configuration':<72} {'pairs/s':>8} {'vs peer best':>12}")
 for name, v in rows:
     ratio = f"{v / best:.2f}x" if best else "-"
-    print(f"{name:<62} {v:>8.1f} {ratio:>12}")
+    print(f"{name:<72} {v:>8.1f} {ratio:>12}")
+if "ratio_stance_over_ort_best" in res:
+    print(f"stance default vs the peer's best ONNX Runtime batch size: {res['ratio_stance_over_ort_best']:.2f}x")
+print(f"F1m on these pairs: stance {arith} {f1_def}, stance f32 {f1_f32} (difference {float(f1_def) - float(f1_f32):+.2f})")
 print(f"peak RSS: stance {s_rss} MB" + (f", peer {p_rss} MB" if p_rss else ""))
 pairs = [tuple(float(v) for v in r.split(":")) for r in rounds.split()]
 if pairs:
