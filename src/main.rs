@@ -333,6 +333,12 @@ struct TrainArgs {
     /// Store the best model's weights in f16 (half the size on disk).
     #[arg(long)]
     save_f16: bool,
+    /// CPU: split each batch into N parts that run at the same time, one per thread with
+    /// single-threaded kernels, and sum their gradients (default: one per thread, at least 4 rows
+    /// each). 1 runs the whole batch with multi-threaded kernels instead. Results are
+    /// deterministic for a fixed seed and N. Always 1 on CUDA.
+    #[arg(long, value_name = "N")]
+    micro_batches: Option<usize>,
 }
 
 struct BarProgress(ProgressBar);
@@ -379,6 +385,13 @@ fn run_train(a: TrainArgs) -> Result<()> {
     cfg.log_every = a.log_every;
     cfg.max_steps = a.max_steps;
     cfg.save_f16 = a.save_f16;
+    cfg.micro_batches = match (&cfg.device, a.micro_batches) {
+        (stance::DeviceSpec::Cpu, Some(n)) => n,
+        (stance::DeviceSpec::Cpu, None) => {
+            rayon::current_num_threads().min(a.batch_size / 4).max(1)
+        }
+        _ => 1,
+    };
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -577,9 +590,10 @@ fn main() {
     let cli = Cli::parse();
     let kernels = std::env::var("STANCE_KERNEL_THREADS").ok();
     let mode = match (&cli.command, kernels.as_deref()) {
-        (Command::Train(_), _) | (_, Some("threaded")) => {
+        (Command::Train(t), _) if t.micro_batches == Some(1) || t.device != "cpu" => {
             stance::device::CpuThreading::ThreadedKernels
         }
+        (_, Some("threaded")) => stance::device::CpuThreading::ThreadedKernels,
         _ => stance::device::CpuThreading::ParallelBatches,
     };
     stance::device::configure_cpu_threads(cli.threads, mode);

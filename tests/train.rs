@@ -173,6 +173,55 @@ fn training_is_deterministic_and_resume_matches_an_uninterrupted_run() {
     assert_same_weights(&full.out, &rest.out, "best model");
 }
 
+/// Splitting each batch into concurrent parts is deterministic, and without dropout it trains
+/// the same weights as the whole batch (the summed gradients equal the batch's, up to float order).
+#[test]
+fn micro_batches_are_deterministic_and_match_the_whole_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut whole = config(dir.path(), "whole");
+    whole.epochs = 1;
+    whole.dev.clear();
+    whole.dropout = 0.0;
+    train(&whole, &NoProgress, no_stop()).unwrap();
+    let mut split = whole.clone();
+    split.out = dir.path().join("split");
+    split.micro_batches = 3;
+    train(&split, &NoProgress, no_stop()).unwrap();
+    let (wa, wb) = (weights(&whole.out), weights(&split.out));
+    let mut largest = 0f32;
+    for ((ka, va), (_, vb)) in wa.iter().zip(&wb) {
+        let d = va
+            .iter()
+            .zip(vb)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0f32, f32::max);
+        assert!(d < 1e-4, "{ka} differs by {d} between 1 and 3 parts");
+        largest = largest.max(d);
+    }
+    // Training moved the weights far more than the split did.
+    let base = weights(Path::new(&whole.base));
+    let moved = wa
+        .iter()
+        .filter_map(|(k, v)| base.iter().find(|(kb, _)| kb == k).map(|(_, b)| (v, b)))
+        .flat_map(|(v, b)| v.iter().zip(b).map(|(x, y)| (x - y).abs()))
+        .fold(0f32, f32::max);
+    assert!(
+        moved > 100.0 * largest.max(1e-7),
+        "moved {moved}, split difference {largest}"
+    );
+
+    // With dropout, two split runs agree exactly.
+    let mut a = config(dir.path(), "drop-a");
+    a.epochs = 1;
+    a.dev.clear();
+    a.micro_batches = 2;
+    train(&a, &NoProgress, no_stop()).unwrap();
+    let mut b = a.clone();
+    b.out = dir.path().join("drop-b");
+    train(&b, &NoProgress, no_stop()).unwrap();
+    assert_same_weights(&a.out, &b.out, "same seed, 2 parts");
+}
+
 #[test]
 fn interrupt_keeps_the_last_checkpoint() {
     let dir = tempfile::tempdir().unwrap();

@@ -64,6 +64,14 @@ pub struct TrainConfig {
     pub max_steps: Option<usize>,
     /// Store the best model's weights in f16 (half the size).
     pub save_f16: bool,
+    /// Parts each batch is split into, run at the same time on CPU (one per thread, each with
+    /// single-threaded kernels) and whose gradients are summed. 1: the whole batch at once.
+    #[serde(default = "one")]
+    pub micro_batches: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 mod device_serde {
@@ -105,6 +113,7 @@ impl TrainConfig {
             log_every: 50,
             max_steps: None,
             save_f16: false,
+            micro_batches: 1,
         }
     }
 
@@ -115,6 +124,9 @@ impl TrainConfig {
         }
         if !(self.lr > 0.0 && self.lr < 1.0) {
             return bad(format!("--lr {} is out of range (0, 1)", self.lr));
+        }
+        if self.micro_batches == 0 {
+            return bad("--micro-batches must be at least 1".into());
         }
         if self.batch_size == 0 {
             return bad("--batch-size must be at least 1".into());
@@ -257,6 +269,82 @@ fn dev_scores(
     Ok(out)
 }
 
+struct StepSettings<'a> {
+    pad: u32,
+    device: &'a candle_core::Device,
+    seed: u64,
+    step: usize,
+    dropout: f32,
+    smoothing: f64,
+    parts: usize,
+}
+
+/// The loss (mean over the batch) and its gradients for one batch. With `parts > 1` the batch is
+/// split into that many nearly equal parts that run concurrently on the rayon pool, each with
+/// its own dropout stream; their losses are weighted by size and their gradients summed, which
+/// equals the whole batch's gradient (up to dropout masks and summation order).
+fn step_gradients(
+    model: &StanceModel,
+    rows: &[usize],
+    enc: &[Encoded],
+    targets: &[u32],
+    s: &StepSettings,
+) -> Result<(f64, candle_core::backprop::GradStore)> {
+    let parts = s.parts.min(rows.len()).max(1);
+    let chunk = rows.len().div_ceil(parts);
+    let run = |pi: usize, part: &[usize]| -> Result<(f64, candle_core::backprop::GradStore)> {
+        let refs: Vec<&Encoded> = part.iter().map(|&i| &enc[i]).collect();
+        let batch = Batch::new(&refs, s.pad, DType::F32, s.device)?;
+        let y = Tensor::new(
+            part.iter().map(|&i| targets[i]).collect::<Vec<u32>>(),
+            s.device,
+        )?;
+        let mut rng = StdRng::seed_from_u64(
+            s.seed
+                ^ (s.step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                ^ (pi as u64).wrapping_mul(0xD1B5_4A32_D192_ED03),
+        );
+        let dropout = (s.dropout > 0.0).then_some(Dropout {
+            p: s.dropout,
+            rng: &mut rng,
+        });
+        let logits = model
+            .net
+            .forward(&batch, KernelPath::Differentiable, dropout)?;
+        let weight = part.len() as f64 / rows.len() as f64;
+        let loss = (loss_fn(&logits, &y, s.smoothing)? * weight)?;
+        let lv = loss.to_dtype(DType::F64)?.to_scalar::<f64>()?;
+        Ok((lv, loss.backward()?))
+    };
+    if parts == 1 {
+        return run(0, rows);
+    }
+    use rayon::prelude::*;
+    let results: Vec<Result<(f64, candle_core::backprop::GradStore)>> = rows
+        .par_chunks(chunk)
+        .enumerate()
+        .map(|(pi, part)| run(pi, part))
+        .collect();
+    let mut it = results.into_iter();
+    let (mut loss, mut total) = match it.next() {
+        Some(r) => r?,
+        None => return Err(Error::Config("empty batch".into())),
+    };
+    for r in it {
+        let (l, g) = r?;
+        loss += l;
+        for id in g.get_ids().copied().collect::<Vec<_>>() {
+            let Some(t) = g.get_id(id) else { continue };
+            let sum = match total.get_id(id) {
+                Some(acc) => (acc + t)?,
+                None => t.clone(),
+            };
+            total.insert_id(id, sum);
+        }
+    }
+    Ok((loss, total))
+}
+
 fn append_log(out: &Path, value: &serde_json::Value) -> Result<()> {
     let p = out.join(LOG_FILE);
     let mut f = std::fs::OpenOptions::new()
@@ -362,6 +450,7 @@ pub fn train(
         "weight_decay": cfg.weight_decay, "clip": cfg.clip, "dropout": cfg.dropout,
         "label_smoothing": cfg.label_smoothing, "seed": cfg.seed, "select": cfg.select,
         "freeze_word_embeddings": cfg.freeze_word_embeddings, "device": cfg.device.to_string(),
+        "micro_batches": cfg.micro_batches,
     });
     let mut opt = AdamW::new(
         trainable(&model, cfg.freeze_word_embeddings)?,
@@ -404,25 +493,22 @@ pub fn train(
             if cfg.max_steps.is_some_and(|m| step >= m) {
                 break;
             }
-            let refs: Vec<&Encoded> = rows.iter().map(|&i| &train_enc[i]).collect();
-            let batch = Batch::new(&refs, pad, DType::F32, &device)?;
-            let y = Tensor::new(
-                rows.iter().map(|&i| targets[i]).collect::<Vec<u32>>(),
-                &device,
+            let (lv, grads) = step_gradients(
+                &model,
+                &rows,
+                &train_enc,
+                &targets,
+                &StepSettings {
+                    pad,
+                    device: &device,
+                    seed: cfg.seed,
+                    step,
+                    dropout: cfg.dropout,
+                    smoothing: cfg.label_smoothing,
+                    parts: cfg.micro_batches,
+                },
             )?;
-            let mut rng =
-                StdRng::seed_from_u64(cfg.seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            let dropout = (cfg.dropout > 0.0).then_some(Dropout {
-                p: cfg.dropout,
-                rng: &mut rng,
-            });
-            let logits = model
-                .net
-                .forward(&batch, KernelPath::Differentiable, dropout)?;
-            let loss = loss_fn(&logits, &y, cfg.label_smoothing)?;
-            let lv = loss.to_dtype(DType::F64)?.to_scalar::<f64>()?;
             ensure_finite(lv, step, epoch, &ckpt)?;
-            let grads = loss.backward()?;
             let norm = opt.grad_norm(&grads)?;
             let scale = if cfg.clip > 0.0 && norm > cfg.clip {
                 cfg.clip / norm
