@@ -1,7 +1,9 @@
 //! A BERT-family encoder on candle, differentiable end to end.
 //!
 //! Two numerically equivalent paths: `Path::Fast` (fused layer norm and softmax kernels that
-//! record no gradient) for inference, `Path::Differentiable` (composed ops) for training.
+//! record no gradient, packed linear layers) for inference, `Path::Differentiable` for training
+//! (fused layer norm and softmax with their gradients on CPU, see [`super::train_ops`]; composed
+//! candle ops on other devices).
 //! candle-transformers' `BertModel` is not used: its layer norms take the fused kernel, which
 //! silently stops gradients, and its dropout is a no-op.
 
@@ -72,6 +74,9 @@ impl LayerNorm {
         match path {
             Path::Fast => {
                 candle_nn::ops::layer_norm(&xs.contiguous()?, &self.weight, &self.bias, self.eps)
+            }
+            Path::Differentiable if super::train_ops::applies(xs) => {
+                super::train_ops::layer_norm(xs, &self.weight, &self.bias, self.eps)
             }
             Path::Differentiable => {
                 candle_nn::ops::layer_norm_slow(xs, &self.weight, &self.bias, self.eps)
@@ -308,6 +313,9 @@ impl Layer {
         let scores = ((q * scale)?.matmul(&k.t()?)?).broadcast_add(bias)?;
         let probs = match path {
             Path::Fast => candle_nn::ops::softmax_last_dim(&scores)?,
+            Path::Differentiable if super::train_ops::applies(&scores) => {
+                super::train_ops::softmax_last_dim(&scores)?
+            }
             Path::Differentiable => candle_nn::ops::softmax(&scores, D::Minus1)?,
         };
         let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))?;

@@ -11,6 +11,7 @@ pub mod hub;
 pub mod int8;
 pub mod meta;
 pub mod packed;
+pub mod train_ops;
 pub mod weights;
 
 pub use classifier::{Batch, StanceNet};

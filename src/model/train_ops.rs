@@ -1,0 +1,290 @@
+//! Fused layer norm and softmax that keep their gradients (for training on CPU).
+//!
+//! candle's fused `layer_norm` and `softmax_last_dim` record no gradient, so training used to
+//! compose them from a dozen broadcast and reduction ops, each with its own pass over memory
+//! forward and backward. These ops do one pass forward and one backward, with the textbook
+//! gradients:
+//! - layer norm: `x̂ = (x − μ)·r`, `dx = r·(g·γ − mean(g·γ) − x̂·mean(g·γ·x̂))`, `dγ = Σ g·x̂`, `dβ = Σ g`;
+//! - softmax: `dx = y·(g − Σ g·y)`.
+//!
+//! CPU and contiguous f32 only; elsewhere the callers keep the composed ops.
+
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
+
+/// Whether the fused training ops apply to `xs`.
+pub fn applies(xs: &Tensor) -> bool {
+    xs.device().is_cpu() && xs.dtype() == candle_core::DType::F32
+}
+
+fn slice<'a>(s: &'a CpuStorage, l: &Layout, what: &str) -> Result<&'a [f32]> {
+    let CpuStorage::F32(d) = s else {
+        candle_core::bail!("{what}: f32 only")
+    };
+    match l.contiguous_offsets() {
+        Some((a, b)) => Ok(&d[a..b]),
+        None => candle_core::bail!("{what}: contiguous input only"),
+    }
+}
+
+/// Mean and reciprocal standard deviation of one row (two passes, like PyTorch).
+fn moments(row: &[f32], eps: f32) -> (f32, f32) {
+    let n = row.len() as f32;
+    let mean = row.iter().sum::<f32>() / n;
+    let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
+    (mean, (var + eps).sqrt().recip())
+}
+
+struct LayerNormTrain {
+    eps: f32,
+}
+
+impl CustomOp3 for LayerNormTrain {
+    fn name(&self) -> &'static str {
+        "layer-norm-train"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let x = slice(s1, l1, "layer norm")?;
+        let (gamma, beta) = (slice(s2, l2, "layer norm")?, slice(s3, l3, "layer norm")?);
+        let h = gamma.len();
+        if h == 0 || x.len() % h != 0 || beta.len() != h {
+            candle_core::bail!("layer norm: shapes do not match")
+        }
+        let mut out = vec![0f32; x.len()];
+        for (row, dst) in x.chunks_exact(h).zip(out.chunks_exact_mut(h)) {
+            let (mean, r) = moments(row, self.eps);
+            for (((d, v), g), b) in dst.iter_mut().zip(row).zip(gamma).zip(beta) {
+                *d = (v - mean) * r * g + b;
+            }
+        }
+        Ok((CpuStorage::F32(out), l1.shape().clone()))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        gamma: &Tensor,
+        _beta: &Tensor,
+        _res: &Tensor,
+        grad: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let h = gamma.elem_count();
+        let m = x.elem_count() / h;
+        let all = x.contiguous()?.apply_op3_no_bwd(
+            &gamma.contiguous()?,
+            &grad.contiguous()?,
+            &LayerNormGrad { eps: self.eps },
+        )?;
+        let dx = all.narrow(0, 0, m)?.reshape(x.shape())?;
+        let dgamma = all.get(m)?.reshape(gamma.shape())?;
+        let dbeta = all.get(m + 1)?.reshape(gamma.shape())?;
+        Ok((Some(dx), Some(dgamma), Some(dbeta)))
+    }
+}
+
+/// Inputs `x`, `γ`, `g`; output `(m + 2, h)`: the m rows of `dx`, then `dγ`, then `dβ`.
+struct LayerNormGrad {
+    eps: f32,
+}
+
+impl CustomOp3 for LayerNormGrad {
+    fn name(&self) -> &'static str {
+        "layer-norm-grad"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let x = slice(s1, l1, "layer norm grad")?;
+        let gamma = slice(s2, l2, "layer norm grad")?;
+        let g = slice(s3, l3, "layer norm grad")?;
+        let h = gamma.len();
+        if h == 0 || x.len() % h != 0 || g.len() != x.len() {
+            candle_core::bail!("layer norm grad: shapes do not match")
+        }
+        let m = x.len() / h;
+        let mut out = vec![0f32; (m + 2) * h];
+        let (dx, sums) = out.split_at_mut(m * h);
+        let (dgamma, dbeta) = sums.split_at_mut(h);
+        let mut xhat = vec![0f32; h];
+        let mut gy = vec![0f32; h];
+        for ((row, grow), drow) in x
+            .chunks_exact(h)
+            .zip(g.chunks_exact(h))
+            .zip(dx.chunks_exact_mut(h))
+        {
+            let (mean, r) = moments(row, self.eps);
+            let (mut s_gy, mut s_gyx) = (0f32, 0f32);
+            for i in 0..h {
+                let xh = (row[i] - mean) * r;
+                let gyi = grow[i] * gamma[i];
+                xhat[i] = xh;
+                gy[i] = gyi;
+                s_gy += gyi;
+                s_gyx += gyi * xh;
+                dgamma[i] += grow[i] * xh;
+                dbeta[i] += grow[i];
+            }
+            let (a, b) = (s_gy / h as f32, s_gyx / h as f32);
+            for i in 0..h {
+                drow[i] = r * (gy[i] - a - xhat[i] * b);
+            }
+        }
+        Ok((CpuStorage::F32(out), Shape::from((m + 2, h))))
+    }
+}
+
+/// Layer norm over the last dimension with its gradient (CPU f32 callers only; see [`applies`]).
+pub fn layer_norm(xs: &Tensor, gamma: &Tensor, beta: &Tensor, eps: f32) -> Result<Tensor> {
+    xs.contiguous()?
+        .apply_op3(gamma, beta, LayerNormTrain { eps })
+}
+
+struct SoftmaxTrain;
+
+impl CustomOp1 for SoftmaxTrain {
+    fn name(&self) -> &'static str {
+        "softmax-train"
+    }
+
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
+        let x = slice(s, l, "softmax")?;
+        let n = l.shape().dims().last().copied().unwrap_or(1).max(1);
+        let mut out = vec![0f32; x.len()];
+        for (row, dst) in x.chunks_exact(n).zip(out.chunks_exact_mut(n)) {
+            let max = row.iter().fold(f32::NEG_INFINITY, |a, &v| a.max(v));
+            let mut sum = 0f32;
+            for (d, v) in dst.iter_mut().zip(row) {
+                *d = (v - max).exp();
+                sum += *d;
+            }
+            let inv = sum.recip();
+            dst.iter_mut().for_each(|d| *d *= inv);
+        }
+        Ok((CpuStorage::F32(out), l.shape().clone()))
+    }
+
+    fn bwd(&self, _arg: &Tensor, res: &Tensor, grad: &Tensor) -> Result<Option<Tensor>> {
+        Ok(Some(
+            res.contiguous()?
+                .apply_op2_no_bwd(&grad.contiguous()?, &SoftmaxGrad)?,
+        ))
+    }
+}
+
+/// Inputs `y` (the softmax) and `g`; output `y·(g − Σ g·y)` per row.
+struct SoftmaxGrad;
+
+impl CustomOp2 for SoftmaxGrad {
+    fn name(&self) -> &'static str {
+        "softmax-grad"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let y = slice(s1, l1, "softmax grad")?;
+        let g = slice(s2, l2, "softmax grad")?;
+        let n = l1.shape().dims().last().copied().unwrap_or(1).max(1);
+        if y.len() != g.len() {
+            candle_core::bail!("softmax grad: shapes do not match")
+        }
+        let mut out = vec![0f32; y.len()];
+        for ((yr, gr), dst) in y
+            .chunks_exact(n)
+            .zip(g.chunks_exact(n))
+            .zip(out.chunks_exact_mut(n))
+        {
+            let dot: f32 = yr.iter().zip(gr).map(|(a, b)| a * b).sum();
+            for ((d, a), b) in dst.iter_mut().zip(yr).zip(gr) {
+                *d = a * (b - dot);
+            }
+        }
+        Ok((CpuStorage::F32(out), l1.shape().clone()))
+    }
+}
+
+/// Softmax over the last dimension with its gradient (CPU f32 callers only; see [`applies`]).
+pub fn softmax_last_dim(xs: &Tensor) -> Result<Tensor> {
+    xs.contiguous()?.apply_op1(SoftmaxTrain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{Device, Var, D};
+
+    fn grads_agree(
+        fused: &dyn Fn(&[&Tensor]) -> Result<Tensor>,
+        composed: &dyn Fn(&[&Tensor]) -> Result<Tensor>,
+        inputs: &[Tensor],
+    ) {
+        let vars: Vec<Var> = inputs
+            .iter()
+            .map(|t| Var::from_tensor(t).unwrap())
+            .collect();
+        let refs: Vec<&Tensor> = vars.iter().map(|v| v.as_tensor()).collect();
+        let a = fused(&refs).unwrap();
+        let b = composed(&refs).unwrap();
+        let fd = crate::testing::max_abs_diff(&a, &b);
+        assert!(fd < 1e-5, "forward differs by {fd}");
+        // A downstream loss that weights every output differently.
+        let w = Tensor::randn(0f32, 1.0, a.shape(), &Device::Cpu).unwrap();
+        let ga = (a * &w).unwrap().sum_all().unwrap().backward().unwrap();
+        let gb = (b * &w).unwrap().sum_all().unwrap().backward().unwrap();
+        for (i, v) in vars.iter().enumerate() {
+            let (x, y) = (
+                ga.get(v.as_tensor()).unwrap(),
+                gb.get(v.as_tensor()).unwrap(),
+            );
+            let d = crate::testing::max_abs_diff(x, y);
+            assert!(d < 1e-4, "gradient of input {i} differs by {d}");
+        }
+    }
+
+    #[test]
+    fn layer_norm_gradients_match_the_composed_op() {
+        let dev = Device::Cpu;
+        for (rows, h) in [(1, 8), (2 * 7, 48), (3, 384)] {
+            let x = (Tensor::randn(0f32, 2.0, (rows, 1, h), &dev).unwrap() + 0.5).unwrap();
+            let g = (Tensor::randn(0f32, 0.3, h, &dev).unwrap() + 1.0).unwrap();
+            let b = Tensor::randn(0f32, 0.3, h, &dev).unwrap();
+            grads_agree(
+                &|t| layer_norm(t[0], t[1], t[2], 1e-12),
+                &|t| candle_nn::ops::layer_norm_slow(t[0], t[1], t[2], 1e-12),
+                &[x, g, b],
+            );
+        }
+    }
+
+    #[test]
+    fn softmax_gradients_match_the_composed_op() {
+        let dev = Device::Cpu;
+        for shape in [(1, 1, 5), (2, 3, 17), (4, 2, 64)] {
+            let x = Tensor::randn(0f32, 3.0, shape, &dev).unwrap();
+            grads_agree(
+                &|t| softmax_last_dim(t[0]),
+                &|t| candle_nn::ops::softmax(t[0], D::Minus1),
+                &[x],
+            );
+        }
+    }
+}
