@@ -8,7 +8,7 @@
 //! silently stops gradients, and its dropout is a no-op.
 
 use super::config::EncoderConfig;
-use super::packed::{PackedLinear, Precision};
+use super::packed::{linear_train, PackedLinear, Precision};
 use candle_core::{DType, Module, Result, Tensor, D};
 use candle_nn::{Embedding, Linear, VarBuilder};
 use rand::{rngs::StdRng, Rng};
@@ -304,9 +304,9 @@ impl Layer {
                 )
             }
             _ => (
-                split(a.q.forward(x)?)?,
-                split(a.k.forward(x)?)?,
-                split(a.v.forward(x)?)?,
+                split(linear_train(&a.q, x)?)?,
+                split(linear_train(&a.k, x)?)?,
+                split(linear_train(&a.v, x)?)?,
             ),
         };
         let scale = 1.0 / (a.head_dim as f64).sqrt();
@@ -321,7 +321,7 @@ impl Layer {
         let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))?;
         let attn_out = match (&a.packed, path) {
             (Some((_, out)), Path::Fast) => out.forward(&ctx)?,
-            _ => maybe_dropout(a.out.forward(&ctx)?, dropout)?,
+            _ => maybe_dropout(linear_train(&a.out, &ctx)?, dropout)?,
         };
         let x = a.norm.forward(&(attn_out + x)?, path)?;
         let f = &self.ffn;
@@ -329,7 +329,7 @@ impl Layer {
             let y = down.forward(&up.forward(&x)?)?;
             return f.norm.forward(&(y + x)?, path);
         }
-        let up = f.up.forward(&x)?;
+        let up = linear_train(&f.up, &x)?;
         let up = match (f.act, path) {
             (Activation::GeluErf, Path::Fast) => super::fast_ops::gelu_erf(&up)?,
             (Activation::GeluErf, Path::Differentiable) => {
@@ -338,7 +338,7 @@ impl Layer {
             (Activation::GeluTanh, _) => up.gelu()?,
             (Activation::Relu, _) => up.relu()?,
         };
-        let down = maybe_dropout(f.down.forward(&up)?, dropout)?;
+        let down = maybe_dropout(linear_train(&f.down, &up)?, dropout)?;
         f.norm.forward(&(down + x)?, path)
     }
 }

@@ -106,13 +106,7 @@ impl PackedLinear {
             let (n, k) = w.dims2()?;
             let wv = w.flatten_all()?.to_vec1::<f32>()?;
             let np = n.div_ceil(NR);
-            let mut panels = vec![0f32; np * k * NR];
-            for j in 0..n {
-                let (p, c) = (j / NR, j % NR);
-                for kk in 0..k {
-                    panels[p * k * NR + kk * NR + c] = wv[j * k + kk];
-                }
-            }
+            let panels = pack_nk(&wv, n, k);
             let mut bias = vec![0f32; np * NR];
             if let Some(b) = linear.bias() {
                 let bv = b.to_vec1::<f32>()?;
@@ -179,6 +173,193 @@ impl PackedLinear {
                 }
             }
         }
+    }
+}
+
+/// Packs `w`, row-major `(n, k)` (a linear layer's weights: output column j reads row j).
+fn pack_nk(w: &[f32], n: usize, k: usize) -> Vec<f32> {
+    let np = n.div_ceil(NR);
+    let mut panels = vec![0f32; np * k * NR];
+    for j in 0..n {
+        let (p, c) = (j / NR, j % NR);
+        for kk in 0..k {
+            panels[p * k * NR + kk * NR + c] = w[j * k + kk];
+        }
+    }
+    panels
+}
+
+/// Packs `b`, row-major `(k, n)` (output column j reads column j).
+fn pack_kn(b: &[f32], k: usize, n: usize) -> Vec<f32> {
+    let np = n.div_ceil(NR);
+    let mut panels = vec![0f32; np * k * NR];
+    for kk in 0..k {
+        let row = &b[kk * n..(kk + 1) * n];
+        for p in 0..np {
+            let cols = NR.min(n - p * NR);
+            let at = p * k * NR + kk * NR;
+            panels[at..at + cols].copy_from_slice(&row[p * NR..p * NR + cols]);
+        }
+    }
+    panels
+}
+
+/// `a (m × k) · B`, with B packed into `n` columns; single-threaded, AVX-512 (checked by callers).
+fn matmul_packed(a: &[f32], m: usize, k: usize, panels: &[f32], n: usize) -> Vec<f32> {
+    let zeros = vec![0f32; n.div_ceil(NR) * NR];
+    let mut y: Vec<f32> = Vec::with_capacity(m * n);
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        // SAFETY: callers check `available()`; the first pass over k stores all m × n outputs.
+        gemm_avx512(
+            a,
+            m,
+            k,
+            panels,
+            &zeros,
+            n,
+            y.spare_capacity_mut().as_mut_ptr() as *mut f32,
+        );
+        y.set_len(m * n);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (a, k, panels, zeros);
+        y.resize(m * n, 0.0);
+    }
+    y
+}
+
+fn f32_slice<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
+    let CpuStorage::F32(d) = s else {
+        candle_core::bail!("packed matmul: f32 only")
+    };
+    match l.contiguous_offsets() {
+        Some((a, b)) => Ok(&d[a..b]),
+        None => candle_core::bail!("packed matmul: contiguous input only"),
+    }
+}
+
+/// `x (m, k) · wᵀ` with `w (n, k)`, differentiable; its backward runs on the same kernel.
+struct MatmulTrain;
+
+impl candle_core::CustomOp2 for MatmulTrain {
+    fn name(&self) -> &'static str {
+        "packed-matmul-train"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (x, w) = (f32_slice(s1, l1)?, f32_slice(s2, l2)?);
+        let ((m, k), (n, k2)) = (l1.shape().dims2()?, l2.shape().dims2()?);
+        if k != k2 {
+            candle_core::bail!("packed matmul: widths {k} and {k2}")
+        }
+        let y = matmul_packed(x, m, k, &pack_nk(w, n, k), n);
+        Ok((CpuStorage::F32(y), Shape::from((m, n))))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        _res: &Tensor,
+        g: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
+        let g = g.contiguous()?;
+        let dx = g.apply_op2_no_bwd(&w.contiguous()?, &GradInput)?;
+        let dw = g.apply_op2_no_bwd(&x.contiguous()?, &GradWeight)?;
+        Ok((Some(dx), Some(dw)))
+    }
+}
+
+/// `g (m, n) · w (n, k)`: the input gradient.
+struct GradInput;
+
+impl candle_core::CustomOp2 for GradInput {
+    fn name(&self) -> &'static str {
+        "packed-matmul-grad-input"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (g, w) = (f32_slice(s1, l1)?, f32_slice(s2, l2)?);
+        let ((m, n), (n2, k)) = (l1.shape().dims2()?, l2.shape().dims2()?);
+        if n != n2 {
+            candle_core::bail!("packed matmul grad: widths {n} and {n2}")
+        }
+        let y = matmul_packed(g, m, n, &pack_kn(w, n, k), k);
+        Ok((CpuStorage::F32(y), Shape::from((m, k))))
+    }
+}
+
+/// `gᵀ (n, m) · x (m, k)`: the weight gradient.
+struct GradWeight;
+
+impl candle_core::CustomOp2 for GradWeight {
+    fn name(&self) -> &'static str {
+        "packed-matmul-grad-weight"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (g, x) = (f32_slice(s1, l1)?, f32_slice(s2, l2)?);
+        let ((m, n), (m2, k)) = (l1.shape().dims2()?, l2.shape().dims2()?);
+        if m != m2 {
+            candle_core::bail!("packed matmul grad: rows {m} and {m2}")
+        }
+        let mut gt = vec![0f32; n * m];
+        for (r, row) in g.chunks_exact(n).enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                gt[j * m + r] = *v;
+            }
+        }
+        let y = matmul_packed(&gt, n, m, &pack_kn(x, m, k), k);
+        Ok((CpuStorage::F32(y), Shape::from((n, k))))
+    }
+}
+
+/// A linear layer for training: on CPU with AVX-512 and single-threaded kernels (training with
+/// micro-batches) the products, forward and backward, run on the packed kernel; candle's
+/// `Linear` elsewhere. Same gradients up to summation order.
+pub fn linear_train(lin: &Linear, x: &Tensor) -> Result<Tensor> {
+    let w = lin.weight();
+    let usable = available()
+        && x.device().is_cpu()
+        && x.dtype() == candle_core::DType::F32
+        && w.dtype() == candle_core::DType::F32
+        && candle_core::utils::get_num_threads() == 1;
+    if !usable {
+        return lin.forward(x);
+    }
+    let dims = x.dims().to_vec();
+    let k = *dims.last().unwrap_or(&0);
+    let m = x.elem_count() / k.max(1);
+    let (n, _) = w.dims2()?;
+    let y = x.contiguous()?.reshape((m, k))?.apply_op2(w, MatmulTrain)?;
+    let mut out = dims;
+    if let Some(last) = out.last_mut() {
+        *last = n;
+    }
+    let y = y.reshape(out)?;
+    match lin.bias() {
+        Some(b) => y.broadcast_add(b),
+        None => Ok(y),
     }
 }
 
@@ -375,6 +556,57 @@ mod tests {
             .to_scalar::<f32>()
             .unwrap();
         assert!(d < 1e-4, "m {m} k {k} n {n} gelu {gelu}: max diff {d}");
+    }
+
+    #[test]
+    fn training_matmul_matches_candle_forward_and_backward() {
+        if !available() {
+            eprintln!("SKIP: no AVX-512 here; training uses candle's Linear");
+            return;
+        }
+        let dev = Device::Cpu;
+        for (m, k, n) in [(5, 8, 3), (37, 40, 70), (64, 384, 96)] {
+            let w = candle_core::Var::from_tensor(&Tensor::randn(0f32, 0.5, (n, k), &dev).unwrap())
+                .unwrap();
+            let b =
+                candle_core::Var::from_tensor(&Tensor::randn(0f32, 0.5, n, &dev).unwrap()).unwrap();
+            let x =
+                candle_core::Var::from_tensor(&Tensor::randn(0f32, 1.0, (1, m, k), &dev).unwrap())
+                    .unwrap();
+            let lin = Linear::new(w.as_tensor().clone(), Some(b.as_tensor().clone()));
+            let up = Tensor::randn(0f32, 1.0, (1, m, n), &dev).unwrap();
+            let ours_y = x
+                .as_tensor()
+                .reshape((m, k))
+                .unwrap()
+                .apply_op2(w.as_tensor(), MatmulTrain)
+                .unwrap()
+                .reshape((1, m, n))
+                .unwrap()
+                .broadcast_add(b.as_tensor())
+                .unwrap();
+            let theirs_y = lin.forward(x.as_tensor()).unwrap();
+            assert!(crate::testing::max_abs_diff(&ours_y, &theirs_y) < 1e-4);
+            let ga = (ours_y * &up)
+                .unwrap()
+                .sum_all()
+                .unwrap()
+                .backward()
+                .unwrap();
+            let gb = (theirs_y * &up)
+                .unwrap()
+                .sum_all()
+                .unwrap()
+                .backward()
+                .unwrap();
+            for v in [&x, &w, &b] {
+                let d = crate::testing::max_abs_diff(
+                    ga.get(v.as_tensor()).unwrap(),
+                    gb.get(v.as_tensor()).unwrap(),
+                );
+                assert!(d < 1e-3, "({m},{k},{n}): gradient differs by {d}");
+            }
+        }
     }
 
     #[test]
