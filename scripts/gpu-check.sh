@@ -48,7 +48,7 @@ unpack() {
 run() {
   unpack
   local T="$G/data/test-rw.jsonl"
-  /tmp/stance/cpu --threads 16 eval --model "$G/model" --data "$T" --predictions "$OUT/cpu.jsonl" | tee "$OUT/cpu-eval.txt"
+  /tmp/stance/cpu --threads 16 eval --precision f32 --model "$G/model" --data "$T" --predictions "$OUT/cpu.jsonl" | tee "$OUT/cpu-eval.txt"
   /tmp/stance/cuda eval --device cuda --model "$G/model" --data "$T" --predictions "$OUT/cuda-f32.jsonl" --token-budget 65536 --max-batch 256 | tee "$OUT/cuda-f32-eval.txt"
   /tmp/stance/cuda eval --device cuda --half --model "$G/model" --data "$T" --predictions "$OUT/cuda-f16.jsonl" --token-budget 65536 --max-batch 256 | tee "$OUT/cuda-f16-eval.txt"
   python3 - "$OUT" <<'PY'
