@@ -80,6 +80,39 @@ fn predict_eval_and_score_with_a_model_directory() {
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(r["metrics"]["count"], 2);
+    // The default arithmetic is int8 where the CPU has VNNI, f32 elsewhere; the report says which.
+    let default = if stance::model::int8::available() {
+        "int8"
+    } else {
+        "f32"
+    };
+    assert_eq!(r["arithmetic"], default);
+    let o = stance(&[
+        "eval",
+        "--model",
+        &model,
+        "--data",
+        data.to_str().unwrap(),
+        "--precision",
+        "f32",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["arithmetic"], "f32");
+    let o = stance(&[
+        "eval",
+        "--model",
+        &model,
+        "--data",
+        data.to_str().unwrap(),
+        "--precision",
+        "int4",
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).1.contains("int4"), "{}", text(&o).1);
 
     let o = stance(&[
         "predict",
