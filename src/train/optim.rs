@@ -3,9 +3,116 @@
 
 use crate::error::{Error, Result};
 use candle_core::backprop::GradStore;
-use candle_core::{DType, Device, Tensor, Var};
+use candle_core::{CpuStorage, DType, Device, InplaceOp2, InplaceOp3, Layout, Tensor, Var};
 use std::collections::HashMap;
 use std::path::Path;
+
+fn fused_applies(t: &Tensor) -> bool {
+    t.device().is_cpu() && t.dtype() == DType::F32 && t.is_contiguous()
+}
+
+fn f32s<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [f32]> {
+    match (s, l.contiguous_offsets()) {
+        (CpuStorage::F32(d), Some((a, b))) => Ok(&d[a..b]),
+        _ => candle_core::bail!("adamw: contiguous f32 only"),
+    }
+}
+
+fn f32s_mut<'a>(s: &'a mut CpuStorage, l: &Layout) -> candle_core::Result<&'a mut [f32]> {
+    match (s, l.contiguous_offsets()) {
+        (CpuStorage::F32(d), Some((a, b))) => Ok(&mut d[a..b]),
+        _ => candle_core::bail!("adamw: contiguous f32 only"),
+    }
+}
+
+/// Σ g² of a contiguous f32 CPU tensor, read in place.
+fn cpu_sum_of_squares(g: &Tensor) -> Option<f64> {
+    if !fused_applies(g) {
+        return None;
+    }
+    let (st, l) = g.storage_and_layout();
+    match &*st {
+        candle_core::Storage::Cpu(c) => f32s(c, l)
+            .ok()
+            .map(|d| d.iter().map(|&v| (v as f64) * (v as f64)).sum()),
+        _ => None,
+    }
+}
+
+/// `m ← β·m + (1 − β)·(s·g)` (or `(s·g)²` for the second moment), in place.
+struct Moment {
+    beta: f32,
+    scale: f32,
+    square: bool,
+}
+
+impl InplaceOp2 for Moment {
+    fn name(&self) -> &'static str {
+        "adamw-moment"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &mut CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<()> {
+        let g = f32s(s2, l2)?;
+        let m = f32s_mut(s1, l1)?;
+        if m.len() != g.len() {
+            candle_core::bail!("adamw: moment and gradient sizes differ")
+        }
+        let (b, a) = (self.beta, 1.0 - self.beta);
+        if self.square {
+            for (m, g) in m.iter_mut().zip(g) {
+                let g = g * self.scale;
+                *m = b * *m + a * g * g;
+            }
+        } else {
+            for (m, g) in m.iter_mut().zip(g) {
+                *m = b * *m + a * (g * self.scale);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `w ← keep·w − lr·(m / bc1) / (√(v / bc2) + ε)`, in place.
+struct Apply {
+    lr: f32,
+    keep: f32,
+    bc1: f32,
+    bc2: f32,
+    eps: f32,
+}
+
+impl InplaceOp3 for Apply {
+    fn name(&self) -> &'static str {
+        "adamw-apply"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &mut CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> candle_core::Result<()> {
+        let (m, v) = (f32s(s2, l2)?, f32s(s3, l3)?);
+        let w = f32s_mut(s1, l1)?;
+        if w.len() != m.len() || w.len() != v.len() {
+            candle_core::bail!("adamw: weight and moment sizes differ")
+        }
+        let (i1, i2) = (1.0 / self.bc1, 1.0 / self.bc2);
+        for ((w, m), v) in w.iter_mut().zip(m).zip(v) {
+            *w = self.keep * *w - self.lr * (m * i1) / ((v * i2).sqrt() + self.eps);
+        }
+        Ok(())
+    }
+}
 
 pub struct Param {
     pub name: String,
@@ -62,6 +169,10 @@ impl AdamW {
         let mut sum = 0f64;
         for p in &self.params {
             if let Some(g) = grads.get(p.var.as_tensor()) {
+                if let Some(s) = cpu_sum_of_squares(g) {
+                    sum += s;
+                    continue;
+                }
                 sum += g
                     .sqr()?
                     .sum_all()?
@@ -82,6 +193,40 @@ impl AdamW {
             let Some(g) = grads.get(p.var.as_tensor()) else {
                 continue;
             };
+            let w = p.var.as_tensor();
+            if [w, g, &p.m, &p.v].iter().all(|t| fused_applies(t)) {
+                // One pass each over m, v and w, in place: no temporaries of the weight's size.
+                let scale = grad_scale as f32;
+                p.m.inplace_op2(
+                    g,
+                    &Moment {
+                        beta: b1 as f32,
+                        scale,
+                        square: false,
+                    },
+                )?;
+                p.v.inplace_op2(
+                    g,
+                    &Moment {
+                        beta: b2 as f32,
+                        scale,
+                        square: true,
+                    },
+                )?;
+                let decay = if p.decay { lr * self.weight_decay } else { 0.0 };
+                w.inplace_op3(
+                    &p.m,
+                    &p.v,
+                    &Apply {
+                        lr: lr as f32,
+                        keep: (1.0 - decay) as f32,
+                        bc1: bc1 as f32,
+                        bc2: bc2 as f32,
+                        eps: self.eps as f32,
+                    },
+                )?;
+                continue;
+            }
             let g = if grad_scale != 1.0 {
                 g.affine(grad_scale, 0.0)?
             } else {
@@ -102,7 +247,7 @@ impl AdamW {
         Ok(())
     }
 
-    /// Saves the moments (safetensors) and returns the step count.
+    /// Saves the moments (safetensors).
     pub fn save(&self, path: &Path) -> Result<()> {
         let mut map: HashMap<String, Tensor> = HashMap::new();
         for p in &self.params {
@@ -174,5 +319,42 @@ mod tests {
             (v[0] - 0.9).abs() < 1e-4 && (v[1] + 0.9).abs() < 1e-4,
             "{v:?}"
         );
+    }
+
+    /// Three steps with decay, clipping scale and changing gradients against AdamW written out
+    /// in f64 for each weight.
+    #[test]
+    fn fused_update_matches_the_formula() {
+        let w0 = [0.5f64, -1.5, 2.0, 0.0];
+        let var = Var::new(&w0.map(|v| v as f32), &Device::Cpu).unwrap();
+        let mut opt = AdamW::new(vec![("l.weight".into(), var.clone())], 0.1).unwrap();
+        let (mut w, mut m, mut v) = (w0, [0f64; 4], [0f64; 4]);
+        for t in 1..=3 {
+            // loss = Σ c·w³ → g = 3c·w²
+            let c = t as f64 * 0.5;
+            let loss = (var.as_tensor().powf(3.0).unwrap() * c)
+                .unwrap()
+                .sum_all()
+                .unwrap();
+            let grads = loss.backward().unwrap();
+            let (lr, scale) = (0.01, 0.5);
+            opt.step(&grads, lr, scale).unwrap();
+            let (b1, b2, eps, wd) = (0.9f64, 0.999f64, 1e-8, 0.1);
+            for i in 0..4 {
+                let g = 3.0 * c * w[i] * w[i] * scale;
+                m[i] = b1 * m[i] + (1.0 - b1) * g;
+                v[i] = b2 * v[i] + (1.0 - b2) * g * g;
+                let mh = m[i] / (1.0 - b1.powi(t));
+                let vh = v[i] / (1.0 - b2.powi(t));
+                w[i] = w[i] * (1.0 - lr * wd) - lr * mh / (vh.sqrt() + eps);
+            }
+            let got = var.as_tensor().to_vec1::<f32>().unwrap();
+            for i in 0..4 {
+                assert!(
+                    (got[i] as f64 - w[i]).abs() < 1e-5,
+                    "step {t}: {got:?} vs {w:?}"
+                );
+            }
+        }
     }
 }
