@@ -49,7 +49,8 @@ struct ModelArgs {
     #[arg(long)]
     half: bool,
     /// Arithmetic of the linear layers on CPU. int8 (weights per channel, activations per row,
-    /// AVX-512 VNNI) is about 2.4× faster than f32 and scores within 0.2 F1m of it on NewsMTSC;
+    /// AVX-512 VNNI) is about 2× faster than f32 and scores within 0.35 F1m of it on NewsMTSC
+    /// (BENCHMARKS.md);
     /// without VNNI it falls back to f32. f32 is the exact reference. Ignored on CUDA.
     #[arg(long, value_enum, default_value_t = stance::model::Precision::Int8)]
     precision: stance::model::Precision,

@@ -7,6 +7,26 @@
 
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
 
+/// The contiguous f32 values of a CPU storage, or an error naming `what`.
+pub(crate) fn cpu_f32<'a>(s: &'a CpuStorage, l: &Layout, what: &str) -> Result<&'a [f32]> {
+    match (s, l.contiguous_offsets()) {
+        (CpuStorage::F32(d), Some((a, b))) => Ok(&d[a..b]),
+        _ => candle_core::bail!("{what}: contiguous f32 input only"),
+    }
+}
+
+/// The same, writable (in-place ops).
+pub(crate) fn cpu_f32_mut<'a>(
+    s: &'a mut CpuStorage,
+    l: &Layout,
+    what: &str,
+) -> Result<&'a mut [f32]> {
+    match (s, l.contiguous_offsets()) {
+        (CpuStorage::F32(d), Some((a, b))) => Ok(&mut d[a..b]),
+        _ => candle_core::bail!("{what}: contiguous f32 input only"),
+    }
+}
+
 #[inline(always)]
 pub fn erf_approx(x: f32) -> f32 {
     let x = x.clamp(-4.0, 4.0);

@@ -134,17 +134,11 @@ impl CustomOp1 for QuantLinear {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let CpuStorage::F32(data) = storage else {
-            candle_core::bail!("int8 linear: f32 input only")
-        };
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("int8 linear: contiguous input only")
-        };
+        let x = super::fast_ops::cpu_f32(storage, layout, "int8 linear")?;
         let (m, k) = layout.shape().dims2()?;
         if k != self.k {
             candle_core::bail!("int8 linear: input width {k}, weights {}", self.k)
         }
-        let x = &data[start..end];
         #[cfg(target_arch = "x86_64")]
         if available() {
             let mut y: Vec<f32> = Vec::with_capacity(m * self.n);
@@ -315,18 +309,7 @@ unsafe fn micro(
         2 => run!(2),
         _ => run!(1),
     }
-    let m0: __mmask16 = if cols >= 16 {
-        0xFFFF
-    } else {
-        ((1u32 << cols) - 1) as u16
-    };
-    let m1: __mmask16 = if cols >= 32 {
-        0xFFFF
-    } else if cols <= 16 {
-        0
-    } else {
-        ((1u32 << (cols - 16)) - 1) as u16
-    };
+    let [m0, m1] = super::packed::column_masks(cols);
     let cs = [
         _mm512_loadu_si512(e.colsum as *const _),
         _mm512_loadu_si512(e.colsum.add(16) as *const _),

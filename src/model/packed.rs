@@ -7,7 +7,7 @@
 //! design: inference runs one batch per core. Elsewhere (no AVX-512, other devices or dtypes)
 //! candle's `Linear` is used. The result equals candle's up to float summation order.
 
-use super::fast_ops::erf_approx;
+use super::fast_ops::{cpu_f32, erf_approx};
 use super::int8::{self, QuantLinear};
 use candle_core::{CpuStorage, CustomOp1, Layout, Module, Result, Shape, Tensor};
 use candle_nn::Linear;
@@ -140,30 +140,10 @@ impl PackedLinear {
     }
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let cpu_f32 = x.device().is_cpu() && x.dtype() == candle_core::DType::F32;
-        if let (Some(q), true) = (&self.quant, cpu_f32) {
-            let dims = x.dims().to_vec();
-            let k = *dims.last().unwrap_or(&0);
-            let m = x.elem_count() / k.max(1);
-            let y = x.contiguous()?.reshape((m, k))?.apply_op1_no_bwd(q)?;
-            let mut out = dims;
-            if let Some(last) = out.last_mut() {
-                *last = q.n;
-            }
-            return y.reshape(out);
-        }
-        match &self.packed {
-            Some(p) if cpu_f32 => {
-                let dims = x.dims().to_vec();
-                let k = *dims.last().unwrap_or(&0);
-                let m = x.elem_count() / k.max(1);
-                let y = x.contiguous()?.reshape((m, k))?.apply_op1_no_bwd(p)?;
-                let mut out = dims;
-                if let Some(last) = out.last_mut() {
-                    *last = p.n;
-                }
-                y.reshape(out)
-            }
+        let on_cpu = x.device().is_cpu() && x.dtype() == candle_core::DType::F32;
+        match (&self.quant, &self.packed) {
+            (Some(q), _) if on_cpu => rows_through(x, q, q.n),
+            (None, Some(p)) if on_cpu => rows_through(x, p, p.n),
             _ => {
                 let y = self.fallback.forward(x)?;
                 if self.gelu {
@@ -174,6 +154,18 @@ impl PackedLinear {
             }
         }
     }
+}
+
+/// Store masks of the two 16-lane halves of a 32-column panel with `cols` columns in use.
+pub(crate) fn column_masks(cols: usize) -> [u16; 2] {
+    let lanes = |c: usize| -> u16 {
+        if c >= 16 {
+            0xFFFF
+        } else {
+            ((1u32 << c) - 1) as u16
+        }
+    };
+    [lanes(cols), lanes(cols.saturating_sub(16))]
 }
 
 /// Packs `w`, row-major `(n, k)` (a linear layer's weights: output column j reads row j).
@@ -230,16 +222,6 @@ fn matmul_packed(a: &[f32], m: usize, k: usize, panels: &[f32], n: usize) -> Vec
     y
 }
 
-fn f32_slice<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
-    let CpuStorage::F32(d) = s else {
-        candle_core::bail!("packed matmul: f32 only")
-    };
-    match l.contiguous_offsets() {
-        Some((a, b)) => Ok(&d[a..b]),
-        None => candle_core::bail!("packed matmul: contiguous input only"),
-    }
-}
-
 /// `x (m, k) · wᵀ` with `w (n, k)`, differentiable; its backward runs on the same kernel.
 struct MatmulTrain;
 
@@ -255,7 +237,10 @@ impl candle_core::CustomOp2 for MatmulTrain {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (x, w) = (f32_slice(s1, l1)?, f32_slice(s2, l2)?);
+        let (x, w) = (
+            cpu_f32(s1, l1, "packed matmul")?,
+            cpu_f32(s2, l2, "packed matmul")?,
+        );
         let ((m, k), (n, k2)) = (l1.shape().dims2()?, l2.shape().dims2()?);
         if k != k2 {
             candle_core::bail!("packed matmul: widths {k} and {k2}")
@@ -293,7 +278,10 @@ impl candle_core::CustomOp2 for GradInput {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (g, w) = (f32_slice(s1, l1)?, f32_slice(s2, l2)?);
+        let (g, w) = (
+            cpu_f32(s1, l1, "packed matmul")?,
+            cpu_f32(s2, l2, "packed matmul")?,
+        );
         let ((m, n), (n2, k)) = (l1.shape().dims2()?, l2.shape().dims2()?);
         if n != n2 {
             candle_core::bail!("packed matmul grad: widths {n} and {n2}")
@@ -318,7 +306,10 @@ impl candle_core::CustomOp2 for GradWeight {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (g, x) = (f32_slice(s1, l1)?, f32_slice(s2, l2)?);
+        let (g, x) = (
+            cpu_f32(s1, l1, "packed matmul")?,
+            cpu_f32(s2, l2, "packed matmul")?,
+        );
         let ((m, n), (m2, k)) = (l1.shape().dims2()?, l2.shape().dims2()?);
         if m != m2 {
             candle_core::bail!("packed matmul grad: rows {m} and {m2}")
@@ -363,23 +354,29 @@ pub fn linear_train(lin: &Linear, x: &Tensor) -> Result<Tensor> {
     }
 }
 
+/// Applies a row-wise op to `x` viewed as `(rows, last dim)`; the last dimension becomes `n`.
+fn rows_through(x: &Tensor, op: &impl CustomOp1, n: usize) -> Result<Tensor> {
+    let mut dims = x.dims().to_vec();
+    let k = *dims.last().unwrap_or(&0);
+    let m = x.elem_count() / k.max(1);
+    let y = x.contiguous()?.reshape((m, k))?.apply_op1_no_bwd(op)?;
+    if let Some(last) = dims.last_mut() {
+        *last = n;
+    }
+    y.reshape(dims)
+}
+
 impl CustomOp1 for Packed {
     fn name(&self) -> &'static str {
         "packed-linear-avx512"
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let CpuStorage::F32(data) = storage else {
-            candle_core::bail!("packed linear: f32 only")
-        };
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("packed linear: contiguous input only")
-        };
+        let x = cpu_f32(storage, layout, "packed linear")?;
         let (m, k) = layout.shape().dims2()?;
         if k != self.k {
             candle_core::bail!("packed linear: input width {k}, weights {}", self.k)
         }
-        let x = &data[start..end];
         let mut y: Vec<f32> = Vec::with_capacity(m * self.n);
         #[cfg(target_arch = "x86_64")]
         unsafe {
@@ -500,18 +497,7 @@ unsafe fn micro(
         2 => run!(2),
         _ => run!(1),
     }
-    let m0: __mmask16 = if cols >= 16 {
-        0xFFFF
-    } else {
-        ((1u32 << cols) - 1) as u16
-    };
-    let m1: __mmask16 = if cols >= 32 {
-        0xFFFF
-    } else if cols <= 16 {
-        0
-    } else {
-        ((1u32 << (cols - 16)) - 1) as u16
-    };
+    let [m0, m1] = column_masks(cols);
     for (r, row) in acc.iter().enumerate().take(rows) {
         let dst = c.add(r * ldc);
         let (base0, base1) = if accumulate {

@@ -9,21 +9,12 @@
 //!
 //! CPU and contiguous f32 only; elsewhere the callers keep the composed ops.
 
+use super::fast_ops::cpu_f32;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
 
 /// Whether the fused training ops apply to `xs`.
 pub fn applies(xs: &Tensor) -> bool {
     xs.device().is_cpu() && xs.dtype() == candle_core::DType::F32
-}
-
-fn slice<'a>(s: &'a CpuStorage, l: &Layout, what: &str) -> Result<&'a [f32]> {
-    let CpuStorage::F32(d) = s else {
-        candle_core::bail!("{what}: f32 only")
-    };
-    match l.contiguous_offsets() {
-        Some((a, b)) => Ok(&d[a..b]),
-        None => candle_core::bail!("{what}: contiguous input only"),
-    }
 }
 
 /// Mean and reciprocal standard deviation of one row (two passes, like PyTorch).
@@ -52,8 +43,11 @@ impl CustomOp3 for LayerNormTrain {
         s3: &CpuStorage,
         l3: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let x = slice(s1, l1, "layer norm")?;
-        let (gamma, beta) = (slice(s2, l2, "layer norm")?, slice(s3, l3, "layer norm")?);
+        let x = cpu_f32(s1, l1, "layer norm")?;
+        let (gamma, beta) = (
+            cpu_f32(s2, l2, "layer norm")?,
+            cpu_f32(s3, l3, "layer norm")?,
+        );
         let h = gamma.len();
         if h == 0 || x.len() % h != 0 || beta.len() != h {
             candle_core::bail!("layer norm: shapes do not match")
@@ -109,9 +103,9 @@ impl CustomOp3 for LayerNormGrad {
         s3: &CpuStorage,
         l3: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let x = slice(s1, l1, "layer norm grad")?;
-        let gamma = slice(s2, l2, "layer norm grad")?;
-        let g = slice(s3, l3, "layer norm grad")?;
+        let x = cpu_f32(s1, l1, "layer norm grad")?;
+        let gamma = cpu_f32(s2, l2, "layer norm grad")?;
+        let g = cpu_f32(s3, l3, "layer norm grad")?;
         let h = gamma.len();
         if h == 0 || x.len() % h != 0 || g.len() != x.len() {
             candle_core::bail!("layer norm grad: shapes do not match")
@@ -162,7 +156,7 @@ impl CustomOp1 for SoftmaxTrain {
     }
 
     fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
-        let x = slice(s, l, "softmax")?;
+        let x = cpu_f32(s, l, "softmax")?;
         let n = l.shape().dims().last().copied().unwrap_or(1).max(1);
         let mut out = vec![0f32; x.len()];
         for (row, dst) in x.chunks_exact(n).zip(out.chunks_exact_mut(n)) {
@@ -201,8 +195,8 @@ impl CustomOp2 for SoftmaxGrad {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let y = slice(s1, l1, "softmax grad")?;
-        let g = slice(s2, l2, "softmax grad")?;
+        let y = cpu_f32(s1, l1, "softmax grad")?;
+        let g = cpu_f32(s2, l2, "softmax grad")?;
         let n = l1.shape().dims().last().copied().unwrap_or(1).max(1);
         if y.len() != g.len() {
             candle_core::bail!("softmax grad: shapes do not match")

@@ -2,6 +2,7 @@
 //! clipping, and a state that can be saved and restored exactly.
 
 use crate::error::{Error, Result};
+use crate::model::fast_ops::{cpu_f32, cpu_f32_mut};
 use candle_core::backprop::GradStore;
 use candle_core::{CpuStorage, DType, Device, InplaceOp2, InplaceOp3, Layout, Tensor, Var};
 use std::collections::HashMap;
@@ -11,20 +12,6 @@ fn fused_applies(t: &Tensor) -> bool {
     t.device().is_cpu() && t.dtype() == DType::F32 && t.is_contiguous()
 }
 
-fn f32s<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [f32]> {
-    match (s, l.contiguous_offsets()) {
-        (CpuStorage::F32(d), Some((a, b))) => Ok(&d[a..b]),
-        _ => candle_core::bail!("adamw: contiguous f32 only"),
-    }
-}
-
-fn f32s_mut<'a>(s: &'a mut CpuStorage, l: &Layout) -> candle_core::Result<&'a mut [f32]> {
-    match (s, l.contiguous_offsets()) {
-        (CpuStorage::F32(d), Some((a, b))) => Ok(&mut d[a..b]),
-        _ => candle_core::bail!("adamw: contiguous f32 only"),
-    }
-}
-
 /// Σ g² of a contiguous f32 CPU tensor, read in place.
 fn cpu_sum_of_squares(g: &Tensor) -> Option<f64> {
     if !fused_applies(g) {
@@ -32,7 +19,7 @@ fn cpu_sum_of_squares(g: &Tensor) -> Option<f64> {
     }
     let (st, l) = g.storage_and_layout();
     match &*st {
-        candle_core::Storage::Cpu(c) => f32s(c, l)
+        candle_core::Storage::Cpu(c) => cpu_f32(c, l, "adamw")
             .ok()
             .map(|d| d.iter().map(|&v| (v as f64) * (v as f64)).sum()),
         _ => None,
@@ -58,8 +45,8 @@ impl InplaceOp2 for Moment {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> candle_core::Result<()> {
-        let g = f32s(s2, l2)?;
-        let m = f32s_mut(s1, l1)?;
+        let g = cpu_f32(s2, l2, "adamw")?;
+        let m = cpu_f32_mut(s1, l1, "adamw")?;
         if m.len() != g.len() {
             candle_core::bail!("adamw: moment and gradient sizes differ")
         }
@@ -101,8 +88,8 @@ impl InplaceOp3 for Apply {
         s3: &CpuStorage,
         l3: &Layout,
     ) -> candle_core::Result<()> {
-        let (m, v) = (f32s(s2, l2)?, f32s(s3, l3)?);
-        let w = f32s_mut(s1, l1)?;
+        let (m, v) = (cpu_f32(s2, l2, "adamw")?, cpu_f32(s3, l3, "adamw")?);
+        let w = cpu_f32_mut(s1, l1, "adamw")?;
         if w.len() != m.len() || w.len() != v.len() {
             candle_core::bail!("adamw: weight and moment sizes differ")
         }
