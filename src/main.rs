@@ -35,6 +35,9 @@ enum Command {
     Score(ScoreArgs),
     /// Fine-tune a BERT-family encoder (every weight) with the stance head on labelled data.
     Train(Box<TrainArgs>),
+    /// Average the weights of models fine-tuned from the same base (a uniform "model soup"),
+    /// optionally scoring the average on dev sets.
+    Average(AverageArgs),
 }
 
 #[derive(Args, Clone)]
@@ -261,6 +264,27 @@ fn run_score(a: ScoreArgs) -> Result<()> {
 }
 
 #[derive(Args)]
+struct AverageArgs {
+    /// A trained model directory or hub id (repeat: at least two). They must share labels,
+    /// tokenizer, config, marker and pooling; fine-tuning runs of one base differing in seed or
+    /// data order are what averaging is for.
+    #[arg(long = "model", value_name = "DIR|ID", required = true, num_args = 1)]
+    models: Vec<String>,
+    /// Labelled file to score the average on (repeatable); the scores go to stance.json.
+    #[arg(long, value_name = "FILE")]
+    dev: Vec<PathBuf>,
+    /// Output model directory (written atomically).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Store the weights in f16 (half the size).
+    #[arg(long)]
+    save_f16: bool,
+    /// Skip malformed dev records (reported) instead of stopping at the first.
+    #[arg(long)]
+    skip_bad: bool,
+}
+
+#[derive(Args)]
 struct TrainArgs {
     /// Starting checkpoint: a local directory or a Hugging Face hub id (e.g. sentence-transformers/all-MiniLM-L6-v2).
     #[arg(long, value_name = "DIR|ID")]
@@ -458,6 +482,34 @@ fn progress_bar(_len: u64, what: &str) -> ProgressBar {
     pb
 }
 
+fn run_average(a: AverageArgs) -> Result<()> {
+    let cfg = stance::train::average::AverageConfig {
+        models: a.models,
+        dev: a.dev,
+        out: a.out,
+        save_f16: a.save_f16,
+        skip_bad: a.skip_bad,
+    };
+    let out = stance::train::average::average(&cfg, &|m| eprintln!("{m}"))
+        .with_context(|| format!("averaging into {}", cfg.out.display()))?;
+    report_skips(std::path::Path::new("the dev data"), &out.skipped);
+    for d in &out.dev {
+        println!(
+            "{}: F1m {:.2}, accuracy {:.2}",
+            d.data,
+            100.0 * d.f1m,
+            100.0 * d.accuracy
+        );
+    }
+    println!(
+        "average of {} models ({} weights) written to {}",
+        out.models,
+        out.weights,
+        cfg.out.display()
+    );
+    Ok(())
+}
+
 fn report_skips(path: &std::path::Path, skipped: &[stance::data::Skip]) {
     if skipped.is_empty() {
         return;
@@ -602,6 +654,7 @@ fn main() {
         Command::Predict(a) => run_predict(a),
         Command::Eval(a) => run_eval(a),
         Command::Train(a) => run_train(*a),
+        Command::Average(a) => run_average(a),
         Command::Score(a) => run_score(a),
     };
     if let Err(e) = result {

@@ -30,10 +30,10 @@ fn tiny_dir(dir: &Path) -> String {
 #[test]
 fn help_explains_every_command() {
     let (out, _) = text(&stance(&["--help"]));
-    for c in ["predict", "eval", "train", "score"] {
+    for c in ["predict", "eval", "train", "score", "average"] {
         assert!(out.contains(c), "{out}");
     }
-    for c in ["predict", "eval", "train", "score"] {
+    for c in ["predict", "eval", "train", "score", "average"] {
         let o = stance(&[c, "--help"]);
         assert!(o.status.success());
         let (h, _) = text(&o);

@@ -302,3 +302,59 @@ fn bad_training_data_gets_clear_errors() {
         .to_string()
         .contains("--lr"));
 }
+
+#[test]
+fn averaging_models_gives_the_mean_weights_and_dev_scores() {
+    use stance::train::average::{average, AverageConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    tiny_model(1).unwrap().save(&a, DType::F32).unwrap();
+    tiny_model(2).unwrap().save(&b, DType::F32).unwrap();
+    let dev = write_data(
+        dir.path(),
+        "dev.jsonl",
+        12,
+        ["supportive", "neutral", "critical"],
+    );
+    let mut cfg = AverageConfig {
+        models: vec![a.display().to_string(), b.display().to_string()],
+        dev: vec![dev],
+        out: dir.path().join("avg"),
+        save_f16: false,
+        skip_bad: false,
+    };
+    let out = average(&cfg, &|_| {}).unwrap();
+    assert_eq!(out.models, 2);
+    assert_eq!(out.dev.len(), 1);
+    let (wa, wb, wm) = (weights(&a), weights(&b), weights(&cfg.out));
+    assert_eq!(wm.len(), wa.len());
+    for (((k, va), (_, vb)), (km, vm)) in wa.iter().zip(&wb).zip(&wm) {
+        assert_eq!(k, km);
+        if k.ends_with(".weight") && !k.contains("LayerNorm") {
+            assert_ne!(va, vb, "{k}: the two random models should differ");
+        }
+        for ((x, y), m) in va.iter().zip(vb).zip(vm) {
+            assert!((0.5 * (x + y) - m).abs() < 1e-6, "{k}: {x} {y} -> {m}");
+        }
+    }
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(cfg.out.join("stance.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        meta["dev_scores"]["scores"][0]["f1m"].as_f64().unwrap(),
+        out.dev[0].f1m
+    );
+    assert_eq!(meta["training"]["average_of"].as_array().unwrap().len(), 2);
+
+    // Models with other labels cannot be averaged; one model is not an average.
+    let c = dir.path().join("c");
+    let mut other = tiny_model(3).unwrap();
+    other.meta.labels = vec!["FAVOR".into(), "NONE".into(), "AGAINST".into()];
+    other.save(&c, DType::F32).unwrap();
+    cfg.models.push(c.display().to_string());
+    let e = average(&cfg, &|_| {}).unwrap_err().to_string();
+    assert!(e.contains("labels") && e.contains("FAVOR"), "{e}");
+    cfg.models = vec![a.display().to_string()];
+    let e = average(&cfg, &|_| {}).unwrap_err().to_string();
+    assert!(e.contains("at least two"), "{e}");
+}

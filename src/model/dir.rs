@@ -208,6 +208,24 @@ impl StanceModel {
         Ok(())
     }
 
+    /// The tokenizer definition (`tokenizer.json`) the model was loaded with.
+    pub fn tokenizer_json(&self) -> &str {
+        &self.tokenizer_json
+    }
+
+    /// Replaces the value of the weight `name` (same shape) in place.
+    pub fn set_weight(&self, name: &str, value: &Tensor) -> Result<()> {
+        let data = self
+            .varmap
+            .data()
+            .lock()
+            .map_err(|_| Error::Config("poisoned var map".into()))?;
+        let var = data
+            .get(name)
+            .ok_or_else(|| Error::Config(format!("the model has no weight {name}")))?;
+        Ok(var.set(value)?)
+    }
+
     /// All weights by name (sorted), as stored tensors.
     pub fn tensors(&self) -> Result<BTreeMap<String, Tensor>> {
         let data = self

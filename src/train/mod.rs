@@ -6,6 +6,7 @@
 //! (weights, optimizer moments, step) to `--out/checkpoint` from which `--resume` continues
 //! exactly. Dropout masks are seeded by (seed, step), so a resumed run draws the same masks.
 
+pub mod average;
 pub mod batches;
 pub mod optim;
 
@@ -221,6 +222,39 @@ fn read_labelled(path: &Path, skip_bad: bool) -> Result<(Vec<Example>, Vec<Skip>
     Ok((ds.examples, ds.skipped))
 }
 
+/// Reads labelled dev files whose labels must all be among `labels` (which `whose` names in the
+/// error); skipped records are added to `skipped`.
+pub(crate) fn read_devs(
+    paths: &[PathBuf],
+    labels: &[String],
+    whose: &str,
+    skip_bad: bool,
+    skipped: &mut Vec<Skip>,
+) -> Result<Vec<(PathBuf, Vec<Example>)>> {
+    let mut devs = Vec::new();
+    for d in paths {
+        let (exs, sk) = read_labelled(d, skip_bad)?;
+        skipped.extend(sk);
+        if let Some(e) = exs.iter().find(|e| {
+            !labels
+                .iter()
+                .any(|l| Some(l.as_str()) == e.label.as_deref())
+        }) {
+            return Err(Error::record(
+                d,
+                e.line,
+                "label",
+                format!(
+                    "label {:?} does not occur in {whose} (labels: {labels:?})",
+                    e.label.as_deref().unwrap_or_default(),
+                ),
+            ));
+        }
+        devs.push((d.clone(), exs));
+    }
+    Ok(devs)
+}
+
 /// Cross-entropy with label smoothing over `(batch, labels)` logits.
 pub fn loss_fn(logits: &Tensor, targets: &Tensor, smoothing: f64) -> candle_core::Result<Tensor> {
     let logp = candle_nn::ops::log_softmax(logits, D::Minus1)?;
@@ -248,7 +282,7 @@ fn encode(model: &StanceModel, exs: &[Example], path: &Path) -> Result<Vec<Encod
         .collect()
 }
 
-fn dev_scores(
+pub(crate) fn dev_scores(
     model: &StanceModel,
     devs: &[(PathBuf, Vec<Example>)],
 ) -> Result<Vec<(DevScore, Metrics)>> {
@@ -386,28 +420,13 @@ pub fn train(
     };
     let (train_ex, mut skipped) = read_labelled(&cfg.train, cfg.skip_bad)?;
     let label_names = labels::label_list(train_ex.iter().filter_map(|e| e.label.as_deref()));
-    let mut devs = Vec::new();
-    for d in &cfg.dev {
-        let (exs, sk) = read_labelled(d, cfg.skip_bad)?;
-        skipped.extend(sk);
-        if let Some(e) = exs.iter().find(|e| {
-            !label_names
-                .iter()
-                .any(|l| Some(l.as_str()) == e.label.as_deref())
-        }) {
-            return Err(Error::record(
-                d,
-                e.line,
-                "label",
-                format!(
-                    "label {:?} does not occur in the training data {} (labels: {label_names:?})",
-                    e.label.as_deref().unwrap_or_default(),
-                    cfg.train.display()
-                ),
-            ));
-        }
-        devs.push((d.clone(), exs));
-    }
+    let devs = read_devs(
+        &cfg.dev,
+        &label_names,
+        &format!("the training data {}", cfg.train.display()),
+        cfg.skip_bad,
+        &mut skipped,
+    )?;
     std::fs::create_dir_all(&cfg.out).map_err(|e| Error::io(&cfg.out, e))?;
     let ckpt = cfg.out.join(CHECKPOINT_DIR);
 

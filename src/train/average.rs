@@ -1,0 +1,136 @@
+//! `stance average`: the uniform average of the weights of several models fine-tuned from the
+//! same base with the same labels and input format (a "model soup", Wortsman et al. 2022).
+//! Fine-tuning runs that differ only in seed or data order usually stay in one basin of the
+//! loss, and their average often scores at least as well as the best of them at no cost at
+//! inference time. The averaged model can be scored on dev sets, which are recorded in its
+//! `stance.json` like a trained model's.
+
+use super::{dev_scores, read_devs, DevScore};
+use crate::data::Skip;
+use crate::error::{Error, Result};
+use crate::model::dir::LoadOptions;
+use crate::model::{ModelSource, StanceModel};
+use candle_core::{DType, Tensor};
+use std::path::PathBuf;
+
+/// What to average and where to write it.
+#[derive(Debug, Clone)]
+pub struct AverageConfig {
+    /// Model directories or hub ids (at least two).
+    pub models: Vec<String>,
+    /// Labelled files to score the average on (optional).
+    pub dev: Vec<PathBuf>,
+    pub out: PathBuf,
+    /// Store the weights in f16.
+    pub save_f16: bool,
+    pub skip_bad: bool,
+}
+
+#[derive(Debug)]
+pub struct AverageOutcome {
+    pub models: usize,
+    pub weights: usize,
+    pub dev: Vec<DevScore>,
+    pub skipped: Vec<Skip>,
+}
+
+/// Why two models cannot be averaged, or `None` when they can.
+fn incompatibility(a: &StanceModel, b: &StanceModel) -> Option<String> {
+    if a.meta.labels != b.meta.labels {
+        return Some(format!(
+            "labels {:?} differ from {:?}",
+            b.meta.labels, a.meta.labels
+        ));
+    }
+    if a.meta.marker != b.meta.marker || a.meta.pooling != b.meta.pooling {
+        return Some("target marker or pooling differs".into());
+    }
+    if a.config != b.config {
+        return Some("encoder config (config.json) differs".into());
+    }
+    if a.tokenizer_json() != b.tokenizer_json() {
+        return Some("tokenizer (tokenizer.json) differs".into());
+    }
+    None
+}
+
+/// Averages the models' weights uniformly (in f32), scores the result on the dev files and
+/// writes it to `cfg.out` atomically.
+pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOutcome> {
+    if cfg.models.len() < 2 {
+        return Err(Error::Config(
+            "average needs at least two models (--model A --model B …)".into(),
+        ));
+    }
+    let opts = LoadOptions::default();
+    progress(&format!("loading {}", cfg.models[0]));
+    let first = StanceModel::load(&ModelSource::parse(&cfg.models[0])?, &opts)?;
+    let mut sums = first.tensors()?;
+    let mut sources = vec![serde_json::json!({
+        "model": cfg.models[0], "training": first.meta.training, "dev_scores": first.meta.dev_scores
+    })];
+    for name in &cfg.models[1..] {
+        progress(&format!("loading {name}"));
+        let m = StanceModel::load(&ModelSource::parse(name)?, &opts)?;
+        if let Some(why) = incompatibility(&first, &m) {
+            return Err(Error::Config(format!(
+                "cannot average {name} with {}: {why}",
+                cfg.models[0]
+            )));
+        }
+        let other = m.tensors()?;
+        if other.len() != sums.len() || other.keys().any(|k| !sums.contains_key(k)) {
+            return Err(Error::Config(format!(
+                "cannot average {name} with {}: their weights have different names",
+                cfg.models[0]
+            )));
+        }
+        for (k, t) in other {
+            let acc = sums
+                .get_mut(&k)
+                .ok_or_else(|| Error::Config(format!("weight {k} missing")))?;
+            if acc.dims() != t.dims() {
+                return Err(Error::Config(format!(
+                    "cannot average {name} with {}: weight {k} has shape {:?}, not {:?}",
+                    cfg.models[0],
+                    t.dims(),
+                    acc.dims()
+                )));
+            }
+            *acc = (&*acc + t.to_dtype(DType::F32)?)?;
+        }
+        sources.push(serde_json::json!({
+            "model": name, "training": m.meta.training, "dev_scores": m.meta.dev_scores
+        }));
+    }
+    let scale = 1.0 / cfg.models.len() as f64;
+    let mut model = first;
+    for (k, t) in &sums {
+        let mean: Tensor = t.affine(scale, 0.0)?;
+        model.set_weight(k, &mean)?;
+    }
+    model.meta.training = serde_json::json!({ "average_of": sources });
+    let mut skipped = Vec::new();
+    let devs = read_devs(
+        &cfg.dev,
+        &model.meta.labels,
+        "the models' labels",
+        cfg.skip_bad,
+        &mut skipped,
+    )?;
+    let mut dev = Vec::new();
+    model.meta.dev_scores = serde_json::Value::Null;
+    if !devs.is_empty() {
+        progress("scoring the average on the dev sets");
+        let scores = dev_scores(&model, &devs)?;
+        dev = scores.into_iter().map(|(s, _)| s).collect();
+        model.meta.dev_scores = serde_json::json!({ "select": "f1m", "scores": dev });
+    }
+    model.save(&cfg.out, if cfg.save_f16 { DType::F16 } else { DType::F32 })?;
+    Ok(AverageOutcome {
+        models: cfg.models.len(),
+        weights: sums.len(),
+        dev,
+        skipped,
+    })
+}
