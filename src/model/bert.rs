@@ -255,10 +255,13 @@ impl Encoder {
             (self.emb.position_offset + t) as u32,
             dev,
         )?;
-        let x = self
-            .emb
-            .word
-            .forward(input_ids)?
+        let word = match path {
+            Path::Differentiable if super::train_ops::applies(self.emb.word.embeddings()) => {
+                super::train_ops::embedding(self.emb.word.embeddings(), input_ids)?
+            }
+            _ => self.emb.word.forward(input_ids)?,
+        };
+        let x = word
             .broadcast_add(&self.emb.position.forward(&positions)?)?
             .add(&self.emb.token_type.forward(token_type_ids)?)?;
         let x = self.emb.norm.forward(&x, path)?;

@@ -325,6 +325,82 @@ impl candle_core::CustomOp2 for GradWeight {
     }
 }
 
+/// `x (m, k) · wᵀ + b`: the training product with its bias added in place, so that neither a
+/// broadcast in the forward pass nor a reduction over rows in candle's backward is needed.
+struct MatmulBiasTrain;
+
+impl candle_core::CustomOp3 for MatmulBiasTrain {
+    fn name(&self) -> &'static str {
+        "packed-matmul-bias-train"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (x, w, b) = (
+            cpu_f32(s1, l1, "packed matmul")?,
+            cpu_f32(s2, l2, "packed matmul")?,
+            cpu_f32(s3, l3, "packed matmul")?,
+        );
+        let ((m, k), (n, k2)) = (l1.shape().dims2()?, l2.shape().dims2()?);
+        if k != k2 || b.len() != n {
+            candle_core::bail!(
+                "packed matmul: widths {k} and {k2}, bias {} for {n}",
+                b.len()
+            )
+        }
+        let mut y = matmul_packed(x, m, k, &pack_nk(w, n, k), n);
+        for row in y.chunks_exact_mut(n) {
+            for (v, bias) in row.iter_mut().zip(b) {
+                *v += bias;
+            }
+        }
+        Ok((CpuStorage::F32(y), Shape::from((m, n))))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        _b: &Tensor,
+        _res: &Tensor,
+        g: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let g = g.contiguous()?;
+        let dx = g.apply_op2_no_bwd(&w.contiguous()?, &GradInput)?;
+        let dw = g.apply_op2_no_bwd(&x.contiguous()?, &GradWeight)?;
+        let db = g.apply_op1_no_bwd(&ColumnSums)?;
+        Ok((Some(dx), Some(dw), Some(db)))
+    }
+}
+
+/// Column sums of `g (m, n)`: the bias gradient.
+struct ColumnSums;
+
+impl CustomOp1 for ColumnSums {
+    fn name(&self) -> &'static str {
+        "column-sums"
+    }
+
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
+        let g = cpu_f32(s, l, "column sums")?;
+        let (_, n) = l.shape().dims2()?;
+        let mut acc = vec![0f32; n];
+        for row in g.chunks_exact(n.max(1)) {
+            for (a, v) in acc.iter_mut().zip(row) {
+                *a += v;
+            }
+        }
+        Ok((CpuStorage::F32(acc), Shape::from(n)))
+    }
+}
+
 /// A linear layer for training: on CPU with AVX-512 and single-threaded kernels (training with
 /// micro-batches) the products, forward and backward, run on the packed kernel; candle's
 /// `Linear` elsewhere. Same gradients up to summation order.
@@ -338,20 +414,26 @@ pub fn linear_train(lin: &Linear, x: &Tensor) -> Result<Tensor> {
     if !usable {
         return lin.forward(x);
     }
+    linear_packed_train(lin, x)
+}
+
+/// [`linear_train`] on the packed kernel (needs AVX-512 and f32 CPU tensors).
+fn linear_packed_train(lin: &Linear, x: &Tensor) -> Result<Tensor> {
+    let w = lin.weight();
     let dims = x.dims().to_vec();
     let k = *dims.last().unwrap_or(&0);
     let m = x.elem_count() / k.max(1);
     let (n, _) = w.dims2()?;
-    let y = x.contiguous()?.reshape((m, k))?.apply_op2(w, MatmulTrain)?;
+    let x2 = x.contiguous()?.reshape((m, k))?;
+    let y = match lin.bias() {
+        Some(b) => x2.apply_op3(w, b, MatmulBiasTrain)?,
+        None => x2.apply_op2(w, MatmulTrain)?,
+    };
     let mut out = dims;
     if let Some(last) = out.last_mut() {
         *last = n;
     }
-    let y = y.reshape(out)?;
-    match lin.bias() {
-        Some(b) => y.broadcast_add(b),
-        None => Ok(y),
-    }
+    y.reshape(out)
 }
 
 /// Applies a row-wise op to `x` viewed as `(rows, last dim)`; the last dimension becomes `n`.
@@ -551,7 +633,12 @@ mod tests {
             return;
         }
         let dev = Device::Cpu;
-        for (m, k, n) in [(5, 8, 3), (37, 40, 70), (64, 384, 96)] {
+        for ((m, k, n), with_bias) in [
+            ((5, 8, 3), true),
+            ((37, 40, 70), true),
+            ((64, 384, 96), true),
+            ((37, 40, 70), false),
+        ] {
             let w = candle_core::Var::from_tensor(&Tensor::randn(0f32, 0.5, (n, k), &dev).unwrap())
                 .unwrap();
             let b =
@@ -559,18 +646,12 @@ mod tests {
             let x =
                 candle_core::Var::from_tensor(&Tensor::randn(0f32, 1.0, (1, m, k), &dev).unwrap())
                     .unwrap();
-            let lin = Linear::new(w.as_tensor().clone(), Some(b.as_tensor().clone()));
+            let lin = Linear::new(
+                w.as_tensor().clone(),
+                with_bias.then(|| b.as_tensor().clone()),
+            );
             let up = Tensor::randn(0f32, 1.0, (1, m, n), &dev).unwrap();
-            let ours_y = x
-                .as_tensor()
-                .reshape((m, k))
-                .unwrap()
-                .apply_op2(w.as_tensor(), MatmulTrain)
-                .unwrap()
-                .reshape((1, m, n))
-                .unwrap()
-                .broadcast_add(b.as_tensor())
-                .unwrap();
+            let ours_y = linear_packed_train(&lin, x.as_tensor()).unwrap();
             let theirs_y = lin.forward(x.as_tensor()).unwrap();
             assert!(crate::testing::max_abs_diff(&ours_y, &theirs_y) < 1e-4);
             let ga = (ours_y * &up)
@@ -585,7 +666,12 @@ mod tests {
                 .unwrap()
                 .backward()
                 .unwrap();
-            for v in [&x, &w, &b] {
+            let vars = if with_bias {
+                vec![&x, &w, &b]
+            } else {
+                vec![&x, &w]
+            };
+            for v in vars {
                 let d = crate::testing::max_abs_diff(
                     ga.get(v.as_tensor()).unwrap(),
                     gb.get(v.as_tensor()).unwrap(),

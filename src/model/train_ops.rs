@@ -7,6 +7,11 @@
 //! - layer norm: `x̂ = (x − μ)·r`, `dx = r·(g·γ − mean(g·γ) − x̂·mean(g·γ·x̂))`, `dγ = Σ g·x̂`, `dβ = Σ g`;
 //! - softmax: `dx = y·(g − Σ g·y)`.
 //!
+//! Also an embedding lookup whose backward writes the dense gradient of the table in one
+//! zeroed allocation (candle's `index_select` backward zeroes a table-sized tensor and then
+//! copies it in `index_add`: two passes over the 30522×384 word-embedding matrix per batch), and
+//! an in-place sum of gradients.
+//!
 //! CPU and contiguous f32 only; elsewhere the callers keep the composed ops.
 
 use super::fast_ops::cpu_f32;
@@ -221,6 +226,120 @@ pub fn softmax_last_dim(xs: &Tensor) -> Result<Tensor> {
     xs.contiguous()?.apply_op1(SoftmaxTrain)
 }
 
+/// Rows `ids` of `table (v, h)`, differentiable in `table`.
+struct EmbeddingLookup;
+
+fn cpu_u32<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [u32]> {
+    match (s, l.contiguous_offsets()) {
+        (CpuStorage::U32(d), Some((a, b))) => Ok(&d[a..b]),
+        _ => candle_core::bail!("embedding lookup: contiguous u32 ids only"),
+    }
+}
+
+impl CustomOp2 for EmbeddingLookup {
+    fn name(&self) -> &'static str {
+        "embedding-lookup-train"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let table = cpu_f32(s1, l1, "embedding lookup")?;
+        let ids = cpu_u32(s2, l2)?;
+        let (v, h) = l1.shape().dims2()?;
+        let mut out = Vec::with_capacity(ids.len() * h);
+        for &id in ids {
+            let id = id as usize;
+            if id >= v {
+                candle_core::bail!("embedding lookup: id {id} outside the table of {v} rows")
+            }
+            out.extend_from_slice(&table[id * h..(id + 1) * h]);
+        }
+        Ok((CpuStorage::F32(out), Shape::from((ids.len(), h))))
+    }
+
+    fn bwd(
+        &self,
+        table: &Tensor,
+        ids: &Tensor,
+        _res: &Tensor,
+        g: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
+        let (v, h) = table.dims2()?;
+        let ids = ids.flatten_all()?.to_vec1::<u32>()?;
+        let g = g.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
+        // One zeroed allocation (fresh pages come zeroed from the OS), then only the used rows.
+        let mut d = vec![0f32; v * h];
+        for (&id, row) in ids.iter().zip(g.chunks_exact(h)) {
+            let id = id as usize;
+            for (a, b) in d[id * h..(id + 1) * h].iter_mut().zip(row) {
+                *a += b;
+            }
+        }
+        Ok((Some(Tensor::from_vec(d, (v, h), table.device())?), None))
+    }
+}
+
+/// `table[ids]` with shape `ids.dims() + (h,)`, recording a gradient for `table` (CPU, f32).
+pub fn embedding(table: &Tensor, ids: &Tensor) -> Result<Tensor> {
+    let h = table.dim(1)?;
+    let mut dims = ids.dims().to_vec();
+    dims.push(h);
+    let flat = ids.flatten_all()?.contiguous()?;
+    table
+        .contiguous()?
+        .apply_op2(&flat, EmbeddingLookup)?
+        .reshape(dims)
+}
+
+/// `acc += x` in place (same shape, contiguous f32 on CPU).
+struct AddAssign;
+
+impl candle_core::InplaceOp2 for AddAssign {
+    fn name(&self) -> &'static str {
+        "add-assign"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &mut CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<()> {
+        let x = cpu_f32(s2, l2, "add in place")?;
+        let acc = super::fast_ops::cpu_f32_mut(s1, l1, "add in place")?;
+        if acc.len() != x.len() {
+            candle_core::bail!("add in place: {} and {} elements", acc.len(), x.len())
+        }
+        for (a, b) in acc.iter_mut().zip(x) {
+            *a += b;
+        }
+        Ok(())
+    }
+}
+
+/// Adds `x` into `acc` in place. The caller guarantees that no other tensor shares `acc`'s
+/// storage.
+pub fn add_assign(acc: &Tensor, x: &Tensor) -> Result<()> {
+    acc.inplace_op2(x, &AddAssign)
+}
+
+/// The address of a CPU tensor's first element (to tell whether two tensors share storage).
+pub fn data_address(t: &Tensor) -> Option<usize> {
+    let (storage, layout) = t.storage_and_layout();
+    match &*storage {
+        candle_core::Storage::Cpu(CpuStorage::F32(d)) => {
+            Some(d.as_ptr() as usize + 4 * layout.start_offset())
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,5 +399,59 @@ mod tests {
                 &[x],
             );
         }
+    }
+
+    #[test]
+    fn embedding_lookup_matches_index_select_with_repeated_ids() {
+        let dev = Device::Cpu;
+        let table = Var::from_tensor(&Tensor::randn(0f32, 1.0, (11, 6), &dev).unwrap()).unwrap();
+        let ids = Tensor::new(&[[3u32, 0, 3, 10], [7, 3, 1, 0]], &dev).unwrap();
+        let ours = embedding(table.as_tensor(), &ids).unwrap();
+        let theirs = table
+            .as_tensor()
+            .index_select(&ids.flatten_all().unwrap(), 0)
+            .unwrap()
+            .reshape((2, 4, 6))
+            .unwrap();
+        assert_eq!(crate::testing::max_abs_diff(&ours, &theirs), 0.0);
+        let w = Tensor::randn(0f32, 1.0, (2, 4, 6), &dev).unwrap();
+        let ga = (ours * &w).unwrap().sum_all().unwrap().backward().unwrap();
+        let gb = (theirs * &w)
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .backward()
+            .unwrap();
+        let (a, b) = (
+            ga.get(table.as_tensor()).unwrap(),
+            gb.get(table.as_tensor()).unwrap(),
+        );
+        assert!(crate::testing::max_abs_diff(a, b) < 1e-6);
+        // Row 3 (three uses) got a gradient, row 5 (none) did not.
+        let row = |r: usize| {
+            a.get(r)
+                .unwrap()
+                .abs()
+                .unwrap()
+                .sum_all()
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap()
+        };
+        assert!(row(3) > 0.0 && row(5) == 0.0);
+        let bad = Tensor::new(&[11u32], &dev).unwrap();
+        assert!(embedding(table.as_tensor(), &bad).is_err());
+    }
+
+    #[test]
+    fn add_assign_adds_in_place_and_addresses_tell_storage_apart() {
+        let dev = Device::Cpu;
+        let acc = Tensor::new(&[1f32, 2.0, 3.0], &dev).unwrap();
+        let same = acc.clone();
+        let x = Tensor::new(&[0.5f32, -2.0, 1.0], &dev).unwrap();
+        assert_eq!(data_address(&acc), data_address(&same));
+        assert_ne!(data_address(&acc), data_address(&x));
+        add_assign(&acc, &x).unwrap();
+        assert_eq!(acc.to_vec1::<f32>().unwrap(), vec![1.5, 0.0, 4.0]);
     }
 }

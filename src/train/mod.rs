@@ -19,6 +19,7 @@ use crate::eval::Metrics;
 use crate::infer::InferOptions;
 use crate::model::bert::{Dropout, Path as KernelPath};
 use crate::model::dir::{LoadOptions, NewModel};
+use crate::model::train_ops;
 use crate::model::{Batch, Encoded, Marker, ModelSource, Pooling, StanceModel};
 use candle_core::{DType, Tensor, D};
 use optim::{lr_at, AdamW};
@@ -364,13 +365,28 @@ fn step_gradients(
         Some(r) => r?,
         None => return Err(Error::Config("empty batch".into())),
     };
+    // Sums go in place into the first part's gradients where a gradient owns its storage (a
+    // backward pass may hand the same tensor to several inputs; those get a fresh sum).
+    let mut owners: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for id in total.get_ids() {
+        if let Some(a) = total.get_id(*id).and_then(train_ops::data_address) {
+            *owners.entry(a).or_default() += 1;
+        }
+    }
     for r in it {
         let (l, g) = r?;
         loss += l;
         for id in g.get_ids().copied().collect::<Vec<_>>() {
             let Some(t) = g.get_id(id) else { continue };
             let sum = match total.get_id(id) {
-                Some(acc) => (acc + t)?,
+                Some(acc) => {
+                    let own =
+                        train_ops::data_address(acc).is_some_and(|a| owners.get(&a) == Some(&1));
+                    if own && train_ops::add_assign(acc, t).is_ok() {
+                        continue;
+                    }
+                    (acc + t)?
+                }
                 None => t.clone(),
             };
             total.insert_id(id, sum);
