@@ -365,12 +365,13 @@ fn step_gradients(
         Some(r) => r?,
         None => return Err(Error::Config("empty batch".into())),
     };
-    // Sums go in place into the first part's gradients where a gradient owns its storage (a
-    // backward pass may hand the same tensor to several inputs; those get a fresh sum).
+    // Sums go in place into the first part's gradients where a gradient is alone on its
+    // storage (a backward pass may hand one tensor, or views of it, to several inputs: those get
+    // a fresh sum).
     let mut owners: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
     for id in total.get_ids() {
-        if let Some(a) = total.get_id(*id).and_then(train_ops::data_address) {
-            *owners.entry(a).or_default() += 1;
+        if let Some(t) = total.get_id(*id) {
+            *owners.entry(train_ops::storage_id(t)).or_default() += 1;
         }
     }
     for r in it {
@@ -380,8 +381,7 @@ fn step_gradients(
             let Some(t) = g.get_id(id) else { continue };
             let sum = match total.get_id(id) {
                 Some(acc) => {
-                    let own =
-                        train_ops::data_address(acc).is_some_and(|a| owners.get(&a) == Some(&1));
+                    let own = owners.get(&train_ops::storage_id(acc)) == Some(&1);
                     if own && train_ops::add_assign(acc, t).is_ok() {
                         continue;
                     }
