@@ -155,7 +155,8 @@ fn int8_agrees_with_f32_on_the_shipped_model() {
     assert!(diffs.iter().all(|d| d.is_finite()), "a label is missing");
     let max_prob = diffs.iter().fold(0f32, |m, &v| m.max(v));
     let mean_prob = diffs.iter().sum::<f32>() / diffs.len() as f32;
-    // Measured on the shipped model: mean 0.0045, 99th percentile 0.07, largest 0.21 (one pair).
+    // Measured on the shipped model (dev-rw / dev-mt): mean 0.0023, largest 0.027; on the model
+    // before it, mean 0.0045, largest 0.21 (one pair).
     assert!(mean_prob < 0.02, "mean probability difference {mean_prob}");
     assert!(max_prob < 0.3, "largest probability difference {max_prob}");
     let d = (f32_report.metrics.f1m - int8_report.metrics.f1m).abs();

@@ -27,6 +27,14 @@ pub(crate) fn cpu_f32_mut<'a>(
     }
 }
 
+/// The contiguous u32 values (token ids) of a CPU storage, or an error naming `what`.
+pub(crate) fn cpu_u32<'a>(s: &'a CpuStorage, l: &Layout, what: &str) -> Result<&'a [u32]> {
+    match (s, l.contiguous_offsets()) {
+        (CpuStorage::U32(d), Some((a, b))) => Ok(&d[a..b]),
+        _ => candle_core::bail!("{what}: contiguous u32 input only"),
+    }
+}
+
 #[inline(always)]
 pub fn erf_approx(x: f32) -> f32 {
     let x = x.clamp(-4.0, 4.0);

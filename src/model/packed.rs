@@ -222,6 +222,33 @@ fn matmul_packed(a: &[f32], m: usize, k: usize, panels: &[f32], n: usize) -> Vec
     y
 }
 
+/// `x (m, k) · wᵀ` with `w (n, k)` on the packed kernel: the values and `(m, n)`.
+fn product(
+    s1: &CpuStorage,
+    l1: &Layout,
+    s2: &CpuStorage,
+    l2: &Layout,
+) -> Result<(Vec<f32>, usize, usize)> {
+    let (x, w) = (
+        cpu_f32(s1, l1, "packed matmul")?,
+        cpu_f32(s2, l2, "packed matmul")?,
+    );
+    let ((m, k), (n, k2)) = (l1.shape().dims2()?, l2.shape().dims2()?);
+    if k != k2 {
+        candle_core::bail!("packed matmul: widths {k} and {k2}")
+    }
+    Ok((matmul_packed(x, m, k, &pack_nk(w, n, k), n), m, n))
+}
+
+/// Gradients of `x · wᵀ` for the upstream gradient `g`: input and weight, and `g` made
+/// contiguous (whose column sums are the bias gradient).
+fn product_grads(x: &Tensor, w: &Tensor, g: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+    let g = g.contiguous()?;
+    let dx = g.apply_op2_no_bwd(&w.contiguous()?, &GradInput)?;
+    let dw = g.apply_op2_no_bwd(&x.contiguous()?, &GradWeight)?;
+    Ok((dx, dw, g))
+}
+
 /// `x (m, k) · wᵀ` with `w (n, k)`, differentiable; its backward runs on the same kernel.
 struct MatmulTrain;
 
@@ -237,15 +264,7 @@ impl candle_core::CustomOp2 for MatmulTrain {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (x, w) = (
-            cpu_f32(s1, l1, "packed matmul")?,
-            cpu_f32(s2, l2, "packed matmul")?,
-        );
-        let ((m, k), (n, k2)) = (l1.shape().dims2()?, l2.shape().dims2()?);
-        if k != k2 {
-            candle_core::bail!("packed matmul: widths {k} and {k2}")
-        }
-        let y = matmul_packed(x, m, k, &pack_nk(w, n, k), n);
+        let (y, m, n) = product(s1, l1, s2, l2)?;
         Ok((CpuStorage::F32(y), Shape::from((m, n))))
     }
 
@@ -256,9 +275,7 @@ impl candle_core::CustomOp2 for MatmulTrain {
         _res: &Tensor,
         g: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>)> {
-        let g = g.contiguous()?;
-        let dx = g.apply_op2_no_bwd(&w.contiguous()?, &GradInput)?;
-        let dw = g.apply_op2_no_bwd(&x.contiguous()?, &GradWeight)?;
+        let (dx, dw, _) = product_grads(x, w, g)?;
         Ok((Some(dx), Some(dw)))
     }
 }
@@ -343,19 +360,11 @@ impl candle_core::CustomOp3 for MatmulBiasTrain {
         s3: &CpuStorage,
         l3: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (x, w, b) = (
-            cpu_f32(s1, l1, "packed matmul")?,
-            cpu_f32(s2, l2, "packed matmul")?,
-            cpu_f32(s3, l3, "packed matmul")?,
-        );
-        let ((m, k), (n, k2)) = (l1.shape().dims2()?, l2.shape().dims2()?);
-        if k != k2 || b.len() != n {
-            candle_core::bail!(
-                "packed matmul: widths {k} and {k2}, bias {} for {n}",
-                b.len()
-            )
+        let b = cpu_f32(s3, l3, "packed matmul")?;
+        let (mut y, m, n) = product(s1, l1, s2, l2)?;
+        if b.len() != n {
+            candle_core::bail!("packed matmul: bias of {} for {n} outputs", b.len())
         }
-        let mut y = matmul_packed(x, m, k, &pack_nk(w, n, k), n);
         for row in y.chunks_exact_mut(n) {
             for (v, bias) in row.iter_mut().zip(b) {
                 *v += bias;
@@ -372,9 +381,7 @@ impl candle_core::CustomOp3 for MatmulBiasTrain {
         _res: &Tensor,
         g: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
-        let g = g.contiguous()?;
-        let dx = g.apply_op2_no_bwd(&w.contiguous()?, &GradInput)?;
-        let dw = g.apply_op2_no_bwd(&x.contiguous()?, &GradWeight)?;
+        let (dx, dw, g) = product_grads(x, w, g)?;
         let db = g.apply_op1_no_bwd(&ColumnSums)?;
         Ok((Some(dx), Some(dw), Some(db)))
     }
@@ -420,32 +427,29 @@ pub fn linear_train(lin: &Linear, x: &Tensor) -> Result<Tensor> {
 /// [`linear_train`] on the packed kernel (needs AVX-512 and f32 CPU tensors).
 fn linear_packed_train(lin: &Linear, x: &Tensor) -> Result<Tensor> {
     let w = lin.weight();
-    let dims = x.dims().to_vec();
-    let k = *dims.last().unwrap_or(&0);
-    let m = x.elem_count() / k.max(1);
     let (n, _) = w.dims2()?;
-    let x2 = x.contiguous()?.reshape((m, k))?;
-    let y = match lin.bias() {
-        Some(b) => x2.apply_op3(w, b, MatmulBiasTrain)?,
-        None => x2.apply_op2(w, MatmulTrain)?,
-    };
-    let mut out = dims;
-    if let Some(last) = out.last_mut() {
-        *last = n;
-    }
-    y.reshape(out)
+    on_rows(x, n, |x2| match lin.bias() {
+        Some(b) => x2.apply_op3(w, b, MatmulBiasTrain),
+        None => x2.apply_op2(w, MatmulTrain),
+    })
 }
 
-/// Applies a row-wise op to `x` viewed as `(rows, last dim)`; the last dimension becomes `n`.
-fn rows_through(x: &Tensor, op: &impl CustomOp1, n: usize) -> Result<Tensor> {
+/// Runs `f` on `x` viewed as `(rows, last dim)` and gives the result `x`'s leading dimensions
+/// with a last dimension of `n`.
+fn on_rows(x: &Tensor, n: usize, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Tensor> {
     let mut dims = x.dims().to_vec();
     let k = *dims.last().unwrap_or(&0);
     let m = x.elem_count() / k.max(1);
-    let y = x.contiguous()?.reshape((m, k))?.apply_op1_no_bwd(op)?;
+    let y = f(&x.contiguous()?.reshape((m, k))?)?;
     if let Some(last) = dims.last_mut() {
         *last = n;
     }
     y.reshape(dims)
+}
+
+/// Applies a row-wise inference op (no gradient) to `x`; the last dimension becomes `n`.
+fn rows_through(x: &Tensor, op: &impl CustomOp1, n: usize) -> Result<Tensor> {
+    on_rows(x, n, |x2| x2.apply_op1_no_bwd(op))
 }
 
 impl CustomOp1 for Packed {

@@ -14,7 +14,7 @@
 //!
 //! CPU and contiguous f32 only; elsewhere the callers keep the composed ops.
 
-use super::fast_ops::cpu_f32;
+use super::fast_ops::{cpu_f32, cpu_u32};
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
 
 /// Whether the fused training ops apply to `xs`.
@@ -229,13 +229,6 @@ pub fn softmax_last_dim(xs: &Tensor) -> Result<Tensor> {
 /// Rows `ids` of `table (v, h)`, differentiable in `table`.
 struct EmbeddingLookup;
 
-fn cpu_u32<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [u32]> {
-    match (s, l.contiguous_offsets()) {
-        (CpuStorage::U32(d), Some((a, b))) => Ok(&d[a..b]),
-        _ => candle_core::bail!("embedding lookup: contiguous u32 ids only"),
-    }
-}
-
 impl CustomOp2 for EmbeddingLookup {
     fn name(&self) -> &'static str {
         "embedding-lookup-train"
@@ -249,7 +242,7 @@ impl CustomOp2 for EmbeddingLookup {
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let table = cpu_f32(s1, l1, "embedding lookup")?;
-        let ids = cpu_u32(s2, l2)?;
+        let ids = cpu_u32(s2, l2, "embedding lookup")?;
         let (v, h) = l1.shape().dims2()?;
         let mut out = Vec::with_capacity(ids.len() * h);
         for &id in ids {
