@@ -355,6 +355,10 @@ struct TrainArgs {
     /// Stop after N steps in total (quick trials).
     #[arg(long)]
     max_steps: Option<usize>,
+    /// Also write OUT/checkpoint every N steps inside an epoch, so that a stopped long run loses
+    /// at most N steps (--resume continues from the batch where it stopped).
+    #[arg(long, value_name = "N")]
+    checkpoint_every: Option<usize>,
     /// Store the best model's weights in f16 (half the size on disk).
     #[arg(long)]
     save_f16: bool,
@@ -409,6 +413,7 @@ fn run_train(a: TrainArgs) -> Result<()> {
     cfg.resume = a.resume;
     cfg.log_every = a.log_every;
     cfg.max_steps = a.max_steps;
+    cfg.checkpoint_every = a.checkpoint_every;
     cfg.save_f16 = a.save_f16;
     cfg.micro_batches = match (&cfg.device, a.micro_batches) {
         (stance::DeviceSpec::Cpu, Some(n)) => n,

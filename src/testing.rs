@@ -1,4 +1,4 @@
-//! Helpers for tests and benchmarks: a tiny BERT tokenizer and a tiny random model.
+//! Helpers for tests and benchmarks: a tiny BERT tokenizer and tiny random models (BERT, MPNet).
 
 use crate::data::labels::DEFAULT_LABELS;
 use crate::error::Result;
@@ -100,6 +100,28 @@ pub fn tiny_model_with_labels(seed: u64, labels: Vec<String>) -> Result<StanceMo
         seed,
         &LoadOptions::default(),
     )
+}
+
+/// A tiny random MPNet stance model (2 layers, hidden 32, relative-position bias).
+pub fn tiny_mpnet_model(seed: u64) -> Result<StanceModel> {
+    let cfg = EncoderConfig::tiny_mpnet(tiny_vocab().len());
+    let mut meta = StanceMeta::new(
+        DEFAULT_LABELS.iter().map(|s| s.to_string()).collect(),
+        "tiny-random-mpnet",
+    );
+    meta.max_length = 64;
+    StanceModel::random(
+        cfg,
+        &tiny_tokenizer_json(),
+        meta,
+        seed,
+        &LoadOptions::default(),
+    )
+}
+
+/// Both tiny architectures, for tests that must hold for each.
+pub fn tiny_models(seed: u64) -> Result<Vec<StanceModel>> {
+    Ok(vec![tiny_model(seed)?, tiny_mpnet_model(seed)?])
 }
 
 /// Largest absolute element of `t` (as f32), for comparisons in tests.

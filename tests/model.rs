@@ -7,7 +7,7 @@ use candle_core::{DType, Device, Tensor};
 use stance::model::bert::Path as KernelPath;
 use stance::model::dir::{LoadOptions, NewModel};
 use stance::model::{Batch, Encoded, ModelSource, Pooling, StanceModel};
-use stance::testing::tiny_model;
+use stance::testing::{tiny_model, tiny_models};
 
 use stance::testing::max_abs_diff;
 
@@ -206,8 +206,10 @@ fn tiny_batch(m: &StanceModel) -> Batch {
 
 #[test]
 fn fast_and_differentiable_paths_agree_on_random_model() {
-    for seed in [3, 4] {
-        let mut m = tiny_model(seed).unwrap();
+    for mut m in [3, 4]
+        .into_iter()
+        .flat_map(|seed| tiny_models(seed).unwrap())
+    {
         let batch = tiny_batch(&m);
         let slow = m
             .net
@@ -231,8 +233,13 @@ fn fast_and_differentiable_paths_agree_on_random_model() {
 
 #[test]
 fn gradients_reach_every_weight() {
-    let m = tiny_model(5).unwrap();
-    let batch = tiny_batch(&m);
+    for m in tiny_models(5).unwrap() {
+        gradients_reach_every_weight_of(&m);
+    }
+}
+
+fn gradients_reach_every_weight_of(m: &StanceModel) {
+    let batch = tiny_batch(m);
     let logits = m
         .net
         .forward(&batch, KernelPath::Differentiable, None)
@@ -260,7 +267,44 @@ fn gradients_reach_every_weight() {
         }
     }
     assert!(data.len() > 30);
-    assert!(without.is_empty(), "no gradient for {without:?}");
+    assert!(
+        without.is_empty(),
+        "{}: no gradient for {without:?}",
+        m.config.model_type
+    );
+}
+
+/// A row's hidden states do not depend on the other rows of its batch (padding), on either
+/// path, for both architectures (MPNet adds a position bias of the padded length).
+#[test]
+fn random_models_do_not_depend_on_padding() {
+    for mut m in tiny_models(6).unwrap() {
+        for fused in [false, true] {
+            if fused {
+                m.prepare_inference(stance::model::Precision::F32).unwrap();
+            }
+            let both = tiny_batch(&m);
+            for path in [KernelPath::Fast, KernelPath::Differentiable] {
+                let all = m.net.forward(&both, path, None).unwrap();
+                let texts = ["China praised Russia for its restraint.", "Moscow."];
+                for (row, (text, spans)) in [(texts[0], (14, 20)), (texts[1], (0, 6))]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let enc = m.pair_encoder.encode(text, spans.0, spans.1).unwrap();
+                    let alone = Batch::new(&[&enc], 0, DType::F32, &Device::Cpu).unwrap();
+                    let one = m.net.forward(&alone, path, None).unwrap();
+                    let row = if row == 0 { 0 } else { 2 };
+                    let d = max_abs_diff(&one.squeeze(0).unwrap(), &all.get(row).unwrap());
+                    assert!(
+                        d < 1e-5,
+                        "{} {path:?} fused {fused}: row {row} differs by {d} when padded",
+                        m.config.model_type
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[test]

@@ -89,6 +89,26 @@ fn assert_same_weights(a: &Path, b: &Path, what: &str) {
 
 /// Raises the stop flag once epoch `n` has been reported (its checkpoint is then written before
 /// the next step polls the flag), as a Ctrl-C at that moment would.
+/// Asks the run to stop once it has taken `.0` steps.
+struct StopAfterStep(usize, Arc<AtomicBool>);
+impl TrainProgress for StopAfterStep {
+    fn step(&self, step: usize, _loss: f64, _lr: f64) {
+        if step >= self.0 {
+            self.1.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+fn log_steps(out: &Path) -> Vec<u64> {
+    std::fs::read_to_string(out.join("train-log.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "step")
+        .map(|v| v["step"].as_u64().unwrap())
+        .collect()
+}
+
 struct StopAfterEpoch(usize, Arc<AtomicBool>);
 impl TrainProgress for StopAfterEpoch {
     fn message(&self, msg: &str) {
@@ -226,8 +246,10 @@ fn micro_batches_are_deterministic_and_match_the_whole_batch() {
 fn interrupt_keeps_the_last_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(dir.path(), "out");
-    cfg.epochs = 1;
-    train(&cfg, &NoProgress, no_stop()).unwrap();
+    cfg.epochs = 3;
+    let stop = Arc::new(AtomicBool::new(false));
+    let err = train(&cfg, &StopAfterEpoch(1, stop.clone()), stop).unwrap_err();
+    assert!(matches!(err, stance::Error::Interrupted), "{err}");
     let copy = dir.path().join("before");
     std::fs::create_dir_all(&copy).unwrap();
     for f in [
@@ -239,7 +261,6 @@ fn interrupt_keeps_the_last_checkpoint() {
         std::fs::copy(cfg.out.join("checkpoint").join(f), copy.join(f)).unwrap();
     }
     let mut more = cfg.clone();
-    more.epochs = 3;
     more.resume = true;
     let err = train(&more, &NoProgress, Arc::new(AtomicBool::new(true))).unwrap_err();
     assert!(matches!(err, stance::Error::Interrupted));
@@ -357,4 +378,124 @@ fn averaging_models_gives_the_mean_weights_and_dev_scores() {
     cfg.models = vec![a.display().to_string()];
     let e = average(&cfg, &|_| {}).unwrap_err().to_string();
     assert!(e.contains("at least two"), "{e}");
+}
+
+/// A run stopped inside an epoch resumes from the last step checkpoint and ends with exactly
+/// the weights of an uninterrupted run; the log has each step once.
+#[test]
+fn resume_from_a_step_checkpoint_matches_an_uninterrupted_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut full = config(dir.path(), "full");
+    full.epochs = 2;
+    full.checkpoint_every = Some(3);
+    train(&full, &NoProgress, no_stop()).unwrap();
+    let mut part = full.clone();
+    part.out = dir.path().join("part");
+    let stop = Arc::new(AtomicBool::new(false));
+    // 8 batches an epoch: stopped at step 5, the checkpoint of step 3 (mid-epoch 1) is kept.
+    let err = train(&part, &StopAfterStep(5, stop.clone()), stop).unwrap_err();
+    assert!(matches!(err, stance::Error::Interrupted), "{err}");
+    let state: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(part.out.join("checkpoint/state.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(state["step"], 3);
+    assert_eq!(state["batches_done"], 3);
+    assert_eq!(state["epochs_done"], 0);
+    let mut rest = part.clone();
+    rest.resume = true;
+    let out = train(&rest, &NoProgress, no_stop()).unwrap();
+    assert_eq!(out.steps, 16);
+    assert_same_weights(
+        &full.out.join("checkpoint"),
+        &rest.out.join("checkpoint"),
+        "resumed mid-epoch",
+    );
+    assert_same_weights(&full.out, &rest.out, "best model");
+    assert_eq!(log_steps(&rest.out), (1..=16).collect::<Vec<u64>>());
+    let full_rec = &train_history(&full.out);
+    let rest_rec = &train_history(&rest.out);
+    assert_eq!(full_rec.len(), 2);
+    for (a, b) in full_rec.iter().zip(rest_rec) {
+        assert_eq!(a["train_loss"], b["train_loss"], "epoch loss after resume");
+    }
+}
+
+fn train_history(out: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(out.join("train-log.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "epoch")
+        .map(|v| v["record"].clone())
+        .collect()
+}
+
+/// A stop inside the checkpoint's swap (old moved aside, new one complete or not yet in place)
+/// leaves a checkpoint that --resume finds.
+#[test]
+fn resume_recovers_from_a_stop_inside_the_checkpoint_swap() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), "out");
+    cfg.epochs = 2;
+    cfg.dev.clear();
+    let stop = Arc::new(AtomicBool::new(false));
+    train(&cfg, &StopAfterEpoch(1, stop.clone()), stop).unwrap_err();
+    let ckpt = cfg.out.join("checkpoint");
+    // Stopped after the old checkpoint was moved aside, before the new one was renamed in.
+    std::fs::rename(&ckpt, cfg.out.join(".checkpoint.old")).unwrap();
+    let mut rest = cfg.clone();
+    rest.resume = true;
+    let out = train(&rest, &NoProgress, no_stop()).unwrap();
+    assert_eq!(out.history.len(), 2);
+    assert!(ckpt.join("state.json").is_file());
+    assert!(!cfg.out.join(".checkpoint.old").exists());
+    let mut full = cfg.clone();
+    full.out = dir.path().join("full");
+    train(&full, &NoProgress, no_stop()).unwrap();
+    assert_same_weights(&full.out.join("checkpoint"), &ckpt, "recovered run");
+}
+
+#[test]
+fn resume_refuses_other_settings_or_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), "out");
+    cfg.epochs = 2;
+    cfg.dev.clear();
+    let stop = Arc::new(AtomicBool::new(false));
+    train(&cfg, &StopAfterEpoch(1, stop.clone()), stop).unwrap_err();
+    let mut other = cfg.clone();
+    other.resume = true;
+    other.lr = 1e-3;
+    let e = train(&other, &NoProgress, no_stop())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("lr") && e.contains("other settings"), "{e}");
+    // Same path, other contents.
+    write_data(
+        dir.path(),
+        "train.jsonl",
+        61,
+        ["supportive", "neutral", "critical"],
+    );
+    let mut same = cfg.clone();
+    same.resume = true;
+    let e = train(&same, &NoProgress, no_stop())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("contents changed"), "{e}");
+    // No checkpoint at all.
+    let mut none = cfg.clone();
+    none.out = dir.path().join("never");
+    none.resume = true;
+    let e = train(&none, &NoProgress, no_stop())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no checkpoint"), "{e}");
+    let mut zero = cfg.clone();
+    zero.max_steps = Some(0);
+    let e = train(&zero, &NoProgress, no_stop())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--max-steps"), "{e}");
 }

@@ -7,6 +7,7 @@
 //! candle-transformers' `BertModel` is not used: its layer norms take the fused kernel, which
 //! silently stops gradients, and its dropout is a no-op.
 
+use super::arch::{relative_buckets, RELATIVE_BIAS};
 use super::config::EncoderConfig;
 use super::packed::{linear_train, PackedLinear, Precision};
 use candle_core::{DType, Module, Result, Tensor, D};
@@ -92,7 +93,8 @@ fn linear(vb: VarBuilder, i: usize, o: usize) -> Result<Linear> {
 struct Embeddings {
     word: Embedding,
     position: Embedding,
-    token_type: Embedding,
+    /// BERT family only (MPNet has none).
+    token_type: Option<Embedding>,
     norm: LayerNorm,
     position_offset: usize,
 }
@@ -131,16 +133,20 @@ struct Layer {
     ffn: FeedForward,
 }
 
-/// The encoder. Weight names follow Hugging Face's BERT (`embeddings.*`, `encoder.layer.N.*`).
+/// The encoder. Weight names follow Hugging Face's BERT or MPNet (`embeddings.*`,
+/// `encoder.layer.N.*`; see [`Architecture::layer_names`]).
 pub struct Encoder {
     emb: Embeddings,
     layers: Vec<Layer>,
+    /// MPNet: the `(buckets, heads)` relative-position bias shared by every layer.
+    relative_bias: Option<Embedding>,
     pub config: EncoderConfig,
 }
 
 impl Encoder {
     pub fn load(vb: VarBuilder, cfg: &EncoderConfig) -> Result<Self> {
         let h = cfg.hidden_size;
+        let arch = cfg.architecture();
         let e = vb.pp("embeddings");
         let emb = Embeddings {
             word: candle_nn::embedding(cfg.vocab_size, h, e.pp("word_embeddings"))?,
@@ -149,11 +155,15 @@ impl Encoder {
                 h,
                 e.pp("position_embeddings"),
             )?,
-            token_type: candle_nn::embedding(
-                cfg.type_vocab_size,
-                h,
-                e.pp("token_type_embeddings"),
-            )?,
+            token_type: if arch.has_token_types() {
+                Some(candle_nn::embedding(
+                    cfg.type_vocab_size,
+                    h,
+                    e.pp("token_type_embeddings"),
+                )?)
+            } else {
+                None
+            },
             norm: LayerNorm::load(e.pp("LayerNorm"), h, cfg.layer_norm_eps)?,
             position_offset: cfg.position_offset(),
         };
@@ -162,35 +172,42 @@ impl Encoder {
             "relu" => Activation::Relu,
             _ => Activation::GeluTanh,
         };
+        let names = arch.layer_names();
         let mut layers = Vec::with_capacity(cfg.num_hidden_layers);
         for i in 0..cfg.num_hidden_layers {
             let l = vb.pp(format!("encoder.layer.{i}"));
-            let a = l.pp("attention");
-            let q = linear(a.pp("self.query"), h, h)?;
-            let k = linear(a.pp("self.key"), h, h)?;
-            let v = linear(a.pp("self.value"), h, h)?;
             let attn = SelfAttention {
-                q,
-                k,
-                v,
+                q: linear(l.pp(names.query), h, h)?,
+                k: linear(l.pp(names.key), h, h)?,
+                v: linear(l.pp(names.value), h, h)?,
                 packed: None,
-                out: linear(a.pp("output.dense"), h, h)?,
-                norm: LayerNorm::load(a.pp("output.LayerNorm"), h, cfg.layer_norm_eps)?,
+                out: linear(l.pp(names.attn_out), h, h)?,
+                norm: LayerNorm::load(l.pp(names.attn_norm), h, cfg.layer_norm_eps)?,
                 heads: cfg.num_attention_heads,
                 head_dim: h / cfg.num_attention_heads,
             };
             let ffn = FeedForward {
                 packed: None,
-                up: linear(l.pp("intermediate.dense"), h, cfg.intermediate_size)?,
-                down: linear(l.pp("output.dense"), cfg.intermediate_size, h)?,
-                norm: LayerNorm::load(l.pp("output.LayerNorm"), h, cfg.layer_norm_eps)?,
+                up: linear(l.pp(names.up), h, cfg.intermediate_size)?,
+                down: linear(l.pp(names.down), cfg.intermediate_size, h)?,
+                norm: LayerNorm::load(l.pp(names.out_norm), h, cfg.layer_norm_eps)?,
                 act,
             };
             layers.push(Layer { attn, ffn });
         }
+        let relative_bias = if arch.has_relative_bias() {
+            Some(candle_nn::embedding(
+                cfg.relative_buckets(),
+                cfg.num_attention_heads,
+                vb.pp(RELATIVE_BIAS),
+            )?)
+        } else {
+            None
+        };
         Ok(Self {
             emb,
             layers,
+            relative_bias,
             config: cfg.clone(),
         })
     }
@@ -261,21 +278,47 @@ impl Encoder {
             }
             _ => self.emb.word.forward(input_ids)?,
         };
-        let x = word
-            .broadcast_add(&self.emb.position.forward(&positions)?)?
-            .add(&self.emb.token_type.forward(token_type_ids)?)?;
+        let mut x = word.broadcast_add(&self.emb.position.forward(&positions)?)?;
+        if let Some(token_type) = &self.emb.token_type {
+            x = x.add(&token_type.forward(token_type_ids)?)?;
+        }
         let x = self.emb.norm.forward(&x, path)?;
         let mut x = maybe_dropout(x, &mut dropout)?;
         let dtype = x.dtype();
         // Additive mask: 0 where attended, a large negative number at padding. (b, 1, 1, t)
-        let bias = ((attention_mask.to_dtype(DType::F32)? - 1.0)? * 10000.0)?
+        let mut bias = ((attention_mask.to_dtype(DType::F32)? - 1.0)? * 10000.0)?
             .to_dtype(dtype)?
             .unsqueeze(1)?
             .unsqueeze(1)?;
+        if let Some(table) = &self.relative_bias {
+            // MPNet: the same (heads, t, t) position bias in every layer, folded into the mask
+            // once: (b, heads, t, t).
+            bias = bias.broadcast_add(&self.position_bias(table, t, dev)?)?;
+        }
         for layer in &self.layers {
             x = layer.forward(&x, &bias, path, &mut dropout)?;
         }
         Ok(x)
+    }
+}
+
+impl Encoder {
+    /// MPNet's relative-position bias `(1, heads, t, t)`; positions count from the first token
+    /// whatever the padding (as in the reference, which ignores position ids here).
+    fn position_bias(
+        &self,
+        table: &Embedding,
+        t: usize,
+        dev: &candle_core::Device,
+    ) -> Result<Tensor> {
+        let buckets = relative_buckets(t, self.config.relative_buckets());
+        let ids = Tensor::from_vec(buckets, t * t, dev)?;
+        table
+            .forward(&ids)? // (t*t, heads)
+            .reshape((t, t, self.config.num_attention_heads))?
+            .permute((2, 0, 1))?
+            .unsqueeze(0)?
+            .contiguous()
     }
 }
 

@@ -37,6 +37,9 @@ pub struct EncoderConfig {
     pub pad_token_id: usize,
     #[serde(default = "default_model_type")]
     pub model_type: String,
+    /// MPNet: number of relative-position buckets of the attention bias (32 in MPNet-base).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relative_attention_num_buckets: Option<usize>,
 }
 
 impl EncoderConfig {
@@ -51,10 +54,10 @@ impl EncoderConfig {
     pub fn validate(&self) -> std::result::Result<(), String> {
         if !matches!(
             self.model_type.as_str(),
-            "bert" | "roberta" | "xlm-roberta" | "camembert"
+            "bert" | "roberta" | "xlm-roberta" | "camembert" | "mpnet"
         ) {
             return Err(format!(
-                "model_type `{}` is not supported (BERT and RoBERTa-style encoders are)",
+                "model_type `{}` is not supported (BERT, RoBERTa-style and MPNet encoders are)",
                 self.model_type
             ));
         }
@@ -62,6 +65,16 @@ impl EncoderConfig {
             || !self.hidden_size.is_multiple_of(self.num_attention_heads)
         {
             return Err("hidden_size must be a multiple of num_attention_heads".into());
+        }
+        if self.model_type == "mpnet" && self.relative_buckets() < 2 {
+            return Err("relative_attention_num_buckets must be at least 2".into());
+        }
+        if self.max_position_embeddings <= self.position_offset() {
+            return Err(format!(
+                "max_position_embeddings {} leaves no room for positions starting at {}",
+                self.max_position_embeddings,
+                self.position_offset()
+            ));
         }
         if !matches!(
             self.hidden_act.as_str(),
@@ -79,6 +92,16 @@ impl EncoderConfig {
         } else {
             self.pad_token_id + 1
         }
+    }
+
+    /// The encoder family, which decides weight names and embedding layout.
+    pub fn architecture(&self) -> super::arch::Architecture {
+        super::arch::Architecture::of(self)
+    }
+
+    /// MPNet's relative-position buckets (32 when the config does not say).
+    pub fn relative_buckets(&self) -> usize {
+        self.relative_attention_num_buckets.unwrap_or(32)
     }
 
     /// Longest input the position table allows.
@@ -100,6 +123,19 @@ impl EncoderConfig {
             layer_norm_eps: 1e-12,
             pad_token_id: 0,
             model_type: "bert".into(),
+            relative_attention_num_buckets: None,
+        }
+    }
+
+    /// A tiny MPNet configuration for tests (pad id 1, positions from 2, relative bias).
+    pub fn tiny_mpnet(vocab_size: usize) -> Self {
+        Self {
+            pad_token_id: 1,
+            layer_norm_eps: 1e-5,
+            model_type: "mpnet".into(),
+            relative_attention_num_buckets: Some(32),
+            max_position_embeddings: 130,
+            ..Self::tiny(vocab_size)
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Model directories: loading a trained stance model, starting one from a base encoder, and
 //! saving (atomically) in Hugging Face layout plus `stance.json`.
 
+pub use super::arch::encoder_shapes;
 use super::classifier::{StanceNet, HEAD_PREFIX};
 use super::config::EncoderConfig;
 use super::encode::PairEncoder;
@@ -239,14 +240,37 @@ impl StanceModel {
             .collect())
     }
 
-    /// Writes the model directory atomically: files go to a temporary sibling directory which
-    /// then replaces `dir`. Weights are stored in `dtype` (f16 halves the size).
+    /// Writes the model directory. A new directory is written under a temporary sibling name
+    /// and renamed into place; an existing one (a training run's `--out`, which also holds logs
+    /// and checkpoints) has each file replaced atomically, `stance.json` last, so that other
+    /// files in it are never moved. Weights are stored in `dtype` (f16 halves the size).
     pub fn save(&self, dir: &Path, dtype: DType) -> Result<()> {
         let parent = dir
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let mut out: HashMap<String, Tensor> = HashMap::new();
+        for (k, t) in self.tensors()? {
+            out.insert(k, t.to_dtype(dtype)?.to_device(&Device::Cpu)?);
+        }
+        let meta =
+            serde_json::to_string_pretty(&self.meta).map_err(|e| Error::Config(e.to_string()))?;
+        let write_all = |into: &Path| -> Result<()> {
+            let write =
+                |file: &str, bytes: &[u8]| crate::data::atomic::write_bytes(into.join(file), bytes);
+            write(CONFIG_FILE, self.config_json.as_bytes())?;
+            write(TOKENIZER_FILE, self.tokenizer_json.as_bytes())?;
+            let wpath = into.join(WEIGHTS_FILE);
+            let wtmp = into.join(format!(".{WEIGHTS_FILE}.tmp-{}", std::process::id()));
+            candle_core::safetensors::save(&out, &wtmp)
+                .map_err(|e| Error::model(&wpath, e.to_string()))?;
+            std::fs::rename(&wtmp, &wpath).map_err(|e| Error::io(&wpath, e))?;
+            write(META_FILE, meta.as_bytes())
+        };
+        if dir.is_dir() {
+            return write_all(dir);
+        }
         let name = dir
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
@@ -256,50 +280,8 @@ impl StanceModel {
             std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
         }
         std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        let write = |file: &str, bytes: &[u8]| -> Result<()> {
-            let p = tmp.join(file);
-            std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))
-        };
-        write(CONFIG_FILE, self.config_json.as_bytes())?;
-        write(TOKENIZER_FILE, self.tokenizer_json.as_bytes())?;
-        let meta =
-            serde_json::to_string_pretty(&self.meta).map_err(|e| Error::Config(e.to_string()))?;
-        write(META_FILE, meta.as_bytes())?;
-        let mut out: HashMap<String, Tensor> = HashMap::new();
-        for (k, t) in self.tensors()? {
-            out.insert(k, t.to_dtype(dtype)?.to_device(&Device::Cpu)?);
-        }
-        let wpath = tmp.join(WEIGHTS_FILE);
-        candle_core::safetensors::save(&out, &wpath)
-            .map_err(|e| Error::model(&wpath, e.to_string()))?;
-        // Keep whatever else is in the directory (a README model card, a training log, a
-        // checkpoint folder): files are copied, folders moved.
-        if dir.is_dir() {
-            for entry in std::fs::read_dir(dir)
-                .map_err(|e| Error::io(dir, e))?
-                .flatten()
-            {
-                let target = tmp.join(entry.file_name());
-                if target.exists() {
-                    continue;
-                }
-                let path = entry.path();
-                if path.is_dir() {
-                    std::fs::rename(&path, &target).map_err(|e| Error::io(&path, e))?;
-                } else if path.is_file() {
-                    std::fs::copy(&path, &target).map_err(|e| Error::io(&path, e))?;
-                }
-            }
-        }
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        if dir.exists() {
-            std::fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
-        }
-        std::fs::rename(&tmp, dir).map_err(|e| Error::io(dir, e))?;
-        if old.exists() {
-            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-        }
-        Ok(())
+        write_all(&tmp)?;
+        std::fs::rename(&tmp, dir).map_err(|e| Error::io(dir, e))
     }
 }
 
@@ -364,55 +346,4 @@ fn keys(varmap: &VarMap) -> Vec<String> {
         .lock()
         .map(|d| d.keys().cloned().collect())
         .unwrap_or_default()
-}
-
-/// Names and shapes of every encoder weight for a config.
-pub fn encoder_shapes(c: &EncoderConfig) -> Vec<(String, Vec<usize>)> {
-    let h = c.hidden_size;
-    let mut v = vec![
-        (
-            "embeddings.word_embeddings.weight".to_string(),
-            vec![c.vocab_size, h],
-        ),
-        (
-            "embeddings.position_embeddings.weight".into(),
-            vec![c.max_position_embeddings, h],
-        ),
-        (
-            "embeddings.token_type_embeddings.weight".into(),
-            vec![c.type_vocab_size, h],
-        ),
-        ("embeddings.LayerNorm.weight".into(), vec![h]),
-        ("embeddings.LayerNorm.bias".into(), vec![h]),
-    ];
-    for i in 0..c.num_hidden_layers {
-        let p = format!("encoder.layer.{i}");
-        for n in [
-            "attention.self.query",
-            "attention.self.key",
-            "attention.self.value",
-            "attention.output.dense",
-        ] {
-            v.push((format!("{p}.{n}.weight"), vec![h, h]));
-            v.push((format!("{p}.{n}.bias"), vec![h]));
-        }
-        v.push((
-            format!("{p}.intermediate.dense.weight"),
-            vec![c.intermediate_size, h],
-        ));
-        v.push((
-            format!("{p}.intermediate.dense.bias"),
-            vec![c.intermediate_size],
-        ));
-        v.push((
-            format!("{p}.output.dense.weight"),
-            vec![h, c.intermediate_size],
-        ));
-        v.push((format!("{p}.output.dense.bias"), vec![h]));
-        for n in ["attention.output.LayerNorm", "output.LayerNorm"] {
-            v.push((format!("{p}.{n}.weight"), vec![h]));
-            v.push((format!("{p}.{n}.bias"), vec![h]));
-        }
-    }
-    v
 }

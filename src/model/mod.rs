@@ -1,6 +1,7 @@
 //! The model: a BERT-family encoder, the target-aware head, input encoding, and model
 //! directories (`config.json`, `tokenizer.json`, `model.safetensors`, `stance.json`).
 
+pub mod arch;
 pub mod bert;
 pub mod classifier;
 pub mod config;

@@ -1,4 +1,4 @@
-//! Reading safetensors weights: f32 / f16 / bf16, keys with or without a `bert.` / `roberta.`
+//! Reading safetensors weights: f32 / f16 / bf16, keys with or without a `bert.` / `roberta.` / `mpnet.`
 //! prefix, old `LayerNorm.gamma/beta` names; pooler and pre-training heads are ignored.
 
 use crate::error::{Error, Result};
@@ -9,7 +9,7 @@ use std::path::Path;
 /// Normalises a checkpoint key to the encoder's naming, or `None` for keys the model does not use.
 pub fn normalise_key(key: &str) -> Option<String> {
     let mut k = key;
-    for prefix in ["bert.", "roberta.", "model."] {
+    for prefix in ["bert.", "roberta.", "mpnet.", "model."] {
         if let Some(rest) = k.strip_prefix(prefix) {
             k = rest;
         }

@@ -8,6 +8,7 @@
 
 pub mod average;
 pub mod batches;
+pub mod checkpoint;
 pub mod optim;
 
 use crate::commands::evaluate::metrics_of;
@@ -30,7 +31,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-pub const CHECKPOINT_DIR: &str = "checkpoint";
+use checkpoint::CheckpointState;
+pub use checkpoint::CHECKPOINT_DIR;
 pub const LOG_FILE: &str = "train-log.jsonl";
 
 /// Everything `train` needs; defaults follow common BERT fine-tuning practice.
@@ -70,6 +72,9 @@ pub struct TrainConfig {
     /// single-threaded kernels) and whose gradients are summed. 1: the whole batch at once.
     #[serde(default = "one")]
     pub micro_batches: usize,
+    /// Also write a checkpoint every N steps inside an epoch (long runs lose at most N steps).
+    #[serde(default)]
+    pub checkpoint_every: Option<usize>,
 }
 
 fn one() -> usize {
@@ -116,6 +121,7 @@ impl TrainConfig {
             max_steps: None,
             save_f16: false,
             micro_batches: 1,
+            checkpoint_every: None,
         }
     }
 
@@ -126,6 +132,12 @@ impl TrainConfig {
         }
         if !(self.lr > 0.0 && self.lr < 1.0) {
             return bad(format!("--lr {} is out of range (0, 1)", self.lr));
+        }
+        if self.max_steps == Some(0) {
+            return bad("--max-steps must be at least 1 (0 would save an untrained model)".into());
+        }
+        if self.checkpoint_every == Some(0) {
+            return bad("--checkpoint-every must be at least 1".into());
         }
         if self.micro_batches == 0 {
             return bad("--micro-batches must be at least 1".into());
@@ -172,26 +184,48 @@ pub struct DevScore {
     pub f1pn: Option<f64>,
 }
 
-/// Checkpoint bookkeeping (`checkpoint/state.json`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct CheckpointState {
-    epochs_done: usize,
-    step: usize,
-    best: Option<f64>,
-    history: Vec<EpochRecord>,
-    config: TrainConfig,
-}
-
-/// Stops a run whose loss is NaN or infinite, pointing at the intact checkpoint.
+/// Stops a run whose loss is NaN or infinite, pointing at the intact checkpoint if there is one.
 pub fn ensure_finite(loss: f64, step: usize, epoch: usize, ckpt: &Path) -> Result<()> {
     if loss.is_finite() {
         return Ok(());
     }
+    let where_ = if ckpt.join("state.json").is_file() {
+        format!(
+            "the last checkpoint in {} is intact (--resume continues from it)",
+            ckpt.display()
+        )
+    } else {
+        "no checkpoint was written yet".to_string()
+    };
     Err(Error::Diverged(format!(
-        "loss is {loss} at step {step} (epoch {}); the last finished checkpoint in {} is intact; try a lower --lr",
+        "loss is {loss} at step {step} (epoch {}); {where_}; try a lower --lr",
         epoch + 1,
-        ckpt.display()
     )))
+}
+
+/// On resume: drops the log lines written after the checkpoint (they will be written again).
+fn trim_log(out: &Path, state: &CheckpointState) -> Result<()> {
+    let p = out.join(LOG_FILE);
+    let Ok(text) = std::fs::read_to_string(&p) else {
+        return Ok(());
+    };
+    let kept: String = text
+        .lines()
+        .filter(|line| {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                return false;
+            };
+            match v["type"].as_str() {
+                Some("step") => v["step"].as_u64().is_some_and(|s| s as usize <= state.step),
+                Some("epoch") => v["record"]["epoch"]
+                    .as_u64()
+                    .is_some_and(|e| e as usize <= state.epochs_done),
+                _ => true,
+            }
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    crate::data::atomic::write_bytes(&p, kept.as_bytes())
 }
 
 #[derive(Debug)]
@@ -444,14 +478,21 @@ pub fn train(
         &mut skipped,
     )?;
     std::fs::create_dir_all(&cfg.out).map_err(|e| Error::io(&cfg.out, e))?;
-    let ckpt = cfg.out.join(CHECKPOINT_DIR);
+    let ckpt = checkpoint::dir(&cfg.out);
+    let train_hash = checkpoint::file_hash(&cfg.train)?;
 
     // Model and optimizer: fresh from the base, or from the checkpoint.
     let (mut model, state) = if cfg.resume {
-        let sp = ckpt.join("state.json");
-        let s = std::fs::read_to_string(&sp).map_err(|e| Error::io(&sp, e))?;
-        let state: CheckpointState =
-            serde_json::from_str(&s).map_err(|e| Error::model(&sp, e.to_string()))?;
+        checkpoint::recover(&cfg.out)?;
+        let state = checkpoint::read_state(&cfg.out)?;
+        checkpoint::check_same_run(&state.config, cfg)?;
+        if state.train_hash.as_ref().is_some_and(|h| *h != train_hash) {
+            return Err(Error::Config(format!(
+                "--resume: {} is not the file the checkpoint's run trained on (its contents changed)",
+                cfg.train.display()
+            )));
+        }
+        trim_log(&cfg.out, &state)?;
         let m = StanceModel::load(&ModelSource::Dir(ckpt.clone()), &opts)?;
         if m.meta.labels != label_names {
             return Err(Error::Config(format!(
@@ -493,11 +534,20 @@ pub fn train(
     )?;
     let (start_epoch, mut step, mut best, mut history) = match &state {
         Some(s) => {
-            opt.load(&ckpt.join("optimizer.safetensors"), s.step)?;
+            opt.load(&checkpoint::optimizer_file(&cfg.out), s.step)?;
             (s.epochs_done, s.step, s.best, s.history.clone())
         }
         None => (0, 0, None, Vec::new()),
     };
+    // Within the epoch the checkpoint stopped in: batches already taken and their sums.
+    let mut resume_in_epoch = state.as_ref().map(|s| {
+        (
+            s.batches_done,
+            s.epoch_loss_sum,
+            s.epoch_seen,
+            s.epoch_seconds,
+        )
+    });
 
     progress.message(&format!("encoding {} training pairs", train_ex.len()));
     let train_enc = encode(&model, &train_ex, &cfg.train)?;
@@ -517,11 +567,29 @@ pub fn train(
     let pad = model.config.pad_token_id as u32;
     progress.start(cfg.max_steps.unwrap_or(total_steps).min(total_steps), step);
 
+    let checkpoint_state = |epochs_done: usize,
+                            step: usize,
+                            batches_done: usize,
+                            sums: (f64, usize, f64),
+                            best: Option<f64>,
+                            history: &[EpochRecord]| CheckpointState {
+        epochs_done,
+        step,
+        batches_done,
+        epoch_loss_sum: sums.0,
+        epoch_seen: sums.1,
+        epoch_seconds: sums.2,
+        best,
+        history: history.to_vec(),
+        config: cfg.clone(),
+        train_hash: Some(train_hash.clone()),
+    };
     for epoch in start_epoch..cfg.epochs {
         let t0 = std::time::Instant::now();
-        let mut loss_sum = 0.0;
-        let mut seen = 0usize;
-        for rows in batches::epoch_batches(&lens, cfg.batch_size, cfg.seed, epoch) {
+        let (skip, mut loss_sum, mut seen, earlier_seconds) =
+            resume_in_epoch.take().unwrap_or((0, 0.0, 0, 0.0));
+        let epoch_batches = batches::epoch_batches(&lens, cfg.batch_size, cfg.seed, epoch);
+        for (bi, rows) in epoch_batches.into_iter().enumerate().skip(skip) {
             if stop.load(Ordering::SeqCst) {
                 return Err(Error::Interrupted);
             }
@@ -559,11 +627,17 @@ pub fn train(
             if cfg.log_every > 0 && step % cfg.log_every == 0 {
                 append_log(
                     &cfg.out,
-                    &serde_json::json!({"type": "step", "epoch": epoch + 1, "step": step, "loss": lv, "lr": lr, "grad_norm": norm, "seconds": t0.elapsed().as_secs_f64()}),
+                    &serde_json::json!({"type": "step", "epoch": epoch + 1, "step": step, "loss": lv, "lr": lr, "grad_norm": norm, "seconds": earlier_seconds + t0.elapsed().as_secs_f64()}),
                 )?;
             }
+            if cfg.checkpoint_every.is_some_and(|n| step % n == 0) && bi + 1 < per_epoch {
+                let sums = (loss_sum, seen, earlier_seconds + t0.elapsed().as_secs_f64());
+                let st = checkpoint_state(epoch, step, bi + 1, sums, best, &history);
+                checkpoint::save(&cfg.out, &model, &opt, &st)?;
+                progress.message(&format!("checkpoint at step {step}"));
+            }
         }
-        let seconds = t0.elapsed().as_secs_f64();
+        let seconds = earlier_seconds + t0.elapsed().as_secs_f64();
         let scores = dev_scores(&model, &devs)?;
         let value = scores.first().and_then(|(_, m)| m.get(&cfg.select));
         let selected = devs.is_empty() || value.is_some_and(|v| best.is_none_or(|b| v > b));
@@ -612,32 +686,8 @@ pub fn train(
         if cfg.max_steps.is_some_and(|m| step >= m) {
             break;
         }
-        // Checkpoint: weights (f32), optimizer moments, state. Written to a temporary folder
-        // and swapped in, so that an interrupted write leaves the previous one intact.
-        let tmp = cfg.out.join(format!(".{CHECKPOINT_DIR}.tmp"));
-        model.save(&tmp, DType::F32)?;
-        opt.save(&tmp.join("optimizer.safetensors"))?;
-        let st = CheckpointState {
-            epochs_done: epoch + 1,
-            step,
-            best,
-            history: history.clone(),
-            config: cfg.clone(),
-        };
-        crate::data::atomic::write_bytes(
-            tmp.join("state.json"),
-            serde_json::to_string_pretty(&st)
-                .map_err(|e| Error::Config(e.to_string()))?
-                .as_bytes(),
-        )?;
-        let old = cfg.out.join(format!(".{CHECKPOINT_DIR}.old"));
-        if ckpt.exists() {
-            std::fs::rename(&ckpt, &old).map_err(|e| Error::io(&ckpt, e))?;
-        }
-        std::fs::rename(&tmp, &ckpt).map_err(|e| Error::io(&ckpt, e))?;
-        if old.exists() {
-            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-        }
+        let st = checkpoint_state(epoch + 1, step, 0, (0.0, 0, 0.0), best, &history);
+        checkpoint::save(&cfg.out, &model, &opt, &st)?;
     }
     let best_epoch = history.iter().rev().find(|r| r.selected).map(|r| r.epoch);
     Ok(TrainOutcome {

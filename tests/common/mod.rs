@@ -32,3 +32,17 @@ pub fn newsmtsc(file: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// The real MPNet base model, when `scripts/setup-base-model.sh mpnet` has installed it.
+pub fn mpnet() -> Option<PathBuf> {
+    let p = root().join("models/base/all-mpnet-base-v2");
+    if p.join("model.safetensors").is_file() {
+        Some(p)
+    } else {
+        eprintln!(
+            "SKIP: {} not installed; run scripts/setup-base-model.sh mpnet",
+            p.display()
+        );
+        None
+    }
+}

@@ -1,0 +1,181 @@
+//! Training checkpoints: `OUT/checkpoint/` holds the weights (f32), the optimizer's moments and
+//! `state.json` (where the run stands, down to the batch within an epoch). A checkpoint is
+//! written to `.checkpoint.tmp` (its `state.json` last) and swapped in; a kill at any point of
+//! the swap leaves a complete checkpoint that [`recover`] puts back in place.
+
+use super::optim::AdamW;
+use super::{EpochRecord, TrainConfig};
+use crate::error::{Error, Result};
+use crate::model::StanceModel;
+use candle_core::DType;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const CHECKPOINT_DIR: &str = "checkpoint";
+const STATE_FILE: &str = "state.json";
+const OPTIMIZER_FILE: &str = "optimizer.safetensors";
+
+/// Where a run stands (`checkpoint/state.json`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckpointState {
+    /// Epochs finished (dev-scored).
+    pub epochs_done: usize,
+    /// Optimizer steps taken in all.
+    pub step: usize,
+    /// Batches of the unfinished epoch `epochs_done + 1` already taken (0 at an epoch's end).
+    #[serde(default)]
+    pub batches_done: usize,
+    /// Running sums of the unfinished epoch, so that its record comes out as without the stop.
+    #[serde(default)]
+    pub epoch_loss_sum: f64,
+    #[serde(default)]
+    pub epoch_seen: usize,
+    #[serde(default)]
+    pub epoch_seconds: f64,
+    pub best: Option<f64>,
+    pub history: Vec<EpochRecord>,
+    pub config: TrainConfig,
+    /// FNV-1a hash of the training file's bytes: a resumed run must read the same data.
+    #[serde(default)]
+    pub train_hash: Option<String>,
+}
+
+fn tmp_dir(out: &Path) -> PathBuf {
+    out.join(format!(".{CHECKPOINT_DIR}.tmp"))
+}
+fn old_dir(out: &Path) -> PathBuf {
+    out.join(format!(".{CHECKPOINT_DIR}.old"))
+}
+pub fn dir(out: &Path) -> PathBuf {
+    out.join(CHECKPOINT_DIR)
+}
+
+/// Writes a checkpoint of `model`, `opt` and `state` into `out/checkpoint`, replacing the
+/// previous one only once the new one is complete.
+pub fn save(out: &Path, model: &StanceModel, opt: &AdamW, state: &CheckpointState) -> Result<()> {
+    let tmp = tmp_dir(out);
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    }
+    model.save(&tmp, DType::F32)?;
+    opt.save(&tmp.join(OPTIMIZER_FILE))?;
+    crate::data::atomic::write_bytes(
+        tmp.join(STATE_FILE),
+        serde_json::to_string_pretty(state)
+            .map_err(|e| Error::Config(e.to_string()))?
+            .as_bytes(),
+    )?;
+    let (ckpt, old) = (dir(out), old_dir(out));
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    }
+    if ckpt.exists() {
+        std::fs::rename(&ckpt, &old).map_err(|e| Error::io(&ckpt, e))?;
+    }
+    std::fs::rename(&tmp, &ckpt).map_err(|e| Error::io(&ckpt, e))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    }
+    Ok(())
+}
+
+/// Puts a complete checkpoint back in place after a stop inside [`save`]'s swap: a finished
+/// `.checkpoint.tmp` (its state written) is newer than `.checkpoint.old`.
+pub fn recover(out: &Path) -> Result<()> {
+    let (ckpt, tmp, old) = (dir(out), tmp_dir(out), old_dir(out));
+    if !ckpt.join(STATE_FILE).is_file() {
+        let from = if tmp.join(STATE_FILE).is_file() {
+            Some(tmp.clone())
+        } else if old.join(STATE_FILE).is_file() {
+            Some(old.clone())
+        } else {
+            None
+        };
+        if let Some(from) = from {
+            if ckpt.exists() {
+                std::fs::remove_dir_all(&ckpt).map_err(|e| Error::io(&ckpt, e))?;
+            }
+            std::fs::rename(&from, &ckpt).map_err(|e| Error::io(&from, e))?;
+        }
+    }
+    for leftover in [tmp, old] {
+        if leftover.exists() {
+            std::fs::remove_dir_all(&leftover).map_err(|e| Error::io(&leftover, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads the checkpoint's state, after [`recover`].
+pub fn read_state(out: &Path) -> Result<CheckpointState> {
+    let sp = dir(out).join(STATE_FILE);
+    if !sp.is_file() {
+        return Err(Error::Config(format!(
+            "--resume: no checkpoint in {} (none was written yet, or the folder is another run's)",
+            dir(out).display()
+        )));
+    }
+    let s = std::fs::read_to_string(&sp).map_err(|e| Error::io(&sp, e))?;
+    serde_json::from_str(&s).map_err(|e| Error::model(&sp, e.to_string()))
+}
+
+pub fn optimizer_file(out: &Path) -> PathBuf {
+    dir(out).join(OPTIMIZER_FILE)
+}
+
+/// FNV-1a over a file's bytes, as hex.
+pub fn file_hash(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    Ok(format!("{h:016x}"))
+}
+
+/// The settings a resumed run must share with the run that wrote the checkpoint: everything
+/// that changes the batches, the schedule or the loss. Output, logging and stopping settings
+/// may differ.
+pub fn check_same_run(saved: &TrainConfig, now: &TrainConfig) -> Result<()> {
+    let strip = |c: &TrainConfig| -> serde_json::Value {
+        let mut v = serde_json::to_value(c).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            for k in [
+                "out",
+                "resume",
+                "log_every",
+                "max_steps",
+                "save_f16",
+                "checkpoint_every",
+                "skip_bad",
+                "device",
+            ] {
+                o.remove(k);
+            }
+        }
+        v
+    };
+    let (a, b) = (strip(saved), strip(now));
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+        return Ok(());
+    };
+    let differ: Vec<String> = a
+        .iter()
+        .filter(|(k, v)| b.get(*k) != Some(v))
+        .map(|(k, v)| {
+            format!(
+                "{k}: checkpoint {v}, now {}",
+                b.get(k).cloned().unwrap_or_default()
+            )
+        })
+        .collect();
+    if differ.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Config(format!(
+            "--resume with other settings than the checkpoint's run ({}); start a new run in another --out, or resume with the same settings",
+            differ.join("; ")
+        )))
+    }
+}
