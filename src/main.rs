@@ -38,6 +38,25 @@ enum Command {
     /// Average the weights of models fine-tuned from the same base (a uniform "model soup"),
     /// optionally scoring the average on dev sets.
     Average(AverageArgs),
+    /// Fit a trained model's temperature on labelled dev sets so that its probabilities are
+    /// calibrated (labels do not change); written to its stance.json.
+    Calibrate(CalibrateArgs),
+}
+
+#[derive(Args)]
+struct CalibrateArgs {
+    /// Trained model directory to calibrate (its stance.json is rewritten atomically).
+    #[arg(long, value_name = "DIR")]
+    model: PathBuf,
+    /// Labelled dev file to fit on (repeatable; pooled). Never the test set you report.
+    #[arg(long, value_name = "FILE", required = true)]
+    dev: Vec<PathBuf>,
+    /// Skip malformed dev records (reported) instead of stopping at the first.
+    #[arg(long)]
+    skip_bad: bool,
+    /// Arithmetic of the linear layers on CPU (the one the model will be run with).
+    #[arg(long, value_enum, default_value_t = stance::model::Precision::Int8)]
+    precision: stance::model::Precision,
 }
 
 #[derive(Args, Clone)]
@@ -515,6 +534,30 @@ fn run_average(a: AverageArgs) -> Result<()> {
     Ok(())
 }
 
+fn run_calibrate(a: CalibrateArgs) -> Result<()> {
+    let cfg = stance::train::calibrate::CalibrateConfig {
+        model: a.model,
+        dev: a.dev,
+        skip_bad: a.skip_bad,
+        precision: a.precision,
+    };
+    let out = stance::train::calibrate::calibrate(&cfg)
+        .with_context(|| format!("calibrating {}", cfg.model.display()))?;
+    report_skips(std::path::Path::new("the dev data"), &out.skipped);
+    for d in &out.dev {
+        println!(
+            "{}: ECE {:.4} -> {:.4}, NLL {:.4} -> {:.4}",
+            d.data, d.before.ece, d.after.ece, d.before.nll, d.after.nll
+        );
+    }
+    println!(
+        "temperature {:.4} written to {}",
+        out.temperature,
+        cfg.model.join("stance.json").display()
+    );
+    Ok(())
+}
+
 fn report_skips(path: &std::path::Path, skipped: &[stance::data::Skip]) {
     if skipped.is_empty() {
         return;
@@ -617,6 +660,13 @@ fn run_eval(a: EvalArgs) -> Result<()> {
     );
     print!("{}", report.metrics.table());
     println!(
+        "\ncalibration: ECE {:.4}, NLL {:.4}, mean confidence {:.3} (temperature {:.3})",
+        report.calibration.ece,
+        report.calibration.nll,
+        report.calibration.mean_confidence,
+        report.temperature
+    );
+    println!(
         "\n{:.1} pairs/s ({:.2} s){}",
         report.pairs_per_second,
         report.seconds,
@@ -660,6 +710,7 @@ fn main() {
         Command::Eval(a) => run_eval(a),
         Command::Train(a) => run_train(*a),
         Command::Average(a) => run_average(a),
+        Command::Calibrate(a) => run_calibrate(a),
         Command::Score(a) => run_score(a),
     };
     if let Err(e) = result {

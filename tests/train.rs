@@ -499,3 +499,66 @@ fn resume_refuses_other_settings_or_data() {
         .to_string();
     assert!(e.contains("--max-steps"), "{e}");
 }
+
+/// Training fits a temperature on the dev sets of the selected epoch; `calibrate` refits it on
+/// other data; eval reports ECE and NLL with it, and the fitted temperature never does worse
+/// on NLL than none on the data it was fitted on. Labels do not change.
+#[test]
+fn temperature_is_fitted_recorded_and_applied() {
+    use stance::commands::evaluate::{evaluate, EvalConfig};
+    use stance::infer::InferOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), "out");
+    cfg.epochs = 2;
+    cfg.label_smoothing = 0.3; // flattens the outputs: a temperature below 1 should undo it
+    train(&cfg, &NoProgress, no_stop()).unwrap();
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(cfg.out.join("stance.json")).unwrap())
+            .unwrap();
+    let t = meta["temperature"].as_f64().expect("temperature recorded");
+    assert!(t > 0.0 && t < 1.0, "temperature {t}");
+    assert_eq!(meta["calibration"]["dev"].as_array().unwrap().len(), 1);
+
+    let dev = cfg.dev[0].clone();
+    let run = |model: &StanceModel| {
+        let ecfg = EvalConfig {
+            data: dev.clone(),
+            skip_bad: false,
+            infer: InferOptions::default(),
+        };
+        evaluate(model, &ecfg, &|_| {}).unwrap()
+    };
+    let mut model =
+        StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
+    let (scaled, scaled_preds) = run(&model);
+    assert!((scaled.temperature - t).abs() < 1e-12);
+    model.set_temperature(None);
+    let (raw, raw_preds) = run(&model);
+    assert_eq!(raw.temperature, 1.0);
+    assert!(
+        scaled.calibration.nll <= raw.calibration.nll + 1e-9,
+        "{:?} vs {:?}",
+        scaled.calibration,
+        raw.calibration
+    );
+    assert!(scaled.calibration.mean_confidence > raw.calibration.mean_confidence);
+    let labels = |p: &[stance::commands::predict::Prediction]| {
+        p.iter().map(|x| x.label.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(labels(&scaled_preds), labels(&raw_preds));
+
+    // `calibrate` on another file rewrites only the temperature.
+    let other = write_data(dir.path(), "other.jsonl", 30, ["supportive", "neutral", "critical"]);
+    let out = stance::train::calibrate::calibrate(&stance::train::calibrate::CalibrateConfig {
+        model: cfg.out.clone(),
+        dev: vec![other],
+        skip_bad: false,
+        precision: stance::model::Precision::F32,
+    })
+    .unwrap();
+    assert_eq!(out.dev.len(), 1);
+    assert!(out.dev[0].after.nll <= out.dev[0].before.nll + 1e-9);
+    let back =
+        StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
+    assert!((back.meta.temperature.unwrap() - out.temperature).abs() < 1e-12);
+}

@@ -4,7 +4,7 @@
 use super::predict::{predict_examples, Prediction};
 use crate::data::{read_examples, ReadOptions, Skip};
 use crate::error::{Error, Result};
-use crate::eval::{compute, Metrics};
+use crate::eval::{calibration, compute, Calibration, Metrics};
 use crate::infer::InferOptions;
 use crate::model::StanceModel;
 use serde::Serialize;
@@ -24,6 +24,10 @@ pub struct EvalReport {
     /// Inference arithmetic: `f32` or `int8` on CPU, the dtype and device on a GPU.
     pub arithmetic: String,
     pub metrics: Metrics,
+    /// Temperature the probabilities were scaled by (from the model's `stance.json`).
+    pub temperature: f64,
+    /// ECE (10 bins) and NLL of the probabilities.
+    pub calibration: Calibration,
     pub skipped: Vec<Skip>,
     pub truncated: usize,
     pub seconds: f64,
@@ -39,6 +43,20 @@ pub fn metrics_of(labels: &[String], preds: &[Prediction]) -> Metrics {
         .collect();
     let pred: Vec<usize> = preds.iter().map(|p| index(&p.label)).collect();
     compute(labels, &gold, &pred)
+}
+
+/// ECE and NLL of predictions that carry their gold label.
+pub fn calibration_of(labels: &[String], preds: &[Prediction]) -> Calibration {
+    let index = |l: &str| labels.iter().position(|x| x == l).unwrap_or(0);
+    let probs: Vec<Vec<f32>> = preds
+        .iter()
+        .map(|p| labels.iter().map(|l| p.scores[l]).collect())
+        .collect();
+    let gold: Vec<usize> = preds
+        .iter()
+        .map(|p| index(p.gold.as_deref().unwrap_or_default()))
+        .collect();
+    calibration::measure(&probs, &gold)
 }
 
 /// Gold label indices for `examples`; a gold label the model does not know is an error naming
@@ -91,6 +109,8 @@ pub fn evaluate(
         model: model.source.clone(),
         arithmetic: model.arithmetic(),
         metrics,
+        temperature: model.net.temperature,
+        calibration: calibration_of(&model.meta.labels, &preds),
         skipped,
         truncated: preds.iter().filter(|p| p.truncated).count(),
         seconds,

@@ -1,4 +1,6 @@
 //! Evaluation: metrics and reports.
 
+pub mod calibration;
 pub mod metrics;
+pub use calibration::Calibration;
 pub use metrics::{compute, LabelScores, Metrics};

@@ -58,6 +58,8 @@ pub struct StanceNet {
     pub encoder: Encoder,
     head: Linear,
     pooling: Pooling,
+    /// Temperature the logits are divided by in [`StanceNet::predict`] (1: none).
+    pub temperature: f64,
     pub dtype: DType,
     pub device: Device,
 }
@@ -111,6 +113,7 @@ impl StanceNet {
             encoder,
             head,
             pooling,
+            temperature: 1.0,
             dtype,
             device: device.clone(),
         })
@@ -148,11 +151,14 @@ impl StanceNet {
         self.head.forward(&pooled)
     }
 
-    /// Label probabilities as f32 rows, for inference.
+    /// Label probabilities as f32 rows, for inference (temperature-scaled).
     pub fn predict(&self, batch: &Batch) -> Result<Vec<Vec<f32>>> {
-        let logits = self
+        let mut logits = self
             .forward(batch, Path::Fast, None)?
             .to_dtype(DType::F32)?;
+        if self.temperature != 1.0 {
+            logits = (logits / self.temperature)?;
+        }
         candle_nn::ops::softmax_last_dim(&logits)?.to_vec2::<f32>()
     }
 }

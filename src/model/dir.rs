@@ -114,7 +114,8 @@ impl StanceModel {
                 &opts.device,
             )?;
         }
-        let net = build_checked(&varmap, &config, &meta, opts, &weights_path)?;
+        let mut net = build_checked(&varmap, &config, &meta, opts, &weights_path)?;
+        net.temperature = meta.temperature.unwrap_or(1.0);
         Ok(Self {
             net,
             varmap,
@@ -197,16 +198,11 @@ impl StanceModel {
         }
     }
 
-    /// Rebuilds the network over the variables (after they were replaced, e.g. on resume).
-    pub fn rebuild(&mut self, opts: &LoadOptions) -> Result<()> {
-        self.net = build_checked(
-            &self.varmap,
-            &self.config,
-            &self.meta,
-            opts,
-            Path::new(&self.source),
-        )?;
-        Ok(())
+    /// Sets the temperature of the probabilities (recorded in `stance.json` when saved);
+    /// `None` for raw probabilities.
+    pub fn set_temperature(&mut self, t: Option<f64>) {
+        self.meta.temperature = t;
+        self.net.temperature = t.unwrap_or(1.0);
     }
 
     /// The tokenizer definition (`tokenizer.json`) the model was loaded with.

@@ -64,6 +64,13 @@ pub struct StanceMeta {
     /// Scores on development sets at the selected epoch.
     #[serde(default)]
     pub dev_scores: serde_json::Value,
+    /// Logits are divided by this before the softmax (temperature scaling, fitted on dev sets
+    /// so that the probabilities are calibrated); absent means 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// How the temperature was fitted: data, and ECE / NLL before and after.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub calibration: serde_json::Value,
 }
 
 impl StanceMeta {
@@ -77,6 +84,8 @@ impl StanceMeta {
             base_model: base_model.to_string(),
             training: serde_json::Value::Null,
             dev_scores: serde_json::Value::Null,
+            temperature: None,
+            calibration: serde_json::Value::Null,
         }
     }
 
@@ -95,6 +104,14 @@ impl StanceMeta {
         }
         if m.labels.len() < 2 {
             return Err(Error::model(path, "a model needs at least two labels"));
+        }
+        if let Some(t) = m.temperature {
+            if !(t.is_finite() && t > 0.0) {
+                return Err(Error::model(
+                    path,
+                    format!("temperature {t} must be a positive finite number"),
+                ));
+            }
         }
         if m.max_length < 8 {
             return Err(Error::model(path, "max_length must be at least 8"));

@@ -5,7 +5,7 @@
 //! inference time. The averaged model can be scored on dev sets, which are recorded in its
 //! `stance.json` like a trained model's.
 
-use super::{dev_scores, read_devs, DevScore};
+use super::{calibrate_on, dev_scores, read_devs, DevScore};
 use crate::data::Skip;
 use crate::error::{Error, Result};
 use crate::model::dir::LoadOptions;
@@ -120,11 +120,16 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
     )?;
     let mut dev = Vec::new();
     model.meta.dev_scores = serde_json::Value::Null;
+    // The first model's temperature does not fit the average: refitted on the dev sets, or
+    // none.
+    model.set_temperature(None);
+    model.meta.calibration = serde_json::Value::Null;
     if !devs.is_empty() {
         progress("scoring the average on the dev sets");
         let scores = dev_scores(&model, &devs)?;
-        dev = scores.into_iter().map(|(s, _)| s).collect();
+        dev = scores.iter().map(|r| r.score.clone()).collect();
         model.meta.dev_scores = serde_json::json!({ "select": "f1m", "scores": dev });
+        calibrate_on(&mut model, &scores);
     }
     model.save(&cfg.out, if cfg.save_f16 { DType::F16 } else { DType::F32 })?;
     Ok(AverageOutcome {

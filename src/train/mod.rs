@@ -8,6 +8,7 @@
 
 pub mod average;
 pub mod batches;
+pub mod calibrate;
 pub mod checkpoint;
 pub mod optim;
 
@@ -317,25 +318,81 @@ fn encode(model: &StanceModel, exs: &[Example], path: &Path) -> Result<Vec<Encod
         .collect()
 }
 
+/// A model's predictions on one dev set: its scores, and the probabilities and gold label
+/// indices (for calibration).
+pub(crate) struct DevRun {
+    pub score: DevScore,
+    pub metrics: Metrics,
+    pub probs: Vec<Vec<f32>>,
+    pub gold: Vec<usize>,
+}
+
 pub(crate) fn dev_scores(
     model: &StanceModel,
     devs: &[(PathBuf, Vec<Example>)],
-) -> Result<Vec<(DevScore, Metrics)>> {
+) -> Result<Vec<DevRun>> {
     let mut out = Vec::new();
     for (path, exs) in devs {
         let preds = predict_examples(model, exs, &InferOptions::default(), &|_| {})?;
         let m = metrics_of(&model.meta.labels, &preds);
-        out.push((
-            DevScore {
+        let labels = &model.meta.labels;
+        out.push(DevRun {
+            score: DevScore {
                 data: path.display().to_string(),
                 f1m: m.f1m,
                 accuracy: m.accuracy,
                 f1pn: m.f1pn,
             },
-            m,
-        ));
+            metrics: m,
+            probs: preds
+                .iter()
+                .map(|p| labels.iter().map(|l| p.scores[l]).collect())
+                .collect(),
+            gold: preds
+                .iter()
+                .map(|p| {
+                    labels
+                        .iter()
+                        .position(|l| Some(l) == p.gold.as_ref())
+                        .unwrap_or(0)
+                })
+                .collect(),
+        });
     }
     Ok(out)
+}
+
+/// Fits the temperature on the dev runs (all sets pooled; the runs were made at temperature 1)
+/// and records it, with ECE and NLL per set before and after, in the model's metadata.
+pub(crate) fn calibrate_on(
+    model: &mut StanceModel,
+    runs: &[DevRun],
+) -> Vec<calibrate::DevCalibration> {
+    use crate::eval::calibration::{fit_temperature, measure, rescale};
+    let probs: Vec<Vec<f32>> = runs.iter().flat_map(|r| r.probs.clone()).collect();
+    let gold: Vec<usize> = runs.iter().flat_map(|r| r.gold.clone()).collect();
+    if probs.is_empty() {
+        return Vec::new();
+    }
+    let t = fit_temperature(&probs, &gold);
+    let per_set: Vec<calibrate::DevCalibration> = runs
+        .iter()
+        .map(|r| {
+            let scaled: Vec<Vec<f32>> = r.probs.iter().map(|p| rescale(p, t)).collect();
+            calibrate::DevCalibration {
+                data: r.score.data.clone(),
+                before: measure(&r.probs, &r.gold),
+                after: measure(&scaled, &r.gold),
+            }
+        })
+        .collect();
+    model.meta.temperature = Some(t);
+    model.meta.calibration = serde_json::json!({
+        "method": "temperature scaling (NLL, all dev sets pooled)",
+        "temperature": t,
+        "dev": per_set,
+    });
+    per_set
 }
 
 struct StepSettings<'a> {
@@ -518,6 +575,9 @@ pub fn train(
     if cfg.freeze_word_embeddings {
         model.net.encoder.freeze_word_embeddings();
     }
+    // Dev sets are scored on raw probabilities (a checkpoint carries the best epoch's
+    // temperature in its metadata); each selected epoch fits its own.
+    model.net.temperature = 1.0;
     model.meta.training = serde_json::json!({
         "train": cfg.train.display().to_string(),
         "dev": cfg.dev.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
@@ -639,7 +699,7 @@ pub fn train(
         }
         let seconds = earlier_seconds + t0.elapsed().as_secs_f64();
         let scores = dev_scores(&model, &devs)?;
-        let value = scores.first().and_then(|(_, m)| m.get(&cfg.select));
+        let value = scores.first().and_then(|r| r.metrics.get(&cfg.select));
         let selected = devs.is_empty() || value.is_some_and(|v| best.is_none_or(|b| v > b));
         if selected {
             best = value.or(best);
@@ -649,7 +709,7 @@ pub fn train(
             train_loss: loss_sum / seen.max(1) as f64,
             seconds,
             pairs_per_second: seen as f64 / seconds.max(1e-9),
-            dev: scores.iter().map(|(s, _)| s.clone()).collect(),
+            dev: scores.iter().map(|r| r.score.clone()).collect(),
             selected,
         };
         progress.message(&format!(
@@ -680,7 +740,9 @@ pub fn train(
         )?;
         history.push(rec);
         if selected {
-            model.meta.dev_scores = serde_json::json!({ "epoch": epoch + 1, "select": cfg.select, "scores": scores.iter().map(|(s, _)| s).collect::<Vec<_>>() });
+            model.meta.dev_scores = serde_json::json!({ "epoch": epoch + 1, "select": cfg.select, "scores": scores.iter().map(|r| &r.score).collect::<Vec<_>>() });
+            // Only the metadata: dev scoring during training stays at temperature 1.
+            calibrate_on(&mut model, &scores);
             model.save(&cfg.out, if cfg.save_f16 { DType::F16 } else { DType::F32 })?;
         }
         if cfg.max_steps.is_some_and(|m| step >= m) {

@@ -1,0 +1,61 @@
+//! `stance calibrate`: fits a trained model's temperature on labelled dev sets and records it
+//! in its `stance.json` (nothing else in the directory changes).
+
+use super::{calibrate_on, dev_scores, read_devs};
+use crate::data::Skip;
+use crate::error::{Error, Result};
+use crate::eval::calibration::Calibration;
+use crate::model::dir::LoadOptions;
+use crate::model::meta::META_FILE;
+use crate::model::{ModelSource, Precision, StanceModel};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct CalibrateConfig {
+    pub model: PathBuf,
+    pub dev: Vec<PathBuf>,
+    pub skip_bad: bool,
+    pub precision: Precision,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DevCalibration {
+    pub data: String,
+    pub before: Calibration,
+    pub after: Calibration,
+}
+
+#[derive(Debug)]
+pub struct CalibrateOutcome {
+    pub temperature: f64,
+    pub dev: Vec<DevCalibration>,
+    pub skipped: Vec<Skip>,
+}
+
+pub fn calibrate(cfg: &CalibrateConfig) -> Result<CalibrateOutcome> {
+    if cfg.dev.is_empty() {
+        return Err(Error::Config("calibrate needs at least one --dev file".into()));
+    }
+    let mut model = StanceModel::load(&ModelSource::Dir(cfg.model.clone()), &LoadOptions::default())?;
+    model.prepare_inference(cfg.precision)?;
+    let mut skipped = Vec::new();
+    let devs = read_devs(
+        &cfg.dev,
+        &model.meta.labels,
+        "the model's labels",
+        cfg.skip_bad,
+        &mut skipped,
+    )?;
+    // Fitted on raw probabilities, whatever temperature the model had.
+    model.set_temperature(None);
+    let runs = dev_scores(&model, &devs)?;
+    let dev = calibrate_on(&mut model, &runs);
+    let t = model.meta.temperature.unwrap_or(1.0);
+    let meta = serde_json::to_string_pretty(&model.meta).map_err(|e| Error::Config(e.to_string()))?;
+    crate::data::atomic::write_bytes(cfg.model.join(META_FILE), meta.as_bytes())?;
+    Ok(CalibrateOutcome {
+        temperature: t,
+        dev,
+        skipped,
+    })
+}
