@@ -200,6 +200,11 @@ struct ScoreArgs {
     /// Documents per chunk (the unit of streaming; memory grows with it).
     #[arg(long, default_value_t = 64, value_name = "N")]
     chunk_docs: usize,
+    /// When the model fails on a chunk, count its pairs as failed and go on (the run still
+    /// exits non-zero, with the count). Without it, the run stops at the failure, keeping the
+    /// partial output for --resume.
+    #[arg(long)]
+    keep_going: bool,
     #[command(flatten)]
     batch: BatchArgs,
 }
@@ -235,6 +240,7 @@ fn run_score(a: ScoreArgs) -> Result<()> {
         resume: a.resume,
         infer: a.batch.options()?,
         chunk_docs: a.chunk_docs,
+        keep_going: a.keep_going,
     };
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     {
@@ -273,12 +279,17 @@ fn run_score(a: ScoreArgs) -> Result<()> {
         if stats.documents_resumed > 0 { format!(" (+{} already done)", stats.documents_resumed) } else { String::new() },
         stats.sentences, stats.sentences_with_actors, stats.pairs, stats.seconds,
         stats.pairs as f64 / stats.seconds.max(1e-9), stats.seconds_model, stats.seconds_text, skipped, warned,
-        if stats.pairs_failed > 0 { format!(", {} pairs could not be encoded", stats.pairs_failed) } else { String::new() },
+        if stats.pairs_failed > 0 { format!(", {} pairs failed", stats.pairs_failed) } else { String::new() },
     );
     if stats.interrupted {
         eprintln!("interrupted: the partial output is kept; run again with --resume to continue");
         std::process::exit(130);
     }
+    anyhow::ensure!(
+        stats.pairs_failed == 0,
+        "{} (sentence, actor) pairs were not scored (see the problems above); the output lacks them",
+        stats.pairs_failed
+    );
     Ok(())
 }
 

@@ -25,6 +25,7 @@ fn cfg(inputs: Vec<String>, out: Option<PathBuf>) -> ScoreConfig {
         resume: false,
         infer: InferOptions::default(),
         chunk_docs: 2,
+        keep_going: false,
     }
 }
 
@@ -263,4 +264,158 @@ fn bad_input_is_reported_and_the_rest_is_scored() {
     );
     let docs: Vec<String> = read_lines(&out).into_iter().map(|l| l.doc).collect();
     assert_eq!(docs, vec!["latin1.txt", "long.txt", "ok.txt", "1", "1#2"]);
+}
+
+/// Ids with line breaks make CSV records span lines: resume reads the partial as CSV.
+#[test]
+fn csv_resume_copes_with_records_that_span_lines() {
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::new();
+    for i in 0..7 {
+        s += &serde_json::json!({"id": format!("a{i}\nsecond line, \"quoted\""), "text": format!("Beijing praised Moscow on day {i}. Kyiv objected.")}).to_string();
+        s.push('\n');
+    }
+    let arch = dir.path().join("wrapped.jsonl");
+    std::fs::write(&arch, s).unwrap();
+    let full = dir.path().join("full.csv");
+    let mut c = cfg(vec![arch.display().to_string()], Some(full.clone()));
+    c.format = Format::Csv;
+    score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+    let part = dir.path().join("part.csv");
+    let mut c2 = c.clone();
+    c2.output = Some(part.clone());
+    let stop = StopAfter(4, AtomicBool::new(false));
+    assert!(
+        score(&model, &gaz, &c2, &stop, &stop.1)
+            .unwrap()
+            .interrupted
+    );
+    c2.resume = true;
+    let s = score(&model, &gaz, &c2, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+    assert_eq!(s.documents_resumed, 3);
+    assert_eq!(
+        std::fs::read_to_string(&full).unwrap(),
+        std::fs::read_to_string(&part).unwrap()
+    );
+
+    // A JSONL partial resumed as CSV (or the reverse) is refused, not mixed.
+    let mut j = cfg(
+        vec![arch.display().to_string()],
+        Some(dir.path().join("j.out")),
+    );
+    let stop = StopAfter(2, AtomicBool::new(false));
+    assert!(score(&model, &gaz, &j, &stop, &stop.1).unwrap().interrupted);
+    j.resume = true;
+    j.format = Format::Csv;
+    let e = score(&model, &gaz, &j, &NoScoreProgress, &AtomicBool::new(false))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--format"), "{e}");
+}
+
+/// A chunk the model fails on is an error (the partial output is kept), or with keep_going a
+/// counted failure; never a silent empty output.
+#[test]
+fn a_failing_model_is_an_error_not_a_silent_empty_output() {
+    use stance::model::{dir::LoadOptions, EncoderConfig, StanceMeta};
+    use stance::testing::tiny_tokenizer_json;
+    // An embedding table smaller than the tokenizer's vocabulary: most ids are out of range.
+    let cfg_small = EncoderConfig::tiny(8);
+    let meta = StanceMeta::new(
+        ["supportive", "neutral", "critical"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        "broken",
+    );
+    let model = stance::model::StanceModel::random(
+        cfg_small,
+        &tiny_tokenizer_json(),
+        meta,
+        1,
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let arch = archive(dir.path(), 5).display().to_string();
+    let out = dir.path().join("o.jsonl");
+    let c = cfg(vec![arch], Some(out.clone()));
+    let e = score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("model failed"), "{e}");
+    assert!(!out.exists());
+    let mut k = c.clone();
+    k.keep_going = true;
+    let stats = score(&model, &gaz, &k, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+    assert!(stats.pairs_failed > 0);
+    assert_eq!(stats.pairs, stats.pairs_failed);
+    assert!(stats
+        .problems
+        .iter()
+        .any(|p| p.message.contains("model failed")));
+}
+
+#[test]
+fn outputs_that_would_destroy_or_reread_data_are_refused() {
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("in");
+    std::fs::create_dir_all(&d).unwrap();
+    let article = d.join("a.txt");
+    std::fs::write(&article, "Moscow praised Beijing.").unwrap();
+    let run = |c: &ScoreConfig| {
+        score(&model, &gaz, c, &NoScoreProgress, &AtomicBool::new(false))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    let e = run(&cfg(
+        vec![article.display().to_string()],
+        Some(article.clone()),
+    ));
+    assert!(e.contains("one of the inputs"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(&article).unwrap(),
+        "Moscow praised Beijing."
+    );
+    let e = run(&cfg(
+        vec![d.display().to_string()],
+        Some(d.join("out.jsonl")),
+    ));
+    assert!(e.contains("inside the input folder"), "{e}");
+    let mut same = cfg(
+        vec![d.display().to_string()],
+        Some(dir.path().join("o.jsonl")),
+    );
+    same.summary = same.output.clone();
+    let e = run(&same);
+    assert!(e.contains("same file"), "{e}");
+
+    // Another run holds the output: refused before anything is written.
+    let out = dir.path().join("locked.jsonl");
+    let holder = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.path().join("locked.jsonl.partial"))
+        .unwrap();
+    holder.lock().unwrap();
+    std::fs::write(dir.path().join("locked.jsonl.partial"), "theirs\n").unwrap();
+    let e = run(&cfg(vec![d.display().to_string()], Some(out.clone())));
+    assert!(e.contains("another stance run"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("locked.jsonl.partial")).unwrap(),
+        "theirs\n"
+    );
+    drop(holder);
+    assert_eq!(
+        run(&cfg(vec![d.display().to_string()], Some(out.clone()))),
+        ""
+    );
+    assert!(out.is_file());
 }

@@ -548,7 +548,12 @@ fn temperature_is_fitted_recorded_and_applied() {
     assert_eq!(labels(&scaled_preds), labels(&raw_preds));
 
     // `calibrate` on another file rewrites only the temperature.
-    let other = write_data(dir.path(), "other.jsonl", 30, ["supportive", "neutral", "critical"]);
+    let other = write_data(
+        dir.path(),
+        "other.jsonl",
+        30,
+        ["supportive", "neutral", "critical"],
+    );
     let out = stance::train::calibrate::calibrate(&stance::train::calibrate::CalibrateConfig {
         model: cfg.out.clone(),
         dev: vec![other],

@@ -19,7 +19,7 @@ use crate::text::segment;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
-use std::io::{BufRead, Seek, Write};
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -44,6 +44,9 @@ pub struct ScoreConfig {
     pub infer: InferOptions,
     /// Documents per chunk (the unit of streaming and of resume).
     pub chunk_docs: usize,
+    /// A batch the model fails on is counted (its pairs are lost, `pairs_failed`) and the run
+    /// goes on; without it the run stops with an error, keeping the partial output.
+    pub keep_going: bool,
 }
 
 /// A mention in the output: offsets are characters within the sentence.
@@ -151,8 +154,9 @@ fn score_chunk(
     gaz: &Gazetteer,
     docs: &[Document],
     infer: &InferOptions,
+    keep_going: bool,
     stats: &mut ScoreStats,
-) -> Vec<Vec<SentenceOut>> {
+) -> Result<Vec<Vec<SentenceOut>>> {
     let t0 = Instant::now();
     let prepared: Vec<(usize, Vec<PreparedSentence>)> =
         docs.par_iter().map(|d| prepare(d, gaz)).collect();
@@ -182,17 +186,39 @@ fn score_chunk(
         .enumerate()
         .filter_map(|(i, e)| e.ok().map(|e| (i, e)))
         .unzip();
-    stats.pairs_failed += pairs.len() - ok.len();
+    let not_encoded = pairs.len() - ok.len();
+    if not_encoded > 0 {
+        stats.pairs_failed += not_encoded;
+        stats.problems.push(Problem {
+            source: "model".into(),
+            line: None,
+            message: format!("{not_encoded} (sentence, actor) pairs could not be encoded"),
+            skipped: false,
+        });
+    }
     let probs = match predict_encoded(model, &items, infer, &|_| {}) {
         Ok(p) => p,
-        Err(e) => {
+        Err(e) if keep_going => {
+            stats.pairs_failed += items.len();
+            let first = docs.first().map(|d| d.id.as_str()).unwrap_or_default();
             stats.problems.push(Problem {
                 source: "model".into(),
                 line: None,
-                message: format!("batch failed: {e}"),
-                skipped: true,
+                message: format!(
+                    "the model failed on the {} pairs of {} documents from {first:?}: {e}",
+                    items.len(),
+                    docs.len()
+                ),
+                skipped: false,
             });
             vec![Vec::new(); items.len()]
+        }
+        Err(e) => {
+            let first = docs.first().map(|d| d.id.as_str()).unwrap_or_default();
+            return Err(Error::Config(format!(
+                "the model failed on a chunk of {} documents starting at {first:?}: {e} (the output so far is kept; --keep-going counts such failures and goes on)",
+                docs.len()
+            )));
         }
     };
     let t2 = Instant::now();
@@ -268,7 +294,7 @@ fn score_chunk(
     stats.pairs += ok.len();
     stats.seconds_text += (t1 - t0).as_secs_f64() + t2.elapsed().as_secs_f64();
     stats.seconds_model += (t2 - t1).as_secs_f64();
-    out
+    Ok(out)
 }
 
 /// Summary rows of one document's lines.
@@ -385,71 +411,185 @@ fn write_lines(
 
 /// Reads a partial output: the ids of complete documents, their summary rows (JSONL only),
 /// and the byte length to keep (everything before the last document, which may be cut off).
+/// CSV records are read as CSV (a quoted field may span lines); a partial in the other format
+/// is an error.
 fn read_partial(
     path: &Path,
     format: Format,
     labels: &[String],
     want_summary: bool,
 ) -> Result<(HashSet<String>, Vec<SummaryRow>, u64)> {
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut r = std::io::BufReader::new(f);
-    let mut done = HashSet::new();
-    let mut summary = Vec::new();
-    let (mut pos, mut keep) = (0u64, 0u64);
-    let mut last_doc: Option<String> = None;
-    let mut doc_lines: Vec<SentenceOut> = Vec::new();
-    let mut buf = Vec::new();
-    if format == Format::Csv {
-        // Header line.
-        pos += r
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::io(path, e))? as u64;
-        keep = pos;
-    }
-    loop {
-        buf.clear();
-        let n = r
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::io(path, e))?;
-        if n == 0 || buf.last() != Some(&b'\n') {
-            break; // end, or a line cut off mid-write
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let mismatch = |what: &str| {
+        Error::Input {
+            path: path.to_path_buf(),
+            message: format!("--resume: this partial output is not {what}: resume with the --format it was started with"),
         }
-        let doc = match format {
-            Format::Jsonl => match serde_json::from_slice::<SentenceOut>(&buf) {
-                Ok(l) => {
-                    let d = l.doc.clone();
-                    if want_summary {
-                        if last_doc.as_deref() != Some(d.as_str()) {
-                            summary.extend(summarise(&doc_lines, labels));
-                            doc_lines.clear();
-                        }
-                        doc_lines.push(l);
-                    }
-                    d
+    };
+    // (document id, byte offset where its record starts) for every complete record.
+    let mut records: Vec<(String, u64)> = Vec::new();
+    let mut summary = Vec::new();
+    match format {
+        Format::Jsonl => {
+            let mut doc_lines: Vec<SentenceOut> = Vec::new();
+            let mut pos = 0u64;
+            for line in bytes.split_inclusive(|&b| b == b'\n') {
+                if line.last() != Some(&b'\n') {
+                    break; // cut off mid-write
                 }
-                Err(_) => break,
-            },
-            Format::Csv => {
-                let mut c = csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .from_reader(&buf[..]);
-                match c.records().next() {
-                    Some(Ok(rec)) => rec.get(0).unwrap_or_default().to_string(),
+                let Ok(l) = serde_json::from_slice::<SentenceOut>(line) else {
+                    if pos == 0 {
+                        return Err(mismatch("JSONL"));
+                    }
+                    break;
+                };
+                if want_summary {
+                    if doc_lines.last().is_some_and(|x| x.doc != l.doc) {
+                        summary.extend(summarise(&doc_lines, labels));
+                        doc_lines.clear();
+                    }
+                }
+                records.push((l.doc.clone(), pos));
+                if want_summary {
+                    doc_lines.push(l);
+                }
+                pos += line.len() as u64;
+            }
+            // `doc_lines` now holds the last document, which is scored again: no summary.
+        }
+        Format::Csv => {
+            let header = csv_header(labels);
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(&bytes[..]);
+            let mut rec = csv::ByteRecord::new();
+            let mut first = true;
+            loop {
+                let start = rdr.position().byte();
+                match rdr.read_byte_record(&mut rec) {
+                    Ok(true) => {}
                     _ => break,
                 }
+                let end = rdr.position().byte();
+                // A record is complete when its line end was written.
+                if end as usize > bytes.len() || bytes.get(end as usize - 1) != Some(&b'\n') {
+                    break;
+                }
+                if first {
+                    first = false;
+                    let got: Vec<&[u8]> = rec.iter().collect();
+                    let want: Vec<&[u8]> = header.iter().map(|h| h.as_bytes()).collect();
+                    if got != want {
+                        return Err(mismatch("CSV with this model's columns"));
+                    }
+                    continue;
+                }
+                if rec.len() != header.len() {
+                    break;
+                }
+                records.push((String::from_utf8_lossy(&rec[0]).into_owned(), start));
             }
-        };
-        if last_doc.as_deref() != Some(doc.as_str()) {
-            if let Some(prev) = last_doc.take() {
-                done.insert(prev);
+            if first {
+                return Ok((HashSet::new(), Vec::new(), 0));
             }
-            keep = pos; // the new document starts here
-            last_doc = Some(doc);
         }
-        pos += n as u64;
     }
-    // The last document is not counted as done: it is scored again from `keep` on.
+    let header_end = match format {
+        Format::Csv => bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(0, |p| p as u64 + 1),
+        Format::Jsonl => 0,
+    };
+    let Some((last_doc, _)) = records.last().cloned() else {
+        return Ok((HashSet::new(), summary, header_end));
+    };
+    // The last document is not counted as done: it is scored again from where it starts.
+    let keep = records
+        .iter()
+        .rev()
+        .take_while(|r| r.0 == last_doc)
+        .last()
+        .map_or(header_end, |r| r.1);
+    let done = records
+        .into_iter()
+        .map(|r| r.0)
+        .filter(|d| *d != last_doc)
+        .collect();
     Ok((done, summary, keep))
+}
+
+/// Refuses outputs that would destroy or re-read data: an output that is one of the inputs or
+/// lies inside an input folder (the next run would score it), and `--summary` equal to the
+/// output.
+fn check_output_paths(cfg: &ScoreConfig) -> Result<()> {
+    let canon = |p: &Path| -> Option<PathBuf> {
+        if let Ok(c) = p.canonicalize() {
+            return Some(c);
+        }
+        let parent = p
+            .parent()
+            .filter(|x| !x.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        Some(parent.canonicalize().ok()?.join(p.file_name()?))
+    };
+    let outputs: Vec<(&str, &PathBuf)> = [("--output", &cfg.output), ("--summary", &cfg.summary)]
+        .into_iter()
+        .filter_map(|(n, p)| p.as_ref().map(|p| (n, p)))
+        .collect();
+    if let [(_, a), (_, b)] = outputs[..] {
+        if canon(a) == canon(b) {
+            return Err(Error::Config(format!(
+                "--summary and --output are the same file ({})",
+                a.display()
+            )));
+        }
+    }
+    for (name, out) in &outputs {
+        let Some(o) = canon(out) else { continue };
+        for inp in cfg.inputs.iter().filter(|i| *i != "-") {
+            let Ok(i) = Path::new(inp).canonicalize() else {
+                continue;
+            };
+            if o == i {
+                return Err(Error::Config(format!(
+                    "{name} {} is one of the inputs: it would be overwritten",
+                    out.display()
+                )));
+            }
+            if i.is_dir() && o.starts_with(&i) {
+                return Err(Error::Config(format!(
+                    "{name} {} is inside the input folder {inp}: a later run would score it; write it elsewhere",
+                    out.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Opens `OUT.partial` for writing under an exclusive lock, so that two runs never write one
+/// output (the lock goes with the process, also when it is killed).
+fn open_locked_partial(part: &Path) -> Result<std::fs::File> {
+    if let Some(parent) = part.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(part)
+        .map_err(|e| Error::io(part, e))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Config(format!(
+            "another stance run is writing this output ({} is locked); wait for it or choose another --output",
+            part.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(part, e)),
+    }
 }
 
 /// Runs `score`. `stop` is polled between chunks (Ctrl-C): the partial output is then kept
@@ -468,6 +608,7 @@ pub fn score(
     let mut summary_rows_before = Vec::new();
 
     // Output: standard output, or OUT.partial renamed to OUT at the end.
+    check_output_paths(cfg)?;
     let partial = cfg.output.as_ref().map(|o| {
         let mut p = o.as_os_str().to_owned();
         p.push(".partial");
@@ -475,43 +616,35 @@ pub fn score(
     });
     let mut sink: Box<dyn Write> = match (&cfg.output, &partial) {
         (Some(out), Some(part)) => {
-            if cfg.resume {
-                if cfg.summary.is_some() && cfg.format == Format::Csv {
-                    return Err(Error::Config(
-                        "--resume with --summary needs JSONL output".into(),
-                    ));
-                }
-                if !part.exists() && out.exists() {
-                    std::fs::rename(out, part).map_err(|e| Error::io(out, e))?;
-                }
+            if cfg.resume && cfg.summary.is_some() && cfg.format == Format::Csv {
+                return Err(Error::Config(
+                    "--resume with --summary needs JSONL output".into(),
+                ));
             }
-            if cfg.resume && part.exists() {
+            if cfg.resume && !part.exists() && out.exists() {
+                // A finished output is continued as a partial one (new inputs may follow).
+                std::fs::rename(out, part).map_err(|e| Error::io(out, e))?;
+            }
+            let mut f = open_locked_partial(part)?;
+            let keep = if cfg.resume {
                 let (d, s, keep) = read_partial(part, cfg.format, &labels, cfg.summary.is_some())?;
                 done = d;
                 summary_rows_before = s;
-                let f = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(part)
-                    .map_err(|e| Error::io(part, e))?;
-                f.set_len(keep).map_err(|e| Error::io(part, e))?;
-                let mut f = f;
-                f.seek(std::io::SeekFrom::End(0))
-                    .map_err(|e| Error::io(part, e))?;
-                Box::new(std::io::BufWriter::new(f))
+                keep
             } else {
-                if let Some(parent) = part.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-                }
-                let f = std::fs::File::create(part).map_err(|e| Error::io(part, e))?;
-                let mut w = std::io::BufWriter::new(f);
-                if cfg.format == Format::Csv {
-                    let mut c = csv::Writer::from_writer(&mut w);
-                    c.write_record(csv_header(&labels))
-                        .map_err(|e| Error::Config(e.to_string()))?;
-                    c.flush().map_err(|e| Error::io(part, e))?;
-                }
-                Box::new(w)
+                0
+            };
+            f.set_len(keep).map_err(|e| Error::io(part, e))?;
+            f.seek(std::io::SeekFrom::End(0))
+                .map_err(|e| Error::io(part, e))?;
+            let mut w = std::io::BufWriter::new(f);
+            if keep == 0 && cfg.format == Format::Csv {
+                let mut c = csv::Writer::from_writer(&mut w);
+                c.write_record(csv_header(&labels))
+                    .map_err(|e| Error::Config(e.to_string()))?;
+                c.flush().map_err(|e| Error::io(part, e))?;
             }
+            Box::new(w)
         }
         _ => {
             if cfg.resume {
@@ -565,7 +698,8 @@ pub fn score(
         if batch.is_empty() {
             break;
         }
-        let lines = score_chunk(model, gaz, &batch, &cfg.infer, &mut stats);
+        stats.problems.append(&mut docs.problems);
+        let lines = score_chunk(model, gaz, &batch, &cfg.infer, cfg.keep_going, &mut stats)?;
         for doc_lines in &lines {
             write_lines(&mut sink, doc_lines, cfg.format, &labels).map_err(io_err)?;
             if let Some(s) = summary.as_mut() {
@@ -578,13 +712,12 @@ pub fn score(
         }
         sink.flush().map_err(io_err)?;
         stats.documents += batch.len();
-        stats.problems = docs.problems.clone();
         stats.seconds = t_start.elapsed().as_secs_f64();
         progress.chunk(&stats);
     }
     sink.flush().map_err(io_err)?;
     drop(sink);
-    stats.problems = std::mem::take(&mut docs.problems);
+    stats.problems.append(&mut docs.problems);
     stats.seconds = t_start.elapsed().as_secs_f64();
     if stats.interrupted {
         return Ok(stats);

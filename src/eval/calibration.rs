@@ -49,10 +49,11 @@ pub fn measure(probs: &[Vec<f32>], gold: &[usize]) -> Calibration {
     let mut count = [0usize; ECE_BINS];
     let (mut nll, mut conf_total) = (0f64, 0f64);
     for (p, &g) in probs.iter().zip(gold).take(n) {
-        let (top, conf) = p
-            .iter()
-            .enumerate()
-            .fold((0, f32::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
+        let (top, conf) =
+            p.iter().enumerate().fold(
+                (0, f32::NEG_INFINITY),
+                |b, (i, &v)| if v > b.1 { (i, v) } else { b },
+            );
         let conf = conf as f64;
         let bin = ((conf * ECE_BINS as f64) as usize).min(ECE_BINS - 1);
         conf_sum[bin] += conf;
@@ -81,9 +82,7 @@ pub fn fit_temperature(probs: &[Vec<f32>], gold: &[usize]) -> f64 {
         probs
             .iter()
             .zip(gold)
-            .map(|(p, &g)| {
-                -(rescale(p, t).get(g).copied().unwrap_or(0.0).max(1e-12) as f64).ln()
-            })
+            .map(|(p, &g)| -(rescale(p, t).get(g).copied().unwrap_or(0.0).max(1e-12) as f64).ln())
             .sum::<f64>()
     };
     let (mut a, mut b) = (0.05f64.ln(), 20f64.ln());
@@ -169,6 +168,9 @@ mod tests {
         let before = measure(&probs, &gold);
         let after: Vec<Vec<f32>> = probs.iter().map(|p| rescale(p, t)).collect();
         let after = measure(&after, &gold);
-        assert!(after.nll < before.nll && after.ece < before.ece / 2.0, "{before:?} {after:?}");
+        assert!(
+            after.nll < before.nll && after.ece < before.ece / 2.0,
+            "{before:?} {after:?}"
+        );
     }
 }

@@ -34,9 +34,14 @@ pub struct CalibrateOutcome {
 
 pub fn calibrate(cfg: &CalibrateConfig) -> Result<CalibrateOutcome> {
     if cfg.dev.is_empty() {
-        return Err(Error::Config("calibrate needs at least one --dev file".into()));
+        return Err(Error::Config(
+            "calibrate needs at least one --dev file".into(),
+        ));
     }
-    let mut model = StanceModel::load(&ModelSource::Dir(cfg.model.clone()), &LoadOptions::default())?;
+    let mut model = StanceModel::load(
+        &ModelSource::Dir(cfg.model.clone()),
+        &LoadOptions::default(),
+    )?;
     model.prepare_inference(cfg.precision)?;
     let mut skipped = Vec::new();
     let devs = read_devs(
@@ -51,7 +56,8 @@ pub fn calibrate(cfg: &CalibrateConfig) -> Result<CalibrateOutcome> {
     let runs = dev_scores(&model, &devs)?;
     let dev = calibrate_on(&mut model, &runs);
     let t = model.meta.temperature.unwrap_or(1.0);
-    let meta = serde_json::to_string_pretty(&model.meta).map_err(|e| Error::Config(e.to_string()))?;
+    let meta =
+        serde_json::to_string_pretty(&model.meta).map_err(|e| Error::Config(e.to_string()))?;
     crate::data::atomic::write_bytes(cfg.model.join(META_FILE), meta.as_bytes())?;
     Ok(CalibrateOutcome {
         temperature: t,
