@@ -376,6 +376,51 @@ fn bad_model_directories_get_clear_errors() {
     candle_core::safetensors::save(&t, out.join("model.safetensors")).unwrap();
     let e = load();
     assert!(e.contains("missing from the file"), "{e}");
+
+    // Metadata and config that do not match the weights are refused, never run silently.
+    let edit_json = |file: &str, f: &dyn Fn(&mut serde_json::Value)| {
+        let p = out.join(file);
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        f(&mut v);
+        std::fs::write(&p, v.to_string()).unwrap();
+    };
+    let fresh = || tiny_model(8).unwrap().save(&out, DType::F32).unwrap();
+    fresh();
+    edit_json("config.json", &|v| v["num_attention_heads"] = 2.into());
+    let e = load();
+    assert!(e.contains("num_attention_heads is 2 (trained with 4)"), "{e}");
+    fresh();
+    edit_json("config.json", &|v| v["hidden_act"] = "relu".into());
+    assert!(load().contains("hidden_act"));
+    // Without the record, fewer layers than the weights hold: the extra weights are unused.
+    fresh();
+    edit_json("stance.json", &|v| {
+        v.as_object_mut().unwrap().remove("encoder");
+    });
+    edit_json("config.json", &|v| v["num_hidden_layers"] = 1.into());
+    let e = load();
+    assert!(e.contains("not used by the encoder"), "{e}");
+    fresh();
+    edit_json("stance.json", &|v| v["labels"] = serde_json::json!(["a", "b", "a"]));
+    assert!(load().contains("appears twice"));
+    fresh();
+    edit_json("stance.json", &|v| v["labels"] = serde_json::json!(["a", " ", "c"]));
+    assert!(load().contains("empty label"));
+    fresh();
+    edit_json("config.json", &|v| v["vocab_size"] = 20.into());
+    let e = load();
+    assert!(e.contains("vocab_size"), "{e}");
+    // NaN weights.
+    fresh();
+    let mut t: std::collections::HashMap<String, Tensor> =
+        m2.tensors().unwrap().into_iter().collect();
+    let w = t["stance_head.bias"].clone();
+    let nan = Tensor::new(vec![f32::NAN; w.elem_count()], &Device::Cpu).unwrap();
+    t.insert("stance_head.bias".into(), nan);
+    candle_core::safetensors::save(&t, out.join("model.safetensors")).unwrap();
+    let e = load();
+    assert!(e.contains("NaN"), "{e}");
 }
 
 #[test]

@@ -94,6 +94,22 @@ impl EncoderConfig {
         }
     }
 
+    /// The fields that fix the network's shape and arithmetic, as recorded in `stance.json`.
+    pub fn shape_record(&self) -> serde_json::Value {
+        serde_json::json!({
+            "model_type": self.model_type,
+            "vocab_size": self.vocab_size,
+            "hidden_size": self.hidden_size,
+            "num_hidden_layers": self.num_hidden_layers,
+            "num_attention_heads": self.num_attention_heads,
+            "intermediate_size": self.intermediate_size,
+            "hidden_act": self.hidden_act,
+            "max_position_embeddings": self.max_position_embeddings,
+            "layer_norm_eps": self.layer_norm_eps,
+            "pad_token_id": self.pad_token_id,
+        })
+    }
+
     /// The encoder family, which decides weight names and embedding layout.
     pub fn architecture(&self) -> super::arch::Architecture {
         super::arch::Architecture::of(self)

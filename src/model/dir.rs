@@ -99,8 +99,19 @@ impl StanceModel {
         let config_json = read_string(&config_path)?;
         let config = EncoderConfig::read(&config_path)?;
         let tokenizer_json = read_string(&tok_path)?;
+        check_config_matches_meta(&config, &mut meta, &config_path)?;
         meta.max_length = meta.max_length.min(config.max_input_tokens());
         let pair_encoder = PairEncoder::from_file(&tok_path, meta.marker.clone(), meta.max_length)?;
+        let tok_vocab = pair_encoder.tokenizer().get_vocab_size(true);
+        if tok_vocab > config.vocab_size {
+            return Err(Error::model(
+                &tok_path,
+                format!(
+                    "the tokenizer has {tok_vocab} tokens but config.json's vocab_size is {}: they belong to different models",
+                    config.vocab_size
+                ),
+            ));
+        }
         let tensors = weights::load(&weights_path, DType::F32, &opts.device)?;
         let varmap = varmap_from(tensors)?;
         if let Some(seed) = new_head_seed {
@@ -132,10 +143,11 @@ impl StanceModel {
     pub fn random(
         config: EncoderConfig,
         tokenizer_json: &str,
-        meta: StanceMeta,
+        mut meta: StanceMeta,
         seed: u64,
         opts: &LoadOptions,
     ) -> Result<Self> {
+        meta.encoder = Some(config.shape_record());
         let varmap = VarMap::new();
         {
             let mut data = varmap
@@ -281,6 +293,40 @@ impl StanceModel {
     }
 }
 
+/// A model's `stance.json` records the encoder shape it was trained with; a `config.json` that
+/// differs (edited layers, heads, activation, …) would run the weights wrongly.
+fn check_config_matches_meta(
+    config: &EncoderConfig,
+    meta: &mut StanceMeta,
+    config_path: &Path,
+) -> Result<()> {
+    let now = config.shape_record();
+    match &meta.encoder {
+        None => meta.encoder = Some(now),
+        Some(rec) => {
+            let differ: Vec<String> = rec
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, v)| now.get(k.as_str()) != Some(v))
+                .map(|(k, v)| {
+                    format!("{k} is {} (trained with {v})", now.get(k.as_str()).cloned().unwrap_or_default())
+                })
+                .collect();
+            if !differ.is_empty() {
+                return Err(Error::model(
+                    config_path,
+                    format!(
+                        "does not match the encoder the model was trained with: {}",
+                        differ.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn varmap_from(tensors: HashMap<String, Tensor>) -> Result<VarMap> {
     let varmap = VarMap::new();
     {
@@ -321,6 +367,23 @@ fn build_checked(
     )
     .map_err(|e| Error::model(path, format!("weights do not fit the config: {e}")))?;
     let after = keys(varmap);
+    let expected: std::collections::HashSet<String> = encoder_shapes(cfg)
+        .into_iter()
+        .map(|(k, _)| k)
+        .chain([format!("{HEAD_PREFIX}.weight"), format!("{HEAD_PREFIX}.bias")])
+        .collect();
+    let unused: Vec<&String> = before.iter().filter(|k| !expected.contains(*k)).collect();
+    if !unused.is_empty() {
+        let shown: Vec<&str> = unused.iter().take(5).map(|s| s.as_str()).collect();
+        return Err(Error::model(
+            path,
+            format!(
+                "{} weights in the file are not used by the encoder config.json describes (e.g. {}): does num_hidden_layers or model_type match the weights?",
+                unused.len(),
+                shown.join(", ")
+            ),
+        ));
+    }
     let missing: Vec<&String> = after.iter().filter(|k| !before.contains(k)).collect();
     if !missing.is_empty() {
         let shown: Vec<&str> = missing.iter().take(5).map(|s| s.as_str()).collect();

@@ -68,6 +68,10 @@ pub struct StanceMeta {
     /// so that the probabilities are calibrated); absent means 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
+    /// The encoder's shape as trained (from `config.json`): a `config.json` edited afterwards
+    /// (layers, heads, activation, …) no longer matches and is refused at load time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoder: Option<serde_json::Value>,
     /// How the temperature was fitted: data, and ECE / NLL before and after.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub calibration: serde_json::Value,
@@ -85,6 +89,7 @@ impl StanceMeta {
             training: serde_json::Value::Null,
             dev_scores: serde_json::Value::Null,
             temperature: None,
+            encoder: None,
             calibration: serde_json::Value::Null,
         }
     }
@@ -104,6 +109,14 @@ impl StanceMeta {
         }
         if m.labels.len() < 2 {
             return Err(Error::model(path, "a model needs at least two labels"));
+        }
+        if let Some(l) = m.labels.iter().find(|l| l.trim().is_empty()) {
+            return Err(Error::model(path, format!("empty label {l:?} in `labels`")));
+        }
+        for (i, l) in m.labels.iter().enumerate() {
+            if m.labels[..i].contains(l) {
+                return Err(Error::model(path, format!("label {l:?} appears twice in `labels`")));
+            }
         }
         if let Some(t) = m.temperature {
             if !(t.is_finite() && t > 0.0) {

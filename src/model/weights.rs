@@ -42,8 +42,20 @@ pub fn load(path: &Path, dtype: DType, device: &Device) -> Result<HashMap<String
         let Some(name) = normalise_key(&key) else {
             continue;
         };
-        let t = t.to_dtype(dtype)?.to_device(device)?;
-        out.insert(name, t);
+        let t = t.to_dtype(dtype)?;
+        let largest = t
+            .abs()
+            .and_then(|a| a.flatten_all())
+            .and_then(|a| a.max(0))
+            .and_then(|a| a.to_dtype(DType::F64))
+            .and_then(|a| a.to_scalar::<f64>());
+        if !largest.is_ok_and(f64::is_finite) && t.elem_count() > 0 {
+            return Err(Error::model(
+                path,
+                format!("weight {key} holds NaN or infinite values"),
+            ));
+        }
+        out.insert(name, t.to_device(device)?);
     }
     if out.is_empty() {
         return Err(Error::model(
