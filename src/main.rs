@@ -19,7 +19,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 )]
 struct Cli {
     /// Worker threads (default: all cores). Sets the thread pool used by tokenisation and matrix kernels.
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     threads: Option<usize>,
     #[command(subcommand)]
     command: Command,
@@ -92,17 +92,17 @@ impl ModelArgs {
 #[derive(Args, Clone)]
 struct BatchArgs {
     /// Most padded tokens per batch (rows × longest row).
-    #[arg(long, default_value_t = 2048, value_name = "TOKENS")]
+    #[arg(long, default_value_t = 2048, value_name = "TOKENS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(16..=4194304))]
     token_budget: usize,
     /// Most rows per batch.
-    #[arg(long, default_value_t = 64, value_name = "ROWS")]
+    #[arg(long, default_value_t = 64, value_name = "ROWS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65536))]
     max_batch: usize,
     /// Keep file order when batching instead of sorting by length (slower; for measurements).
     #[arg(long)]
     no_sort: bool,
     /// Batches run concurrently on CPU, each with single-threaded kernels (default: one per thread).
     /// 1 runs one batch at a time with multi-threaded matrix kernels instead.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     parallel_batches: Option<usize>,
 }
 
@@ -198,7 +198,7 @@ struct ScoreArgs {
     #[arg(long, requires = "output")]
     resume: bool,
     /// Documents per chunk (the unit of streaming; memory grows with it).
-    #[arg(long, default_value_t = 64, value_name = "N")]
+    #[arg(long, default_value_t = 64, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000000))]
     chunk_docs: usize,
     /// When the model fails on a chunk, count its pairs as failed and go on (the run still
     /// exits non-zero, with the count). Without it, the run stops at the failure, keeping the
@@ -329,13 +329,13 @@ struct TrainArgs {
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Passes over the training data.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10000))]
     epochs: usize,
     /// Peak learning rate (AdamW).
     #[arg(long, default_value_t = 5e-5)]
     lr: f64,
     /// Examples per step.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65536))]
     batch_size: usize,
     /// Share of the steps spent warming the learning rate up linearly (then it decays linearly to 0).
     #[arg(long, default_value_t = 0.1)]
@@ -350,7 +350,7 @@ struct TrainArgs {
     #[arg(long, default_value_t = 0.1)]
     dropout: f32,
     /// Longest input in tokens; longer sentences are cut around the target.
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = 128, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(8..=100000))]
     max_length: usize,
     /// Seed for the head's initialisation, shuffling and dropout.
     #[arg(long, default_value_t = 42)]
@@ -396,7 +396,7 @@ struct TrainArgs {
     /// single-threaded kernels, and sum their gradients (default: one per thread, at least 4 rows
     /// each). 1 runs the whole batch with multi-threaded kernels instead. Results are
     /// deterministic for a fixed seed and N. Always 1 on CUDA.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     micro_batches: Option<usize>,
 }
 

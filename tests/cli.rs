@@ -203,6 +203,60 @@ fn errors_are_clear_and_exit_non_zero() {
         !o.status.success() && err.contains("does not occur"),
         "{err}"
     );
+    // A span that points at another word than the target.
+    let o = stance(&[
+        "predict",
+        "--model",
+        &model,
+        "--text",
+        "Beijing met Moscow.",
+        "--target",
+        "Moscow",
+        "--span",
+        "0:7",
+    ]);
+    let (_, err) = text(&o);
+    assert!(
+        !o.status.success() && err.contains("not the target"),
+        "{err}"
+    );
+    // A gazetteer key with a typo is an error, not an ignored field.
+    let gaz = dir.path().join("g.toml");
+    std::fs::write(&gaz, "[[actor]]\nname = \"Acme\"\nalias = [\"ACME\"]\n").unwrap();
+    let art = dir.path().join("a.txt");
+    std::fs::write(&art, "Acme spoke.").unwrap();
+    let o = stance(&[
+        "score",
+        "--model",
+        &model,
+        "--actors",
+        gaz.to_str().unwrap(),
+        art.to_str().unwrap(),
+    ]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success() && err.contains("alias"), "{err}");
+    // Inputs that do not exist, and absurd numbers, are refused with a non-zero status.
+    let o = stance(&["score", "--model", &model, "/no/such/article.txt"]);
+    let (_, err) = text(&o);
+    assert!(
+        !o.status.success() && err.contains("/no/such/article.txt"),
+        "{err}"
+    );
+    for args in [
+        vec!["--threads", "0"],
+        vec!["--threads", "100000"],
+        vec!["--chunk-docs", "0"],
+        vec!["--max-batch", "0"],
+    ] {
+        let mut all = vec!["score", "--model", &model, art.to_str().unwrap()];
+        all.extend(args.iter().copied());
+        let o = stance(&all);
+        let (_, err) = text(&o);
+        assert!(
+            !o.status.success() && err.contains("not in"),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 #[test]

@@ -389,7 +389,10 @@ fn bad_model_directories_get_clear_errors() {
     fresh();
     edit_json("config.json", &|v| v["num_attention_heads"] = 2.into());
     let e = load();
-    assert!(e.contains("num_attention_heads is 2 (trained with 4)"), "{e}");
+    assert!(
+        e.contains("num_attention_heads is 2 (trained with 4)"),
+        "{e}"
+    );
     fresh();
     edit_json("config.json", &|v| v["hidden_act"] = "relu".into());
     assert!(load().contains("hidden_act"));
@@ -402,10 +405,14 @@ fn bad_model_directories_get_clear_errors() {
     let e = load();
     assert!(e.contains("not used by the encoder"), "{e}");
     fresh();
-    edit_json("stance.json", &|v| v["labels"] = serde_json::json!(["a", "b", "a"]));
+    edit_json("stance.json", &|v| {
+        v["labels"] = serde_json::json!(["a", "b", "a"])
+    });
     assert!(load().contains("appears twice"));
     fresh();
-    edit_json("stance.json", &|v| v["labels"] = serde_json::json!(["a", " ", "c"]));
+    edit_json("stance.json", &|v| {
+        v["labels"] = serde_json::json!(["a", " ", "c"])
+    });
     assert!(load().contains("empty label"));
     fresh();
     edit_json("config.json", &|v| v["vocab_size"] = 20.into());

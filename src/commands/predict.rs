@@ -116,6 +116,12 @@ pub fn predict(
                     "span {start}..{end} outside a text of {n} characters"
                 )));
             }
+            let at_span: String = text.chars().skip(start).take(end - start).collect();
+            if !target.is_empty() && at_span != *target {
+                return Err(Error::Config(format!(
+                    "--span {start}:{end} covers {at_span:?}, not the target {target:?}"
+                )));
+            }
             let ex = Example {
                 id: "text".into(),
                 text: text.clone(),

@@ -443,11 +443,9 @@ fn read_partial(
                     }
                     break;
                 };
-                if want_summary {
-                    if doc_lines.last().is_some_and(|x| x.doc != l.doc) {
-                        summary.extend(summarise(&doc_lines, labels));
-                        doc_lines.clear();
-                    }
+                if want_summary && doc_lines.last().is_some_and(|x| x.doc != l.doc) {
+                    summary.extend(summarise(&doc_lines, labels));
+                    doc_lines.clear();
                 }
                 records.push((l.doc.clone(), pos));
                 if want_summary {
@@ -520,10 +518,10 @@ fn read_partial(
     Ok((done, summary, keep))
 }
 
-/// Refuses outputs that would destroy or re-read data: an output that is one of the inputs or
-/// lies inside an input folder (the next run would score it), and `--summary` equal to the
-/// output.
-fn check_output_paths(cfg: &ScoreConfig) -> Result<()> {
+/// Refuses inputs that are missing or not files or folders, and outputs that would destroy or
+/// re-read data: an output that is one of the inputs or lies inside an input folder (the next
+/// run would score it), and `--summary` equal to the output.
+fn check_paths(cfg: &ScoreConfig) -> Result<()> {
     let canon = |p: &Path| -> Option<PathBuf> {
         if let Ok(c) = p.canonicalize() {
             return Some(c);
@@ -544,6 +542,24 @@ fn check_output_paths(cfg: &ScoreConfig) -> Result<()> {
                 "--summary and --output are the same file ({})",
                 a.display()
             )));
+        }
+    }
+    for inp in cfg.inputs.iter().filter(|i| *i != "-") {
+        let p = Path::new(inp);
+        match std::fs::metadata(p) {
+            Err(e) => {
+                return Err(Error::Input {
+                    path: p.to_path_buf(),
+                    message: format!("cannot read this input: {e}"),
+                })
+            }
+            Ok(m) if !(m.is_file() || m.is_dir()) => {
+                return Err(Error::Input {
+                    path: p.to_path_buf(),
+                    message: "not a regular file or a folder".into(),
+                })
+            }
+            Ok(_) => {}
         }
     }
     for (name, out) in &outputs {
@@ -608,7 +624,7 @@ pub fn score(
     let mut summary_rows_before = Vec::new();
 
     // Output: standard output, or OUT.partial renamed to OUT at the end.
-    check_output_paths(cfg)?;
+    check_paths(cfg)?;
     let partial = cfg.output.as_ref().map(|o| {
         let mut p = o.as_os_str().to_owned();
         p.push(".partial");

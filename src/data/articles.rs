@@ -56,21 +56,14 @@ fn expand(inputs: &[String], problems: &mut Vec<Problem>) -> Vec<Source> {
         let p = PathBuf::from(inp);
         if p.is_dir() {
             let mut files = Vec::new();
-            walk(&p, &mut files, problems);
+            let mut visited = HashSet::new();
+            walk(&p, &mut files, &mut visited, problems);
             files.sort();
             for f in files {
-                out.push(if is_jsonl(&f) {
-                    Source::Jsonl(f)
-                } else {
-                    Source::Text(f)
-                });
+                out.push(classify(f, problems));
             }
         } else if p.is_file() {
-            out.push(if is_jsonl(&p) {
-                Source::Jsonl(p)
-            } else {
-                Source::Text(p)
-            });
+            out.push(classify(p, problems));
         } else {
             problems.push(Problem {
                 source: inp.clone(),
@@ -83,7 +76,56 @@ fn expand(inputs: &[String], problems: &mut Vec<Problem>) -> Vec<Source> {
     out
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
+/// A file's source kind: JSONL by extension, or by content when a file of another extension
+/// starts with a JSON object (reported, so that an archive is never scored as prose).
+fn classify(p: PathBuf, problems: &mut Vec<Problem>) -> Source {
+    if is_jsonl(&p) {
+        return Source::Jsonl(p);
+    }
+    if starts_with_json_object(&p) {
+        problems.push(Problem {
+            source: p.display().to_string(),
+            line: None,
+            message: "read as a JSONL archive (its first line is a JSON object with `text`)".into(),
+            skipped: false,
+        });
+        return Source::Jsonl(p);
+    }
+    Source::Text(p)
+}
+
+fn starts_with_json_object(p: &Path) -> bool {
+    let Ok(f) = File::open(p) else { return false };
+    let mut first = Vec::new();
+    if BufReader::new(f.take(1 << 20))
+        .read_until(b'\n', &mut first)
+        .is_err()
+    {
+        return false;
+    }
+    serde_json::from_slice::<Value>(first.trim_ascii())
+        .is_ok_and(|v| v.get("text").is_some_and(Value::is_string))
+}
+
+/// Collects the article files below `dir`. Each folder is read once (by its canonical path),
+/// so symbolic-link loops end; files of other kinds are reported as skipped.
+fn walk(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    visited: &mut HashSet<PathBuf>,
+    problems: &mut Vec<Problem>,
+) {
+    if let Ok(c) = dir.canonicalize() {
+        if !visited.insert(c) {
+            problems.push(Problem {
+                source: dir.display().to_string(),
+                line: None,
+                message: "folder already read (a symbolic-link loop or a second link to it)".into(),
+                skipped: true,
+            });
+            return;
+        }
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -99,9 +141,17 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
     for entry in entries.flatten() {
         let p = entry.path();
         if p.is_dir() {
-            walk(&p, files, problems);
+            walk(&p, files, visited, problems);
         } else if is_text(&p) || is_jsonl(&p) {
             files.push(p);
+        } else {
+            problems.push(Problem {
+                source: p.display().to_string(),
+                line: None,
+                message: "not read: articles are .txt or .md files, archives .jsonl or .ndjson"
+                    .into(),
+                skipped: true,
+            });
         }
     }
 }
@@ -413,5 +463,35 @@ mod tests {
         assert!(has("bin.txt:0:binary"), "{msgs:?}");
         assert!(has("empty.txt:0:empty"), "{msgs:?}");
         assert!(has("bad.txt:0:invalid UTF-8"), "{msgs:?}");
+    }
+
+    #[test]
+    fn link_loops_end_other_files_are_reported_and_archives_are_sniffed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("a/b")).unwrap();
+        std::fs::write(d.join("a/b/one.txt"), "Moscow spoke.").unwrap();
+        std::os::unix::fs::symlink(d.join("a"), d.join("a/b/loop")).unwrap();
+        std::os::unix::fs::symlink(d.join("a"), d.join("a/b/loop2")).unwrap();
+        std::fs::write(d.join("a/photo.jpg"), "x").unwrap();
+        std::fs::write(
+            d.join("archive.json"),
+            "{\"id\":\"j1\",\"text\":\"Paris spoke.\"}\n",
+        )
+        .unwrap();
+        let mut docs = Documents::open(&[
+            d.join("a").display().to_string(),
+            d.join("archive.json").display().to_string(),
+        ]);
+        let ids: Vec<String> = docs.by_ref().map(|x| x.id).collect();
+        assert_eq!(ids, vec!["b/one.txt", "j1"]);
+        let msgs: Vec<&str> = docs.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            msgs.iter().filter(|m| m.contains("already read")).count(),
+            2,
+            "{msgs:?}"
+        );
+        assert!(msgs.iter().any(|m| m.contains("not read: articles are")));
+        assert!(msgs.iter().any(|m| m.contains("read as a JSONL archive")));
     }
 }

@@ -310,7 +310,10 @@ fn check_config_matches_meta(
                 .flatten()
                 .filter(|(k, v)| now.get(k.as_str()) != Some(v))
                 .map(|(k, v)| {
-                    format!("{k} is {} (trained with {v})", now.get(k.as_str()).cloned().unwrap_or_default())
+                    format!(
+                        "{k} is {} (trained with {v})",
+                        now.get(k.as_str()).cloned().unwrap_or_default()
+                    )
                 })
                 .collect();
             if !differ.is_empty() {
@@ -370,7 +373,10 @@ fn build_checked(
     let expected: std::collections::HashSet<String> = encoder_shapes(cfg)
         .into_iter()
         .map(|(k, _)| k)
-        .chain([format!("{HEAD_PREFIX}.weight"), format!("{HEAD_PREFIX}.bias")])
+        .chain([
+            format!("{HEAD_PREFIX}.weight"),
+            format!("{HEAD_PREFIX}.bias"),
+        ])
         .collect();
     let unused: Vec<&String> = before.iter().filter(|k| !expected.contains(*k)).collect();
     if !unused.is_empty() {

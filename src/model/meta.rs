@@ -115,7 +115,10 @@ impl StanceMeta {
         }
         for (i, l) in m.labels.iter().enumerate() {
             if m.labels[..i].contains(l) {
-                return Err(Error::model(path, format!("label {l:?} appears twice in `labels`")));
+                return Err(Error::model(
+                    path,
+                    format!("label {l:?} appears twice in `labels`"),
+                ));
             }
         }
         if let Some(t) = m.temperature {

@@ -15,6 +15,7 @@ use std::path::Path;
 pub const DEFAULT_GAZETTEER: &str = include_str!("../../datasets/actors/international.toml");
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct Actor {
     /// Canonical name, as reported.
     pub name: String,
@@ -34,6 +35,7 @@ fn default_kind() -> String {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct GazetteerFile {
     #[serde(alias = "actors")]
     actor: Vec<Actor>,
