@@ -102,11 +102,14 @@ fn is_opening(c: char) -> bool {
 pub fn sentences(text: &str) -> Vec<Span> {
     let chars: Vec<char> = text.chars().collect();
     let n = chars.len();
+    let soft = soft_breaks(&chars);
+    // White space within a sentence: a line break of hard-wrapped text counts as a space.
+    let inline_space = |k: usize| chars[k].is_whitespace() && (chars[k] != '\n' || soft[k]);
     let mut cuts: Vec<usize> = Vec::new(); // positions after which a sentence ends
     let mut i = 0;
     while i < n {
         let c = chars[i];
-        if c == '\n' {
+        if c == '\n' && !soft[i] {
             // Next non-space character on the following lines.
             let mut j = i + 1;
             while j < n && chars[j].is_whitespace() {
@@ -134,7 +137,7 @@ pub fn sentences(text: &str) -> Vec<Span> {
                 continue;
             }
             let mut k = j;
-            while k < n && chars[k].is_whitespace() && chars[k] != '\n' {
+            while k < n && inline_space(k) {
                 k += 1;
             }
             if k >= n || chars[k] == '\n' {
@@ -165,6 +168,67 @@ pub fn sentences(text: &str) -> Vec<Span> {
         start = end;
     }
     out
+}
+
+/// Widest line that hard-wrapped text is taken to have (e-mail and wire copy wrap at 60–80).
+const WRAP_MAX: usize = 100;
+
+/// Marks the line breaks of hard-wrapped paragraphs: in a paragraph (lines between blank
+/// lines) of at least three lines whose lines, the last excepted, are 30 to [`WRAP_MAX`]
+/// characters, of nearly equal width and mostly end inside a sentence, the breaks inside are
+/// wrapping, not structure. Text
+/// with one paragraph or headline per line is not affected.
+fn soft_breaks(chars: &[char]) -> Vec<bool> {
+    let mut soft = vec![false; chars.len()];
+    // (start, end) of each line, `end` at its '\n' (or the text's end).
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '\n' {
+            lines.push((start, i));
+            start = i + 1;
+        }
+    }
+    lines.push((start, chars.len()));
+    let width =
+        |&(s, e): &(usize, usize)| chars[s..e].iter().filter(|c| !c.is_whitespace()).count();
+    let mut para: Vec<(usize, usize)> = Vec::new();
+    let mut flush = |para: &mut Vec<(usize, usize)>| {
+        if para.len() >= 3 {
+            let body = &para[..para.len() - 1];
+            let widths: Vec<usize> = body.iter().map(width).collect();
+            let (lo, hi) = (
+                widths.iter().copied().min().unwrap_or(0),
+                widths.iter().copied().max().unwrap_or(0),
+            );
+            // Wrapped lines mostly end inside a sentence.
+            let ended = body
+                .iter()
+                .filter(|&&(s, e)| {
+                    chars[s..e]
+                        .iter()
+                        .rev()
+                        .find(|c| !c.is_whitespace())
+                        .is_some_and(|&c| matches!(c, '.' | '!' | '?' | '…' | ':') || is_closing(c))
+                })
+                .count();
+            if hi <= WRAP_MAX && hi >= 30 && lo * 4 >= hi * 3 && ended * 3 <= body.len() {
+                for &(_, e) in body {
+                    soft[e] = true;
+                }
+            }
+        }
+        para.clear();
+    };
+    for l in lines {
+        if width(&l) == 0 {
+            flush(&mut para);
+        } else {
+            para.push(l);
+        }
+    }
+    flush(&mut para);
+    soft
 }
 
 /// Decides a single `.` at `dot` followed by a sentence start at `next`.
@@ -398,6 +462,35 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(split(text), want, "input: {text:?}");
         }
+    }
+
+    #[test]
+    fn hard_wrapped_paragraphs_split_as_if_unwrapped() {
+        let flat = "The ministers of France and Germany met in Berlin on Tuesday to discuss the \
+            sanctions against Russia, which President Emmanuel Macron called necessary. \
+            Mr. Scholz agreed with him on most points. Both said the talks with Moscow \
+            would go on next week in Paris, as planned by the European Commission.";
+        // The same text wrapped at about 60 columns.
+        let mut wrapped = String::new();
+        let mut col = 0;
+        for w in flat.split(' ') {
+            if col > 0 && col + w.len() > 60 {
+                wrapped.push('\n');
+                col = 0;
+            } else if col > 0 {
+                wrapped.push(' ');
+                col += 1;
+            }
+            wrapped.push_str(w);
+            col += w.len();
+        }
+        assert!(wrapped.matches('\n').count() >= 3);
+        assert_eq!(sentences(&wrapped), sentences(flat));
+        assert_eq!(sentences(flat).len(), 3);
+        // One paragraph or headline per line (the common layout) still splits at each line.
+        let lines = "Beijing and Moscow pledge closer ties\nChina praised Russia on Tuesday.\nThe \
+            Kremlin welcomed it.";
+        assert_eq!(sentences(lines).len(), 3);
     }
 
     #[test]

@@ -1,0 +1,211 @@
+//! Property tests over everything that reads outside data: random and mutated inputs never
+//! panic or hang, and every offset stays inside its text. Bounded: a fixed number of cases per
+//! property (PROPTEST_CASES raises it for a longer run).
+
+use proptest::prelude::*;
+use stance::data::articles::Documents;
+use stance::data::{read_examples, ReadOptions};
+use stance::model::dir::LoadOptions;
+use stance::model::{ModelSource, StanceModel};
+use stance::testing::tiny_model;
+use stance::text::actors::Gazetteer;
+use stance::text::segment::sentences;
+use std::sync::OnceLock;
+
+fn cases(n: u32) -> ProptestConfig {
+    let n = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(n);
+    ProptestConfig {
+        cases: n,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// News-like text: words, names the gazetteer knows, abbreviations, quotes, punctuation, line
+/// breaks, and any other character.
+fn newsy() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("Beijing".to_string()),
+        Just("the Kremlin".to_string()),
+        Just("U.S.".to_string()),
+        Just("Mr.".to_string()),
+        Just("Wang Yi".to_string()),
+        Just("China’s".to_string()),
+        Just("“".to_string()),
+        Just("”".to_string()),
+        Just(". ".to_string()),
+        Just("?! ".to_string()),
+        Just("\n".to_string()),
+        Just("\n\n".to_string()),
+        Just("...".to_string()),
+        "[a-zA-Z]{1,9}",
+        any::<char>().prop_map(|c| c.to_string()),
+        Just(" ".to_string()),
+    ];
+    prop::collection::vec(piece, 0..80).prop_map(|v| v.concat())
+}
+
+fn gazetteer() -> &'static Gazetteer {
+    static G: OnceLock<Gazetteer> = OnceLock::new();
+    G.get_or_init(|| Gazetteer::default_international().unwrap())
+}
+
+proptest! {
+    #![proptest_config(cases(300))]
+
+    #[test]
+    fn segmenter_spans_are_ordered_non_empty_and_inside(text in newsy()) {
+        let n = text.chars().count();
+        let spans = sentences(&text);
+        let mut last_end = 0;
+        for s in &spans {
+            prop_assert!(s.start < s.end && s.end <= n, "{s:?} in {n}");
+            prop_assert!(s.start >= last_end, "overlap");
+            last_end = s.end;
+        }
+    }
+
+    #[test]
+    fn gazetteer_mentions_are_inside_and_spell_the_text(text in newsy()) {
+        let chars: Vec<char> = text.chars().collect();
+        for m in gazetteer().find(&text) {
+            prop_assert!(m.start < m.end && m.end <= chars.len());
+            let got: String = chars[m.start..m.end].iter().collect();
+            prop_assert_eq!(got, m.text.clone());
+            prop_assert!(m.actor < gazetteer().actors().len());
+        }
+    }
+
+    #[test]
+    fn article_and_archive_readers_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600), jsonl in any::<bool>()) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(if jsonl { "a.jsonl" } else { "a.txt" });
+        std::fs::write(&p, &bytes).unwrap();
+        let mut docs = Documents::open(&[p.display().to_string()]);
+        let got: Vec<_> = docs.by_ref().collect();
+        let mut ids: Vec<&str> = got.iter().map(|d| d.id.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        prop_assert_eq!(ids.len(), got.len(), "ids must be unique");
+        for pr in &docs.problems {
+            prop_assert!(!pr.message.is_empty());
+        }
+    }
+
+    #[test]
+    fn jsonl_archives_with_mutated_records_never_panic(
+        texts in prop::collection::vec(newsy(), 1..6),
+        cut in any::<prop::sample::Index>(),
+        junk in "[{}\":,a-z0-9 \\[\\]]{0,12}",
+    ) {
+        let mut s = String::new();
+        for (i, t) in texts.iter().enumerate() {
+            s += &serde_json::json!({"id": i, "text": t}).to_string();
+            s.push('\n');
+        }
+        let at = cut.index(s.len() + 1);
+        let at = (0..=at).rev().find(|&k| s.is_char_boundary(k)).unwrap_or(0);
+        s.insert_str(at, &junk);
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        std::fs::write(&p, &s).unwrap();
+        let mut docs = Documents::open(&[p.display().to_string()]);
+        let n = docs.by_ref().count();
+        // Every record is either a document or a reported problem.
+        let lines = s.lines().filter(|l| !l.trim().is_empty()).count();
+        let skipped = docs.problems.iter().filter(|p| p.skipped).count();
+        prop_assert!(n + skipped >= lines, "{n} documents + {skipped} skips < {lines} lines");
+    }
+
+    #[test]
+    fn data_file_readers_never_panic(
+        bytes in prop::collection::vec(any::<u8>(), 0..400),
+        ext in prop_oneof![Just("jsonl"), Just("csv")],
+        skip_bad in any::<bool>(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(format!("d.{ext}"));
+        std::fs::write(&p, &bytes).unwrap();
+        if let Ok(ds) = read_examples(&p, &ReadOptions { skip_bad, require_label: false }) {
+            for e in &ds.examples {
+                let n = e.text.chars().count();
+                prop_assert!(e.start < e.end && e.end <= n);
+            }
+        }
+    }
+
+    #[test]
+    fn simple_records_with_random_offsets_never_panic(text in newsy(), start in 0usize..200, len in 0usize..40) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("d.jsonl");
+        let rec = serde_json::json!({"text": text, "target": "x", "start": start, "end": start + len});
+        std::fs::write(&p, format!("{rec}\n")).unwrap();
+        if let Ok(ds) = read_examples(&p, &ReadOptions { skip_bad: true, require_label: false }) {
+            for e in &ds.examples {
+                prop_assert!(e.start < e.end && e.end <= e.text.chars().count());
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(60))]
+
+    /// Any (text, span) the encoder accepts gives target positions inside the ids and within
+    /// the model's length limit.
+    #[test]
+    fn pair_encoding_keeps_the_target_inside(text in newsy(), a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>()) {
+        static M: OnceLock<StanceModel> = OnceLock::new();
+        let m = M.get_or_init(|| tiny_model(1).unwrap());
+        let n = text.chars().count();
+        let (s, e) = (a.index(n + 1), b.index(n + 1));
+        if let Ok(enc) = m.pair_encoder.encode(&text, s.min(e), s.max(e)) {
+            prop_assert!(enc.len() <= m.meta.max_length);
+            prop_assert!(!enc.target.is_empty());
+            for &t in &enc.target {
+                prop_assert!(t < enc.len());
+            }
+        }
+    }
+
+    /// Mutated `stance.json` and `config.json`: loading gives a model or an error, never a
+    /// panic.
+    #[test]
+    fn mutated_model_directories_never_panic(
+        which in prop_oneof![Just("stance.json"), Just("config.json")],
+        key in any::<prop::sample::Index>(),
+        value in prop_oneof![
+            Just(serde_json::json!(null)),
+            Just(serde_json::json!(0)),
+            Just(serde_json::json!(-1)),
+            Just(serde_json::json!(1e300)),
+            Just(serde_json::json!("x")),
+            Just(serde_json::json!([])),
+            Just(serde_json::json!(["a", "a"])),
+            Just(serde_json::json!(100000)),
+        ],
+    ) {
+        static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+        let base = DIR.get_or_init(|| {
+            let d = tempfile::tempdir().unwrap();
+            tiny_model(2).unwrap().save(&d.path().join("m"), candle_core::DType::F32).unwrap();
+            d
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let m = dir.path().join("m");
+        std::fs::create_dir_all(&m).unwrap();
+        for f in ["stance.json", "config.json", "tokenizer.json", "model.safetensors"] {
+            std::fs::copy(base.path().join("m").join(f), m.join(f)).unwrap();
+        }
+        let p = m.join(which);
+        let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        let k = &keys[key.index(keys.len())];
+        v[k] = value;
+        std::fs::write(&p, v.to_string()).unwrap();
+        let _ = StanceModel::load(&ModelSource::Dir(m.clone()), &LoadOptions::default());
+    }
+}
