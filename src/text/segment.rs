@@ -212,7 +212,7 @@ fn soft_breaks(chars: &[char]) -> Vec<bool> {
                         .is_some_and(|&c| matches!(c, '.' | '!' | '?' | '…' | ':') || is_closing(c))
                 })
                 .count();
-            if hi <= WRAP_MAX && hi >= 30 && lo * 4 >= hi * 3 && ended * 3 <= body.len() {
+            if (30..=WRAP_MAX).contains(&hi) && lo * 4 >= hi * 3 && ended * 3 <= body.len() {
                 for &(_, e) in body {
                     soft[e] = true;
                 }
