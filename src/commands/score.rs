@@ -700,23 +700,25 @@ pub fn score(
             stats.interrupted = true;
             break;
         }
-        let mut batch = Vec::with_capacity(chunk);
-        for d in docs.by_ref() {
-            if done.contains(&d.id) {
-                stats.documents_resumed += 1;
-                continue;
-            }
-            batch.push(d);
-            if batch.len() >= chunk {
-                break;
-            }
-        }
+        // Chunks are cut by input position whatever is already done, so that a resumed run
+        // scores each document in the same chunk, hence the same batches, as an uninterrupted
+        // one (and writes the same bytes). A chunk partly done is scored whole; only its new
+        // documents are written.
+        let batch: Vec<Document> = docs.by_ref().take(chunk).collect();
         if batch.is_empty() {
             break;
         }
         stats.problems.append(&mut docs.problems);
+        let already = batch.iter().filter(|d| done.contains(&d.id)).count();
+        stats.documents_resumed += already;
+        if already == batch.len() {
+            continue;
+        }
         let lines = score_chunk(model, gaz, &batch, &cfg.infer, cfg.keep_going, &mut stats)?;
-        for doc_lines in &lines {
+        for (doc, doc_lines) in batch.iter().zip(&lines) {
+            if done.contains(&doc.id) {
+                continue;
+            }
             write_lines(&mut sink, doc_lines, cfg.format, &labels).map_err(io_err)?;
             if let Some(s) = summary.as_mut() {
                 for r in summarise(doc_lines, &labels) {
@@ -727,7 +729,8 @@ pub fn score(
             }
         }
         sink.flush().map_err(io_err)?;
-        stats.documents += batch.len();
+        crate::data::atomic::fault_point();
+        stats.documents += batch.len() - already;
         stats.seconds = t_start.elapsed().as_secs_f64();
         progress.chunk(&stats);
     }
@@ -742,6 +745,7 @@ pub fn score(
         std::fs::File::open(part)
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io(part, e))?;
+        crate::data::atomic::fault_point();
         std::fs::rename(part, out).map_err(|e| Error::io(out, e))?;
     }
     if let Some(s) = summary {

@@ -53,6 +53,7 @@ impl AtomicFile {
                 .map_err(|e| Error::io(&self.tmp, e.into_error()))?;
             f.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
         }
+        fault_point();
         std::fs::rename(&self.tmp, &self.target).map_err(|e| Error::io(&self.target, e))
     }
 }
@@ -77,6 +78,28 @@ impl Drop for AtomicFile {
         if self.writer.take().is_some() {
             let _ = std::fs::remove_file(&self.tmp);
         }
+    }
+}
+
+/// Fault injection for the crash tests (`tests/faults.rs`): with `STANCE_FAULT_AT=N` in the
+/// environment, the N-th call in the process aborts it, as a crash or a kill at that point
+/// would. Called between the steps of every multi-step file update (before renames, after
+/// writes). Without the variable it does nothing.
+pub fn fault_point() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::OnceLock;
+    static AT: OnceLock<Option<usize>> = OnceLock::new();
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let Some(at) = *AT.get_or_init(|| {
+        std::env::var("STANCE_FAULT_AT")
+            .ok()
+            .and_then(|s| s.parse().ok())
+    }) else {
+        return;
+    };
+    if COUNT.fetch_add(1, Ordering::SeqCst) + 1 == at {
+        eprintln!("STANCE_FAULT_AT={at}: aborting here");
+        std::process::abort();
     }
 }
 

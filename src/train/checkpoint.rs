@@ -5,6 +5,7 @@
 
 use super::optim::AdamW;
 use super::{EpochRecord, TrainConfig};
+use crate::data::atomic::fault_point;
 use crate::error::{Error, Result};
 use crate::model::StanceModel;
 use candle_core::DType;
@@ -58,7 +59,9 @@ pub fn save(out: &Path, model: &StanceModel, opt: &AdamW, state: &CheckpointStat
         std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
     }
     model.save(&tmp, DType::F32)?;
+    fault_point();
     opt.save(&tmp.join(OPTIMIZER_FILE))?;
+    fault_point();
     crate::data::atomic::write_bytes(
         tmp.join(STATE_FILE),
         serde_json::to_string_pretty(state)
@@ -72,7 +75,9 @@ pub fn save(out: &Path, model: &StanceModel, opt: &AdamW, state: &CheckpointStat
     if ckpt.exists() {
         std::fs::rename(&ckpt, &old).map_err(|e| Error::io(&ckpt, e))?;
     }
+    fault_point();
     std::fs::rename(&tmp, &ckpt).map_err(|e| Error::io(&ckpt, e))?;
+    fault_point();
     if old.exists() {
         std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
     }

@@ -493,7 +493,9 @@ fn append_log(out: &Path, value: &serde_json::Value) -> Result<()> {
         .append(true)
         .open(&p)
         .map_err(|e| Error::io(&p, e))?;
-    writeln!(f, "{value}").map_err(|e| Error::io(&p, e))
+    writeln!(f, "{value}").map_err(|e| Error::io(&p, e))?;
+    crate::data::atomic::fault_point();
+    Ok(())
 }
 
 /// Sorted (name, var) list of the trainable weights.
