@@ -7,7 +7,8 @@
 # PEER_PYTHON: a Python with torch and transformers (see the peer's README); PEER_ORT=1 also runs
 # the peer's ONNX Runtime backend (needs onnxruntime, onnx and onnxscript in that Python; the model
 # is exported to a temporary folder first); PEER_DIR: the peer's
-# scripts (default ../shared/peer); DATA: test-rw.jsonl (default ../shared/datasets/newsmtsc/test-rw.jsonl).
+# scripts (default ../shared/peer); PEER_BASE: the base encoder folder the peer runs (default
+# models/base/all-MiniLM-L6-v2; models/base/all-mpnet-base-v2 for an MPNet model); DATA: test-rw.jsonl (default ../shared/datasets/newsmtsc/test-rw.jsonl).
 # MODEL_DIR: a stance model directory (default models/minilm-newsmtsc). Prints a table and writes
 # bench-results/cpu-<date>.json. stance runs in its default arithmetic (int8 linear layers where the
 # CPU has AVX-512 VNNI) and in f32; both F1m on the pairs are printed beside the speed, so the
@@ -20,6 +21,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 THREADS="${1:-2}"
 MODEL="${2:-models/minilm-newsmtsc}"
+PEER_BASE="${PEER_BASE:-$ROOT/models/base/all-MiniLM-L6-v2}"
 PEER_DIR="${PEER_DIR:-../shared/peer}"
 DATA="${DATA:-../shared/datasets/newsmtsc/test-rw.jsonl}"
 OUT_DIR="bench-results"
@@ -54,7 +56,7 @@ S_RSS=$(peak_rss_mb "$BIN" --threads "$THREADS" eval --model "$MODEL" --data "$D
 
 PEER_JSON="$OUT_DIR/peer-torch-$STAMP.json"
 if [ -n "${PEER_PYTHON:-}" ]; then
-  MINILM_DIR="$ROOT/models/base/all-MiniLM-L6-v2" HF_HUB_OFFLINE=1 \
+  MINILM_DIR="$PEER_BASE" HF_HUB_OFFLINE=1 \
     "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --backend torch --threads "$THREADS" --batch-sizes "${PEER_BATCHES:-1,8,32,64}" --out "$PEER_JSON" >&2
 else
   echo "PEER_PYTHON not set: peer skipped" >&2
@@ -63,9 +65,9 @@ fi
 ORT_JSON="$OUT_DIR/peer-ort-$STAMP.json"
 if [ -n "${PEER_PYTHON:-}" ] && [ "${PEER_ORT:-0}" = 1 ]; then
   ONNX_DIR="$(mktemp -d)"
-  MINILM_DIR="$ROOT/models/base/all-MiniLM-L6-v2" HF_HUB_OFFLINE=1 \
+  MINILM_DIR="$PEER_BASE" HF_HUB_OFFLINE=1 \
     "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --threads "$THREADS" --attn eager --export-onnx "$ONNX_DIR/spc_cls.onnx" >&2
-  MINILM_DIR="$ROOT/models/base/all-MiniLM-L6-v2" HF_HUB_OFFLINE=1 \
+  MINILM_DIR="$PEER_BASE" HF_HUB_OFFLINE=1 \
     "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --backend ort --onnx "$ONNX_DIR/spc_cls.onnx" --threads "$THREADS" \
     --batch-sizes "${PEER_BATCHES:-1,8,32,64}" --out "$ORT_JSON" >&2
   rm -rf "$ONNX_DIR"
@@ -76,7 +78,7 @@ if [ -f "$PEER_JSON" ]; then
   BEST_BS=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['rows']; print(max(r, key=lambda x: x['e2e_ex_per_s'])['batch'])" "$PEER_JSON")
   for i in 1 2 3; do
     S=$("$BIN" --threads "$THREADS" eval --model "$MODEL" --data "$DATA" | sed -n 's/^\([0-9.]*\) pairs\/s.*/\1/p')
-    MINILM_DIR="$ROOT/models/base/all-MiniLM-L6-v2" HF_HUB_OFFLINE=1 "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --backend torch \
+    MINILM_DIR="$PEER_BASE" HF_HUB_OFFLINE=1 "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --backend torch \
       --threads "$THREADS" --batch-sizes "$BEST_BS" --repeats 1 --out "$OUT_DIR/round.json" >&2
     P=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['rows'][0]['e2e_ex_per_s'])" "$OUT_DIR/round.json")
     ROUNDS="$ROUNDS $S:$P"

@@ -767,14 +767,26 @@ mod tests {
     use super::*;
     #[test]
     fn non_finite_loss_stops_the_run() {
-        assert!(ensure_finite(0.5, 3, 0, Path::new("out/checkpoint")).is_ok());
+        let dir = tempfile::tempdir().unwrap();
+        let ckpt = dir.path().join("checkpoint");
+        assert!(ensure_finite(0.5, 3, 0, &ckpt).is_ok());
         for bad in [f64::NAN, f64::INFINITY] {
-            let e = ensure_finite(bad, 3, 0, Path::new("out/checkpoint")).unwrap_err();
+            let e = ensure_finite(bad, 3, 0, &ckpt).unwrap_err();
             assert!(
-                matches!(&e, Error::Diverged(m) if m.contains("out/checkpoint") && m.contains("lower --lr")),
+                matches!(&e, Error::Diverged(m) if m.contains("no checkpoint was written yet") && m.contains("lower --lr")),
                 "{e}"
             );
         }
+        // The message names the checkpoint only when there is one.
+        std::fs::create_dir_all(&ckpt).unwrap();
+        std::fs::write(ckpt.join("state.json"), "{}").unwrap();
+        let e = ensure_finite(f64::NAN, 3, 0, &ckpt)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&ckpt.display().to_string()) && e.contains("--resume"),
+            "{e}"
+        );
     }
     #[test]
     fn smoothed_loss() {
