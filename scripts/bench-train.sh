@@ -10,6 +10,9 @@
 # batches and the target marked in the sentence; the figure is training pairs per second over the
 # epoch (dev scoring and model loading excluded). The peer also runs its own random-batch probe
 # (bench_train.py), the figure its README quotes. Writes bench-results/train-<date>.json.
+# BASE: the base encoder folder (default models/base/all-MiniLM-L6-v2; models/base/all-mpnet-base-v2
+# for MPNet). DEFAULT_ONLY=1: only stance's default configuration and the peer's grouped run (a
+# base-size encoder takes minutes per configuration).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -27,7 +30,7 @@ trap 'rm -rf "$TMP"' EXIT
 scripts/setup-base-model.sh >/dev/null
 cargo build --release --quiet
 BIN=target/release/stance
-BASE=models/base/all-MiniLM-L6-v2
+BASE="${BASE:-models/base/all-MiniLM-L6-v2}"
 
 # The first PAIRS pairs: NewsMTSC lines hold one sentence and one or more targets; keep whole lines
 # until PAIRS targets are reached.
@@ -57,8 +60,11 @@ for l in open(sys.argv[1]):
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); threads: $THREADS"
 S_SPLIT=$(stance_rate split)
-S_SPLIT_FROZEN=$(stance_rate split-frozen --freeze-word-embeddings)
-S_WHOLE=$(stance_rate whole --micro-batches 1)
+S_SPLIT_FROZEN=0; S_WHOLE=0
+if [ "${DEFAULT_ONLY:-0}" != 1 ]; then
+  S_SPLIT_FROZEN=$(stance_rate split-frozen --freeze-word-embeddings)
+  S_WHOLE=$(stance_rate whole --micro-batches 1)
+fi
 
 P_GROUPED=""; P_PROBE=""
 if [ -n "${PEER_PYTHON:-}" ]; then
@@ -67,19 +73,22 @@ if [ -n "${PEER_PYTHON:-}" ]; then
     --limit "$PAIRS" --epochs 1 --bs 16 --group-by-length --mark punct --pool marker \
     --outdir "$TMP/peer-results" --save "$TMP/peer-ckpt" >"$TMP/peer.out" 2>&1 || { cat "$TMP/peer.out" >&2; exit 1; }
   P_GROUPED=$(sed -n 's/.*epoch 1: .*(\([0-9.]*\) ex\/s.*/\1/p' "$TMP/peer.out" | head -1)
-  MINILM_DIR="$ROOT/$BASE" HF_HUB_OFFLINE=1 "$PEER_PYTHON" "$PEER_DIR/bench_train.py" --threads "$THREADS" \
-    --steps 40 >"$TMP/probe.out" 2>&1 || { cat "$TMP/probe.out" >&2; exit 1; }
-  P_PROBE=$(sed -n 's/.* -> \([0-9.]*\) ex\/s.*/\1/p' "$TMP/probe.out" | head -1)
+  if [ "${DEFAULT_ONLY:-0}" != 1 ]; then
+    MINILM_DIR="$ROOT/$BASE" HF_HUB_OFFLINE=1 "$PEER_PYTHON" "$PEER_DIR/bench_train.py" --threads "$THREADS" \
+      --steps 40 >"$TMP/probe.out" 2>&1 || { cat "$TMP/probe.out" >&2; exit 1; }
+    P_PROBE=$(sed -n 's/.* -> \([0-9.]*\) ex\/s.*/\1/p' "$TMP/probe.out" | head -1)
+  fi
 else
   echo "PEER_PYTHON not set: peer skipped" >&2
 fi
 
 python3 - "$OUT_DIR/train-$STAMP.json" "$THREADS" "$PAIRS" "$S_SPLIT" "$S_SPLIT_FROZEN" "$S_WHOLE" "$P_GROUPED" "$P_PROBE" <<'PY'
-import json, sys
+import json, os, sys
 out, threads, pairs, s_split, s_frozen, s_whole, p_grouped, p_probe = sys.argv[1:9]
-rows = [("stance, micro-batches (default), all weights", float(s_split)),
-        ("stance, micro-batches, word embeddings frozen", float(s_frozen)),
-        ("stance, whole batch, threaded kernels (--micro-batches 1)", float(s_whole))]
+rows = [("stance, micro-batches (default), all weights", float(s_split))]
+if float(s_frozen) > 0:
+    rows += [("stance, micro-batches, word embeddings frozen", float(s_frozen)),
+             ("stance, whole batch, threaded kernels (--micro-batches 1)", float(s_whole))]
 ref = float(p_grouped) if p_grouped else None
 if p_grouped:
     rows.append(("PyTorch peer, length-grouped batches, marked target, all weights", float(p_grouped)))
@@ -88,7 +97,7 @@ if p_probe:
 print(f"{'configuration':<66} {'pairs/s':>8} {'vs peer (grouped)':>18}")
 for name, v in rows:
     print(f"{name:<66} {v:>8.1f} {(f'{v / ref:.2f}x' if ref else '-'):>18}")
-json.dump({"threads": int(threads), "pairs": int(pairs), "rows": [{"name": n, "pairs_per_s": v} for n, v in rows]},
+json.dump({"threads": int(threads), "pairs": int(pairs), "base": os.environ.get("BASE", "models/base/all-MiniLM-L6-v2"), "rows": [{"name": n, "pairs_per_s": v} for n, v in rows]},
           open(out, "w"), indent=1)
 print("wrote", out)
 PY

@@ -68,6 +68,19 @@ pub enum CpuThreading {
     ParallelBatches,
 }
 
+/// Threads each matrix kernel may use, as set by [`configure_cpu_threads`] (0: not set).
+static KERNEL_THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Threads each matrix kernel may use: 1 when batches run concurrently (the packed training
+/// kernels need it), else the thread count. Typed, so that no module reads it back from the
+/// environment.
+pub fn kernel_threads() -> usize {
+    match KERNEL_THREADS.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => candle_core::utils::get_num_threads(),
+        n => n,
+    }
+}
+
 /// Sets up the thread pools; call once at start, before any other work. Returns the thread count.
 pub fn configure_cpu_threads(threads: Option<usize>, mode: CpuThreading) -> usize {
     let n = threads
@@ -90,6 +103,8 @@ pub fn configure_cpu_threads(threads: Option<usize>, mode: CpuThreading) -> usiz
         CpuThreading::ThreadedKernels => n,
         CpuThreading::ParallelBatches => 1,
     };
+    KERNEL_THREADS.store(kernel, std::sync::atomic::Ordering::Relaxed);
+    // candle's own matrix kernels take their thread count from this variable only.
     std::env::set_var("RAYON_NUM_THREADS", kernel.to_string());
     n
 }

@@ -61,7 +61,8 @@ struct CalibrateArgs {
 
 #[derive(Args, Clone)]
 struct ModelArgs {
-    /// Model directory or Hugging Face hub id (default: the shipped model, models/minilm-newsmtsc).
+    /// Model directory, short name of a shipped model (minilm-newsmtsc), or Hugging Face hub id
+    /// (default: the shipped model minilm-newsmtsc).
     #[arg(long, value_name = "DIR|ID")]
     model: Option<String>,
     /// Where to run: cpu, cuda or cuda:N (cuda needs a build with `--features cuda`).
@@ -328,12 +329,18 @@ struct TrainArgs {
     /// Output directory: the best model, train-log.jsonl, and checkpoint/ for --resume.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Passes over the training data.
-    #[arg(long, default_value_t = 3, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10000))]
-    epochs: usize,
-    /// Peak learning rate (AdamW).
-    #[arg(long, default_value_t = 5e-5)]
-    lr: f64,
+    /// Passes over the training data (default: the recipe's, see --recipe).
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10000))]
+    epochs: Option<usize>,
+    /// Peak learning rate (AdamW) (default: the recipe's, see --recipe).
+    #[arg(long)]
+    lr: Option<f64>,
+    /// Defaults for --epochs, --lr and --label-smoothing: `small` (MiniLM-size encoders: 4
+    /// epochs, lr 1e-4, label smoothing 0.1, the shipped model's measured recipe) or `base`
+    /// (hidden size 768 and up: 3 epochs, lr 3e-5, no smoothing); chosen by the base encoder's
+    /// hidden size when not given. Flags given explicitly win.
+    #[arg(long, value_parser = ["small", "base"])]
+    recipe: Option<String>,
     /// Examples per step.
     #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65536))]
     batch_size: usize,
@@ -355,9 +362,9 @@ struct TrainArgs {
     /// Seed for the head's initialisation, shuffling and dropout.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Label smoothing of the cross-entropy loss.
-    #[arg(long, default_value_t = 0.0)]
-    label_smoothing: f64,
+    /// Label smoothing of the cross-entropy loss (default: the recipe's, see --recipe).
+    #[arg(long)]
+    label_smoothing: Option<f64>,
     /// Where to train: cpu, cuda or cuda:N.
     #[arg(long, default_value = "cpu")]
     device: String,
@@ -419,9 +426,14 @@ impl stance::train::TrainProgress for BarProgress {
 
 fn run_train(a: TrainArgs) -> Result<()> {
     let mut cfg = stance::train::TrainConfig::new(&a.base, &a.train, &a.out);
+    let recipe = match a.recipe.as_deref() {
+        Some(name) => stance::train::Recipe::named(name)?,
+        None => stance::train::Recipe::for_base(&a.base)
+            .with_context(|| format!("reading the base encoder {}", a.base))?,
+    };
     cfg.dev = a.dev;
-    cfg.epochs = a.epochs;
-    cfg.lr = a.lr;
+    cfg.epochs = a.epochs.unwrap_or(recipe.epochs);
+    cfg.lr = a.lr.unwrap_or(recipe.lr);
     cfg.batch_size = a.batch_size;
     cfg.warmup = a.warmup;
     cfg.weight_decay = a.weight_decay;
@@ -429,7 +441,7 @@ fn run_train(a: TrainArgs) -> Result<()> {
     cfg.dropout = a.dropout;
     cfg.max_length = a.max_length;
     cfg.seed = a.seed;
-    cfg.label_smoothing = a.label_smoothing;
+    cfg.label_smoothing = a.label_smoothing.unwrap_or(recipe.label_smoothing);
     cfg.device = a.device.parse()?;
     cfg.select = a.select;
     cfg.marker = if a.no_marker {
@@ -705,11 +717,12 @@ fn run_eval(a: EvalArgs) -> Result<()> {
     Ok(())
 }
 
-fn main() {
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let kernels = std::env::var("STANCE_KERNEL_THREADS").ok();
+    let on_gpu = |d: &str| !matches!(d.parse::<DeviceSpec>(), Ok(DeviceSpec::Cpu));
     let mode = match (&cli.command, kernels.as_deref()) {
-        (Command::Train(t), _) if t.micro_batches == Some(1) || t.device != "cpu" => {
+        (Command::Train(t), _) if t.micro_batches == Some(1) || on_gpu(&t.device) => {
             stance::device::CpuThreading::ThreadedKernels
         }
         (_, Some("threaded")) => stance::device::CpuThreading::ThreadedKernels,
@@ -724,8 +737,21 @@ fn main() {
         Command::Calibrate(a) => run_calibrate(a),
         Command::Score(a) => run_score(a),
     };
-    if let Err(e) = result {
-        eprintln!("error: {e:#}");
-        std::process::exit(1);
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        // `stance score … | head`: the reader went away; nothing is wrong.
+        Err(e) if is_broken_pipe(&e) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.to_string().contains("Broken pipe")
+    })
 }

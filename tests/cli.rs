@@ -203,6 +203,21 @@ fn errors_are_clear_and_exit_non_zero() {
         !o.status.success() && err.contains("does not occur"),
         "{err}"
     );
+    // Shipped models by short name; an unknown name is a clear error.
+    let o = stance(&[
+        "predict",
+        "--model",
+        "no-such-shipped-model",
+        "--text",
+        "Beijing met Moscow.",
+        "--target",
+        "Moscow",
+    ]);
+    let (_, err) = text(&o);
+    assert!(
+        !o.status.success() && err.contains("no shipped model"),
+        "{err}"
+    );
     // A span that points at another word than the target.
     let o = stance(&[
         "predict",
@@ -278,4 +293,15 @@ fn the_readme_main_job_scores_the_example_with_the_shipped_model() {
     assert!(lines
         .iter()
         .all(|l| l["doc"] == "datasets/examples/diplomacy-brief.txt"));
+    // The same model by its short name, from another directory (found beside the executable).
+    let o = Command::new(env!("CARGO_BIN_EXE_stance"))
+        .current_dir(std::env::temp_dir())
+        .env_remove("STANCE_MODEL")
+        .args(["--threads", "1", "score", "--model", "minilm-newsmtsc"])
+        .arg(root.join("datasets/examples/diplomacy-brief.txt"))
+        .output()
+        .unwrap();
+    let (named, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(named.lines().count(), 11);
 }

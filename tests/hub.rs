@@ -11,9 +11,12 @@ use stance::model::{ModelSource, Pooling, StanceModel};
 fn hub_id_resolves_from_the_local_cache_offline() {
     let cache = common::root().join("models/hub-cache");
     if !cache.join("hub").is_dir() {
-        eprintln!(
-            "SKIP: {} missing; run scripts/setup-base-model.sh",
-            cache.display()
+        stance::testing::skip(
+            &common::caller(),
+            &format!(
+                "{} missing; run scripts/setup-base-model.sh",
+                cache.display()
+            ),
         );
         return;
     }

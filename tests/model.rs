@@ -102,8 +102,7 @@ fn minilm_matches_pytorch_reference_on_both_paths() {
 #[test]
 fn minilm_int8_stays_close_to_pytorch_reference() {
     let Some(dir) = common::minilm() else { return };
-    if !stance::model::int8::available() {
-        eprintln!("SKIP: no AVX-512 VNNI on this CPU; int8 falls back to f32 here");
+    if !common::needs_vnni() {
         return;
     }
     let mut m = minilm_model(&dir);

@@ -125,8 +125,7 @@ fn mpnet_matches_pytorch_reference_on_both_paths_with_and_without_padding() {
 #[test]
 fn mpnet_int8_stays_close_to_pytorch_reference() {
     let Some(dir) = common::mpnet() else { return };
-    if !stance::model::int8::available() {
-        eprintln!("SKIP: no AVX-512 VNNI on this CPU; int8 falls back to f32 here");
+    if !common::needs_vnni() {
         return;
     }
     let r = reference();

@@ -106,8 +106,7 @@ fn the_shipped_model_keeps_its_dev_score() {
 /// and F1m by at most the few borderline pairs that flip.
 #[test]
 fn int8_agrees_with_f32_on_the_shipped_model() {
-    if !stance::model::int8::available() {
-        eprintln!("SKIP: no AVX-512 VNNI on this CPU; int8 falls back to f32 here");
+    if !common::needs_vnni() {
         return;
     }
     let Some(dev) = common::newsmtsc("dev-rw.jsonl") else {

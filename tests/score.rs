@@ -123,7 +123,7 @@ fn scores_the_example_article_with_offsets_and_order() {
 fn the_real_article_from_shared_finds_the_expected_actors() {
     let p = common::root().join("../shared/examples/china-russia-ukraine.txt");
     if !p.is_file() {
-        eprintln!("SKIP: {} not present", p.display());
+        stance::testing::skip(&common::caller(), &format!("{} not present", p.display()));
         return;
     }
     let model = tiny_model(1).unwrap();

@@ -567,3 +567,26 @@ fn temperature_is_fitted_recorded_and_applied() {
         StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
     assert!((back.meta.temperature.unwrap() - out.temperature).abs() < 1e-12);
 }
+
+#[test]
+fn recipe_follows_the_base_encoder_size() {
+    use stance::train::Recipe;
+    let dir = tempfile::tempdir().unwrap();
+    let small = base(dir.path());
+    assert_eq!(Recipe::for_base(&small).unwrap(), Recipe::SMALL);
+    let mut big = stance::model::EncoderConfig::tiny(100);
+    big.hidden_size = 768;
+    big.num_attention_heads = 12;
+    let bdir = dir.path().join("big");
+    std::fs::create_dir_all(&bdir).unwrap();
+    std::fs::write(
+        bdir.join("config.json"),
+        serde_json::to_string(&big).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        Recipe::for_base(&bdir.display().to_string()).unwrap(),
+        Recipe::BASE
+    );
+    assert!(Recipe::named("huge").is_err());
+}

@@ -1,10 +1,11 @@
 //! `stance eval`: scores a labelled file and reports F1m, accuracy, F1pn, per-label scores and
 //! the confusion matrix.
 
-use super::predict::{predict_examples, Prediction};
 use crate::data::{read_examples, ReadOptions, Skip};
 use crate::error::{Error, Result};
-use crate::eval::{calibration, compute, Calibration, Metrics};
+pub use crate::eval::dev::{calibration_of, metrics_of};
+use crate::eval::{Calibration, Metrics};
+use crate::infer::predict::{predict_examples, Prediction};
 use crate::infer::InferOptions;
 use crate::model::StanceModel;
 use serde::Serialize;
@@ -32,31 +33,6 @@ pub struct EvalReport {
     pub truncated: usize,
     pub seconds: f64,
     pub pairs_per_second: f64,
-}
-
-/// Metrics of predictions that carry their gold label (labels outside `labels` count as the first).
-pub fn metrics_of(labels: &[String], preds: &[Prediction]) -> Metrics {
-    let index = |l: &str| labels.iter().position(|x| x == l).unwrap_or(0);
-    let gold: Vec<usize> = preds
-        .iter()
-        .map(|p| index(p.gold.as_deref().unwrap_or_default()))
-        .collect();
-    let pred: Vec<usize> = preds.iter().map(|p| index(&p.label)).collect();
-    compute(labels, &gold, &pred)
-}
-
-/// ECE and NLL of predictions that carry their gold label.
-pub fn calibration_of(labels: &[String], preds: &[Prediction]) -> Calibration {
-    let index = |l: &str| labels.iter().position(|x| x == l).unwrap_or(0);
-    let probs: Vec<Vec<f32>> = preds
-        .iter()
-        .map(|p| labels.iter().map(|l| p.scores[l]).collect())
-        .collect();
-    let gold: Vec<usize> = preds
-        .iter()
-        .map(|p| index(p.gold.as_deref().unwrap_or_default()))
-        .collect();
-    calibration::measure(&probs, &gold)
 }
 
 /// Gold label indices for `examples`; a gold label the model does not know is an error naming

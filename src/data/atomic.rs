@@ -34,17 +34,6 @@ impl AtomicFile {
         })
     }
 
-    /// Opens the temporary file with `prefix` already written (used to continue a file on resume).
-    pub fn create_with_prefix(target: impl AsRef<Path>, prefix: &[u8]) -> Result<Self> {
-        let mut f = Self::create(target)?;
-        f.write_all(prefix).map_err(|e| Error::io(&f.tmp, e))?;
-        Ok(f)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.target
-    }
-
     /// Flushes, syncs and renames into place.
     pub fn commit(mut self) -> Result<()> {
         if let Some(w) = self.writer.take() {

@@ -1,6 +1,7 @@
 //! Evaluation: metrics and reports.
 
 pub mod calibration;
+pub mod dev;
 pub mod metrics;
 pub use calibration::Calibration;
 pub use metrics::{compute, LabelScores, Metrics};

@@ -1,6 +1,8 @@
 //! Batched inference: encode in parallel, sort by length, cut batches by a token budget, run,
 //! restore input order.
 
+pub mod predict;
+
 use crate::error::{Error, Result};
 use crate::model::{Batch, Encoded, StanceModel};
 use rayon::prelude::*;

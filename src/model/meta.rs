@@ -25,7 +25,8 @@ impl Default for Marker {
 }
 
 /// What the head reads from the encoder's last layer.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum Pooling {
     /// The `[CLS]` vector.

@@ -5,9 +5,10 @@
 //! inference time. The averaged model can be scored on dev sets, which are recorded in its
 //! `stance.json` like a trained model's.
 
-use super::{calibrate_on, dev_scores, read_devs, DevScore};
+use super::{read_devs, DevScore};
 use crate::data::Skip;
 use crate::error::{Error, Result};
+use crate::eval::dev::{calibrate_on, dev_scores};
 use crate::model::dir::LoadOptions;
 use crate::model::{ModelSource, StanceModel};
 use candle_core::{DType, Tensor};

@@ -1,10 +1,11 @@
 //! `stance calibrate`: fits a trained model's temperature on labelled dev sets and records it
 //! in its `stance.json` (nothing else in the directory changes).
 
-use super::{calibrate_on, dev_scores, read_devs};
+use super::read_devs;
 use crate::data::Skip;
 use crate::error::{Error, Result};
-use crate::eval::calibration::Calibration;
+pub use crate::eval::dev::DevCalibration;
+use crate::eval::dev::{calibrate_on, dev_scores};
 use crate::model::dir::LoadOptions;
 use crate::model::meta::META_FILE;
 use crate::model::{ModelSource, Precision, StanceModel};
@@ -16,13 +17,6 @@ pub struct CalibrateConfig {
     pub dev: Vec<PathBuf>,
     pub skip_bad: bool,
     pub precision: Precision,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct DevCalibration {
-    pub data: String,
-    pub before: Calibration,
-    pub after: Calibration,
 }
 
 #[derive(Debug)]

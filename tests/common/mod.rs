@@ -7,16 +7,20 @@ pub fn root() -> PathBuf {
 
 /// The real MiniLM base model, when `scripts/setup-base-model.sh` has installed it.
 pub fn minilm() -> Option<PathBuf> {
-    let p = root().join("models/base/all-MiniLM-L6-v2");
+    base_model("all-MiniLM-L6-v2", "scripts/setup-base-model.sh")
+}
+
+/// A base model under models/base, or a recorded skip naming the command that installs it.
+fn base_model(name: &str, install: &str) -> Option<PathBuf> {
+    let p = root().join("models/base").join(name);
     if p.join("model.safetensors").is_file() {
-        Some(p)
-    } else {
-        eprintln!(
-            "SKIP: {} not installed; run scripts/setup-base-model.sh",
-            p.display()
-        );
-        None
+        return Some(p);
     }
+    stance::testing::skip(
+        &caller(),
+        &format!("{} not installed; run {install}", p.display()),
+    );
+    None
 }
 
 /// NewsMTSC, when the shared data set sits beside the project.
@@ -25,9 +29,12 @@ pub fn newsmtsc(file: &str) -> Option<PathBuf> {
     if p.is_file() {
         Some(p)
     } else {
-        eprintln!(
-            "SKIP: {} not found (NewsMTSC is read from ../shared when present)",
-            p.display()
+        stance::testing::skip(
+            &caller(),
+            &format!(
+                "{} not found (NewsMTSC is read from ../shared when present)",
+                p.display()
+            ),
         );
         None
     }
@@ -35,14 +42,25 @@ pub fn newsmtsc(file: &str) -> Option<PathBuf> {
 
 /// The real MPNet base model, when `scripts/setup-base-model.sh mpnet` has installed it.
 pub fn mpnet() -> Option<PathBuf> {
-    let p = root().join("models/base/all-mpnet-base-v2");
-    if p.join("model.safetensors").is_file() {
-        Some(p)
-    } else {
-        eprintln!(
-            "SKIP: {} not installed; run scripts/setup-base-model.sh mpnet",
-            p.display()
-        );
-        None
+    base_model("all-mpnet-base-v2", "scripts/setup-base-model.sh mpnet")
+}
+
+/// The running test's name (the test harness names its threads after the tests).
+pub fn caller() -> String {
+    std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string()
+}
+
+/// Skips (visibly) a test that needs AVX-512 VNNI on a CPU without it.
+pub fn needs_vnni() -> bool {
+    if stance::model::int8::available() {
+        return true;
     }
+    stance::testing::skip(
+        &caller(),
+        "no AVX-512 VNNI on this CPU (int8 falls back to f32 here)",
+    );
+    false
 }

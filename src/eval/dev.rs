@@ -1,0 +1,122 @@
+//! Scoring a model on labelled dev sets: metrics, the probabilities and gold labels behind
+//! them, and the temperature fitted on them (used by `train`, `average`, `calibrate`, `eval`).
+
+use super::calibration::{self, fit_temperature, measure, rescale, Calibration};
+use super::{compute, Metrics};
+use crate::data::Example;
+use crate::error::Result;
+use crate::infer::predict::{predict_examples, Prediction};
+use crate::infer::InferOptions;
+use crate::model::StanceModel;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DevScore {
+    pub data: String,
+    pub f1m: f64,
+    pub accuracy: f64,
+    pub f1pn: Option<f64>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DevCalibration {
+    pub data: String,
+    pub before: Calibration,
+    pub after: Calibration,
+}
+
+/// Metrics of predictions that carry their gold label (labels outside `labels` count as the first).
+pub fn metrics_of(labels: &[String], preds: &[Prediction]) -> Metrics {
+    let index = |l: &str| labels.iter().position(|x| x == l).unwrap_or(0);
+    let gold: Vec<usize> = preds
+        .iter()
+        .map(|p| index(p.gold.as_deref().unwrap_or_default()))
+        .collect();
+    let pred: Vec<usize> = preds.iter().map(|p| index(&p.label)).collect();
+    compute(labels, &gold, &pred)
+}
+
+/// ECE and NLL of predictions that carry their gold label.
+pub fn calibration_of(labels: &[String], preds: &[Prediction]) -> Calibration {
+    let index = |l: &str| labels.iter().position(|x| x == l).unwrap_or(0);
+    let probs: Vec<Vec<f32>> = preds
+        .iter()
+        .map(|p| labels.iter().map(|l| p.scores[l]).collect())
+        .collect();
+    let gold: Vec<usize> = preds
+        .iter()
+        .map(|p| index(p.gold.as_deref().unwrap_or_default()))
+        .collect();
+    calibration::measure(&probs, &gold)
+}
+
+/// A model's predictions on one dev set: its scores, and the probabilities and gold label
+/// indices (for calibration).
+pub struct DevRun {
+    pub score: DevScore,
+    pub metrics: Metrics,
+    pub probs: Vec<Vec<f32>>,
+    pub gold: Vec<usize>,
+}
+
+pub fn dev_scores(model: &StanceModel, devs: &[(PathBuf, Vec<Example>)]) -> Result<Vec<DevRun>> {
+    let mut out = Vec::new();
+    for (path, exs) in devs {
+        let preds = predict_examples(model, exs, &InferOptions::default(), &|_| {})?;
+        let m = metrics_of(&model.meta.labels, &preds);
+        let labels = &model.meta.labels;
+        out.push(DevRun {
+            score: DevScore {
+                data: path.display().to_string(),
+                f1m: m.f1m,
+                accuracy: m.accuracy,
+                f1pn: m.f1pn,
+            },
+            metrics: m,
+            probs: preds
+                .iter()
+                .map(|p| labels.iter().map(|l| p.scores[l]).collect())
+                .collect(),
+            gold: preds
+                .iter()
+                .map(|p| {
+                    labels
+                        .iter()
+                        .position(|l| Some(l) == p.gold.as_ref())
+                        .unwrap_or(0)
+                })
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// Fits the temperature on the dev runs (all sets pooled; the runs were made at temperature 1)
+/// and records it, with ECE and NLL per set before and after, in the model's metadata.
+pub fn calibrate_on(model: &mut StanceModel, runs: &[DevRun]) -> Vec<DevCalibration> {
+    let probs: Vec<Vec<f32>> = runs.iter().flat_map(|r| r.probs.clone()).collect();
+    let gold: Vec<usize> = runs.iter().flat_map(|r| r.gold.clone()).collect();
+    if probs.is_empty() {
+        return Vec::new();
+    }
+    let t = fit_temperature(&probs, &gold);
+    let per_set: Vec<DevCalibration> = runs
+        .iter()
+        .map(|r| {
+            let scaled: Vec<Vec<f32>> = r.probs.iter().map(|p| rescale(p, t)).collect();
+            DevCalibration {
+                data: r.score.data.clone(),
+                before: measure(&r.probs, &r.gold),
+                after: measure(&scaled, &r.gold),
+            }
+        })
+        .collect();
+    model.meta.temperature = Some(t);
+    model.meta.calibration = serde_json::json!({
+        "method": "temperature scaling (NLL, all dev sets pooled)",
+        "temperature": t,
+        "dev": per_set,
+    });
+    per_set
+}
