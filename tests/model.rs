@@ -128,10 +128,7 @@ fn minilm_int8_stays_close_to_pytorch_reference() {
             .unwrap();
         let (mut abs, mut count) = (0f64, 0usize);
         for (got, want) in h.iter().zip(&p.hidden) {
-            let dot: f32 = got.iter().zip(want).map(|(a, b)| a * b).sum();
-            let na: f32 = got.iter().map(|a| a * a).sum::<f32>().sqrt();
-            let nb: f32 = want.iter().map(|b| b * b).sum::<f32>().sqrt();
-            let cos = dot / (na * nb);
+            let cos = common::cosine(got, want);
             assert!(cos > 0.99, "token cosine {cos}");
             abs += got
                 .iter()

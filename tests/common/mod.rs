@@ -64,3 +64,11 @@ pub fn needs_vnni() -> bool {
     );
     false
 }
+
+/// Cosine similarity of two vectors.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na: f32 = a.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let nb: f32 = b.iter().map(|y| y * y).sum::<f32>().sqrt();
+    dot / (na * nb)
+}
