@@ -65,6 +65,9 @@ fn no_module_refers_to_a_module_above_it() {
             }
         }
     }
-    assert!(checked > 50, "only {checked} references found: is the source tree there?");
+    assert!(
+        checked > 50,
+        "only {checked} references found: is the source tree there?"
+    );
     assert!(wrong.is_empty(), "upward references:\n{}", wrong.join("\n"));
 }
