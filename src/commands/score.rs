@@ -609,29 +609,21 @@ fn open_locked_partial(part: &Path) -> Result<std::fs::File> {
     }
 }
 
-/// Runs `score`. `stop` is polled between chunks (Ctrl-C): the partial output is then kept
-/// for `--resume` and the stats say `interrupted`.
-pub fn score(
-    model: &StanceModel,
-    gaz: &Gazetteer,
-    cfg: &ScoreConfig,
-    progress: &dyn ScoreProgress,
-    stop: &AtomicBool,
-) -> Result<ScoreStats> {
-    let t_start = Instant::now();
-    let labels = model.meta.labels.clone();
-    let mut stats = ScoreStats::default();
-    let mut done: HashSet<String> = HashSet::new();
-    let mut summary_rows_before = Vec::new();
+/// Where `score` writes, and what a resumed run already has.
+struct Output {
+    sink: Box<dyn Write>,
+    /// Documents complete in the partial output (resume).
+    done: HashSet<String>,
+    /// Their summary rows.
+    summary_before: Vec<SummaryRow>,
+}
 
-    // Output: standard output, or OUT.partial renamed to OUT at the end.
-    check_paths(cfg)?;
-    let partial = cfg.output.as_ref().map(|o| {
-        let mut p = o.as_os_str().to_owned();
-        p.push(".partial");
-        PathBuf::from(p)
-    });
-    let mut sink: Box<dyn Write> = match (&cfg.output, &partial) {
+/// Opens the output: standard output, or `OUT.partial` (locked; on `--resume`, cut back to the
+/// documents it holds complete), to be renamed to `OUT` at the end.
+fn open_output(cfg: &ScoreConfig, partial: Option<&Path>, labels: &[String]) -> Result<Output> {
+    let mut done = HashSet::new();
+    let mut summary_before = Vec::new();
+    let sink: Box<dyn Write> = match (&cfg.output, partial) {
         (Some(out), Some(part)) => {
             if cfg.resume && cfg.summary.is_some() && cfg.format == Format::Csv {
                 return Err(Error::Config(
@@ -644,9 +636,9 @@ pub fn score(
             }
             let mut f = open_locked_partial(part)?;
             let keep = if cfg.resume {
-                let (d, s, keep) = read_partial(part, cfg.format, &labels, cfg.summary.is_some())?;
+                let (d, s, keep) = read_partial(part, cfg.format, labels, cfg.summary.is_some())?;
                 done = d;
-                summary_rows_before = s;
+                summary_before = s;
                 keep
             } else {
                 0
@@ -656,10 +648,7 @@ pub fn score(
                 .map_err(|e| Error::io(part, e))?;
             let mut w = std::io::BufWriter::new(f);
             if keep == 0 && cfg.format == Format::Csv {
-                let mut c = csv::Writer::from_writer(&mut w);
-                c.write_record(csv_header(&labels))
-                    .map_err(|e| Error::Config(e.to_string()))?;
-                c.flush().map_err(|e| Error::io(part, e))?;
+                write_csv_header(&mut w, labels).map_err(|e| Error::io(part, e))?;
             }
             Box::new(w)
         }
@@ -669,14 +658,48 @@ pub fn score(
             }
             let mut w = std::io::BufWriter::new(std::io::stdout());
             if cfg.format == Format::Csv {
-                let mut c = csv::Writer::from_writer(&mut w);
-                c.write_record(csv_header(&labels))
-                    .map_err(|e| Error::Config(e.to_string()))?;
-                c.flush().map_err(|e| Error::Config(e.to_string()))?;
+                write_csv_header(&mut w, labels).map_err(|e| Error::io("standard output", e))?;
             }
             Box::new(w)
         }
     };
+    Ok(Output {
+        sink,
+        done,
+        summary_before,
+    })
+}
+
+fn write_csv_header(w: &mut dyn Write, labels: &[String]) -> std::io::Result<()> {
+    let mut c = csv::Writer::from_writer(w);
+    c.write_record(csv_header(labels))
+        .map_err(std::io::Error::other)?;
+    c.flush()
+}
+
+/// Runs `score`. `stop` is polled between chunks (Ctrl-C): the partial output is then kept
+/// for `--resume` and the stats say `interrupted`.
+pub fn score(
+    model: &StanceModel,
+    gaz: &Gazetteer,
+    cfg: &ScoreConfig,
+    progress: &dyn ScoreProgress,
+    stop: &AtomicBool,
+) -> Result<ScoreStats> {
+    let t_start = Instant::now();
+    let labels = model.meta.labels.clone();
+    let mut stats = ScoreStats::default();
+    check_paths(cfg)?;
+    let partial = cfg.output.as_ref().map(|o| {
+        let mut p = o.as_os_str().to_owned();
+        p.push(".partial");
+        PathBuf::from(p)
+    });
+    let Output {
+        mut sink,
+        done,
+        summary_before: summary_rows_before,
+    } = open_output(cfg, partial.as_deref(), &labels)?;
     let out_name = partial
         .as_ref()
         .map(|p| p.display().to_string())
