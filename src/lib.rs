@@ -4,6 +4,9 @@
 //! head → stance per (sentence, actor) → aggregates → output. Each command of the binary is a
 //! function of [`commands`] with a typed config.
 
+// Every unsafe block says why it is sound; every unsafe fn states its contract.
+#![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
+
 pub mod commands;
 pub mod data;
 pub mod device;

@@ -163,6 +163,11 @@ impl CustomOp1 for QuantLinear {
     }
 }
 
+/// The int8 product of `m` rows of `x` with the quantised weight `q`, written to `y`.
+///
+/// # Safety
+/// The CPU must support AVX-512F, AVX-512BW and AVX-512 VNNI ([`available`]); `x` holds
+/// `m × q.k` values and `y` points to `m × q.n` writable floats not aliased by `x`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 unsafe fn forward_vnni(q: &QuantLinear, x: &[f32], m: usize, y: *mut f32) {
@@ -265,6 +270,13 @@ struct Epilogue {
 }
 
 /// `rows` (≤ 12) rows of u8 codes (stride `lda` bytes) times one panel over all `groups` groups.
+///
+/// # Safety
+/// The CPU must support AVX-512F, AVX-512BW and AVX-512 VNNI; `a` points to `rows` rows of
+/// `4 × groups` codes at stride `lda`, `b` to the panel's `groups × 4 × 32` weights, the
+/// epilogue's row scales and zero points (`sx`, `zx`) to `rows` values and its column sums,
+/// weight scales and bias to at least `cols` values, and `c` to `rows` writable rows of at
+/// least `cols` floats at stride `ldc`; `rows ≤ 12` and `cols ≤ 32`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 #[allow(clippy::too_many_arguments)]
@@ -399,6 +411,8 @@ mod tests {
                 for gelu in [false, true] {
                     let qg = QuantLinear::new(&w, n, k, Some(&b), gelu);
                     let mut got = vec![0f32; m * n];
+                    // SAFETY: VNNI is available (checked above); `x` holds m × k values and
+                    // `got` m × n, the shapes `qg` was built for.
                     unsafe { forward_vnni(&qg, &x, m, got.as_mut_ptr()) };
                     for (g, r) in got.iter().zip(&want) {
                         let r = if gelu {

@@ -481,6 +481,13 @@ impl CustomOp1 for Packed {
     }
 }
 
+/// `y = x · Wᵀ + bias` for `m` rows of `x` (`m × k`) against the packed panels of `W` (`n`
+/// outputs, panels of 32 columns padded with zeros).
+///
+/// # Safety
+/// The CPU must support AVX-512F; `x` holds `m × k` values, `panels` the packing of an `n × k`
+/// weight (`⌈n/32⌉` panels of `k × 32`), `bias` `n` values, and `y` points to `m × n` writable
+/// floats not aliased by the inputs.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 unsafe fn gemm_avx512(
@@ -528,6 +535,11 @@ unsafe fn gemm_avx512(
 
 /// `rows` (≤ 12) rows of x (row stride `lda`) times `kc` rows of one panel (32 columns, `cols`
 /// of them stored). The first pass over k adds the bias; later ones accumulate into `c`.
+///
+/// # Safety
+/// The CPU must support AVX-512F; `a` points to `rows` rows of at least `kc` floats at stride
+/// `lda`, `b` to `kc × 32` panel floats, `bias` to `cols` floats, `c` to `rows` writable rows of
+/// at least `cols` floats at stride `ldc`; `rows ≤ 12` and `cols ≤ 32`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 #[allow(clippy::too_many_arguments)]
