@@ -464,6 +464,15 @@ fn resume_refuses_other_settings_or_data() {
     cfg.dev.clear();
     let stop = Arc::new(AtomicBool::new(false));
     train(&cfg, &StopAfterEpoch(1, stop.clone()), stop).unwrap_err();
+    // The same files spelt differently are the same run.
+    let mut respelt = cfg.clone();
+    respelt.resume = true;
+    respelt.max_steps = Some(1);
+    respelt.train = dir.path().join(".").join("train.jsonl");
+    let e = train(&respelt, &NoProgress, no_stop())
+        .err()
+        .map(|e| e.to_string());
+    assert!(e.is_none(), "{e:?}");
     let mut other = cfg.clone();
     other.resume = true;
     other.lr = 1e-3;

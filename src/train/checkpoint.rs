@@ -143,8 +143,21 @@ pub fn file_hash(path: &Path) -> Result<String> {
 /// that changes the batches, the schedule or the loss. Output, logging and stopping settings
 /// may differ.
 pub fn check_same_run(saved: &TrainConfig, now: &TrainConfig) -> Result<()> {
+    // Paths are compared by what they name, not how they are spelt (`a/../b` = `b`).
+    let canonical = |p: &std::path::Path| -> String {
+        p.canonicalize()
+            .unwrap_or_else(|_| p.to_path_buf())
+            .display()
+            .to_string()
+    };
     let strip = |c: &TrainConfig| -> serde_json::Value {
-        let mut v = serde_json::to_value(c).unwrap_or_default();
+        let mut c = c.clone();
+        c.train = canonical(&c.train).into();
+        c.dev = c.dev.iter().map(|d| canonical(d).into()).collect();
+        if std::path::Path::new(&c.base).exists() {
+            c.base = canonical(std::path::Path::new(&c.base));
+        }
+        let mut v = serde_json::to_value(&c).unwrap_or_default();
         if let Some(o) = v.as_object_mut() {
             for k in [
                 "out",
