@@ -110,6 +110,13 @@ fn log_steps(out: &Path) -> Vec<u64> {
 }
 
 struct StopAfterEpoch(usize, Arc<AtomicBool>);
+
+/// Trains `cfg` and stops it after its first epoch; the run must end interrupted.
+fn train_first_epoch_only(cfg: &TrainConfig) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let err = train(cfg, &StopAfterEpoch(1, stop.clone()), stop).unwrap_err();
+    assert!(matches!(err, stance::Error::Interrupted), "{err}");
+}
 impl TrainProgress for StopAfterEpoch {
     fn message(&self, msg: &str) {
         if msg.starts_with(&format!("epoch {}:", self.0)) {
@@ -178,9 +185,7 @@ fn training_is_deterministic_and_resume_matches_an_uninterrupted_run() {
     // Interrupted after the first epoch, then resumed with the same settings.
     let mut first = full.clone();
     first.out = dir.path().join("resumed");
-    let stop = Arc::new(AtomicBool::new(false));
-    let err = train(&first, &StopAfterEpoch(1, stop.clone()), stop).unwrap_err();
-    assert!(matches!(err, stance::Error::Interrupted), "{err}");
+    train_first_epoch_only(&first);
     let mut rest = first.clone();
     rest.resume = true;
     let out = train(&rest, &NoProgress, no_stop()).unwrap();
@@ -247,9 +252,7 @@ fn interrupt_keeps_the_last_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(dir.path(), "out");
     cfg.epochs = 3;
-    let stop = Arc::new(AtomicBool::new(false));
-    let err = train(&cfg, &StopAfterEpoch(1, stop.clone()), stop).unwrap_err();
-    assert!(matches!(err, stance::Error::Interrupted), "{err}");
+    train_first_epoch_only(&cfg);
     let copy = dir.path().join("before");
     std::fs::create_dir_all(&copy).unwrap();
     for f in [
@@ -439,8 +442,7 @@ fn resume_recovers_from_a_stop_inside_the_checkpoint_swap() {
     let mut cfg = config(dir.path(), "out");
     cfg.epochs = 2;
     cfg.dev.clear();
-    let stop = Arc::new(AtomicBool::new(false));
-    train(&cfg, &StopAfterEpoch(1, stop.clone()), stop).unwrap_err();
+    train_first_epoch_only(&cfg);
     let ckpt = cfg.out.join("checkpoint");
     // Stopped after the old checkpoint was moved aside, before the new one was renamed in.
     std::fs::rename(&ckpt, cfg.out.join(".checkpoint.old")).unwrap();
@@ -462,8 +464,7 @@ fn resume_refuses_other_settings_or_data() {
     let mut cfg = config(dir.path(), "out");
     cfg.epochs = 2;
     cfg.dev.clear();
-    let stop = Arc::new(AtomicBool::new(false));
-    train(&cfg, &StopAfterEpoch(1, stop.clone()), stop).unwrap_err();
+    train_first_epoch_only(&cfg);
     // The same files spelt differently are the same run.
     let mut respelt = cfg.clone();
     respelt.resume = true;
