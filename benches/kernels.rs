@@ -7,8 +7,9 @@
 use candle_core::{Device, Module, Tensor};
 use candle_nn::Linear;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use stance::model::packed::PackedLinear;
-use stance::model::{train_ops, Precision};
+use stance::kernels::train_ops;
+use stance::model::layers::Linear as PackedLinear;
+use stance::model::Precision;
 
 const ROWS: usize = 640;
 

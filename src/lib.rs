@@ -8,12 +8,15 @@
 #![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 
 pub mod commands;
-pub mod data;
 pub mod device;
+pub mod encode;
 pub mod error;
 pub mod eval;
 pub mod infer;
+pub mod io;
+pub mod kernels;
 pub mod model;
+pub mod store;
 #[doc(hidden)]
 pub mod testing;
 pub mod text;

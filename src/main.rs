@@ -447,7 +447,7 @@ fn run_train(a: TrainArgs) -> Result<()> {
     cfg.marker = if a.no_marker {
         None
     } else {
-        Some(stance::model::Marker::default())
+        Some(stance::encode::Marker::default())
     };
     cfg.pooling = a.pooling;
     cfg.freeze_word_embeddings = a.freeze_word_embeddings;
@@ -581,7 +581,7 @@ fn run_calibrate(a: CalibrateArgs) -> Result<()> {
     Ok(())
 }
 
-fn report_skips(path: &std::path::Path, skipped: &[stance::data::Skip]) {
+fn report_skips(path: &std::path::Path, skipped: &[stance::io::Skip]) {
     if skipped.is_empty() {
         return;
     }
@@ -703,7 +703,7 @@ fn run_eval(a: EvalArgs) -> Result<()> {
         }
     );
     if let Some(path) = &a.report {
-        stance::data::atomic::write_bytes(path, serde_json::to_string_pretty(&report)?.as_bytes())?;
+        stance::io::atomic::write_bytes(path, serde_json::to_string_pretty(&report)?.as_bytes())?;
         eprintln!("report written to {}", path.display());
     }
     if let Some(path) = &a.predictions {
@@ -712,7 +712,7 @@ fn run_eval(a: EvalArgs) -> Result<()> {
             s += &serde_json::to_string(p)?;
             s.push('\n');
         }
-        stance::data::atomic::write_bytes(path, s.as_bytes())?;
+        stance::io::atomic::write_bytes(path, s.as_bytes())?;
     }
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! Helpers for tests and benchmarks: a tiny BERT tokenizer and tiny random models (BERT, MPNet).
 
-use crate::data::labels::DEFAULT_LABELS;
 use crate::error::Result;
-use crate::model::{dir::LoadOptions, EncoderConfig, StanceMeta, StanceModel};
+use crate::io::labels::DEFAULT_LABELS;
+use crate::model::{EncoderConfig, StanceMeta};
+use crate::store::{LoadOptions, StanceModel};
 use candle_core::Tensor;
 
 const SPECIALS: [&str; 5] = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];

@@ -81,7 +81,7 @@ fn predict_eval_and_score_with_a_model_directory() {
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(r["metrics"]["count"], 2);
     // The default arithmetic is int8 where the CPU has VNNI, f32 elsewhere; the report says which.
-    let default = if stance::model::int8::available() {
+    let default = if stance::kernels::features::avx512_vnni() {
         "int8"
     } else {
         "f32"

@@ -7,7 +7,7 @@
 //! document is batched as it was).
 
 use candle_core::DType;
-use stance::model::{dir::LoadOptions, ModelSource, StanceModel};
+use stance::store::{LoadOptions, ModelSource, StanceModel};
 use stance::testing::tiny_model;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -3,10 +3,10 @@
 //! property (PROPTEST_CASES raises it for a longer run).
 
 use proptest::prelude::*;
-use stance::data::articles::Documents;
-use stance::data::{read_examples, ReadOptions};
-use stance::model::dir::LoadOptions;
-use stance::model::{ModelSource, StanceModel};
+use stance::io::articles::Documents;
+use stance::io::{read_examples, ReadOptions};
+use stance::store::dir::LoadOptions;
+use stance::store::{ModelSource, StanceModel};
 use stance::testing::tiny_model;
 use stance::text::actors::Gazetteer;
 use stance::text::segment::sentences;

@@ -4,8 +4,9 @@
 
 mod common;
 
-use stance::model::dir::{LoadOptions, NewModel};
-use stance::model::{ModelSource, Pooling, StanceModel};
+use stance::model::Pooling;
+use stance::store::dir::{LoadOptions, NewModel};
+use stance::store::{ModelSource, StanceModel};
 
 #[test]
 fn hub_id_resolves_from_the_local_cache_offline() {

@@ -1,5 +1,6 @@
 //! The module tree reads top to bottom: no module refers to a module above it.
-//! `commands → train → eval → infer → model → {data, text} → {error, device}`; `testing` holds
+//! `commands → train → {eval, pipeline} → {infer, aggregate} → store → model → encode →
+//! {kernels, io, text} → {error, device}`; `testing` holds
 //! helpers for tests and benchmarks and may be used anywhere in test code.
 
 use std::path::Path;
@@ -7,13 +8,18 @@ use std::path::Path;
 const LAYERS: &[(&str, usize)] = &[
     ("error", 0),
     ("device", 0),
+    ("kernels", 1),
+    ("io", 1),
     ("text", 1),
-    ("data", 1),
-    ("model", 2),
-    ("infer", 3),
-    ("eval", 4),
-    ("train", 5),
-    ("commands", 6),
+    ("encode", 2),
+    ("model", 3),
+    ("store", 4),
+    ("infer", 5),
+    ("aggregate", 5),
+    ("eval", 6),
+    ("pipeline", 6),
+    ("train", 7),
+    ("commands", 8),
 ];
 
 fn rank(module: &str) -> Option<usize> {

@@ -4,9 +4,11 @@
 mod common;
 
 use candle_core::{DType, Device, Tensor};
-use stance::model::bert::Path as KernelPath;
-use stance::model::dir::{LoadOptions, NewModel};
-use stance::model::{Batch, Encoded, ModelSource, Pooling, StanceModel};
+use stance::encode::{Batch, Encoded};
+use stance::model::layers::Path as KernelPath;
+use stance::model::Pooling;
+use stance::store::dir::{LoadOptions, NewModel};
+use stance::store::{ModelSource, StanceModel};
 use stance::testing::{tiny_model, tiny_models};
 
 use stance::testing::max_abs_diff;

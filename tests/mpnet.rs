@@ -5,10 +5,12 @@
 mod common;
 
 use candle_core::{DType, Device, Tensor};
+use stance::encode::{Batch, Encoded};
 use stance::model::arch::relative_position_bucket;
-use stance::model::bert::Path as KernelPath;
-use stance::model::dir::{LoadOptions, NewModel};
-use stance::model::{Batch, Encoded, ModelSource, Pooling, Precision, StanceModel};
+use stance::model::layers::Path as KernelPath;
+use stance::model::{Pooling, Precision};
+use stance::store::dir::{LoadOptions, NewModel};
+use stance::store::{ModelSource, StanceModel};
 use stance::testing::max_abs_diff;
 
 #[derive(serde::Deserialize)]

@@ -3,10 +3,11 @@
 mod common;
 
 use stance::commands::evaluate::{evaluate, EvalConfig};
-use stance::data::{read_examples, ReadOptions};
 use stance::infer::InferOptions;
-use stance::model::dir::{LoadOptions, NewModel};
-use stance::model::{ModelSource, Pooling, StanceModel};
+use stance::io::{read_examples, ReadOptions};
+use stance::model::Pooling;
+use stance::store::dir::{LoadOptions, NewModel};
+use stance::store::{ModelSource, StanceModel};
 
 #[test]
 fn readers_find_every_target_of_every_split() {

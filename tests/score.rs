@@ -319,7 +319,8 @@ fn csv_resume_copes_with_records_that_span_lines() {
 /// counted failure; never a silent empty output.
 #[test]
 fn a_failing_model_is_an_error_not_a_silent_empty_output() {
-    use stance::model::{dir::LoadOptions, EncoderConfig, StanceMeta};
+    use stance::model::{EncoderConfig, StanceMeta};
+    use stance::store::LoadOptions;
     use stance::testing::tiny_tokenizer_json;
     // An embedding table smaller than the tokenizer's vocabulary: most ids are out of range.
     let cfg_small = EncoderConfig::tiny(8);
@@ -330,7 +331,7 @@ fn a_failing_model_is_an_error_not_a_silent_empty_output() {
             .collect(),
         "broken",
     );
-    let model = stance::model::StanceModel::random(
+    let model = stance::store::StanceModel::random(
         cfg_small,
         &tiny_tokenizer_json(),
         meta,

@@ -1,7 +1,7 @@
 //! Training on a tiny random BERT: learning, determinism, exact resume, custom labels, bad data.
 
 use candle_core::DType;
-use stance::model::{dir::LoadOptions, ModelSource, StanceModel};
+use stance::store::{LoadOptions, ModelSource, StanceModel};
 use stance::testing::tiny_model;
 use stance::train::{train, NoProgress, TrainConfig, TrainProgress};
 use std::path::{Path, PathBuf};

@@ -1,13 +1,13 @@
 //! `stance eval`: scores a labelled file and reports F1m, accuracy, F1pn, per-label scores and
 //! the confusion matrix.
 
-use crate::data::{read_examples, ReadOptions, Skip};
 use crate::error::{Error, Result};
 pub use crate::eval::dev::{calibration_of, metrics_of};
 use crate::eval::{Calibration, Metrics};
 use crate::infer::predict::{predict_examples, Prediction};
 use crate::infer::InferOptions;
-use crate::model::StanceModel;
+use crate::io::{read_examples, ReadOptions, Skip};
+use crate::store::StanceModel;
 use serde::Serialize;
 use std::path::PathBuf;
 

@@ -6,7 +6,8 @@ pub mod score;
 
 use crate::device::DeviceSpec;
 use crate::error::{Error, Result};
-use crate::model::{dir::LoadOptions, ModelSource, Precision, StanceModel};
+use crate::model::Precision;
+use crate::store::{LoadOptions, ModelSource, StanceModel};
 use candle_core::DType;
 use std::path::PathBuf;
 

@@ -1,11 +1,11 @@
 //! `stance predict`: stance toward one target in one text, or for every example of a file.
 
-use crate::data::atomic::AtomicFile;
-use crate::data::{examples::find_whole_word, read_examples, Example, ReadOptions, Skip};
 use crate::error::{Error, Result};
 pub use crate::infer::predict::{predict_examples, Prediction};
 use crate::infer::InferOptions;
-use crate::model::StanceModel;
+use crate::io::atomic::AtomicFile;
+use crate::io::{examples::find_whole_word, read_examples, Example, ReadOptions, Skip};
+use crate::store::StanceModel;
 use std::io::Write;
 use std::path::PathBuf;
 

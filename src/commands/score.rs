@@ -9,11 +9,11 @@
 //! `--resume` continues an interrupted run from `OUT.partial`: documents already there are
 //! skipped, and the last one, which may have been cut off, is scored again.
 
-use crate::data::articles::{Document, Documents, Problem};
-use crate::data::atomic::AtomicFile;
 use crate::error::{Error, Result};
 use crate::infer::{argmax, predict_encoded, InferOptions};
-use crate::model::StanceModel;
+use crate::io::articles::{Document, Documents, Problem};
+use crate::io::atomic::AtomicFile;
+use crate::store::StanceModel;
 use crate::text::actors::Gazetteer;
 use crate::text::segment;
 use rayon::prelude::*;
@@ -170,7 +170,7 @@ fn score_chunk(
             }
         }
     }
-    let encoded: Vec<Result<crate::model::Encoded>> = pairs
+    let encoded: Vec<Result<crate::encode::Encoded>> = pairs
         .par_iter()
         .map(|&(d, s, m)| {
             let sent = &prepared[d].1[s];
@@ -182,7 +182,7 @@ fn score_chunk(
         .collect();
     let t1 = Instant::now();
     // Move the encodings that succeeded out (no copies); `ok[k]` is the pair index of `items[k]`.
-    let (ok, items): (Vec<usize>, Vec<crate::model::Encoded>) = encoded
+    let (ok, items): (Vec<usize>, Vec<crate::encode::Encoded>) = encoded
         .into_iter()
         .enumerate()
         .filter_map(|(i, e)| e.ok().map(|e| (i, e)))
@@ -753,7 +753,7 @@ pub fn score(
             }
         }
         sink.flush().map_err(io_err)?;
-        crate::data::atomic::fault_point();
+        crate::io::atomic::fault_point();
         stats.documents += batch.len() - already;
         stats.seconds = t_start.elapsed().as_secs_f64();
         progress.chunk(&stats);
@@ -769,7 +769,7 @@ pub fn score(
         std::fs::File::open(part)
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io(part, e))?;
-        crate::data::atomic::fault_point();
+        crate::io::atomic::fault_point();
         std::fs::rename(part, out).map_err(|e| Error::io(out, e))?;
     }
     if let Some(s) = summary {

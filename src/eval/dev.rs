@@ -3,11 +3,11 @@
 
 use super::calibration::{self, fit_temperature, measure, rescale, Calibration};
 use super::{compute, Metrics};
-use crate::data::Example;
 use crate::error::Result;
 use crate::infer::predict::{predict_examples, Prediction};
 use crate::infer::InferOptions;
-use crate::model::StanceModel;
+use crate::io::Example;
+use crate::store::StanceModel;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 

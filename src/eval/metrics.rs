@@ -1,7 +1,7 @@
 //! Classification metrics over a label list: macro-F1 (F1m), accuracy, F1pn (mean F1 of
 //! supportive and critical), per-label precision / recall / F1, confusion matrix.
 
-use crate::data::labels::{CRITICAL, SUPPORTIVE};
+use crate::io::labels::{CRITICAL, SUPPORTIVE};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -3,8 +3,9 @@
 
 pub mod predict;
 
+use crate::encode::{Batch, Encoded};
 use crate::error::{Error, Result};
-use crate::model::{Batch, Encoded, StanceModel};
+use crate::store::StanceModel;
 use rayon::prelude::*;
 
 /// How batches are formed and run.

@@ -2,9 +2,9 @@
 //! scores in input order.
 
 use super::{argmax, encode_all, predict_encoded, InferOptions};
-use crate::data::Example;
 use crate::error::{Error, Result};
-use crate::model::StanceModel;
+use crate::io::Example;
+use crate::store::StanceModel;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -1,28 +1,12 @@
 //! `stance.json`: what a model directory needs beyond the encoder's own files.
 
+pub use crate::encode::Marker;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 pub const META_FILE: &str = "stance.json";
 pub const FORMAT_VERSION: u32 = 1;
-
-/// How the target mention is marked in the sentence: `open` and `close` strings are inserted
-/// around the mention, each separated from it by a space (`… @ Beijing @ …`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Marker {
-    pub open: String,
-    pub close: String,
-}
-
-impl Default for Marker {
-    fn default() -> Self {
-        Self {
-            open: "@".into(),
-            close: "@".into(),
-        }
-    }
-}
 
 /// What the head reads from the encoder's last layer.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]

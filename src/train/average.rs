@@ -6,11 +6,11 @@
 //! `stance.json` like a trained model's.
 
 use super::{read_devs, DevScore};
-use crate::data::Skip;
 use crate::error::{Error, Result};
 use crate::eval::dev::{calibrate_on, dev_scores};
-use crate::model::dir::LoadOptions;
-use crate::model::{ModelSource, StanceModel};
+use crate::io::Skip;
+use crate::store::dir::LoadOptions;
+use crate::store::{ModelSource, StanceModel};
 use candle_core::{DType, Tensor};
 use std::path::PathBuf;
 

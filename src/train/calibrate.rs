@@ -2,13 +2,14 @@
 //! in its `stance.json` (nothing else in the directory changes).
 
 use super::read_devs;
-use crate::data::Skip;
 use crate::error::{Error, Result};
 pub use crate::eval::dev::DevCalibration;
 use crate::eval::dev::{calibrate_on, dev_scores};
-use crate::model::dir::LoadOptions;
+use crate::io::Skip;
 use crate::model::meta::META_FILE;
-use crate::model::{ModelSource, Precision, StanceModel};
+use crate::model::Precision;
+use crate::store::dir::LoadOptions;
+use crate::store::{ModelSource, StanceModel};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -52,7 +53,7 @@ pub fn calibrate(cfg: &CalibrateConfig) -> Result<CalibrateOutcome> {
     let t = model.meta.temperature.unwrap_or(1.0);
     let meta =
         serde_json::to_string_pretty(&model.meta).map_err(|e| Error::Config(e.to_string()))?;
-    crate::data::atomic::write_bytes(cfg.model.join(META_FILE), meta.as_bytes())?;
+    crate::io::atomic::write_bytes(cfg.model.join(META_FILE), meta.as_bytes())?;
     Ok(CalibrateOutcome {
         temperature: t,
         dev,

@@ -5,9 +5,9 @@
 
 use super::optim::AdamW;
 use super::{EpochRecord, TrainConfig};
-use crate::data::atomic::fault_point;
 use crate::error::{Error, Result};
-use crate::model::StanceModel;
+use crate::io::atomic::fault_point;
+use crate::store::StanceModel;
 use candle_core::DType;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -62,7 +62,7 @@ pub fn save(out: &Path, model: &StanceModel, opt: &AdamW, state: &CheckpointStat
     fault_point();
     opt.save(&tmp.join(OPTIMIZER_FILE))?;
     fault_point();
-    crate::data::atomic::write_bytes(
+    crate::io::atomic::write_bytes(
         tmp.join(STATE_FILE),
         serde_json::to_string_pretty(state)
             .map_err(|e| Error::Config(e.to_string()))?

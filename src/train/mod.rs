@@ -12,15 +12,17 @@ pub mod calibrate;
 pub mod checkpoint;
 pub mod optim;
 
-use crate::data::{labels, read_examples, Example, ReadOptions, Skip};
 use crate::device::DeviceSpec;
+use crate::encode::{Batch, Encoded, Marker};
 use crate::error::{Error, Result};
 pub use crate::eval::dev::DevScore;
 use crate::eval::dev::{calibrate_on, dev_scores};
-use crate::model::bert::{Dropout, Path as KernelPath};
-use crate::model::dir::{LoadOptions, NewModel};
-use crate::model::train_ops;
-use crate::model::{Batch, Encoded, Marker, ModelSource, Pooling, StanceModel};
+use crate::io::{labels, read_examples, Example, ReadOptions, Skip};
+use crate::kernels::train_ops;
+use crate::model::layers::{Dropout, Path as KernelPath};
+use crate::model::Pooling;
+use crate::store::dir::{LoadOptions, NewModel};
+use crate::store::{ModelSource, StanceModel};
 use candle_core::{DType, Tensor, D};
 use optim::{lr_at, AdamW};
 use rand::{rngs::StdRng, SeedableRng};
@@ -202,7 +204,7 @@ impl Recipe {
     pub fn for_base(base: &str) -> Result<Self> {
         let src = ModelSource::parse(base)?;
         let path = src
-            .file(crate::model::dir::CONFIG_FILE, true)?
+            .file(crate::store::dir::CONFIG_FILE, true)?
             .unwrap_or_default();
         let cfg = crate::model::EncoderConfig::read(&path)?;
         Ok(if cfg.hidden_size <= 512 {
@@ -266,7 +268,7 @@ fn trim_log(out: &Path, state: &CheckpointState) -> Result<()> {
         })
         .map(|l| format!("{l}\n"))
         .collect();
-    crate::data::atomic::write_bytes(&p, kept.as_bytes())
+    crate::io::atomic::write_bytes(&p, kept.as_bytes())
 }
 
 #[derive(Debug)]
@@ -457,7 +459,7 @@ fn append_log(out: &Path, value: &serde_json::Value) -> Result<()> {
         .open(&p)
         .map_err(|e| Error::io(&p, e))?;
     writeln!(f, "{value}").map_err(|e| Error::io(&p, e))?;
-    crate::data::atomic::fault_point();
+    crate::io::atomic::fault_point();
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! clipping, and a state that can be saved and restored exactly.
 
 use crate::error::{Error, Result};
-use crate::model::fast_ops::{cpu_f32, cpu_f32_mut};
+use crate::kernels::storage::{cpu_f32, cpu_f32_mut};
 use candle_core::backprop::GradStore;
 use candle_core::{CpuStorage, DType, Device, InplaceOp2, InplaceOp3, Layout, Tensor, Var};
 use std::collections::HashMap;

@@ -55,7 +55,7 @@ pub fn caller() -> String {
 
 /// Skips (visibly) a test that needs AVX-512 VNNI on a CPU without it.
 pub fn needs_vnni() -> bool {
-    if stance::model::int8::available() {
+    if stance::kernels::features::avx512_vnni() {
         return true;
     }
     stance::testing::skip(

@@ -1,14 +1,14 @@
 //! Model directories: loading a trained stance model, starting one from a base encoder, and
 //! saving (atomically) in Hugging Face layout plus `stance.json`.
 
-pub use super::arch::encoder_shapes;
-use super::classifier::{StanceNet, HEAD_PREFIX};
-use super::config::EncoderConfig;
-use super::encode::PairEncoder;
 use super::hub::ModelSource;
-use super::meta::{Marker, Pooling, StanceMeta, META_FILE};
 use super::weights;
+use crate::encode::{Marker, PairEncoder};
 use crate::error::{Error, Result};
+pub use crate::model::arch::encoder_shapes;
+use crate::model::classifier::{StanceNet, HEAD_PREFIX};
+use crate::model::config::EncoderConfig;
+use crate::model::meta::{Pooling, StanceMeta, META_FILE};
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::VarMap;
 use rand::{rngs::StdRng, SeedableRng};
@@ -196,7 +196,7 @@ impl StanceModel {
     /// Prepares the network for inference: fused attention projections and packed linear layers
     /// in the given arithmetic (see [`Precision`](super::Precision); int8 needs AVX-512 VNNI and
     /// falls back to f32 elsewhere).
-    pub fn prepare_inference(&mut self, precision: super::Precision) -> Result<()> {
+    pub fn prepare_inference(&mut self, precision: crate::model::Precision) -> Result<()> {
         Ok(self.net.encoder.fuse_qkv(precision)?)
     }
 
@@ -266,14 +266,14 @@ impl StanceModel {
             serde_json::to_string_pretty(&self.meta).map_err(|e| Error::Config(e.to_string()))?;
         let write_all = |into: &Path| -> Result<()> {
             let write =
-                |file: &str, bytes: &[u8]| crate::data::atomic::write_bytes(into.join(file), bytes);
+                |file: &str, bytes: &[u8]| crate::io::atomic::write_bytes(into.join(file), bytes);
             write(CONFIG_FILE, self.config_json.as_bytes())?;
             write(TOKENIZER_FILE, self.tokenizer_json.as_bytes())?;
             let wpath = into.join(WEIGHTS_FILE);
             let wtmp = into.join(format!(".{WEIGHTS_FILE}.tmp-{}", std::process::id()));
             candle_core::safetensors::save(&out, &wtmp)
                 .map_err(|e| Error::model(&wpath, e.to_string()))?;
-            crate::data::atomic::fault_point();
+            crate::io::atomic::fault_point();
             std::fs::rename(&wtmp, &wpath).map_err(|e| Error::io(&wpath, e))?;
             write(META_FILE, meta.as_bytes())
         };

@@ -1,4 +1,4 @@
-//! Inference-only int8 linear layers for CPUs with AVX-512 VNNI.
+//! The int8 GEMM of the inference linear layers, for CPUs with AVX-512 VNNI.
 //!
 //! Weights are quantised once, symmetrically per output channel (`w ≈ s_j · q`, `q ∈ [-127, 127]`).
 //! Activations are quantised on the fly, asymmetrically per row (`x ≈ s_r · (u − z_r)`,
@@ -8,35 +8,19 @@
 //! precomputed column sums: `y = s_r · s_j · (Σ u·q − z_r · Σ q) + b`.
 //!
 //! Sums stay exact in `i32` for any `k` below 66,000 (`255 · 127 · k < 2³¹`); the only error is the
-//! rounding of weights and activations to 8 bits. Single-threaded by design, like [`super::packed`].
+//! rounding of weights and activations to 8 bits. Single-threaded by design, like [`super::gemm_f32`].
 
-use super::fast_ops::erf_approx;
+use super::features::avx512_vnni as available;
+use super::gelu::erf_approx;
+#[cfg(target_arch = "x86_64")]
+use super::panel::dispatch_rows;
+use super::panel::{MB, MR, NR};
+use super::storage::cpu_f32;
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape};
 
-/// Output columns per panel (two 16-lane `i32` registers).
-const NR: usize = 32;
-/// Rows per micro-kernel call (24 accumulators).
-const MR: usize = 12;
-/// Rows sharing one pass over a panel.
-const MB: usize = 96;
-
-/// Whether the int8 kernel can run here (AVX-512 F/BW and VNNI).
-pub fn available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::is_x86_feature_detected!("avx512f")
-            && std::is_x86_feature_detected!("avx512bw")
-            && std::is_x86_feature_detected!("avx512vnni")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
 /// A quantised, packed weight matrix with its bias; applies itself to f32 rows as a candle op.
-pub struct QuantLinear {
-    pub(crate) n: usize,
+pub struct PackedInt8 {
+    pub n: usize,
     k: usize,
     /// `k` rounded up to a multiple of 4 (one VNNI group).
     kp: usize,
@@ -51,7 +35,7 @@ pub struct QuantLinear {
     gelu: bool,
 }
 
-impl QuantLinear {
+impl PackedInt8 {
     /// Quantises `w` (row-major `(n, k)`) and packs it. `gelu` applies GELU (erf) to the output.
     pub fn new(w: &[f32], n: usize, k: usize, bias: Option<&[f32]>, gelu: bool) -> Self {
         let kp = k.div_ceil(4) * 4;
@@ -104,7 +88,7 @@ fn row_params(lo: f32, hi: f32) -> (f32, i32) {
 }
 
 /// Portable reference of the whole operation (also the path for CPUs without VNNI in tests).
-fn forward_scalar(q: &QuantLinear, x: &[f32], m: usize, y: &mut [f32]) {
+fn forward_scalar(q: &PackedInt8, x: &[f32], m: usize, y: &mut [f32]) {
     let groups = q.kp / 4;
     let mut u = vec![0u8; q.kp];
     for r in 0..m {
@@ -128,13 +112,13 @@ fn forward_scalar(q: &QuantLinear, x: &[f32], m: usize, y: &mut [f32]) {
     }
 }
 
-impl CustomOp1 for QuantLinear {
+impl CustomOp1 for PackedInt8 {
     fn name(&self) -> &'static str {
         "int8-linear-vnni"
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let x = super::fast_ops::cpu_f32(storage, layout, "int8 linear")?;
+        let x = cpu_f32(storage, layout, "int8 linear")?;
         let (m, k) = layout.shape().dims2()?;
         if k != self.k {
             candle_core::bail!("int8 linear: input width {k}, weights {}", self.k)
@@ -170,7 +154,7 @@ impl CustomOp1 for QuantLinear {
 /// `m × q.k` values and `y` points to `m × q.n` writable floats not aliased by `x`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn forward_vnni(q: &QuantLinear, x: &[f32], m: usize, y: *mut f32) {
+unsafe fn forward_vnni(q: &PackedInt8, x: &[f32], m: usize, y: *mut f32) {
     use std::arch::x86_64::*;
     let (k, kp, n) = (q.k, q.kp, q.n);
     // Quantise the rows: u8 codes (k padded with zero codes, whose weights are zero), scale, zero.
@@ -307,21 +291,8 @@ unsafe fn micro(
             }
         }};
     }
-    match rows {
-        12 => run!(12),
-        11 => run!(11),
-        10 => run!(10),
-        9 => run!(9),
-        8 => run!(8),
-        7 => run!(7),
-        6 => run!(6),
-        5 => run!(5),
-        4 => run!(4),
-        3 => run!(3),
-        2 => run!(2),
-        _ => run!(1),
-    }
-    let [m0, m1] = super::packed::column_masks(cols);
+    dispatch_rows!(rows, run);
+    let [m0, m1] = super::panel::column_masks(cols);
     let cs = [
         _mm512_loadu_si512(e.colsum as *const _),
         _mm512_loadu_si512(e.colsum.add(16) as *const _),
@@ -337,7 +308,7 @@ unsafe fn micro(
             let v = _mm512_sub_epi32(row[h], _mm512_mullo_epi32(z, cs[h]));
             let mut out = _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), _mm512_mul_ps(s, ws[h]), bs[h]);
             if e.gelu {
-                out = super::fast_ops::gelu_avx512(out);
+                out = super::gelu::gelu_avx512(out);
             }
             _mm512_mask_storeu_ps(dst.add(h * 16), masks[h], out);
         }
@@ -383,7 +354,7 @@ mod tests {
             // One column with an outlier, as layer-normed activations have.
             let mut x = data(m * k, 3, 1.5);
             x[0] = 9.0;
-            let q = QuantLinear::new(&w, n, k, Some(&b), false);
+            let q = PackedInt8::new(&w, n, k, Some(&b), false);
             let mut want = vec![0f32; m * n];
             forward_scalar(&q, &x, m, &mut want);
             let exact = exact(&w, &b, &x, m, k, n);
@@ -409,7 +380,7 @@ mod tests {
             }
             if available() {
                 for gelu in [false, true] {
-                    let qg = QuantLinear::new(&w, n, k, Some(&b), gelu);
+                    let qg = PackedInt8::new(&w, n, k, Some(&b), gelu);
                     let mut got = vec![0f32; m * n];
                     // SAFETY: VNNI is available (checked above); `x` holds m × k values and
                     // `got` m × n, the shapes `qg` was built for.
@@ -442,7 +413,7 @@ mod tests {
         let b = data(n, 5, 0.3);
         let mut x = vec![0f32; m * k];
         x[k..2 * k].iter_mut().for_each(|v| *v = 2.0);
-        let q = QuantLinear::new(&w, n, k, Some(&b), false);
+        let q = PackedInt8::new(&w, n, k, Some(&b), false);
         let mut y = vec![0f32; m * n];
         forward_scalar(&q, &x, m, &mut y);
         for j in 0..n {

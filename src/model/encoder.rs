@@ -1,92 +1,27 @@
-//! A BERT-family encoder on candle, differentiable end to end.
+//! The transformer encoder of the BERT family (BERT, MiniLM) and MPNet, differentiable end to end.
+//!
+//! The two architectures share every layer; what differs (weight names, token types, MPNet's
+//! relative-position bias) is read from [`super::arch::Architecture`], so one file serves both
+//! rather than two copies of the same layers.
 //!
 //! Two numerically equivalent paths: `Path::Fast` (fused layer norm and softmax kernels that
 //! record no gradient, packed linear layers) for inference, `Path::Differentiable` for training
-//! (fused layer norm and softmax with their gradients on CPU, see [`super::train_ops`]; composed
-//! candle ops on other devices).
+//! (fused layer norm and softmax with their gradients on CPU; composed candle ops on other
+//! devices). The layer types in [`super::layers`] choose the kernels.
 //! candle-transformers' `BertModel` is not used: its layer norms take the fused kernel, which
 //! silently stops gradients, and its dropout is a no-op.
 
 use super::arch::{relative_buckets, RELATIVE_BIAS};
 use super::config::EncoderConfig;
-use super::packed::{linear_train, PackedLinear, Precision};
-use candle_core::{DType, Module, Result, Tensor, D};
-use candle_nn::{Embedding, Linear, VarBuilder};
-use rand::{rngs::StdRng, Rng};
+use super::layers::{
+    linear_train, maybe_dropout, softmax_last_dim, Activation, Dropout, LayerNorm, Linear, Path,
+    Precision,
+};
+use crate::kernels::train_ops;
+use candle_core::{DType, Module, Result, Tensor};
+use candle_nn::{Embedding, VarBuilder};
 
-/// Which kernels to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Path {
-    Fast,
-    Differentiable,
-}
-
-/// Training-time dropout with a seeded generator: masks are drawn on the host, so that a run
-/// is reproducible for a fixed seed whatever the device.
-pub struct Dropout<'a> {
-    pub p: f32,
-    pub rng: &'a mut StdRng,
-}
-
-impl Dropout<'_> {
-    pub fn apply(&mut self, xs: &Tensor) -> Result<Tensor> {
-        if self.p <= 0.0 {
-            return Ok(xs.clone());
-        }
-        let n = xs.elem_count();
-        let keep = 1.0 / (1.0 - self.p);
-        let p = self.p;
-        let mask: Vec<f32> = (0..n)
-            .map(|_| {
-                if self.rng.random::<f32>() < p {
-                    0.0
-                } else {
-                    keep
-                }
-            })
-            .collect();
-        let mask = Tensor::from_vec(mask, xs.shape(), xs.device())?.to_dtype(xs.dtype())?;
-        xs * mask
-    }
-}
-
-fn maybe_dropout(xs: Tensor, dropout: &mut Option<Dropout>) -> Result<Tensor> {
-    match dropout {
-        Some(d) => d.apply(&xs),
-        None => Ok(xs),
-    }
-}
-
-struct LayerNorm {
-    weight: Tensor,
-    bias: Tensor,
-    eps: f32,
-}
-
-impl LayerNorm {
-    fn load(vb: VarBuilder, size: usize, eps: f64) -> Result<Self> {
-        Ok(Self {
-            weight: vb.get(size, "weight")?,
-            bias: vb.get(size, "bias")?,
-            eps: eps as f32,
-        })
-    }
-    fn forward(&self, xs: &Tensor, path: Path) -> Result<Tensor> {
-        match path {
-            Path::Fast => {
-                candle_nn::ops::layer_norm(&xs.contiguous()?, &self.weight, &self.bias, self.eps)
-            }
-            Path::Differentiable if super::train_ops::applies(xs) => {
-                super::train_ops::layer_norm(xs, &self.weight, &self.bias, self.eps)
-            }
-            Path::Differentiable => {
-                candle_nn::ops::layer_norm_slow(xs, &self.weight, &self.bias, self.eps)
-            }
-        }
-    }
-}
-
-fn linear(vb: VarBuilder, i: usize, o: usize) -> Result<Linear> {
+fn linear(vb: VarBuilder, i: usize, o: usize) -> Result<candle_nn::Linear> {
     candle_nn::linear(i, o, vb)
 }
 
@@ -100,13 +35,13 @@ struct Embeddings {
 }
 
 struct SelfAttention {
-    q: Linear,
-    k: Linear,
-    v: Linear,
+    q: candle_nn::Linear,
+    k: candle_nn::Linear,
+    v: candle_nn::Linear,
     /// Inference copies (see [`Encoder::fuse_qkv`]): the three projections fused into one
     /// matmul, and the output projection; packed for the AVX-512 kernel where available.
-    packed: Option<(PackedLinear, PackedLinear)>,
-    out: Linear,
+    packed: Option<(Linear, Linear)>,
+    out: candle_nn::Linear,
     norm: LayerNorm,
     heads: usize,
     head_dim: usize,
@@ -114,18 +49,11 @@ struct SelfAttention {
 
 struct FeedForward {
     /// Packed inference copies: up (with GELU), down.
-    packed: Option<(PackedLinear, PackedLinear)>,
-    up: Linear,
-    down: Linear,
+    packed: Option<(Linear, Linear)>,
+    up: candle_nn::Linear,
+    down: candle_nn::Linear,
     norm: LayerNorm,
     act: Activation,
-}
-
-#[derive(Clone, Copy)]
-enum Activation {
-    GeluErf,
-    GeluTanh,
-    Relu,
 }
 
 struct Layer {
@@ -167,11 +95,7 @@ impl Encoder {
             norm: LayerNorm::load(e.pp("LayerNorm"), h, cfg.layer_norm_eps)?,
             position_offset: cfg.position_offset(),
         };
-        let act = match cfg.hidden_act.as_str() {
-            "gelu" => Activation::GeluErf,
-            "relu" => Activation::Relu,
-            _ => Activation::GeluTanh,
-        };
+        let act = Activation::from_config(&cfg.hidden_act);
         let names = arch.layer_names();
         let mut layers = Vec::with_capacity(cfg.num_hidden_layers);
         for i in 0..cfg.num_hidden_layers {
@@ -231,15 +155,15 @@ impl Encoder {
                 (Some(x), Some(y), Some(z)) => Some(Tensor::cat(&[x, y, z], 0)?.detach()),
                 _ => None,
             };
-            let qkv = Linear::new(w, b);
+            let qkv = candle_nn::Linear::new(w, b);
             a.packed = Some((
-                PackedLinear::new(&qkv, false, precision)?,
-                PackedLinear::new(&a.out, false, precision)?,
+                Linear::new(&qkv, false, precision)?,
+                Linear::new(&a.out, false, precision)?,
             ));
             let f = &mut l.ffn;
             let gelu = matches!(f.act, Activation::GeluErf);
-            let up = PackedLinear::new(&f.up, gelu, precision)?;
-            f.packed = Some((up, PackedLinear::new(&f.down, false, precision)?));
+            let up = Linear::new(&f.up, gelu, precision)?;
+            f.packed = Some((up, Linear::new(&f.down, false, precision)?));
             if !gelu {
                 f.packed = None;
             }
@@ -273,8 +197,8 @@ impl Encoder {
             dev,
         )?;
         let word = match path {
-            Path::Differentiable if super::train_ops::applies(self.emb.word.embeddings()) => {
-                super::train_ops::embedding(self.emb.word.embeddings(), input_ids)?
+            Path::Differentiable if train_ops::applies(self.emb.word.embeddings()) => {
+                train_ops::embedding(self.emb.word.embeddings(), input_ids)?
             }
             _ => self.emb.word.forward(input_ids)?,
         };
@@ -357,13 +281,7 @@ impl Layer {
         };
         let scale = 1.0 / (a.head_dim as f64).sqrt();
         let scores = ((q * scale)?.matmul(&k.t()?)?).broadcast_add(bias)?;
-        let probs = match path {
-            Path::Fast => candle_nn::ops::softmax_last_dim(&scores)?,
-            Path::Differentiable if super::train_ops::applies(&scores) => {
-                super::train_ops::softmax_last_dim(&scores)?
-            }
-            Path::Differentiable => candle_nn::ops::softmax(&scores, D::Minus1)?,
-        };
+        let probs = softmax_last_dim(&scores, path)?;
         let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))?;
         let attn_out = match (&a.packed, path) {
             (Some((_, out)), Path::Fast) => out.forward(&ctx)?,
@@ -376,14 +294,7 @@ impl Layer {
             return f.norm.forward(&(y + x)?, path);
         }
         let up = linear_train(&f.up, &x)?;
-        let up = match (f.act, path) {
-            (Activation::GeluErf, Path::Fast) => super::fast_ops::gelu_erf(&up)?,
-            (Activation::GeluErf, Path::Differentiable) => {
-                super::fast_ops::gelu_erf_differentiable(&up)?
-            }
-            (Activation::GeluTanh, _) => up.gelu()?,
-            (Activation::Relu, _) => up.relu()?,
-        };
+        let up = f.act.forward(&up, path)?;
         let down = maybe_dropout(linear_train(&f.down, &up)?, dropout)?;
         f.norm.forward(&(down + x)?, path)
     }

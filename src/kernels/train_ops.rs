@@ -14,7 +14,7 @@
 //!
 //! CPU and contiguous f32 only; elsewhere the callers keep the composed ops.
 
-use super::fast_ops::{cpu_f32, cpu_u32};
+use super::storage::{cpu_f32, cpu_u32};
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
 
 /// Whether the fused training ops apply to `xs`.
@@ -305,7 +305,7 @@ impl candle_core::InplaceOp2 for AddAssign {
         l2: &Layout,
     ) -> Result<()> {
         let x = cpu_f32(s2, l2, "add in place")?;
-        let acc = super::fast_ops::cpu_f32_mut(s1, l1, "add in place")?;
+        let acc = super::storage::cpu_f32_mut(s1, l1, "add in place")?;
         if acc.len() != x.len() {
             candle_core::bail!("add in place: {} and {} elements", acc.len(), x.len())
         }

@@ -3,10 +3,27 @@
 //! sentences longer than the model's limit are cut to a window around the target, never
 //! dropping the target.
 
-use super::meta::Marker;
 use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 use tokenizers::{Encoding, PostProcessor, Tokenizer, TruncationDirection};
+
+/// How the target mention is marked in the sentence: `open` and `close` strings are inserted
+/// around the mention, each separated from it by a space (`… @ Beijing @ …`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Marker {
+    pub open: String,
+    pub close: String,
+}
+
+impl Default for Marker {
+    fn default() -> Self {
+        Self {
+            open: "@".into(),
+            close: "@".into(),
+        }
+    }
+}
 
 /// Most tokens kept of the target text in the second segment.
 pub const MAX_TARGET_TOKENS: usize = 16;

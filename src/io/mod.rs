@@ -1,4 +1,4 @@
-//! Readers and writers: labelled (sentence, target) examples in NewsMTSC JSONL or a simple
+//! Files in and out, below everything that computes: labelled (sentence, target) examples in NewsMTSC JSONL or a simple
 //! JSONL/CSV layout, plain-text and JSONL articles for scoring, and atomic output files.
 
 pub mod articles;

@@ -1,4 +1,5 @@
-//! Inference-only kernels that candle lacks in vectorisable form.
+//! GELU (erf) written once: the scalar erf approximation, its AVX-512 form, and candle ops for
+//! inference and for training (with the gradient).
 //!
 //! `gelu_erf`: candle evaluates erf with scalar code (about a tenth of a CPU forward pass). Here
 //! erf is a rational approximation on [-4, 4] (the form used by Eigen and XLA; beyond ±4 erf is
@@ -6,34 +7,6 @@
 //! 1e-6 (tested). Other devices and dtypes fall back to candle's op.
 
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
-
-/// The contiguous f32 values of a CPU storage, or an error naming `what`.
-pub(crate) fn cpu_f32<'a>(s: &'a CpuStorage, l: &Layout, what: &str) -> Result<&'a [f32]> {
-    match (s, l.contiguous_offsets()) {
-        (CpuStorage::F32(d), Some((a, b))) => Ok(&d[a..b]),
-        _ => candle_core::bail!("{what}: contiguous f32 input only"),
-    }
-}
-
-/// The same, writable (in-place ops).
-pub(crate) fn cpu_f32_mut<'a>(
-    s: &'a mut CpuStorage,
-    l: &Layout,
-    what: &str,
-) -> Result<&'a mut [f32]> {
-    match (s, l.contiguous_offsets()) {
-        (CpuStorage::F32(d), Some((a, b))) => Ok(&mut d[a..b]),
-        _ => candle_core::bail!("{what}: contiguous f32 input only"),
-    }
-}
-
-/// The contiguous u32 values (token ids) of a CPU storage, or an error naming `what`.
-pub(crate) fn cpu_u32<'a>(s: &'a CpuStorage, l: &Layout, what: &str) -> Result<&'a [u32]> {
-    match (s, l.contiguous_offsets()) {
-        (CpuStorage::U32(d), Some((a, b))) => Ok(&d[a..b]),
-        _ => candle_core::bail!("{what}: contiguous u32 input only"),
-    }
-}
 
 #[inline(always)]
 pub fn erf_approx(x: f32) -> f32 {

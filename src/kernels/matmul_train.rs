@@ -1,0 +1,201 @@
+//! Differentiable products for training on the packed f32 kernel: `x · wᵀ (+ b)` whose backward
+//! (input and weight gradients, bias column sums) runs on the same kernel.
+
+use super::gemm_f32::{matmul_packed, pack_kn, pack_nk};
+use super::storage::cpu_f32;
+use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
+
+/// `x (m, k) · wᵀ (+ b)` with `w (n, k)`, differentiable. Needs AVX-512 and f32 CPU tensors
+/// (an error otherwise): callers choose it with [`super::features::avx512`].
+pub fn matmul_train(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> Result<Tensor> {
+    match b {
+        Some(b) => x.apply_op3(w, b, MatmulBiasTrain),
+        None => x.apply_op2(w, MatmulTrain),
+    }
+}
+
+/// `x (m, k) · wᵀ` with `w (n, k)` on the packed kernel: the values and `(m, n)`.
+fn product(
+    s1: &CpuStorage,
+    l1: &Layout,
+    s2: &CpuStorage,
+    l2: &Layout,
+) -> Result<(Vec<f32>, usize, usize)> {
+    let (x, w) = (
+        cpu_f32(s1, l1, "packed matmul")?,
+        cpu_f32(s2, l2, "packed matmul")?,
+    );
+    let ((m, k), (n, k2)) = (l1.shape().dims2()?, l2.shape().dims2()?);
+    if k != k2 {
+        candle_core::bail!("packed matmul: widths {k} and {k2}")
+    }
+    Ok((matmul_packed(x, m, k, &pack_nk(w, n, k), n)?, m, n))
+}
+
+/// Gradients of `x · wᵀ` for the upstream gradient `g`: input and weight, and `g` made
+/// contiguous (whose column sums are the bias gradient).
+fn product_grads(x: &Tensor, w: &Tensor, g: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+    let g = g.contiguous()?;
+    let dx = g.apply_op2_no_bwd(&w.contiguous()?, &GradInput)?;
+    let dw = g.apply_op2_no_bwd(&x.contiguous()?, &GradWeight)?;
+    Ok((dx, dw, g))
+}
+
+/// `x (m, k) · wᵀ` with `w (n, k)`, differentiable; its backward runs on the same kernel.
+struct MatmulTrain;
+
+impl candle_core::CustomOp2 for MatmulTrain {
+    fn name(&self) -> &'static str {
+        "packed-matmul-train"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (y, m, n) = product(s1, l1, s2, l2)?;
+        Ok((CpuStorage::F32(y), Shape::from((m, n))))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        _res: &Tensor,
+        g: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
+        let (dx, dw, _) = product_grads(x, w, g)?;
+        Ok((Some(dx), Some(dw)))
+    }
+}
+
+/// `g (m, n) · w (n, k)`: the input gradient.
+struct GradInput;
+
+impl candle_core::CustomOp2 for GradInput {
+    fn name(&self) -> &'static str {
+        "packed-matmul-grad-input"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (g, w) = (
+            cpu_f32(s1, l1, "packed matmul")?,
+            cpu_f32(s2, l2, "packed matmul")?,
+        );
+        let ((m, n), (n2, k)) = (l1.shape().dims2()?, l2.shape().dims2()?);
+        if n != n2 {
+            candle_core::bail!("packed matmul grad: widths {n} and {n2}")
+        }
+        let y = matmul_packed(g, m, n, &pack_kn(w, n, k), k)?;
+        Ok((CpuStorage::F32(y), Shape::from((m, k))))
+    }
+}
+
+/// `gᵀ (n, m) · x (m, k)`: the weight gradient.
+struct GradWeight;
+
+impl candle_core::CustomOp2 for GradWeight {
+    fn name(&self) -> &'static str {
+        "packed-matmul-grad-weight"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (g, x) = (
+            cpu_f32(s1, l1, "packed matmul")?,
+            cpu_f32(s2, l2, "packed matmul")?,
+        );
+        let ((m, n), (m2, k)) = (l1.shape().dims2()?, l2.shape().dims2()?);
+        if m != m2 {
+            candle_core::bail!("packed matmul grad: rows {m} and {m2}")
+        }
+        let mut gt = vec![0f32; n * m];
+        for (r, row) in g.chunks_exact(n).enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                gt[j * m + r] = *v;
+            }
+        }
+        let y = matmul_packed(&gt, n, m, &pack_kn(x, m, k), k)?;
+        Ok((CpuStorage::F32(y), Shape::from((n, k))))
+    }
+}
+
+/// `x (m, k) · wᵀ + b`: the training product with its bias added in place, so that neither a
+/// broadcast in the forward pass nor a reduction over rows in candle's backward is needed.
+struct MatmulBiasTrain;
+
+impl candle_core::CustomOp3 for MatmulBiasTrain {
+    fn name(&self) -> &'static str {
+        "packed-matmul-bias-train"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let b = cpu_f32(s3, l3, "packed matmul")?;
+        let (mut y, m, n) = product(s1, l1, s2, l2)?;
+        if b.len() != n {
+            candle_core::bail!("packed matmul: bias of {} for {n} outputs", b.len())
+        }
+        for row in y.chunks_exact_mut(n) {
+            for (v, bias) in row.iter_mut().zip(b) {
+                *v += bias;
+            }
+        }
+        Ok((CpuStorage::F32(y), Shape::from((m, n))))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        _b: &Tensor,
+        _res: &Tensor,
+        g: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let (dx, dw, g) = product_grads(x, w, g)?;
+        let db = g.apply_op1_no_bwd(&ColumnSums)?;
+        Ok((Some(dx), Some(dw), Some(db)))
+    }
+}
+
+/// Column sums of `g (m, n)`: the bias gradient.
+struct ColumnSums;
+
+impl CustomOp1 for ColumnSums {
+    fn name(&self) -> &'static str {
+        "column-sums"
+    }
+
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
+        let g = cpu_f32(s, l, "column sums")?;
+        let (_, n) = l.shape().dims2()?;
+        let mut acc = vec![0f32; n];
+        for row in g.chunks_exact(n.max(1)) {
+            for (a, v) in acc.iter_mut().zip(row) {
+                *a += v;
+            }
+        }
+        Ok((CpuStorage::F32(acc), Shape::from(n)))
+    }
+}
