@@ -7,6 +7,7 @@
 // Every unsafe block says why it is sound; every unsafe fn states its contract.
 #![deny(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 
+pub mod aggregate;
 pub mod commands;
 pub mod device;
 pub mod encode;
@@ -16,6 +17,7 @@ pub mod infer;
 pub mod io;
 pub mod kernels;
 pub mod model;
+pub mod pipeline;
 pub mod store;
 #[doc(hidden)]
 pub mod testing;

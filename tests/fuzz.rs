@@ -162,8 +162,8 @@ proptest! {
         let m = M.get_or_init(|| tiny_model(1).unwrap());
         let n = text.chars().count();
         let (s, e) = (a.index(n + 1), b.index(n + 1));
-        if let Ok(enc) = m.pair_encoder.encode(&text, s.min(e), s.max(e)) {
-            prop_assert!(enc.len() <= m.meta.max_length);
+        if let Ok(enc) = m.pair_encoder().encode(&text, s.min(e), s.max(e)) {
+            prop_assert!(enc.len() <= m.meta().max_length);
             prop_assert!(!enc.target.is_empty());
             for &t in &enc.target {
                 prop_assert!(t < enc.len());

@@ -39,8 +39,11 @@ fn hub_id_resolves_from_the_local_cache_offline() {
         seed: 1,
     };
     let m = StanceModel::from_base(&src, &new, &LoadOptions::default()).unwrap();
-    assert_eq!(m.config.hidden_size, 384);
-    assert_eq!(m.meta.base_model, "sentence-transformers/all-MiniLM-L6-v2");
+    assert_eq!(m.config().hidden_size, 384);
+    assert_eq!(
+        m.meta().base_model,
+        "sentence-transformers/all-MiniLM-L6-v2"
+    );
 
     // A file or repository that is not there: the error says where it looked and why nothing was downloaded.
     let e = src.file("no-such-file.bin", true).unwrap_err().to_string();

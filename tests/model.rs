@@ -58,7 +58,7 @@ fn reference() -> Vec<RefPair> {
 fn encode_ref(m: &StanceModel, p: &RefPair) -> Encoded {
     let start = p.first.find(&p.second).unwrap();
     let start = p.first[..start].chars().count();
-    m.pair_encoder
+    m.pair_encoder()
         .encode(&p.first, start, start + p.second.chars().count())
         .unwrap()
 }
@@ -82,7 +82,7 @@ fn minilm_matches_pytorch_reference_on_both_paths() {
             let want = Tensor::new(p.hidden.clone(), &Device::Cpu).unwrap();
             for path in [KernelPath::Fast, KernelPath::Differentiable] {
                 let h = m
-                    .net
+                    .net()
                     .encoder
                     .forward(
                         &batch.input_ids,
@@ -114,7 +114,7 @@ fn minilm_int8_stays_close_to_pytorch_reference() {
         let enc = encode_ref(&m, &p);
         let batch = Batch::new(&[&enc], 0, DType::F32, &Device::Cpu).unwrap();
         let h = m
-            .net
+            .net()
             .encoder
             .forward(
                 &batch.input_ids,
@@ -155,7 +155,7 @@ fn minilm_hidden_states_do_not_depend_on_padding() {
     assert_ne!(encs[0].len(), encs[1].len());
     let both = Batch::new(&[&encs[0], &encs[1]], 0, DType::F32, &Device::Cpu).unwrap();
     let h = m
-        .net
+        .net()
         .encoder
         .forward(
             &both.input_ids,
@@ -168,7 +168,7 @@ fn minilm_hidden_states_do_not_depend_on_padding() {
     for (row, enc) in encs.iter().enumerate() {
         let alone = Batch::new(&[enc], 0, DType::F32, &Device::Cpu).unwrap();
         let ha = m
-            .net
+            .net()
             .encoder
             .forward(
                 &alone.input_ids,
@@ -196,7 +196,7 @@ fn tiny_batch(m: &StanceModel) -> Batch {
     ];
     let encs: Vec<Encoded> = texts
         .iter()
-        .map(|&(t, s, e)| m.pair_encoder.encode(t, s, e).unwrap())
+        .map(|&(t, s, e)| m.pair_encoder().encode(t, s, e).unwrap())
         .collect();
     let refs: Vec<&Encoded> = encs.iter().collect();
     Batch::new(&refs, 0, DType::F32, &Device::Cpu).unwrap()
@@ -210,11 +210,11 @@ fn fast_and_differentiable_paths_agree_on_random_model() {
     {
         let batch = tiny_batch(&m);
         let slow = m
-            .net
+            .net()
             .forward(&batch, KernelPath::Differentiable, None)
             .unwrap();
         m.prepare_inference(stance::model::Precision::F32).unwrap();
-        let fast = m.net.forward(&batch, KernelPath::Fast, None).unwrap();
+        let fast = m.net().forward(&batch, KernelPath::Fast, None).unwrap();
         let d = max_abs_diff(&slow, &fast);
         assert!(d < 1e-4, "logits differ by {d}");
         assert!(
@@ -239,13 +239,13 @@ fn gradients_reach_every_weight() {
 fn gradients_reach_every_weight_of(m: &StanceModel) {
     let batch = tiny_batch(m);
     let logits = m
-        .net
+        .net()
         .forward(&batch, KernelPath::Differentiable, None)
         .unwrap();
     let targets = Tensor::new(&[0u32, 2, 1], &Device::Cpu).unwrap();
     let loss = candle_nn::loss::cross_entropy(&logits, &targets).unwrap();
     let grads = loss.backward().unwrap();
-    let data = m.varmap.data().lock().unwrap();
+    let data = m.varmap().data().lock().unwrap();
     let mut without = Vec::new();
     for (name, var) in data.iter() {
         let ok = grads
@@ -268,7 +268,7 @@ fn gradients_reach_every_weight_of(m: &StanceModel) {
     assert!(
         without.is_empty(),
         "{}: no gradient for {without:?}",
-        m.config.model_type
+        m.config().model_type
     );
 }
 
@@ -283,21 +283,21 @@ fn random_models_do_not_depend_on_padding() {
             }
             let both = tiny_batch(&m);
             for path in [KernelPath::Fast, KernelPath::Differentiable] {
-                let all = m.net.forward(&both, path, None).unwrap();
+                let all = m.net().forward(&both, path, None).unwrap();
                 let texts = ["China praised Russia for its restraint.", "Moscow."];
                 for (row, (text, spans)) in [(texts[0], (14, 20)), (texts[1], (0, 6))]
                     .into_iter()
                     .enumerate()
                 {
-                    let enc = m.pair_encoder.encode(text, spans.0, spans.1).unwrap();
+                    let enc = m.pair_encoder().encode(text, spans.0, spans.1).unwrap();
                     let alone = Batch::new(&[&enc], 0, DType::F32, &Device::Cpu).unwrap();
-                    let one = m.net.forward(&alone, path, None).unwrap();
+                    let one = m.net().forward(&alone, path, None).unwrap();
                     let row = if row == 0 { 0 } else { 2 };
                     let d = max_abs_diff(&one.squeeze(0).unwrap(), &all.get(row).unwrap());
                     assert!(
                         d < 1e-5,
                         "{} {path:?} fused {fused}: row {row} differs by {d} when padded",
-                        m.config.model_type
+                        m.config().model_type
                     );
                 }
             }
@@ -320,8 +320,8 @@ fn model_directory_round_trips_exactly() {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let back = StanceModel::load(&ModelSource::Dir(out.clone()), &LoadOptions::default()).unwrap();
-    assert_eq!(back.meta, m.meta);
-    assert_eq!(back.config, m.config);
+    assert_eq!(back.meta(), m.meta());
+    assert_eq!(back.config(), m.config());
     let (a, b) = (m.tensors().unwrap(), back.tensors().unwrap());
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
     for (k, t) in &a {
@@ -329,15 +329,15 @@ fn model_directory_round_trips_exactly() {
     }
     let batch = tiny_batch(&m);
     assert_eq!(
-        m.net.predict(&batch).unwrap(),
-        back.net.predict(&batch).unwrap()
+        m.net().predict(&batch).unwrap(),
+        back.net().predict(&batch).unwrap()
     );
     // f16 on disk: close, not exact.
     m.save(&out, DType::F16).unwrap();
     let half = StanceModel::load(&ModelSource::Dir(out), &LoadOptions::default()).unwrap();
     let (p, q) = (
-        m.net.predict(&batch).unwrap(),
-        half.net.predict(&batch).unwrap(),
+        m.net().predict(&batch).unwrap(),
+        half.net().predict(&batch).unwrap(),
     );
     for (x, y) in p.iter().flatten().zip(q.iter().flatten()) {
         assert!((x - y).abs() < 1e-3);
@@ -434,11 +434,11 @@ fn long_sentences_are_cut_around_the_target() {
     let filler = "word ".repeat(5000);
     let text = format!("{filler}China praised Russia. {filler}");
     let start = text.find("Russia").unwrap();
-    let enc = m.pair_encoder.encode(&text, start, start + 6).unwrap();
+    let enc = m.pair_encoder().encode(&text, start, start + 6).unwrap();
     assert!(enc.truncated);
-    assert_eq!(enc.len(), m.meta.max_length);
+    assert_eq!(enc.len(), m.meta().max_length);
     assert!(!enc.target.is_empty());
-    let tok = m.pair_encoder.tokenizer();
+    let tok = m.pair_encoder().tokenizer();
     let target_tokens: Vec<String> = enc
         .target
         .iter()
@@ -450,7 +450,7 @@ fn long_sentences_are_cut_around_the_target() {
 #[test]
 fn target_positions_point_at_the_mention() {
     let m = tiny_model(9).unwrap();
-    let tok = m.pair_encoder.tokenizer();
+    let tok = m.pair_encoder().tokenizer();
     for text in [
         "China praised Russia.",
         "“Russia” was praised",
@@ -458,7 +458,7 @@ fn target_positions_point_at_the_mention() {
     ] {
         let start = text.chars().take_while(|_| true).count()
             - text[text.find("Russia").unwrap()..].chars().count();
-        let enc = m.pair_encoder.encode(text, start, start + 6).unwrap();
+        let enc = m.pair_encoder().encode(text, start, start + 6).unwrap();
         let got: Vec<String> = enc
             .target
             .iter()

@@ -71,13 +71,13 @@ fn mpnet_model(dir: &std::path::Path) -> StanceModel {
 fn encode_ref(m: &StanceModel, p: &RefPair) -> Encoded {
     let start = p.first.find(&p.second).unwrap();
     let start = p.first[..start].chars().count();
-    m.pair_encoder
+    m.pair_encoder()
         .encode(&p.first, start, start + p.second.chars().count())
         .unwrap()
 }
 
 fn hidden(m: &StanceModel, batch: &Batch, path: KernelPath) -> Tensor {
-    m.net
+    m.net()
         .encoder
         .forward(
             &batch.input_ids,
@@ -94,7 +94,7 @@ fn mpnet_matches_pytorch_reference_on_both_paths_with_and_without_padding() {
     let Some(dir) = common::mpnet() else { return };
     let r = reference();
     let mut m = mpnet_model(&dir);
-    assert_eq!(m.config.pad_token_id, 1);
+    assert_eq!(m.config().pad_token_id, 1);
     let encs: Vec<Encoded> = r.pairs.iter().map(|p| encode_ref(&m, p)).collect();
     for (p, e) in r.pairs.iter().zip(&encs) {
         assert_eq!(e.ids, p.input_ids, "token ids differ from Hugging Face's");

@@ -92,7 +92,7 @@ fn the_shipped_model_keeps_its_dev_score() {
     let (report, _) = evaluate(&m, &cfg, &|_| {}).unwrap();
     // The dev-rw F1m recorded at training time (stance.json, also in the model card); the f32
     // kernels may move a borderline pair.
-    let want = m.meta.dev_scores["scores"][0]["f1m"]
+    let want = m.meta().dev_scores["scores"][0]["f1m"]
         .as_f64()
         .expect("stance.json records the dev-rw score");
     assert!(

@@ -63,7 +63,7 @@ fn scores_the_example_article_with_offsets_and_order() {
         assert_eq!(chars[l.start..l.end].iter().collect::<String>(), l.text);
         let sc: Vec<char> = l.text.chars().collect();
         for a in &l.actors {
-            assert!(model.meta.labels.contains(&a.stance));
+            assert!(model.labels().contains(&a.stance));
             let total: f32 = a.scores.values().sum();
             assert!((total - 1.0).abs() < 1e-4);
             for m in &a.mentions {

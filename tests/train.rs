@@ -283,7 +283,7 @@ fn custom_labels_round_trip() {
     cfg.batch_size = 8;
     train(&cfg, &NoProgress, no_stop()).unwrap();
     let m = StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
-    assert_eq!(m.meta.labels, vec!["AGAINST", "FAVOR", "NONE"]);
+    assert_eq!(m.labels(), vec!["AGAINST", "FAVOR", "NONE"]);
 }
 
 #[test]
@@ -373,7 +373,7 @@ fn averaging_models_gives_the_mean_weights_and_dev_scores() {
     // Models with other labels cannot be averaged; one model is not an average.
     let c = dir.path().join("c");
     let mut other = tiny_model(3).unwrap();
-    other.meta.labels = vec!["FAVOR".into(), "NONE".into(), "AGAINST".into()];
+    other.meta_mut().labels = vec!["FAVOR".into(), "NONE".into(), "AGAINST".into()];
     other.save(&c, DType::F32).unwrap();
     cfg.models.push(c.display().to_string());
     let e = average(&cfg, &|_| {}).unwrap_err().to_string();
@@ -575,7 +575,7 @@ fn temperature_is_fitted_recorded_and_applied() {
     assert!(out.dev[0].after.nll <= out.dev[0].before.nll + 1e-9);
     let back =
         StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
-    assert!((back.meta.temperature.unwrap() - out.temperature).abs() < 1e-12);
+    assert!((back.meta().temperature.unwrap() - out.temperature).abs() < 1e-12);
 }
 
 #[test]

@@ -53,10 +53,10 @@ pub fn evaluate(
     let mut examples = Vec::with_capacity(ds.examples.len());
     for e in ds.examples {
         let label = e.label.as_deref().unwrap_or_default();
-        if model.meta.label_index(label).is_none() {
+        if model.meta().label_index(label).is_none() {
             let msg = format!(
                 "label {label:?} is not one of the model's labels {:?}",
-                model.meta.labels
+                model.labels()
             );
             if cfg.skip_bad {
                 skipped.push(Skip {
@@ -79,14 +79,14 @@ pub fn evaluate(
     let t0 = std::time::Instant::now();
     let preds = predict_examples(model, &examples, &cfg.infer, progress)?;
     let seconds = t0.elapsed().as_secs_f64();
-    let metrics = metrics_of(&model.meta.labels, &preds);
+    let metrics = metrics_of(model.labels(), &preds);
     let report = EvalReport {
         data: cfg.data.display().to_string(),
-        model: model.source.clone(),
+        model: model.source().to_string(),
         arithmetic: model.arithmetic(),
         metrics,
-        temperature: model.net.temperature,
-        calibration: calibration_of(&model.meta.labels, &preds),
+        temperature: model.net().temperature,
+        calibration: calibration_of(model.labels(), &preds),
         skipped,
         truncated: preds.iter().filter(|p| p.truncated).count(),
         seconds,

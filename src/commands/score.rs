@@ -9,28 +9,22 @@
 //! `--resume` continues an interrupted run from `OUT.partial`: documents already there are
 //! skipped, and the last one, which may have been cut off, is scored again.
 
+use crate::aggregate::summarise;
 use crate::error::{Error, Result};
-use crate::infer::{argmax, predict_encoded, InferOptions};
-use crate::io::articles::{Document, Documents, Problem};
-use crate::io::atomic::AtomicFile;
+use crate::infer::InferOptions;
+use crate::io::articles::{Document, Documents};
+use crate::io::atomic::{open_locked, AtomicFile};
+use crate::io::scores::{read_partial, write_csv_header, write_lines, Partial};
+pub use crate::io::scores::{ActorStance, Format, MentionOut, SentenceOut, SummaryRow};
+use crate::pipeline::score_documents;
+pub use crate::pipeline::ScoreStats;
 use crate::store::StanceModel;
 use crate::text::actors::Gazetteer;
-use crate::text::segment;
-use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
-pub enum Format {
-    #[default]
-    Jsonl,
-    Csv,
-}
 
 #[derive(Debug, Clone)]
 pub struct ScoreConfig {
@@ -50,474 +44,11 @@ pub struct ScoreConfig {
     pub keep_going: bool,
 }
 
-/// A mention in the output: offsets are characters within the sentence.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct MentionOut {
-    pub text: String,
-    pub start: usize,
-    pub end: usize,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ActorStance {
-    pub actor: String,
-    pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub affiliation: Option<String>,
-    pub mentions: Vec<MentionOut>,
-    pub stance: String,
-    pub scores: BTreeMap<String, f32>,
-}
-
-/// One output line: a sentence with at least one actor.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct SentenceOut {
-    pub doc: String,
-    /// Index of the sentence in the document (all sentences counted).
-    pub sentence: usize,
-    /// Character offsets of the sentence in the document.
-    pub start: usize,
-    pub end: usize,
-    pub text: String,
-    pub actors: Vec<ActorStance>,
-    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
-    pub fields: serde_json::Map<String, serde_json::Value>,
-}
-
-/// Per document and actor.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct SummaryRow {
-    pub doc: String,
-    pub actor: String,
-    pub kind: String,
-    pub sentences: usize,
-    pub counts: BTreeMap<String, usize>,
-    /// Mean over sentences of P(supportive) − P(critical); absent for label sets without both.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mean_support_minus_critical: Option<f64>,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ScoreStats {
-    pub documents: usize,
-    pub documents_resumed: usize,
-    pub sentences: usize,
-    pub sentences_with_actors: usize,
-    pub pairs: usize,
-    pub pairs_failed: usize,
-    pub problems: Vec<Problem>,
-    pub seconds: f64,
-    pub seconds_text: f64,
-    pub seconds_model: f64,
-    pub interrupted: bool,
-}
-
 pub trait ScoreProgress: Sync {
     fn chunk(&self, _stats: &ScoreStats) {}
 }
 pub struct NoScoreProgress;
 impl ScoreProgress for NoScoreProgress {}
-
-struct PreparedSentence {
-    index: usize,
-    start: usize,
-    end: usize,
-    text: String,
-    mentions: Vec<crate::text::actors::Mention>,
-}
-
-/// Segments and finds actors in one document.
-fn prepare(doc: &Document, gaz: &Gazetteer) -> (usize, Vec<PreparedSentence>) {
-    let chars: Vec<char> = doc.text.chars().collect();
-    let spans = segment::sentences(&doc.text);
-    let n = spans.len();
-    let out = spans
-        .into_iter()
-        .enumerate()
-        .filter_map(|(index, s)| {
-            let text: String = chars[s.start..s.end].iter().collect();
-            let mentions = gaz.find(&text);
-            (!mentions.is_empty()).then_some(PreparedSentence {
-                index,
-                start: s.start,
-                end: s.end,
-                text,
-                mentions,
-            })
-        })
-        .collect();
-    (n, out)
-}
-
-/// Scores one chunk of documents; returns the output lines per document.
-fn score_chunk(
-    model: &StanceModel,
-    gaz: &Gazetteer,
-    docs: &[Document],
-    infer: &InferOptions,
-    keep_going: bool,
-    stats: &mut ScoreStats,
-) -> Result<Vec<Vec<SentenceOut>>> {
-    let t0 = Instant::now();
-    let prepared: Vec<(usize, Vec<PreparedSentence>)> =
-        docs.par_iter().map(|d| prepare(d, gaz)).collect();
-    // Every (doc, sentence, mention) pair.
-    let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
-    for (d, (_, sents)) in prepared.iter().enumerate() {
-        for (s, sent) in sents.iter().enumerate() {
-            for m in 0..sent.mentions.len() {
-                pairs.push((d, s, m));
-            }
-        }
-    }
-    let encoded: Vec<Result<crate::encode::Encoded>> = pairs
-        .par_iter()
-        .map(|&(d, s, m)| {
-            let sent = &prepared[d].1[s];
-            let mention = &sent.mentions[m];
-            model
-                .pair_encoder
-                .encode(&sent.text, mention.start, mention.end)
-        })
-        .collect();
-    let t1 = Instant::now();
-    // Move the encodings that succeeded out (no copies); `ok[k]` is the pair index of `items[k]`.
-    let (ok, items): (Vec<usize>, Vec<crate::encode::Encoded>) = encoded
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, e)| e.ok().map(|e| (i, e)))
-        .unzip();
-    let not_encoded = pairs.len() - ok.len();
-    if not_encoded > 0 {
-        stats.pairs_failed += not_encoded;
-        stats.problems.push(Problem {
-            source: "model".into(),
-            line: None,
-            message: format!("{not_encoded} (sentence, actor) pairs could not be encoded"),
-            skipped: false,
-        });
-    }
-    let probs = match predict_encoded(model, &items, infer, &|_| {}) {
-        Ok(p) => p,
-        Err(e) if keep_going => {
-            stats.pairs_failed += items.len();
-            let first = docs.first().map(|d| d.id.as_str()).unwrap_or_default();
-            stats.problems.push(Problem {
-                source: "model".into(),
-                line: None,
-                message: format!(
-                    "the model failed on the {} pairs of {} documents from {first:?}: {e}",
-                    items.len(),
-                    docs.len()
-                ),
-                skipped: false,
-            });
-            vec![Vec::new(); items.len()]
-        }
-        Err(e) => {
-            let first = docs.first().map(|d| d.id.as_str()).unwrap_or_default();
-            return Err(Error::Config(format!(
-                "the model failed on a chunk of {} documents starting at {first:?}: {e} (the output so far is kept; --keep-going counts such failures and goes on)",
-                docs.len()
-            )));
-        }
-    };
-    let t2 = Instant::now();
-    let mut pair_probs: Vec<Option<Vec<f32>>> = vec![None; pairs.len()];
-    for (i, p) in ok.iter().zip(probs) {
-        if !p.is_empty() {
-            pair_probs[*i] = Some(p);
-        }
-    }
-    // Assemble in input order.
-    let labels = &model.meta.labels;
-    let actors = gaz.actors();
-    let mut cursor = 0;
-    let mut out = Vec::with_capacity(docs.len());
-    for (d, (n_sent, sents)) in prepared.iter().enumerate() {
-        stats.sentences += n_sent;
-        let mut lines = Vec::new();
-        for sent in sents {
-            // actor index → (mentions, summed probabilities, count)
-            let mut per_actor: Vec<(usize, Vec<MentionOut>, Vec<f32>, usize)> = Vec::new();
-            for m in &sent.mentions {
-                let p = pair_probs[cursor].take();
-                cursor += 1;
-                let entry = match per_actor.iter_mut().position(|e| e.0 == m.actor) {
-                    Some(k) => &mut per_actor[k],
-                    None => {
-                        per_actor.push((m.actor, Vec::new(), vec![0.0; labels.len()], 0));
-                        per_actor.last_mut().expect("just pushed")
-                    }
-                };
-                entry.1.push(MentionOut {
-                    text: m.text.clone(),
-                    start: m.start,
-                    end: m.end,
-                });
-                if let Some(p) = p {
-                    for (acc, x) in entry.2.iter_mut().zip(p) {
-                        *acc += x;
-                    }
-                    entry.3 += 1;
-                }
-            }
-            let actor_out: Vec<ActorStance> = per_actor
-                .into_iter()
-                .filter(|e| e.3 > 0)
-                .map(|(a, mentions, sum, n)| {
-                    let mean: Vec<f32> = sum.iter().map(|x| x / n as f32).collect();
-                    ActorStance {
-                        actor: actors[a].name.clone(),
-                        kind: actors[a].kind.clone(),
-                        affiliation: actors[a].affiliation.clone(),
-                        mentions,
-                        stance: labels[argmax(&mean)].clone(),
-                        scores: labels.iter().cloned().zip(mean).collect(),
-                    }
-                })
-                .collect();
-            if !actor_out.is_empty() {
-                lines.push(SentenceOut {
-                    doc: docs[d].id.clone(),
-                    sentence: sent.index,
-                    start: sent.start,
-                    end: sent.end,
-                    text: sent.text.clone(),
-                    actors: actor_out,
-                    fields: docs[d].fields.clone(),
-                });
-            }
-        }
-        stats.sentences_with_actors += lines.len();
-        out.push(lines);
-    }
-    stats.pairs += ok.len();
-    stats.seconds_text += (t1 - t0).as_secs_f64() + t2.elapsed().as_secs_f64();
-    stats.seconds_model += (t2 - t1).as_secs_f64();
-    Ok(out)
-}
-
-/// Summary rows of one document's lines.
-pub fn summarise(lines: &[SentenceOut], labels: &[String]) -> Vec<SummaryRow> {
-    let mut rows: Vec<(SummaryRow, f64, usize)> = Vec::new();
-    let has_pn = labels.iter().any(|l| l == "supportive") && labels.iter().any(|l| l == "critical");
-    for line in lines {
-        for a in &line.actors {
-            let k = match rows.iter().position(|r| r.0.actor == a.actor) {
-                Some(k) => k,
-                None => {
-                    rows.push((
-                        SummaryRow {
-                            doc: line.doc.clone(),
-                            actor: a.actor.clone(),
-                            kind: a.kind.clone(),
-                            sentences: 0,
-                            counts: labels.iter().map(|l| (l.clone(), 0)).collect(),
-                            mean_support_minus_critical: None,
-                        },
-                        0.0,
-                        0,
-                    ));
-                    rows.len() - 1
-                }
-            };
-            let r = &mut rows[k];
-            r.0.sentences += 1;
-            *r.0.counts.entry(a.stance.clone()).or_insert(0) += 1;
-            let s = a.scores.get("supportive").copied().unwrap_or(0.0)
-                - a.scores.get("critical").copied().unwrap_or(0.0);
-            r.1 += s as f64;
-            r.2 += 1;
-        }
-    }
-    rows.into_iter()
-        .map(|(mut r, sum, n)| {
-            if has_pn && n > 0 {
-                r.mean_support_minus_critical = Some(sum / n as f64);
-            }
-            r
-        })
-        .collect()
-}
-
-fn csv_header(labels: &[String]) -> Vec<String> {
-    let mut h: Vec<String> = [
-        "doc",
-        "sentence",
-        "sentence_start",
-        "sentence_end",
-        "actor",
-        "kind",
-        "affiliation",
-        "mentions",
-        "stance",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    h.extend(labels.iter().map(|l| format!("p_{l}")));
-    h.push("text".into());
-    h
-}
-
-fn write_lines(
-    w: &mut dyn Write,
-    lines: &[SentenceOut],
-    format: Format,
-    labels: &[String],
-) -> std::io::Result<()> {
-    match format {
-        Format::Jsonl => {
-            for l in lines {
-                serde_json::to_writer(&mut *w, l)?;
-                w.write_all(b"\n")?;
-            }
-        }
-        Format::Csv => {
-            let mut c = csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(&mut *w);
-            for l in lines {
-                for a in &l.actors {
-                    let mut row = vec![
-                        l.doc.clone(),
-                        l.sentence.to_string(),
-                        l.start.to_string(),
-                        l.end.to_string(),
-                        a.actor.clone(),
-                        a.kind.clone(),
-                        a.affiliation.clone().unwrap_or_default(),
-                        a.mentions
-                            .iter()
-                            .map(|m| m.text.as_str())
-                            .collect::<Vec<_>>()
-                            .join("|"),
-                        a.stance.clone(),
-                    ];
-                    row.extend(
-                        labels
-                            .iter()
-                            .map(|lb| format!("{:.4}", a.scores.get(lb).copied().unwrap_or(0.0))),
-                    );
-                    row.push(l.text.clone());
-                    c.write_record(&row).map_err(std::io::Error::other)?;
-                }
-            }
-            c.flush()?;
-        }
-    }
-    Ok(())
-}
-
-/// Reads a partial output: the ids of complete documents, their summary rows (JSONL only),
-/// and the byte length to keep (everything before the last document, which may be cut off).
-/// CSV records are read as CSV (a quoted field may span lines); a partial in the other format
-/// is an error.
-fn read_partial(
-    path: &Path,
-    format: Format,
-    labels: &[String],
-    want_summary: bool,
-) -> Result<(HashSet<String>, Vec<SummaryRow>, u64)> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let mismatch = |what: &str| {
-        Error::Input {
-            path: path.to_path_buf(),
-            message: format!("--resume: this partial output is not {what}: resume with the --format it was started with"),
-        }
-    };
-    // (document id, byte offset where its record starts) for every complete record.
-    let mut records: Vec<(String, u64)> = Vec::new();
-    let mut summary = Vec::new();
-    match format {
-        Format::Jsonl => {
-            let mut doc_lines: Vec<SentenceOut> = Vec::new();
-            let mut pos = 0u64;
-            for line in bytes.split_inclusive(|&b| b == b'\n') {
-                if line.last() != Some(&b'\n') {
-                    break; // cut off mid-write
-                }
-                let Ok(l) = serde_json::from_slice::<SentenceOut>(line) else {
-                    if pos == 0 {
-                        return Err(mismatch("JSONL"));
-                    }
-                    break;
-                };
-                if want_summary && doc_lines.last().is_some_and(|x| x.doc != l.doc) {
-                    summary.extend(summarise(&doc_lines, labels));
-                    doc_lines.clear();
-                }
-                records.push((l.doc.clone(), pos));
-                if want_summary {
-                    doc_lines.push(l);
-                }
-                pos += line.len() as u64;
-            }
-            // `doc_lines` now holds the last document, which is scored again: no summary.
-        }
-        Format::Csv => {
-            let header = csv_header(labels);
-            let mut rdr = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(&bytes[..]);
-            let mut rec = csv::ByteRecord::new();
-            let mut first = true;
-            loop {
-                let start = rdr.position().byte();
-                match rdr.read_byte_record(&mut rec) {
-                    Ok(true) => {}
-                    _ => break,
-                }
-                let end = rdr.position().byte();
-                // A record is complete when its line end was written.
-                if end as usize > bytes.len() || bytes.get(end as usize - 1) != Some(&b'\n') {
-                    break;
-                }
-                if first {
-                    first = false;
-                    let got: Vec<&[u8]> = rec.iter().collect();
-                    let want: Vec<&[u8]> = header.iter().map(|h| h.as_bytes()).collect();
-                    if got != want {
-                        return Err(mismatch("CSV with this model's columns"));
-                    }
-                    continue;
-                }
-                if rec.len() != header.len() {
-                    break;
-                }
-                records.push((String::from_utf8_lossy(&rec[0]).into_owned(), start));
-            }
-            if first {
-                return Ok((HashSet::new(), Vec::new(), 0));
-            }
-        }
-    }
-    let header_end = match format {
-        Format::Csv => bytes
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(0, |p| p as u64 + 1),
-        Format::Jsonl => 0,
-    };
-    let Some((last_doc, _)) = records.last().cloned() else {
-        return Ok((HashSet::new(), summary, header_end));
-    };
-    // The last document is not counted as done: it is scored again from where it starts.
-    let keep = records
-        .iter()
-        .rev()
-        .take_while(|r| r.0 == last_doc)
-        .last()
-        .map_or(header_end, |r| r.1);
-    let done = records
-        .into_iter()
-        .map(|r| r.0)
-        .filter(|d| *d != last_doc)
-        .collect();
-    Ok((done, summary, keep))
-}
 
 /// Refuses inputs that are missing or not files or folders, and outputs that would destroy or
 /// re-read data: an output that is one of the inputs or lies inside an input folder (the next
@@ -586,29 +117,6 @@ fn check_paths(cfg: &ScoreConfig) -> Result<()> {
     Ok(())
 }
 
-/// Opens `OUT.partial` for writing under an exclusive lock, so that two runs never write one
-/// output (the lock goes with the process, also when it is killed).
-fn open_locked_partial(part: &Path) -> Result<std::fs::File> {
-    if let Some(parent) = part.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(part)
-        .map_err(|e| Error::io(part, e))?;
-    match f.try_lock() {
-        Ok(()) => Ok(f),
-        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Config(format!(
-            "another stance run is writing this output ({} is locked); wait for it or choose another --output",
-            part.display()
-        ))),
-        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(part, e)),
-    }
-}
-
 /// Where `score` writes, and what a resumed run already has.
 struct Output {
     sink: Box<dyn Write>,
@@ -634,11 +142,17 @@ fn open_output(cfg: &ScoreConfig, partial: Option<&Path>, labels: &[String]) -> 
                 // A finished output is continued as a partial one (new inputs may follow).
                 std::fs::rename(out, part).map_err(|e| Error::io(out, e))?;
             }
-            let mut f = open_locked_partial(part)?;
+            let mut f = open_locked(part)?;
             let keep = if cfg.resume {
-                let (d, s, keep) = read_partial(part, cfg.format, labels, cfg.summary.is_some())?;
+                let want_summary = cfg.summary.is_some();
+                let mut on_document = |lines: &[SentenceOut]| {
+                    if want_summary {
+                        summary_before.extend(summarise(lines, labels));
+                    }
+                };
+                let Partial { done: d, keep } =
+                    read_partial(part, cfg.format, labels, &mut on_document)?;
                 done = d;
-                summary_before = s;
                 keep
             } else {
                 0
@@ -670,13 +184,6 @@ fn open_output(cfg: &ScoreConfig, partial: Option<&Path>, labels: &[String]) -> 
     })
 }
 
-fn write_csv_header(w: &mut dyn Write, labels: &[String]) -> std::io::Result<()> {
-    let mut c = csv::Writer::from_writer(w);
-    c.write_record(csv_header(labels))
-        .map_err(std::io::Error::other)?;
-    c.flush()
-}
-
 /// Runs `score`. `stop` is polled between chunks (Ctrl-C): the partial output is then kept
 /// for `--resume` and the stats say `interrupted`.
 pub fn score(
@@ -687,7 +194,7 @@ pub fn score(
     stop: &AtomicBool,
 ) -> Result<ScoreStats> {
     let t_start = Instant::now();
-    let labels = model.meta.labels.clone();
+    let labels = model.labels().to_vec();
     let mut stats = ScoreStats::default();
     check_paths(cfg)?;
     let partial = cfg.output.as_ref().map(|o| {
@@ -738,7 +245,7 @@ pub fn score(
         if already == batch.len() {
             continue;
         }
-        let lines = score_chunk(model, gaz, &batch, &cfg.infer, cfg.keep_going, &mut stats)?;
+        let lines = score_documents(model, gaz, &batch, &cfg.infer, cfg.keep_going, &mut stats)?;
         for (doc, doc_lines) in batch.iter().zip(&lines) {
             if done.contains(&doc.id) {
                 continue;

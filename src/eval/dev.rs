@@ -64,8 +64,8 @@ pub fn dev_scores(model: &StanceModel, devs: &[(PathBuf, Vec<Example>)]) -> Resu
     let mut out = Vec::new();
     for (path, exs) in devs {
         let preds = predict_examples(model, exs, &InferOptions::default(), &|_| {})?;
-        let m = metrics_of(&model.meta.labels, &preds);
-        let labels = &model.meta.labels;
+        let m = metrics_of(model.labels(), &preds);
+        let labels = model.labels();
         out.push(DevRun {
             score: DevScore {
                 data: path.display().to_string(),
@@ -112,8 +112,8 @@ pub fn calibrate_on(model: &mut StanceModel, runs: &[DevRun]) -> Vec<DevCalibrat
             }
         })
         .collect();
-    model.meta.temperature = Some(t);
-    model.meta.calibration = serde_json::json!({
+    model.meta_mut().temperature = Some(t);
+    model.meta_mut().calibration = serde_json::json!({
         "method": "temperature scaling (NLL, all dev sets pooled)",
         "temperature": t,
         "dev": per_set,

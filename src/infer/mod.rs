@@ -3,7 +3,7 @@
 
 pub mod predict;
 
-use crate::encode::{Batch, Encoded};
+use crate::encode::Encoded;
 use crate::error::{Error, Result};
 use crate::store::StanceModel;
 use rayon::prelude::*;
@@ -70,38 +70,35 @@ pub fn predict_encoded(
         order.sort_by_key(|&i| (lens[i], i));
     }
     let batches = plan_batches(&lens, &order, opts);
-    let pad = model.config.pad_token_id as u32;
     let run = |rows: &Vec<usize>| -> Result<Vec<(usize, Vec<f32>)>> {
         let refs: Vec<&Encoded> = rows.iter().map(|&i| &items[i]).collect();
-        let batch = Batch::new(&refs, pad, model.net.dtype, &model.net.device)?;
-        let probs = model.net.predict(&batch)?;
+        let probs = model.predict(&model.batch(&refs)?)?;
         progress(rows.len());
         Ok(rows.iter().copied().zip(probs).collect())
     };
-    let results: Vec<Vec<(usize, Vec<f32>)>> =
-        if opts.parallel_batches > 1 && model.net.device.is_cpu() {
-            if opts.parallel_batches == rayon::current_num_threads() {
+    let results: Vec<Vec<(usize, Vec<f32>)>> = if opts.parallel_batches > 1 && model.on_cpu() {
+        if opts.parallel_batches == rayon::current_num_threads() {
+            batches
+                .par_iter()
+                .with_max_len(1)
+                .map(run)
+                .collect::<Result<_>>()?
+        } else {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(opts.parallel_batches)
+                .build()
+                .map_err(|e| Error::Config(e.to_string()))?;
+            pool.install(|| {
                 batches
                     .par_iter()
                     .with_max_len(1)
                     .map(run)
-                    .collect::<Result<_>>()?
-            } else {
-                let pool = rayon::ThreadPoolBuilder::new()
-                    .num_threads(opts.parallel_batches)
-                    .build()
-                    .map_err(|e| Error::Config(e.to_string()))?;
-                pool.install(|| {
-                    batches
-                        .par_iter()
-                        .with_max_len(1)
-                        .map(run)
-                        .collect::<Result<_>>()
-                })?
-            }
-        } else {
-            batches.iter().map(run).collect::<Result<_>>()?
-        };
+                    .collect::<Result<_>>()
+            })?
+        }
+    } else {
+        batches.iter().map(run).collect::<Result<_>>()?
+    };
     let mut out = vec![Vec::new(); items.len()];
     for (i, p) in results.into_iter().flatten() {
         out[i] = p;
@@ -113,7 +110,7 @@ pub fn predict_encoded(
 pub fn encode_all(model: &StanceModel, items: &[(&str, usize, usize)]) -> Vec<Result<Encoded>> {
     items
         .par_iter()
-        .map(|&(t, s, e)| model.pair_encoder.encode(t, s, e))
+        .map(|&(t, s, e)| model.pair_encoder().encode(t, s, e))
         .collect()
 }
 

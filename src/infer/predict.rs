@@ -51,9 +51,9 @@ pub fn predict_examples(
             target: e.target.clone(),
             start: e.start,
             end: e.end,
-            label: model.meta.labels[argmax(&p)].clone(),
+            label: model.labels()[argmax(&p)].clone(),
             scores: model
-                .meta
+                .meta()
                 .labels
                 .iter()
                 .cloned()

@@ -99,6 +99,29 @@ pub fn write_bytes(path: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
     f.commit()
 }
 
+/// Opens `OUT.partial` for writing under an exclusive lock, so that two runs never write one
+/// output (the lock goes with the process, also when it is killed).
+pub fn open_locked(part: &Path) -> Result<std::fs::File> {
+    if let Some(parent) = part.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(part)
+        .map_err(|e| Error::io(part, e))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Config(format!(
+            "another stance run is writing this output ({} is locked); wait for it or choose another --output",
+            part.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(part, e)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,5 +5,6 @@ pub mod articles;
 pub mod atomic;
 pub mod examples;
 pub mod labels;
+pub mod scores;
 
 pub use examples::{read_examples, Dataset, Example, ReadOptions, Skip};

@@ -3,7 +3,7 @@
 
 use super::hub::ModelSource;
 use super::weights;
-use crate::encode::{Marker, PairEncoder};
+use crate::encode::{Batch, Encoded, Marker, PairEncoder};
 use crate::error::{Error, Result};
 pub use crate::model::arch::encoder_shapes;
 use crate::model::classifier::{StanceNet, HEAD_PREFIX};
@@ -50,19 +50,78 @@ pub struct NewModel {
 /// A loaded model: weights (as variables, so that it can be trained), network, input encoder
 /// and metadata.
 pub struct StanceModel {
-    pub net: StanceNet,
-    pub varmap: VarMap,
-    pub pair_encoder: PairEncoder,
-    pub meta: StanceMeta,
-    pub config: EncoderConfig,
+    net: StanceNet,
+    varmap: VarMap,
+    pair_encoder: PairEncoder,
+    meta: StanceMeta,
+    config: EncoderConfig,
     config_json: String,
     tokenizer_json: String,
     /// Where the model came from, for messages.
-    pub source: String,
+    source: String,
 }
 
 fn read_string(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+}
+
+impl StanceModel {
+    /// The label names, in the order of the head's outputs.
+    pub fn labels(&self) -> &[String] {
+        &self.meta.labels
+    }
+
+    /// Probabilities `(rows, labels)` of a batch (inference path).
+    pub fn predict(&self, batch: &Batch) -> Result<Vec<Vec<f32>>> {
+        Ok(self.net.predict(batch)?)
+    }
+
+    /// Pads encoded pairs into a batch on the model's device.
+    pub fn batch(&self, items: &[&Encoded]) -> Result<Batch> {
+        let pad = self.config.pad_token_id as u32;
+        Ok(Batch::new(items, pad, self.net.dtype, &self.net.device)?)
+    }
+
+    /// Whether the model runs on the CPU.
+    pub fn on_cpu(&self) -> bool {
+        self.net.device.is_cpu()
+    }
+
+    /// The network (training and tests use its forward pass).
+    pub fn net(&self) -> &StanceNet {
+        &self.net
+    }
+
+    pub fn net_mut(&mut self) -> &mut StanceNet {
+        &mut self.net
+    }
+
+    /// The weights, as trainable variables.
+    pub fn varmap(&self) -> &VarMap {
+        &self.varmap
+    }
+
+    pub fn pair_encoder(&self) -> &PairEncoder {
+        &self.pair_encoder
+    }
+
+    pub fn meta(&self) -> &StanceMeta {
+        &self.meta
+    }
+
+    /// Metadata to update before saving (training record, dev scores, calibration).
+    pub fn meta_mut(&mut self) -> &mut StanceMeta {
+        &mut self.meta
+    }
+
+    pub fn config(&self) -> &EncoderConfig {
+        &self.config
+    }
+
+    /// Where the model came from, for messages.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
 }
 
 impl StanceModel {

@@ -37,16 +37,17 @@ pub struct AverageOutcome {
 
 /// Why two models cannot be averaged, or `None` when they can.
 fn incompatibility(a: &StanceModel, b: &StanceModel) -> Option<String> {
-    if a.meta.labels != b.meta.labels {
+    if a.meta().labels != b.meta().labels {
         return Some(format!(
             "labels {:?} differ from {:?}",
-            b.meta.labels, a.meta.labels
+            b.meta().labels,
+            a.meta().labels
         ));
     }
-    if a.meta.marker != b.meta.marker || a.meta.pooling != b.meta.pooling {
+    if a.meta().marker != b.meta().marker || a.meta().pooling != b.meta().pooling {
         return Some("target marker or pooling differs".into());
     }
-    if a.config != b.config {
+    if a.config() != b.config() {
         return Some("encoder config (config.json) differs".into());
     }
     if a.tokenizer_json() != b.tokenizer_json() {
@@ -68,7 +69,7 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
     let first = StanceModel::load(&ModelSource::parse(&cfg.models[0])?, &opts)?;
     let mut sums = first.tensors()?;
     let mut sources = vec![serde_json::json!({
-        "model": cfg.models[0], "training": first.meta.training, "dev_scores": first.meta.dev_scores
+        "model": cfg.models[0], "training": first.meta().training, "dev_scores": first.meta().dev_scores
     })];
     for name in &cfg.models[1..] {
         progress(&format!("loading {name}"));
@@ -101,7 +102,7 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
             *acc = (&*acc + t.to_dtype(DType::F32)?)?;
         }
         sources.push(serde_json::json!({
-            "model": name, "training": m.meta.training, "dev_scores": m.meta.dev_scores
+            "model": name, "training": m.meta().training, "dev_scores": m.meta().dev_scores
         }));
     }
     let scale = 1.0 / cfg.models.len() as f64;
@@ -110,26 +111,26 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
         let mean: Tensor = t.affine(scale, 0.0)?;
         model.set_weight(k, &mean)?;
     }
-    model.meta.training = serde_json::json!({ "average_of": sources });
+    model.meta_mut().training = serde_json::json!({ "average_of": sources });
     let mut skipped = Vec::new();
     let devs = read_devs(
         &cfg.dev,
-        &model.meta.labels,
+        model.labels(),
         "the models' labels",
         cfg.skip_bad,
         &mut skipped,
     )?;
     let mut dev = Vec::new();
-    model.meta.dev_scores = serde_json::Value::Null;
+    model.meta_mut().dev_scores = serde_json::Value::Null;
     // The first model's temperature does not fit the average: refitted on the dev sets, or
     // none.
     model.set_temperature(None);
-    model.meta.calibration = serde_json::Value::Null;
+    model.meta_mut().calibration = serde_json::Value::Null;
     if !devs.is_empty() {
         progress("scoring the average on the dev sets");
         let scores = dev_scores(&model, &devs)?;
         dev = scores.iter().map(|r| r.score.clone()).collect();
-        model.meta.dev_scores = serde_json::json!({ "select": "f1m", "scores": dev });
+        model.meta_mut().dev_scores = serde_json::json!({ "select": "f1m", "scores": dev });
         calibrate_on(&mut model, &scores);
     }
     model.save(&cfg.out, if cfg.save_f16 { DType::F16 } else { DType::F32 })?;

@@ -41,7 +41,7 @@ pub fn calibrate(cfg: &CalibrateConfig) -> Result<CalibrateOutcome> {
     let mut skipped = Vec::new();
     let devs = read_devs(
         &cfg.dev,
-        &model.meta.labels,
+        model.labels(),
         "the model's labels",
         cfg.skip_bad,
         &mut skipped,
@@ -50,9 +50,9 @@ pub fn calibrate(cfg: &CalibrateConfig) -> Result<CalibrateOutcome> {
     model.set_temperature(None);
     let runs = dev_scores(&model, &devs)?;
     let dev = calibrate_on(&mut model, &runs);
-    let t = model.meta.temperature.unwrap_or(1.0);
+    let t = model.meta().temperature.unwrap_or(1.0);
     let meta =
-        serde_json::to_string_pretty(&model.meta).map_err(|e| Error::Config(e.to_string()))?;
+        serde_json::to_string_pretty(&model.meta()).map_err(|e| Error::Config(e.to_string()))?;
     crate::io::atomic::write_bytes(cfg.model.join(META_FILE), meta.as_bytes())?;
     Ok(CalibrateOutcome {
         temperature: t,

@@ -353,7 +353,7 @@ fn encode(model: &StanceModel, exs: &[Example], path: &Path) -> Result<Vec<Encod
     exs.par_iter()
         .map(|e| {
             model
-                .pair_encoder
+                .pair_encoder()
                 .encode(&e.text, e.start, e.end)
                 .map_err(|err| Error::record(path, e.line, "text", err.to_string()))
         })
@@ -400,7 +400,7 @@ fn step_gradients(
             rng: &mut rng,
         });
         let logits = model
-            .net
+            .net()
             .forward(&batch, KernelPath::Differentiable, dropout)?;
         let weight = part.len() as f64 / rows.len() as f64;
         let loss = (loss_fn(&logits, &y, s.smoothing)? * weight)?;
@@ -466,7 +466,7 @@ fn append_log(out: &Path, value: &serde_json::Value) -> Result<()> {
 /// Sorted (name, var) list of the trainable weights.
 fn trainable(model: &StanceModel, freeze_word: bool) -> Result<Vec<(String, candle_core::Var)>> {
     let data = model
-        .varmap
+        .varmap()
         .data()
         .lock()
         .map_err(|_| Error::Config("poisoned var map".into()))?;
@@ -518,10 +518,10 @@ pub fn train(
         }
         trim_log(&cfg.out, &state)?;
         let m = StanceModel::load(&ModelSource::Dir(ckpt.clone()), &opts)?;
-        if m.meta.labels != label_names {
+        if m.labels() != label_names {
             return Err(Error::Config(format!(
                 "the checkpoint's labels {:?} differ from the training data's {label_names:?}",
-                m.meta.labels
+                m.labels()
             )));
         }
         (m, Some(state))
@@ -540,12 +540,12 @@ pub fn train(
         (m, None)
     };
     if cfg.freeze_word_embeddings {
-        model.net.encoder.freeze_word_embeddings();
+        model.net_mut().encoder.freeze_word_embeddings();
     }
     // Dev sets are scored on raw probabilities (a checkpoint carries the best epoch's
     // temperature in its metadata); each selected epoch fits its own.
-    model.net.temperature = 1.0;
-    model.meta.training = serde_json::json!({
+    model.net_mut().temperature = 1.0;
+    model.meta_mut().training = serde_json::json!({
         "train": cfg.train.display().to_string(),
         "dev": cfg.dev.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
         "examples": train_ex.len(),
@@ -583,7 +583,7 @@ pub fn train(
         .iter()
         .map(|e| {
             model
-                .meta
+                .meta()
                 .label_index(e.label.as_deref().unwrap_or_default())
                 .unwrap_or(0) as u32
         })
@@ -591,7 +591,7 @@ pub fn train(
     let per_epoch = train_enc.len().div_ceil(cfg.batch_size);
     let total_steps = per_epoch * cfg.epochs;
     let warmup_steps = (cfg.warmup * total_steps as f64).round() as usize;
-    let pad = model.config.pad_token_id as u32;
+    let pad = model.config().pad_token_id as u32;
     progress.start(cfg.max_steps.unwrap_or(total_steps).min(total_steps), step);
 
     let checkpoint_state = |epochs_done: usize,
@@ -707,7 +707,7 @@ pub fn train(
         )?;
         history.push(rec);
         if selected {
-            model.meta.dev_scores = serde_json::json!({ "epoch": epoch + 1, "select": cfg.select, "scores": scores.iter().map(|r| &r.score).collect::<Vec<_>>() });
+            model.meta_mut().dev_scores = serde_json::json!({ "epoch": epoch + 1, "select": cfg.select, "scores": scores.iter().map(|r| &r.score).collect::<Vec<_>>() });
             // Only the metadata: dev scoring during training stays at temperature 1.
             calibrate_on(&mut model, &scores);
             model.save(&cfg.out, if cfg.save_f16 { DType::F16 } else { DType::F32 })?;

@@ -1,0 +1,110 @@
+//! Aggregates of stances: the stance of one actor in one sentence from the stances of its
+//! mentions, and the per-document, per-actor summary.
+
+use crate::infer::argmax;
+use crate::io::scores::{ActorStance, MentionOut, SentenceOut, SummaryRow};
+use crate::text::actors::{Actor, Mention};
+
+/// The actors of one sentence with their stances: the mentions of one actor are combined by the
+/// mean of their probabilities. `probs[i]` belongs to `mentions[i]` (`None`: not scored); an
+/// actor none of whose mentions was scored is left out.
+pub fn actor_stances(
+    mentions: &[Mention],
+    probs: Vec<Option<Vec<f32>>>,
+    actors: &[Actor],
+    labels: &[String],
+) -> Vec<ActorStance> {
+    struct PerActor {
+        actor: usize,
+        mentions: Vec<MentionOut>,
+        sum: Vec<f32>,
+        scored: usize,
+    }
+    let mut per_actor: Vec<PerActor> = Vec::new();
+    for (m, p) in mentions.iter().zip(probs) {
+        let k = match per_actor.iter().position(|e| e.actor == m.actor) {
+            Some(k) => k,
+            None => {
+                per_actor.push(PerActor {
+                    actor: m.actor,
+                    mentions: Vec::new(),
+                    sum: vec![0.0; labels.len()],
+                    scored: 0,
+                });
+                per_actor.len() - 1
+            }
+        };
+        let entry = &mut per_actor[k];
+        entry.mentions.push(MentionOut {
+            text: m.text.clone(),
+            start: m.start,
+            end: m.end,
+        });
+        if let Some(p) = p {
+            for (acc, x) in entry.sum.iter_mut().zip(p) {
+                *acc += x;
+            }
+            entry.scored += 1;
+        }
+    }
+    per_actor
+        .into_iter()
+        .filter(|e| e.scored > 0)
+        .map(|e| {
+            let mean: Vec<f32> = e.sum.iter().map(|x| x / e.scored as f32).collect();
+            let actor = &actors[e.actor];
+            ActorStance {
+                actor: actor.name.clone(),
+                kind: actor.kind.clone(),
+                affiliation: actor.affiliation.clone(),
+                mentions: e.mentions,
+                stance: labels[argmax(&mean)].clone(),
+                scores: labels.iter().cloned().zip(mean).collect(),
+            }
+        })
+        .collect()
+}
+
+/// Summary rows of one document's lines: per actor, the sentences, the count of each stance,
+/// and the mean of P(supportive) − P(critical).
+pub fn summarise(lines: &[SentenceOut], labels: &[String]) -> Vec<SummaryRow> {
+    let mut rows: Vec<(SummaryRow, f64, usize)> = Vec::new();
+    let has_pn = labels.iter().any(|l| l == "supportive") && labels.iter().any(|l| l == "critical");
+    for line in lines {
+        for a in &line.actors {
+            let k = match rows.iter().position(|r| r.0.actor == a.actor) {
+                Some(k) => k,
+                None => {
+                    rows.push((
+                        SummaryRow {
+                            doc: line.doc.clone(),
+                            actor: a.actor.clone(),
+                            kind: a.kind.clone(),
+                            sentences: 0,
+                            counts: labels.iter().map(|l| (l.clone(), 0)).collect(),
+                            mean_support_minus_critical: None,
+                        },
+                        0.0,
+                        0,
+                    ));
+                    rows.len() - 1
+                }
+            };
+            let r = &mut rows[k];
+            r.0.sentences += 1;
+            *r.0.counts.entry(a.stance.clone()).or_insert(0) += 1;
+            let s = a.scores.get("supportive").copied().unwrap_or(0.0)
+                - a.scores.get("critical").copied().unwrap_or(0.0);
+            r.1 += s as f64;
+            r.2 += 1;
+        }
+    }
+    rows.into_iter()
+        .map(|(mut r, sum, n)| {
+            if has_pn && n > 0 {
+                r.mean_support_minus_critical = Some(sum / n as f64);
+            }
+            r
+        })
+        .collect()
+}

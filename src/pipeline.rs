@@ -1,0 +1,226 @@
+//! The scoring pipeline for one chunk of documents: sentences → actor mentions → encoded
+//! (sentence, mention) pairs → the batched model → per-actor stances, in input order.
+
+use crate::aggregate::actor_stances;
+use crate::encode::Encoded;
+use crate::error::{Error, Result};
+use crate::infer::{predict_encoded, InferOptions};
+use crate::io::articles::{Document, Problem};
+use crate::io::scores::SentenceOut;
+use crate::store::StanceModel;
+use crate::text::actors::{Gazetteer, Mention};
+use crate::text::segment;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::time::Instant;
+
+/// What a scoring run did, with every problem met.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScoreStats {
+    pub documents: usize,
+    pub documents_resumed: usize,
+    pub sentences: usize,
+    pub sentences_with_actors: usize,
+    pub pairs: usize,
+    pub pairs_failed: usize,
+    pub problems: Vec<Problem>,
+    pub seconds: f64,
+    pub seconds_text: f64,
+    pub seconds_model: f64,
+    pub interrupted: bool,
+}
+
+/// A sentence with at least one actor mention, ready for the model.
+struct PreparedSentence {
+    index: usize,
+    start: usize,
+    end: usize,
+    text: String,
+    mentions: Vec<Mention>,
+}
+
+/// Segments and finds actors in one document.
+fn prepare(doc: &Document, gaz: &Gazetteer) -> (usize, Vec<PreparedSentence>) {
+    let chars: Vec<char> = doc.text.chars().collect();
+    let spans = segment::sentences(&doc.text);
+    let n = spans.len();
+    let out = spans
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, s)| {
+            let text: String = chars[s.start..s.end].iter().collect();
+            let mentions = gaz.find(&text);
+            (!mentions.is_empty()).then_some(PreparedSentence {
+                index,
+                start: s.start,
+                end: s.end,
+                text,
+                mentions,
+            })
+        })
+        .collect();
+    (n, out)
+}
+
+/// One (document, sentence, mention) pair, as indices into the prepared chunk.
+#[derive(Debug, Clone, Copy)]
+struct PairRef {
+    doc: usize,
+    sentence: usize,
+    mention: usize,
+}
+
+/// Scores one chunk of documents: the output lines of each document, in input order. Pairs
+/// that cannot be encoded are counted in `stats`; a model failure is an error, or with
+/// `keep_going` counted (its pairs are left out).
+pub fn score_documents(
+    model: &StanceModel,
+    gaz: &Gazetteer,
+    docs: &[Document],
+    infer: &InferOptions,
+    keep_going: bool,
+    stats: &mut ScoreStats,
+) -> Result<Vec<Vec<SentenceOut>>> {
+    let t0 = Instant::now();
+    let prepared: Vec<(usize, Vec<PreparedSentence>)> =
+        docs.par_iter().map(|d| prepare(d, gaz)).collect();
+    let pairs = pairs_of(&prepared);
+    let (ok, items) = encode_pairs(model, &prepared, &pairs, stats);
+    let t1 = Instant::now();
+    let probs = run_model(model, &items, infer, keep_going, docs, stats)?;
+    let t2 = Instant::now();
+    let mut pair_probs: Vec<Option<Vec<f32>>> = vec![None; pairs.len()];
+    for (i, p) in ok.iter().zip(probs) {
+        if !p.is_empty() {
+            pair_probs[*i] = Some(p);
+        }
+    }
+    let out = assemble(model, gaz, docs, &prepared, pair_probs, stats);
+    stats.pairs += ok.len();
+    stats.seconds_text += (t1 - t0).as_secs_f64() + t2.elapsed().as_secs_f64();
+    stats.seconds_model += (t2 - t1).as_secs_f64();
+    Ok(out)
+}
+
+/// Every (document, sentence, mention) pair of the chunk, in order.
+fn pairs_of(prepared: &[(usize, Vec<PreparedSentence>)]) -> Vec<PairRef> {
+    let mut pairs = Vec::new();
+    for (doc, (_, sents)) in prepared.iter().enumerate() {
+        for (sentence, sent) in sents.iter().enumerate() {
+            for mention in 0..sent.mentions.len() {
+                pairs.push(PairRef {
+                    doc,
+                    sentence,
+                    mention,
+                });
+            }
+        }
+    }
+    pairs
+}
+
+/// Encodes the pairs: those that succeeded with their pair indices; the others are counted.
+fn encode_pairs(
+    model: &StanceModel,
+    prepared: &[(usize, Vec<PreparedSentence>)],
+    pairs: &[PairRef],
+    stats: &mut ScoreStats,
+) -> (Vec<usize>, Vec<Encoded>) {
+    let encoded: Vec<Result<Encoded>> = pairs
+        .par_iter()
+        .map(|p| {
+            let sent = &prepared[p.doc].1[p.sentence];
+            let mention = &sent.mentions[p.mention];
+            model
+                .pair_encoder()
+                .encode(&sent.text, mention.start, mention.end)
+        })
+        .collect();
+    // Move the encodings that succeeded out (no copies); `ok[k]` is the pair index of `items[k]`.
+    let (ok, items): (Vec<usize>, Vec<Encoded>) = encoded
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.ok().map(|e| (i, e)))
+        .unzip();
+    let not_encoded = pairs.len() - ok.len();
+    if not_encoded > 0 {
+        stats.pairs_failed += not_encoded;
+        stats.problems.push(Problem {
+            source: "model".into(),
+            line: None,
+            message: format!("{not_encoded} (sentence, actor) pairs could not be encoded"),
+            skipped: false,
+        });
+    }
+    (ok, items)
+}
+
+/// The model's probabilities for `items`; on failure an error, or with `keep_going` empty rows
+/// and the failure counted.
+fn run_model(
+    model: &StanceModel,
+    items: &[Encoded],
+    infer: &InferOptions,
+    keep_going: bool,
+    docs: &[Document],
+    stats: &mut ScoreStats,
+) -> Result<Vec<Vec<f32>>> {
+    let first = docs.first().map(|d| d.id.as_str()).unwrap_or_default();
+    match predict_encoded(model, items, infer, &|_| {}) {
+        Ok(p) => Ok(p),
+        Err(e) if keep_going => {
+            stats.pairs_failed += items.len();
+            stats.problems.push(Problem {
+                source: "model".into(),
+                line: None,
+                message: format!(
+                    "the model failed on the {} pairs of {} documents from {first:?}: {e}",
+                    items.len(),
+                    docs.len()
+                ),
+                skipped: false,
+            });
+            Ok(vec![Vec::new(); items.len()])
+        }
+        Err(e) => Err(Error::Config(format!(
+            "the model failed on a chunk of {} documents starting at {first:?}: {e} (the output so far is kept; --keep-going counts such failures and goes on)",
+            docs.len()
+        ))),
+    }
+}
+
+/// The output lines of each document: sentences with at least one scored actor.
+fn assemble(
+    model: &StanceModel,
+    gaz: &Gazetteer,
+    docs: &[Document],
+    prepared: &[(usize, Vec<PreparedSentence>)],
+    pair_probs: Vec<Option<Vec<f32>>>,
+    stats: &mut ScoreStats,
+) -> Vec<Vec<SentenceOut>> {
+    let labels = model.labels();
+    let mut probs = pair_probs.into_iter();
+    let mut out = Vec::with_capacity(docs.len());
+    for (doc, (n_sent, sents)) in docs.iter().zip(prepared) {
+        stats.sentences += n_sent;
+        let mut lines = Vec::new();
+        for sent in sents {
+            let p: Vec<Option<Vec<f32>>> = probs.by_ref().take(sent.mentions.len()).collect();
+            let actors = actor_stances(&sent.mentions, p, gaz.actors(), labels);
+            if !actors.is_empty() {
+                lines.push(SentenceOut {
+                    doc: doc.id.clone(),
+                    sentence: sent.index,
+                    start: sent.start,
+                    end: sent.end,
+                    text: sent.text.clone(),
+                    actors,
+                    fields: doc.fields.clone(),
+                });
+            }
+        }
+        stats.sentences_with_actors += lines.len();
+        out.push(lines);
+    }
+    out
+}
