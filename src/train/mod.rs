@@ -479,56 +479,76 @@ fn trainable(model: &StanceModel, freeze_word: bool) -> Result<Vec<(String, cand
     Ok(v)
 }
 
-/// Runs training. `stop` is polled between steps (Ctrl-C): the run then ends with
-/// [`Error::Interrupted`], leaving the last finished checkpoint and best model intact.
+/// Trains (or, with `--resume`, continues) a run: set-up, then per epoch the batches, dev
+/// scoring with selection of the best epoch, and a checkpoint. `stop` is polled between steps
+/// (Ctrl-C): the run then ends with [`Error::Interrupted`], leaving the last finished checkpoint
+/// and best model intact.
 pub fn train(
     cfg: &TrainConfig,
     progress: &dyn TrainProgress,
     stop: Arc<AtomicBool>,
 ) -> Result<TrainOutcome> {
     cfg.validate()?;
-    let device = cfg.device.open()?;
+    let mut data = TrainData::read(cfg)?;
+    let skipped = std::mem::take(&mut data.skipped);
+    std::fs::create_dir_all(&cfg.out).map_err(|e| Error::io(&cfg.out, e))?;
+    let train_hash = checkpoint::file_hash(&cfg.train)?;
+    let (model, state) = start_or_resume(cfg, &data.labels, &train_hash)?;
+    let mut run = Run::new(cfg, model, state, &data, train_hash, progress)?;
+    for epoch in run.start_epoch..cfg.epochs {
+        let sums = run.epoch(epoch, progress, &stop)?;
+        run.select(epoch, sums, progress)?;
+        if run.reached_max_steps() {
+            break;
+        }
+        run.checkpoint(epoch + 1, 0, EpochSums::default())?;
+    }
+    Ok(run.outcome(skipped))
+}
+
+/// The training examples, their label names, the dev sets, and what was skipped reading them.
+struct TrainData {
+    examples: Vec<Example>,
+    labels: Vec<String>,
+    devs: Vec<(PathBuf, Vec<Example>)>,
+    skipped: Vec<Skip>,
+}
+
+impl TrainData {
+    fn read(cfg: &TrainConfig) -> Result<Self> {
+        let (examples, mut skipped) = read_labelled(&cfg.train, cfg.skip_bad)?;
+        let labels = labels::label_list(examples.iter().filter_map(|e| e.label.as_deref()));
+        let devs = read_devs(
+            &cfg.dev,
+            &labels,
+            &format!("the training data {}", cfg.train.display()),
+            cfg.skip_bad,
+            &mut skipped,
+        )?;
+        Ok(Self {
+            examples,
+            labels,
+            devs,
+            skipped,
+        })
+    }
+}
+
+/// The model to train: from the base encoder with a fresh head, or, with `--resume`, from the
+/// checkpoint (after checking that it belongs to this run) with its state.
+fn start_or_resume(
+    cfg: &TrainConfig,
+    label_names: &[String],
+    train_hash: &str,
+) -> Result<(StanceModel, Option<CheckpointState>)> {
     let opts = LoadOptions {
-        device: device.clone(),
+        device: cfg.device.open()?,
         dtype: DType::F32,
     };
-    let (train_ex, mut skipped) = read_labelled(&cfg.train, cfg.skip_bad)?;
-    let label_names = labels::label_list(train_ex.iter().filter_map(|e| e.label.as_deref()));
-    let devs = read_devs(
-        &cfg.dev,
-        &label_names,
-        &format!("the training data {}", cfg.train.display()),
-        cfg.skip_bad,
-        &mut skipped,
-    )?;
-    std::fs::create_dir_all(&cfg.out).map_err(|e| Error::io(&cfg.out, e))?;
-    let ckpt = checkpoint::dir(&cfg.out);
-    let train_hash = checkpoint::file_hash(&cfg.train)?;
-
-    // Model and optimizer: fresh from the base, or from the checkpoint.
-    let (mut model, state) = if cfg.resume {
-        checkpoint::recover(&cfg.out)?;
-        let state = checkpoint::read_state(&cfg.out)?;
-        checkpoint::check_same_run(&state.config, cfg)?;
-        if state.train_hash.as_ref().is_some_and(|h| *h != train_hash) {
-            return Err(Error::Config(format!(
-                "--resume: {} is not the file the checkpoint's run trained on (its contents changed)",
-                cfg.train.display()
-            )));
-        }
-        trim_log(&cfg.out, &state)?;
-        let m = StanceModel::load(&ModelSource::Dir(ckpt.clone()), &opts)?;
-        if m.labels() != label_names {
-            return Err(Error::Config(format!(
-                "the checkpoint's labels {:?} differ from the training data's {label_names:?}",
-                m.labels()
-            )));
-        }
-        (m, Some(state))
-    } else {
+    if !cfg.resume {
         let base = ModelSource::parse(&cfg.base)?;
         let new = NewModel {
-            labels: label_names.clone(),
+            labels: label_names.to_vec(),
             marker: cfg.marker.clone(),
             pooling: cfg.pooling,
             max_length: cfg.max_length,
@@ -537,194 +557,312 @@ pub fn train(
         let m = StanceModel::from_base(&base, &new, &opts)?;
         // A fresh run starts a fresh log.
         let _ = std::fs::remove_file(cfg.out.join(LOG_FILE));
-        (m, None)
-    };
-    if cfg.freeze_word_embeddings {
-        model.net_mut().encoder.freeze_word_embeddings();
+        return Ok((m, None));
     }
-    // Dev sets are scored on raw probabilities (a checkpoint carries the best epoch's
-    // temperature in its metadata); each selected epoch fits its own.
-    model.net_mut().temperature = 1.0;
-    model.meta_mut().training = serde_json::json!({
+    checkpoint::recover(&cfg.out)?;
+    let state = checkpoint::read_state(&cfg.out)?;
+    checkpoint::check_same_run(&state.config, cfg)?;
+    if state.train_hash.as_ref().is_some_and(|h| h != train_hash) {
+        return Err(Error::Config(format!(
+            "--resume: {} is not the file the checkpoint's run trained on (its contents changed)",
+            cfg.train.display()
+        )));
+    }
+    trim_log(&cfg.out, &state)?;
+    let m = StanceModel::load(&ModelSource::Dir(checkpoint::dir(&cfg.out)), &opts)?;
+    if m.labels() != label_names {
+        return Err(Error::Config(format!(
+            "the checkpoint's labels {:?} differ from the training data's {label_names:?}",
+            m.labels()
+        )));
+    }
+    Ok((m, Some(state)))
+}
+
+/// Running sums of the epoch in progress (carried over a mid-epoch checkpoint).
+#[derive(Debug, Clone, Copy, Default)]
+struct EpochSums {
+    loss_sum: f64,
+    seen: usize,
+    seconds: f64,
+}
+
+/// A run in progress: the model, its optimizer, the encoded data, and where the run stands.
+struct Run<'a> {
+    cfg: &'a TrainConfig,
+    model: StanceModel,
+    opt: AdamW,
+    devs: &'a [(PathBuf, Vec<Example>)],
+    train_enc: Vec<Encoded>,
+    lens: Vec<usize>,
+    targets: Vec<u32>,
+    device: candle_core::Device,
+    train_hash: String,
+    per_epoch: usize,
+    total_steps: usize,
+    warmup_steps: usize,
+    start_epoch: usize,
+    /// Within the epoch a checkpoint stopped in: batches already taken and their sums.
+    resume_in_epoch: Option<(usize, EpochSums)>,
+    step: usize,
+    best: Option<f64>,
+    history: Vec<EpochRecord>,
+}
+
+impl<'a> Run<'a> {
+    fn new(
+        cfg: &'a TrainConfig,
+        mut model: StanceModel,
+        state: Option<CheckpointState>,
+        data: &'a TrainData,
+        train_hash: String,
+        progress: &dyn TrainProgress,
+    ) -> Result<Self> {
+        if cfg.freeze_word_embeddings {
+            model.net_mut().encoder.freeze_word_embeddings();
+        }
+        // Dev sets are scored on raw probabilities (a checkpoint carries the best epoch's
+        // temperature in its metadata); each selected epoch fits its own.
+        model.net_mut().temperature = 1.0;
+        model.meta_mut().training = training_record(cfg, data.examples.len());
+        let mut opt = AdamW::new(
+            trainable(&model, cfg.freeze_word_embeddings)?,
+            cfg.weight_decay,
+        )?;
+        if let Some(s) = &state {
+            opt.load(&checkpoint::optimizer_file(&cfg.out), s.step)?;
+        }
+        progress.message(&format!("encoding {} training pairs", data.examples.len()));
+        let train_enc = encode(&model, &data.examples, &cfg.train)?;
+        let lens: Vec<usize> = train_enc.iter().map(|e| e.len()).collect();
+        let targets: Vec<u32> = data
+            .examples
+            .iter()
+            .map(|e| {
+                model
+                    .meta()
+                    .label_index(e.label.as_deref().unwrap_or_default())
+                    .unwrap_or(0) as u32
+            })
+            .collect();
+        let per_epoch = train_enc.len().div_ceil(cfg.batch_size);
+        let total_steps = per_epoch * cfg.epochs;
+        let step = state.as_ref().map_or(0, |s| s.step);
+        progress.start(cfg.max_steps.unwrap_or(total_steps).min(total_steps), step);
+        Ok(Self {
+            cfg,
+            device: model.net().device.clone(),
+            model,
+            opt,
+            devs: &data.devs,
+            train_enc,
+            lens,
+            targets,
+            train_hash,
+            per_epoch,
+            total_steps,
+            warmup_steps: (cfg.warmup * total_steps as f64).round() as usize,
+            start_epoch: state.as_ref().map_or(0, |s| s.epochs_done),
+            resume_in_epoch: state.as_ref().map(|s| {
+                let sums = EpochSums {
+                    loss_sum: s.epoch_loss_sum,
+                    seen: s.epoch_seen,
+                    seconds: s.epoch_seconds,
+                };
+                (s.batches_done, sums)
+            }),
+            step,
+            best: state.as_ref().and_then(|s| s.best),
+            history: state.map(|s| s.history).unwrap_or_default(),
+        })
+    }
+
+    fn reached_max_steps(&self) -> bool {
+        self.cfg.max_steps.is_some_and(|m| self.step >= m)
+    }
+
+    /// The batches of one epoch (from where a mid-epoch checkpoint stopped): a step each, with
+    /// step log lines and step checkpoints.
+    fn epoch(
+        &mut self,
+        epoch: usize,
+        progress: &dyn TrainProgress,
+        stop: &AtomicBool,
+    ) -> Result<EpochSums> {
+        let cfg = self.cfg;
+        let t0 = std::time::Instant::now();
+        let (skip, mut sums) = self.resume_in_epoch.take().unwrap_or_default();
+        let earlier_seconds = sums.seconds;
+        let epoch_batches = batches::epoch_batches(&self.lens, cfg.batch_size, cfg.seed, epoch);
+        for (bi, rows) in epoch_batches.into_iter().enumerate().skip(skip) {
+            if stop.load(Ordering::SeqCst) {
+                return Err(Error::Interrupted);
+            }
+            if self.reached_max_steps() {
+                break;
+            }
+            let (loss, lr, norm) = self.step(&rows, epoch)?;
+            sums.loss_sum += loss * rows.len() as f64;
+            sums.seen += rows.len();
+            sums.seconds = earlier_seconds + t0.elapsed().as_secs_f64();
+            progress.step(self.step, loss, lr);
+            if cfg.log_every > 0 && self.step.is_multiple_of(cfg.log_every) {
+                append_log(
+                    &cfg.out,
+                    &serde_json::json!({"type": "step", "epoch": epoch + 1, "step": self.step, "loss": loss, "lr": lr, "grad_norm": norm, "seconds": sums.seconds}),
+                )?;
+            }
+            let mid_epoch = bi + 1 < self.per_epoch;
+            if cfg.checkpoint_every.is_some_and(|n| self.step.is_multiple_of(n)) && mid_epoch {
+                self.checkpoint(epoch, bi + 1, sums)?;
+                progress.message(&format!("checkpoint at step {}", self.step));
+            }
+        }
+        sums.seconds = earlier_seconds + t0.elapsed().as_secs_f64();
+        Ok(sums)
+    }
+
+    /// One optimizer step on the batch `rows`: the loss, learning rate and gradient norm.
+    fn step(&mut self, rows: &[usize], epoch: usize) -> Result<(f64, f64, f64)> {
+        let cfg = self.cfg;
+        let (loss, grads) = step_gradients(
+            &self.model,
+            rows,
+            &self.train_enc,
+            &self.targets,
+            &StepSettings {
+                pad: self.model.config().pad_token_id as u32,
+                device: &self.device,
+                seed: cfg.seed,
+                step: self.step,
+                dropout: cfg.dropout,
+                smoothing: cfg.label_smoothing,
+                parts: cfg.micro_batches,
+            },
+        )?;
+        ensure_finite(loss, self.step, epoch, &checkpoint::dir(&cfg.out))?;
+        let norm = self.opt.grad_norm(&grads)?;
+        let scale = if cfg.clip > 0.0 && norm > cfg.clip {
+            cfg.clip / norm
+        } else {
+            1.0
+        };
+        let lr = lr_at(self.step, self.total_steps, self.warmup_steps, cfg.lr);
+        self.opt.step(&grads, lr, scale)?;
+        self.step += 1;
+        Ok((loss, lr, norm))
+    }
+
+    /// Scores the dev sets after an epoch and, if it is the best so far by the selection metric
+    /// (or there is no dev set), saves the model with its dev scores and temperature.
+    fn select(
+        &mut self,
+        epoch: usize,
+        sums: EpochSums,
+        progress: &dyn TrainProgress,
+    ) -> Result<()> {
+        let cfg = self.cfg;
+        let scores = dev_scores(&self.model, self.devs)?;
+        let value = scores.first().and_then(|r| r.metrics.get(&cfg.select));
+        let selected =
+            self.devs.is_empty() || value.is_some_and(|v| self.best.is_none_or(|b| v > b));
+        if selected {
+            self.best = value.or(self.best);
+        }
+        let rec = EpochRecord {
+            epoch: epoch + 1,
+            train_loss: sums.loss_sum / sums.seen.max(1) as f64,
+            seconds: sums.seconds,
+            pairs_per_second: sums.seen as f64 / sums.seconds.max(1e-9),
+            dev: scores.iter().map(|r| r.score.clone()).collect(),
+            selected,
+        };
+        progress.message(&epoch_message(&rec));
+        append_log(
+            &cfg.out,
+            &serde_json::json!({"type": "epoch", "record": rec}),
+        )?;
+        self.history.push(rec);
+        if selected {
+            self.model.meta_mut().dev_scores = serde_json::json!({ "epoch": epoch + 1, "select": cfg.select, "scores": scores.iter().map(|r| &r.score).collect::<Vec<_>>() });
+            // Only the metadata: dev scoring during training stays at temperature 1.
+            calibrate_on(&mut self.model, &scores);
+            let dtype = if cfg.save_f16 { DType::F16 } else { DType::F32 };
+            self.model.save(&cfg.out, dtype)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the checkpoint: `epochs_done` whole epochs and `batches_done` batches of the next
+    /// with their running `sums`.
+    fn checkpoint(&self, epochs_done: usize, batches_done: usize, sums: EpochSums) -> Result<()> {
+        let state = CheckpointState {
+            epochs_done,
+            step: self.step,
+            batches_done,
+            epoch_loss_sum: sums.loss_sum,
+            epoch_seen: sums.seen,
+            epoch_seconds: sums.seconds,
+            best: self.best,
+            history: self.history.clone(),
+            config: self.cfg.clone(),
+            train_hash: Some(self.train_hash.clone()),
+        };
+        checkpoint::save(&self.cfg.out, &self.model, &self.opt, &state)
+    }
+
+    fn outcome(self, skipped: Vec<Skip>) -> TrainOutcome {
+        let best_epoch = self
+            .history
+            .iter()
+            .rev()
+            .find(|r| r.selected)
+            .map(|r| r.epoch);
+        TrainOutcome {
+            history: self.history,
+            best_epoch,
+            skipped,
+            steps: self.step,
+        }
+    }
+}
+
+/// The `training` record of `stance.json`: data and settings of the run.
+fn training_record(cfg: &TrainConfig, examples: usize) -> serde_json::Value {
+    serde_json::json!({
         "train": cfg.train.display().to_string(),
         "dev": cfg.dev.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
-        "examples": train_ex.len(),
+        "examples": examples,
         "epochs": cfg.epochs, "lr": cfg.lr, "batch_size": cfg.batch_size, "warmup": cfg.warmup,
         "weight_decay": cfg.weight_decay, "clip": cfg.clip, "dropout": cfg.dropout,
         "label_smoothing": cfg.label_smoothing, "seed": cfg.seed, "select": cfg.select,
         "freeze_word_embeddings": cfg.freeze_word_embeddings, "device": cfg.device.to_string(),
         "micro_batches": cfg.micro_batches,
-    });
-    let mut opt = AdamW::new(
-        trainable(&model, cfg.freeze_word_embeddings)?,
-        cfg.weight_decay,
-    )?;
-    let (start_epoch, mut step, mut best, mut history) = match &state {
-        Some(s) => {
-            opt.load(&checkpoint::optimizer_file(&cfg.out), s.step)?;
-            (s.epochs_done, s.step, s.best, s.history.clone())
-        }
-        None => (0, 0, None, Vec::new()),
-    };
-    // Within the epoch the checkpoint stopped in: batches already taken and their sums.
-    let mut resume_in_epoch = state.as_ref().map(|s| {
-        (
-            s.batches_done,
-            s.epoch_loss_sum,
-            s.epoch_seen,
-            s.epoch_seconds,
-        )
-    });
+    })
+}
 
-    progress.message(&format!("encoding {} training pairs", train_ex.len()));
-    let train_enc = encode(&model, &train_ex, &cfg.train)?;
-    let lens: Vec<usize> = train_enc.iter().map(|e| e.len()).collect();
-    let targets: Vec<u32> = train_ex
+/// `epoch N: loss L, P pairs/s, dev-rw.jsonl F1m F, … (best so far: saved)`.
+fn epoch_message(rec: &EpochRecord) -> String {
+    let devs: String = rec
+        .dev
         .iter()
-        .map(|e| {
-            model
-                .meta()
-                .label_index(e.label.as_deref().unwrap_or_default())
-                .unwrap_or(0) as u32
+        .map(|d| {
+            let name = Path::new(&d.data)
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            format!(", {name} F1m {:.2}", 100.0 * d.f1m)
         })
         .collect();
-    let per_epoch = train_enc.len().div_ceil(cfg.batch_size);
-    let total_steps = per_epoch * cfg.epochs;
-    let warmup_steps = (cfg.warmup * total_steps as f64).round() as usize;
-    let pad = model.config().pad_token_id as u32;
-    progress.start(cfg.max_steps.unwrap_or(total_steps).min(total_steps), step);
-
-    let checkpoint_state = |epochs_done: usize,
-                            step: usize,
-                            batches_done: usize,
-                            sums: (f64, usize, f64),
-                            best: Option<f64>,
-                            history: &[EpochRecord]| CheckpointState {
-        epochs_done,
-        step,
-        batches_done,
-        epoch_loss_sum: sums.0,
-        epoch_seen: sums.1,
-        epoch_seconds: sums.2,
-        best,
-        history: history.to_vec(),
-        config: cfg.clone(),
-        train_hash: Some(train_hash.clone()),
+    let saved = if rec.selected {
+        " (best so far: saved)"
+    } else {
+        ""
     };
-    for epoch in start_epoch..cfg.epochs {
-        let t0 = std::time::Instant::now();
-        let (skip, mut loss_sum, mut seen, earlier_seconds) =
-            resume_in_epoch.take().unwrap_or((0, 0.0, 0, 0.0));
-        let epoch_batches = batches::epoch_batches(&lens, cfg.batch_size, cfg.seed, epoch);
-        for (bi, rows) in epoch_batches.into_iter().enumerate().skip(skip) {
-            if stop.load(Ordering::SeqCst) {
-                return Err(Error::Interrupted);
-            }
-            if cfg.max_steps.is_some_and(|m| step >= m) {
-                break;
-            }
-            let (lv, grads) = step_gradients(
-                &model,
-                &rows,
-                &train_enc,
-                &targets,
-                &StepSettings {
-                    pad,
-                    device: &device,
-                    seed: cfg.seed,
-                    step,
-                    dropout: cfg.dropout,
-                    smoothing: cfg.label_smoothing,
-                    parts: cfg.micro_batches,
-                },
-            )?;
-            ensure_finite(lv, step, epoch, &ckpt)?;
-            let norm = opt.grad_norm(&grads)?;
-            let scale = if cfg.clip > 0.0 && norm > cfg.clip {
-                cfg.clip / norm
-            } else {
-                1.0
-            };
-            let lr = lr_at(step, total_steps, warmup_steps, cfg.lr);
-            opt.step(&grads, lr, scale)?;
-            step += 1;
-            loss_sum += lv * rows.len() as f64;
-            seen += rows.len();
-            progress.step(step, lv, lr);
-            if cfg.log_every > 0 && step % cfg.log_every == 0 {
-                append_log(
-                    &cfg.out,
-                    &serde_json::json!({"type": "step", "epoch": epoch + 1, "step": step, "loss": lv, "lr": lr, "grad_norm": norm, "seconds": earlier_seconds + t0.elapsed().as_secs_f64()}),
-                )?;
-            }
-            if cfg.checkpoint_every.is_some_and(|n| step % n == 0) && bi + 1 < per_epoch {
-                let sums = (loss_sum, seen, earlier_seconds + t0.elapsed().as_secs_f64());
-                let st = checkpoint_state(epoch, step, bi + 1, sums, best, &history);
-                checkpoint::save(&cfg.out, &model, &opt, &st)?;
-                progress.message(&format!("checkpoint at step {step}"));
-            }
-        }
-        let seconds = earlier_seconds + t0.elapsed().as_secs_f64();
-        let scores = dev_scores(&model, &devs)?;
-        let value = scores.first().and_then(|r| r.metrics.get(&cfg.select));
-        let selected = devs.is_empty() || value.is_some_and(|v| best.is_none_or(|b| v > b));
-        if selected {
-            best = value.or(best);
-        }
-        let rec = EpochRecord {
-            epoch: epoch + 1,
-            train_loss: loss_sum / seen.max(1) as f64,
-            seconds,
-            pairs_per_second: seen as f64 / seconds.max(1e-9),
-            dev: scores.iter().map(|r| r.score.clone()).collect(),
-            selected,
-        };
-        progress.message(&format!(
-            "epoch {}: loss {:.4}, {:.1} pairs/s{}{}",
-            rec.epoch,
-            rec.train_loss,
-            rec.pairs_per_second,
-            rec.dev
-                .iter()
-                .map(|d| format!(
-                    ", {} F1m {:.2}",
-                    Path::new(&d.data)
-                        .file_name()
-                        .map(|n| n.to_string_lossy().to_string())
-                        .unwrap_or_default(),
-                    100.0 * d.f1m
-                ))
-                .collect::<String>(),
-            if selected {
-                " (best so far: saved)"
-            } else {
-                ""
-            }
-        ));
-        append_log(
-            &cfg.out,
-            &serde_json::json!({"type": "epoch", "record": rec}),
-        )?;
-        history.push(rec);
-        if selected {
-            model.meta_mut().dev_scores = serde_json::json!({ "epoch": epoch + 1, "select": cfg.select, "scores": scores.iter().map(|r| &r.score).collect::<Vec<_>>() });
-            // Only the metadata: dev scoring during training stays at temperature 1.
-            calibrate_on(&mut model, &scores);
-            model.save(&cfg.out, if cfg.save_f16 { DType::F16 } else { DType::F32 })?;
-        }
-        if cfg.max_steps.is_some_and(|m| step >= m) {
-            break;
-        }
-        let st = checkpoint_state(epoch + 1, step, 0, (0.0, 0, 0.0), best, &history);
-        checkpoint::save(&cfg.out, &model, &opt, &st)?;
-    }
-    let best_epoch = history.iter().rev().find(|r| r.selected).map(|r| r.epoch);
-    Ok(TrainOutcome {
-        history,
-        best_epoch,
-        skipped,
-        steps: step,
-    })
+    format!(
+        "epoch {}: loss {:.4}, {:.1} pairs/s{devs}{saved}",
+        rec.epoch, rec.train_loss, rec.pairs_per_second
+    )
 }
 
 #[cfg(test)]
