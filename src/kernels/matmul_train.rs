@@ -2,7 +2,7 @@
 //! (input and weight gradients, bias column sums) runs on the same kernel.
 
 use super::gemm_f32::{matmul_packed, pack_kn, pack_nk};
-use super::storage::cpu_f32;
+use super::storage::{cpu_f32, cpu_f32_2d};
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
 
 /// `x (m, k) · wᵀ (+ b)` with `w (n, k)`, differentiable. Needs AVX-512 and f32 CPU tensors
@@ -21,11 +21,8 @@ fn product(
     s2: &CpuStorage,
     l2: &Layout,
 ) -> Result<(Vec<f32>, usize, usize)> {
-    let (x, w) = (
-        cpu_f32(s1, l1, "packed matmul")?,
-        cpu_f32(s2, l2, "packed matmul")?,
-    );
-    let ((m, k), (n, k2)) = (l1.shape().dims2()?, l2.shape().dims2()?);
+    let (x, (m, k)) = cpu_f32_2d(s1, l1, "packed matmul")?;
+    let (w, (n, k2)) = cpu_f32_2d(s2, l2, "packed matmul")?;
     if k != k2 {
         candle_core::bail!("packed matmul: widths {k} and {k2}")
     }
@@ -87,11 +84,8 @@ impl candle_core::CustomOp2 for GradInput {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (g, w) = (
-            cpu_f32(s1, l1, "packed matmul")?,
-            cpu_f32(s2, l2, "packed matmul")?,
-        );
-        let ((m, n), (n2, k)) = (l1.shape().dims2()?, l2.shape().dims2()?);
+        let (g, (m, n)) = cpu_f32_2d(s1, l1, "packed matmul grad")?;
+        let (w, (n2, k)) = cpu_f32_2d(s2, l2, "packed matmul grad")?;
         if n != n2 {
             candle_core::bail!("packed matmul grad: widths {n} and {n2}")
         }
@@ -115,11 +109,8 @@ impl candle_core::CustomOp2 for GradWeight {
         s2: &CpuStorage,
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (g, x) = (
-            cpu_f32(s1, l1, "packed matmul")?,
-            cpu_f32(s2, l2, "packed matmul")?,
-        );
-        let ((m, n), (m2, k)) = (l1.shape().dims2()?, l2.shape().dims2()?);
+        let (g, (m, n)) = cpu_f32_2d(s1, l1, "packed matmul grad")?;
+        let (x, (m2, k)) = cpu_f32_2d(s2, l2, "packed matmul grad")?;
         if m != m2 {
             candle_core::bail!("packed matmul grad: rows {m} and {m2}")
         }

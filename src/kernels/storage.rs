@@ -11,6 +11,15 @@ pub fn cpu_f32<'a>(s: &'a CpuStorage, l: &Layout, what: &str) -> Result<&'a [f32
     }
 }
 
+/// The contiguous f32 values of a 2-D CPU storage with its `(rows, columns)`.
+pub fn cpu_f32_2d<'a>(
+    s: &'a CpuStorage,
+    l: &Layout,
+    what: &str,
+) -> Result<(&'a [f32], (usize, usize))> {
+    Ok((cpu_f32(s, l, what)?, l.shape().dims2()?))
+}
+
 /// The same, writable (in-place ops).
 pub fn cpu_f32_mut<'a>(s: &'a mut CpuStorage, l: &Layout, what: &str) -> Result<&'a mut [f32]> {
     match (s, l.contiguous_offsets()) {

@@ -4,6 +4,7 @@
 
 pub mod dir;
 pub mod hub;
+pub mod shipped;
 pub mod weights;
 
 pub use dir::{LoadOptions, NewModel, StanceModel};

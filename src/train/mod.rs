@@ -713,7 +713,11 @@ impl<'a> Run<'a> {
                 )?;
             }
             let mid_epoch = bi + 1 < self.per_epoch;
-            if cfg.checkpoint_every.is_some_and(|n| self.step.is_multiple_of(n)) && mid_epoch {
+            if cfg
+                .checkpoint_every
+                .is_some_and(|n| self.step.is_multiple_of(n))
+                && mid_epoch
+            {
                 self.checkpoint(epoch, bi + 1, sums)?;
                 progress.message(&format!("checkpoint at step {}", self.step));
             }

@@ -1,0 +1,77 @@
+//! Flags shared by several commands, and their conversion into the library's typed options.
+use clap::Args;
+use stance::commands::ModelChoice;
+use stance::infer::InferOptions;
+use stance::DeviceSpec;
+
+#[derive(Args, Clone)]
+pub(crate) struct ModelArgs {
+    /// Model directory, short name of a shipped model (minilm-newsmtsc), or Hugging Face hub id
+    /// (default: the shipped model minilm-newsmtsc).
+    #[arg(long, value_name = "DIR|ID")]
+    pub(crate) model: Option<String>,
+    /// Where to run: cpu, cuda or cuda:N (cuda needs a build with `--features cuda`).
+    #[arg(long, default_value = "cpu", value_name = "DEVICE", value_parser = parse_device)]
+    pub(crate) device: DeviceSpec,
+    /// Compute in f16 on CUDA (ignored on CPU, where f32 is faster).
+    #[arg(long)]
+    pub(crate) half: bool,
+    /// Arithmetic of the linear layers on CPU. int8 (weights per channel, activations per row,
+    /// AVX-512 VNNI) is about 2× faster than f32 and scores within 0.35 F1m of it on NewsMTSC
+    /// (BENCHMARKS.md);
+    /// without VNNI it falls back to f32. f32 is the exact reference. Ignored on CUDA.
+    #[arg(long, value_enum, default_value_t = stance::model::Precision::Int8)]
+    pub(crate) precision: stance::model::Precision,
+}
+
+/// `--device`: parsed once into its type (any case: `CPU` is `cpu`).
+pub(crate) fn parse_device(s: &str) -> Result<DeviceSpec, stance::Error> {
+    s.parse()
+}
+
+impl From<&ModelArgs> for ModelChoice {
+    fn from(a: &ModelArgs) -> Self {
+        ModelChoice {
+            model: a.model.clone(),
+            device: a.device,
+            half: a.half,
+            precision: a.precision,
+        }
+    }
+}
+
+#[derive(Args, Clone)]
+pub(crate) struct BatchArgs {
+    /// Most padded tokens per batch (rows × longest row).
+    #[arg(long, default_value_t = 2048, value_name = "TOKENS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(16..=4194304))]
+    pub(crate) token_budget: usize,
+    /// Most rows per batch.
+    #[arg(long, default_value_t = 64, value_name = "ROWS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65536))]
+    pub(crate) max_batch: usize,
+    /// Keep file order when batching instead of sorting by length (slower; for measurements).
+    #[arg(long)]
+    pub(crate) no_sort: bool,
+    /// Batches run concurrently on CPU, each with single-threaded kernels (default: one per thread).
+    /// 1 runs one batch at a time with multi-threaded matrix kernels instead.
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    pub(crate) parallel_batches: Option<usize>,
+}
+
+impl TryFrom<&BatchArgs> for InferOptions {
+    type Error = anyhow::Error;
+
+    fn try_from(a: &BatchArgs) -> anyhow::Result<Self> {
+        anyhow::ensure!(a.token_budget >= 16, "--token-budget must be at least 16");
+        anyhow::ensure!(a.max_batch >= 1, "--max-batch must be at least 1");
+        let parallel = a
+            .parallel_batches
+            .unwrap_or_else(rayon::current_num_threads);
+        anyhow::ensure!(parallel >= 1, "--parallel-batches must be at least 1");
+        Ok(Self {
+            token_budget: a.token_budget,
+            max_batch: a.max_batch,
+            sort_by_length: !a.no_sort,
+            parallel_batches: parallel,
+        })
+    }
+}

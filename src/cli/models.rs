@@ -1,0 +1,94 @@
+//! `stance average` and `stance calibrate`: commands on trained model directories.
+use super::progress::report_skips;
+use anyhow::{Context, Result};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub(crate) struct AverageArgs {
+    /// A trained model directory or hub id (repeat: at least two). They must share labels,
+    /// tokenizer, config, marker and pooling; fine-tuning runs of one base differing in seed or
+    /// data order are what averaging is for.
+    #[arg(long = "model", value_name = "DIR|ID", required = true, num_args = 1)]
+    pub(crate) models: Vec<String>,
+    /// Labelled file to score the average on (repeatable); the scores go to stance.json.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) dev: Vec<PathBuf>,
+    /// Output model directory (written atomically).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Store the weights in f16 (half the size).
+    #[arg(long)]
+    pub(crate) save_f16: bool,
+    /// Skip malformed dev records (reported) instead of stopping at the first.
+    #[arg(long)]
+    pub(crate) skip_bad: bool,
+}
+
+#[derive(Args)]
+pub(crate) struct CalibrateArgs {
+    /// Trained model directory to calibrate (its stance.json is rewritten atomically).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) model: PathBuf,
+    /// Labelled dev file to fit on (repeatable; pooled). Never the test set you report.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub(crate) dev: Vec<PathBuf>,
+    /// Skip malformed dev records (reported) instead of stopping at the first.
+    #[arg(long)]
+    pub(crate) skip_bad: bool,
+    /// Arithmetic of the linear layers on CPU (the one the model will be run with).
+    #[arg(long, value_enum, default_value_t = stance::model::Precision::Int8)]
+    pub(crate) precision: stance::model::Precision,
+}
+
+pub(crate) fn run_average(a: AverageArgs) -> Result<()> {
+    let cfg = stance::train::average::AverageConfig {
+        models: a.models,
+        dev: a.dev,
+        out: a.out,
+        save_f16: a.save_f16,
+        skip_bad: a.skip_bad,
+    };
+    let out = stance::train::average::average(&cfg, &|m| eprintln!("{m}"))
+        .with_context(|| format!("averaging into {}", cfg.out.display()))?;
+    report_skips(std::path::Path::new("the dev data"), &out.skipped);
+    for d in &out.dev {
+        println!(
+            "{}: F1m {:.2}, accuracy {:.2}",
+            d.data,
+            100.0 * d.f1m,
+            100.0 * d.accuracy
+        );
+    }
+    println!(
+        "average of {} models ({} weights) written to {}",
+        out.models,
+        out.weights,
+        cfg.out.display()
+    );
+    Ok(())
+}
+
+pub(crate) fn run_calibrate(a: CalibrateArgs) -> Result<()> {
+    let cfg = stance::train::calibrate::CalibrateConfig {
+        model: a.model,
+        dev: a.dev,
+        skip_bad: a.skip_bad,
+        precision: a.precision,
+    };
+    let out = stance::train::calibrate::calibrate(&cfg)
+        .with_context(|| format!("calibrating {}", cfg.model.display()))?;
+    report_skips(std::path::Path::new("the dev data"), &out.skipped);
+    for d in &out.dev {
+        println!(
+            "{}: ECE {:.4} -> {:.4}, NLL {:.4} -> {:.4}",
+            d.data, d.before.ece, d.after.ece, d.before.nll, d.after.nll
+        );
+    }
+    println!(
+        "temperature {:.4} written to {}",
+        out.temperature,
+        cfg.model.join("stance.json").display()
+    );
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! Progress bars, Ctrl-C, and the report of skipped records: written once for every command.
+use indicatif::{ProgressBar, ProgressStyle};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+pub(crate) fn progress_bar(_len: u64, what: &str) -> ProgressBar {
+    // The number of pairs is known only inside the library: count up with a rate.
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {what} [{{elapsed_precise}}] {{pos}} pairs ({{per_sec}})"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    pb
+}
+
+pub(crate) fn report_skips(path: &std::path::Path, skipped: &[stance::io::Skip]) {
+    if skipped.is_empty() {
+        return;
+    }
+    eprintln!(
+        "skipped {} bad record(s) in {}:",
+        skipped.len(),
+        path.display()
+    );
+    for s in skipped.iter().take(20) {
+        eprintln!(
+            "  {}:{}: field `{}`: {}",
+            path.display(),
+            s.line,
+            s.field,
+            s.message
+        );
+    }
+    if skipped.len() > 20 {
+        eprintln!("  … and {} more", skipped.len() - 20);
+    }
+}
+
+/// A flag set by Ctrl-C (after printing `message`), which long commands poll to stop cleanly.
+pub(crate) fn stop_on_ctrl_c(message: &'static str) -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let _ = ctrlc::set_handler(move || {
+        eprintln!("{message}");
+        flag.store(true, Ordering::SeqCst);
+    });
+    stop
+}

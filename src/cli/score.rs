@@ -1,0 +1,138 @@
+//! `stance score`.
+use super::args::{BatchArgs, ModelArgs};
+use super::progress::stop_on_ctrl_c;
+use anyhow::{Context, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use stance::commands;
+use stance::commands::score::ScoreConfig;
+use stance::commands::ModelChoice;
+use stance::infer::InferOptions;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub(crate) struct ScoreArgs {
+    /// Plain-text articles (.txt/.md, one article per file), folders of them (recursive), JSONL archives ({id, text, …} per line), or - for standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    pub(crate) inputs: Vec<String>,
+    #[command(flatten)]
+    pub(crate) model: ModelArgs,
+    /// Actor gazetteer (TOML or JSON) instead of the shipped international one.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) actors: Option<PathBuf>,
+    /// Add an actor: NAME, or NAME=ALIAS1,ALIAS2 (repeatable).
+    #[arg(long = "actor", value_name = "NAME[=ALIASES]")]
+    pub(crate) extra_actors: Vec<String>,
+    /// Output file (written as FILE.partial, renamed when complete); default: standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Output format: one JSON object per sentence, or a flat CSV row per sentence and actor.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub(crate) format: commands::score::Format,
+    /// Also write a per-document, per-actor summary (label counts, mean P(supportive) − P(critical)) as JSONL.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) summary: Option<PathBuf>,
+    /// Continue an interrupted run: documents already in --output are skipped.
+    #[arg(long, requires = "output")]
+    pub(crate) resume: bool,
+    /// Documents per chunk (the unit of streaming; memory grows with it).
+    #[arg(long, default_value_t = 64, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000000))]
+    pub(crate) chunk_docs: usize,
+    /// When the model fails on a chunk, count its pairs as failed and go on (the run still
+    /// exits non-zero, with the count). Without it, the run stops at the failure, keeping the
+    /// partial output for --resume.
+    #[arg(long)]
+    pub(crate) keep_going: bool,
+    #[command(flatten)]
+    pub(crate) batch: BatchArgs,
+}
+
+impl TryFrom<&ScoreArgs> for ScoreConfig {
+    type Error = anyhow::Error;
+
+    fn try_from(a: &ScoreArgs) -> Result<Self> {
+        anyhow::ensure!(a.chunk_docs >= 1, "--chunk-docs must be at least 1");
+        Ok(ScoreConfig {
+            inputs: a.inputs.clone(),
+            output: a.output.clone(),
+            format: a.format,
+            summary: a.summary.clone(),
+            resume: a.resume,
+            infer: InferOptions::try_from(&a.batch)?,
+            chunk_docs: a.chunk_docs,
+            keep_going: a.keep_going,
+        })
+    }
+}
+
+struct ScoreBar(ProgressBar);
+
+impl commands::score::ScoreProgress for ScoreBar {
+    fn chunk(&self, s: &commands::score::ScoreStats) {
+        self.0.set_position(s.documents as u64);
+        self.0.set_message(format!(
+            "{} sentences, {} with actors, {} pairs, {:.1} pairs/s",
+            s.sentences,
+            s.sentences_with_actors,
+            s.pairs,
+            s.pairs as f64 / s.seconds.max(1e-9)
+        ));
+    }
+}
+
+pub(crate) fn run_score(a: ScoreArgs) -> Result<()> {
+    let model = ModelChoice::from(&a.model)
+        .load()
+        .context("loading the model")?;
+    let gaz = match &a.actors {
+        Some(p) => stance::text::actors::Gazetteer::from_file(p)?,
+        None => stance::text::actors::Gazetteer::default_international()?,
+    }
+    .with_extra(&a.extra_actors)?;
+    let cfg = ScoreConfig::try_from(&a)?;
+    let stop = stop_on_ctrl_c("\ninterrupt: stopping after this chunk; the partial output is kept");
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{spinner} scoring [{elapsed_precise}] {pos} documents ({per_sec}) {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let stats = commands::score::score(&model, &gaz, &cfg, &ScoreBar(pb.clone()), &stop);
+    pb.finish_and_clear();
+    let stats = stats?;
+    let skipped = stats.problems.iter().filter(|p| p.skipped).count();
+    let warned = stats.problems.len() - skipped;
+    for p in stats.problems.iter().take(30) {
+        let at = match p.line {
+            Some(l) => format!("{}:{l}", p.source),
+            None => p.source.clone(),
+        };
+        eprintln!(
+            "{}: {at}: {}",
+            if p.skipped { "skipped" } else { "warning" },
+            p.message
+        );
+    }
+    if stats.problems.len() > 30 {
+        eprintln!("… and {} more problems", stats.problems.len() - 30);
+    }
+    eprintln!(
+        "{} documents{}, {} sentences ({} with actors), {} pairs in {:.1} s ({:.1} pairs/s; model {:.1} s, text {:.1} s); {} skipped, {} warnings{}",
+        stats.documents,
+        if stats.documents_resumed > 0 { format!(" (+{} already done)", stats.documents_resumed) } else { String::new() },
+        stats.sentences, stats.sentences_with_actors, stats.pairs, stats.seconds,
+        stats.pairs as f64 / stats.seconds.max(1e-9), stats.seconds_model, stats.seconds_text, skipped, warned,
+        if stats.pairs_failed > 0 { format!(", {} pairs failed", stats.pairs_failed) } else { String::new() },
+    );
+    if stats.interrupted {
+        eprintln!("interrupted: the partial output is kept; run again with --resume to continue");
+        return Err(stance::Error::Interrupted.into());
+    }
+    anyhow::ensure!(
+        stats.pairs_failed == 0,
+        "{} (sentence, actor) pairs were not scored (see the problems above); the output lacks them",
+        stats.pairs_failed
+    );
+    Ok(())
+}

@@ -1,0 +1,210 @@
+//! `stance train`.
+use super::progress::{report_skips, stop_on_ctrl_c};
+use anyhow::{Context, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub(crate) struct TrainArgs {
+    /// Starting checkpoint: a local directory or a Hugging Face hub id (e.g. sentence-transformers/all-MiniLM-L6-v2).
+    #[arg(long, value_name = "DIR|ID")]
+    pub(crate) base: String,
+    /// Labelled training data (NewsMTSC JSONL, simple JSONL or CSV). Its labels become the model's labels.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) train: PathBuf,
+    /// Labelled development data, scored after each epoch (repeatable). The first selects the best epoch.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) dev: Vec<PathBuf>,
+    /// Output directory: the best model, train-log.jsonl, and checkpoint/ for --resume.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Passes over the training data (default: the recipe's, see --recipe).
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10000))]
+    pub(crate) epochs: Option<usize>,
+    /// Peak learning rate (AdamW) (default: the recipe's, see --recipe).
+    #[arg(long)]
+    pub(crate) lr: Option<f64>,
+    /// Defaults for --epochs, --lr and --label-smoothing: `small` (MiniLM-size encoders: 4
+    /// epochs, lr 1e-4, label smoothing 0.1, the shipped model's measured recipe) or `base`
+    /// (hidden size 768 and up: 3 epochs, lr 3e-5, no smoothing); chosen by the base encoder's
+    /// hidden size when not given. Flags given explicitly win.
+    #[arg(long, value_parser = ["small", "base"])]
+    pub(crate) recipe: Option<String>,
+    /// Examples per step.
+    #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65536))]
+    pub(crate) batch_size: usize,
+    /// Share of the steps spent warming the learning rate up linearly (then it decays linearly to 0).
+    #[arg(long, default_value_t = 0.1)]
+    pub(crate) warmup: f64,
+    /// Decoupled weight decay (not on biases and layer norms).
+    #[arg(long, default_value_t = 0.01)]
+    pub(crate) weight_decay: f64,
+    /// Clip the global gradient norm to this value (0: no clipping).
+    #[arg(long, default_value_t = 1.0)]
+    pub(crate) clip: f64,
+    /// Dropout on embeddings, attention and feed-forward outputs, and the pooled vector.
+    #[arg(long, default_value_t = 0.1)]
+    pub(crate) dropout: f32,
+    /// Longest input in tokens; longer sentences are cut around the target.
+    #[arg(long, default_value_t = 128, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(8..=100000))]
+    pub(crate) max_length: usize,
+    /// Seed for the head's initialisation, shuffling and dropout.
+    #[arg(long, default_value_t = 42)]
+    pub(crate) seed: u64,
+    /// Label smoothing of the cross-entropy loss (default: the recipe's, see --recipe).
+    #[arg(long)]
+    pub(crate) label_smoothing: Option<f64>,
+    /// Where to train: cpu, cuda or cuda:N.
+    #[arg(long, default_value = "cpu", value_name = "DEVICE", value_parser = super::args::parse_device)]
+    pub(crate) device: stance::DeviceSpec,
+    /// Dev metric that selects the best epoch.
+    #[arg(long, default_value = "f1m", value_parser = ["f1m", "accuracy", "f1pn"])]
+    pub(crate) select: String,
+    /// Do not mark the target in the sentence (plain `[CLS] sentence [SEP] target [SEP]` input).
+    #[arg(long)]
+    pub(crate) no_marker: bool,
+    /// What the head reads: cls, target (mean of the target's tokens) or cls-target (both).
+    #[arg(long, value_enum, default_value = "cls-target")]
+    pub(crate) pooling: stance::model::Pooling,
+    /// Keep the word-embedding matrix fixed (much faster steps on CPU; every other weight is trained).
+    #[arg(long)]
+    pub(crate) freeze_word_embeddings: bool,
+    /// Skip malformed records (reported) instead of stopping at the first.
+    #[arg(long)]
+    pub(crate) skip_bad: bool,
+    /// Continue from OUT/checkpoint (the same data and settings).
+    #[arg(long)]
+    pub(crate) resume: bool,
+    /// Write a step line to train-log.jsonl every N steps.
+    #[arg(long, default_value_t = 50)]
+    pub(crate) log_every: usize,
+    /// Stop after N steps in total (quick trials).
+    #[arg(long)]
+    pub(crate) max_steps: Option<usize>,
+    /// Also write OUT/checkpoint every N steps inside an epoch, so that a stopped long run loses
+    /// at most N steps (--resume continues from the batch where it stopped).
+    #[arg(long, value_name = "N")]
+    pub(crate) checkpoint_every: Option<usize>,
+    /// Store the best model's weights in f16 (half the size on disk).
+    #[arg(long)]
+    pub(crate) save_f16: bool,
+    /// CPU: split each batch into N parts that run at the same time, one per thread with
+    /// single-threaded kernels, and sum their gradients (default: one per thread, at least 4 rows
+    /// each). 1 runs the whole batch with multi-threaded kernels instead. Results are
+    /// deterministic for a fixed seed and N. Always 1 on CUDA.
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    pub(crate) micro_batches: Option<usize>,
+}
+
+struct BarProgress(ProgressBar);
+
+impl stance::train::TrainProgress for BarProgress {
+    fn start(&self, total: usize, done: usize) {
+        self.0.set_length(total as u64);
+        self.0.set_position(done as u64);
+        self.0.reset_eta();
+    }
+    fn step(&self, step: usize, loss: f64, lr: f64) {
+        self.0.set_position(step as u64);
+        self.0.set_message(format!("loss {loss:.4} lr {lr:.2e}"));
+    }
+    fn message(&self, msg: &str) {
+        self.0.println(msg);
+    }
+}
+
+impl TryFrom<&TrainArgs> for stance::train::TrainConfig {
+    type Error = anyhow::Error;
+
+    fn try_from(a: &TrainArgs) -> Result<Self> {
+        let mut cfg = stance::train::TrainConfig::new(&a.base, &a.train, &a.out);
+        let recipe = match a.recipe.as_deref() {
+            Some(name) => stance::train::Recipe::named(name)?,
+            None => stance::train::Recipe::for_base(&a.base)
+                .with_context(|| format!("reading the base encoder {}", a.base))?,
+        };
+        cfg.dev = a.dev.clone();
+        cfg.epochs = a.epochs.unwrap_or(recipe.epochs);
+        cfg.lr = a.lr.unwrap_or(recipe.lr);
+        cfg.batch_size = a.batch_size;
+        cfg.warmup = a.warmup;
+        cfg.weight_decay = a.weight_decay;
+        cfg.clip = a.clip;
+        cfg.dropout = a.dropout;
+        cfg.max_length = a.max_length;
+        cfg.seed = a.seed;
+        cfg.label_smoothing = a.label_smoothing.unwrap_or(recipe.label_smoothing);
+        cfg.device = a.device;
+        cfg.select = a.select.clone();
+        cfg.marker = if a.no_marker {
+            None
+        } else {
+            Some(stance::encode::Marker::default())
+        };
+        cfg.pooling = a.pooling;
+        cfg.freeze_word_embeddings = a.freeze_word_embeddings;
+        cfg.skip_bad = a.skip_bad;
+        cfg.resume = a.resume;
+        cfg.log_every = a.log_every;
+        cfg.max_steps = a.max_steps;
+        cfg.checkpoint_every = a.checkpoint_every;
+        cfg.save_f16 = a.save_f16;
+        cfg.micro_batches = match (&cfg.device, a.micro_batches) {
+            (stance::DeviceSpec::Cpu, Some(n)) => n,
+            (stance::DeviceSpec::Cpu, None) => {
+                rayon::current_num_threads().min(a.batch_size / 4).max(1)
+            }
+            _ => 1,
+        };
+        Ok(cfg)
+    }
+}
+
+pub(crate) fn run_train(a: TrainArgs) -> Result<()> {
+    let cfg = stance::train::TrainConfig::try_from(&a)?;
+    let stop = stop_on_ctrl_c(
+        "\ninterrupt: stopping after this step; the last finished checkpoint is kept",
+    );
+    let pb = ProgressBar::new(0);
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} training [{elapsed_precise}] {bar:30} {pos}/{len} steps ({per_sec}, ETA {eta}) {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let out = stance::train::train(&cfg, &BarProgress(pb.clone()), stop);
+    pb.finish_and_clear();
+    let out = out.with_context(|| format!("training into {}", cfg.out.display()))?;
+    report_skips(&cfg.train, &out.skipped);
+    for r in &out.history {
+        let dev: Vec<String> = r
+            .dev
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} F1m {:.2} acc {:.2}",
+                    d.data,
+                    100.0 * d.f1m,
+                    100.0 * d.accuracy
+                )
+            })
+            .collect();
+        println!(
+            "epoch {}: loss {:.4}, {:.1} pairs/s, {:.0} s{}{}",
+            r.epoch,
+            r.train_loss,
+            r.pairs_per_second,
+            r.seconds,
+            if dev.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", dev.join("; "))
+            },
+            if r.selected { "  *" } else { "" }
+        );
+    }
+    match out.best_epoch {
+        Some(e) => println!("best model (epoch {e}) written to {}", cfg.out.display()),
+        None => println!("no epoch finished; nothing written"),
+    }
+    Ok(())
+}
