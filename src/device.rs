@@ -57,8 +57,8 @@ impl DeviceSpec {
     }
 }
 
-/// How CPU work is split between threads. candle's matrix kernels read `RAYON_NUM_THREADS` on
-/// every call; the global rayon pool serves tokenisation and concurrent batches.
+/// How CPU work is split between threads: the global rayon pool serves tokenisation and
+/// concurrent batches; the matrix kernels get their own thread count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CpuThreading {
     /// One batch at a time with multi-threaded kernels (training: one large step at a time).
@@ -104,7 +104,7 @@ pub fn configure_cpu_threads(threads: Option<usize>, mode: CpuThreading) -> usiz
         CpuThreading::ParallelBatches => 1,
     };
     KERNEL_THREADS.store(kernel, std::sync::atomic::Ordering::Relaxed);
-    // candle's own matrix kernels take their thread count from this variable only.
-    std::env::set_var("RAYON_NUM_THREADS", kernel.to_string());
+    // candle's own matrix kernels (the vendored candle-core's setter; no environment variable).
+    candle_core::utils::set_num_threads(kernel);
     n
 }

@@ -31,16 +31,18 @@ pub struct ScoreStats {
 }
 
 /// A sentence with at least one actor mention, ready for the model.
-struct PreparedSentence {
-    index: usize,
-    start: usize,
-    end: usize,
-    text: String,
-    mentions: Vec<Mention>,
+pub struct PreparedSentence {
+    /// Index of the sentence in the document (all sentences counted).
+    pub index: usize,
+    /// Character offsets of the sentence in the document.
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub mentions: Vec<Mention>,
 }
 
 /// Segments and finds actors in one document.
-fn prepare(doc: &Document, gaz: &Gazetteer) -> (usize, Vec<PreparedSentence>) {
+pub fn prepare(doc: &Document, gaz: &Gazetteer) -> (usize, Vec<PreparedSentence>) {
     let chars: Vec<char> = doc.text.chars().collect();
     let spans = segment::sentences(&doc.text);
     let n = spans.len();

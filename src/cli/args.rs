@@ -2,7 +2,9 @@
 use clap::Args;
 use stance::commands::ModelChoice;
 use stance::infer::InferOptions;
+use stance::text::actors::Gazetteer;
 use stance::DeviceSpec;
+use std::path::PathBuf;
 
 #[derive(Args, Clone)]
 pub(crate) struct ModelArgs {
@@ -73,5 +75,26 @@ impl TryFrom<&BatchArgs> for InferOptions {
             sort_by_length: !a.no_sort,
             parallel_batches: parallel,
         })
+    }
+}
+
+#[derive(Args, Clone)]
+pub(crate) struct GazetteerArgs {
+    /// Actor gazetteer (TOML or JSON) instead of the shipped international one.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) actors: Option<PathBuf>,
+    /// Add an actor: NAME, or NAME=ALIAS1,ALIAS2 (repeatable).
+    #[arg(long = "actor", value_name = "NAME[=ALIASES]")]
+    pub(crate) extra_actors: Vec<String>,
+}
+
+impl GazetteerArgs {
+    /// The gazetteer: the file given, or the shipped international one, plus `--actor`s.
+    pub(crate) fn load(&self) -> anyhow::Result<Gazetteer> {
+        let gaz = match &self.actors {
+            Some(p) => Gazetteer::from_file(p)?,
+            None => Gazetteer::default_international()?,
+        };
+        Ok(gaz.with_extra(&self.extra_actors)?)
     }
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod args;
 pub(crate) mod models;
+pub(crate) mod pairs;
 pub(crate) mod predict;
 pub(crate) mod progress;
 pub(crate) mod score;
@@ -33,6 +34,9 @@ pub(crate) enum Command {
     Eval(predict::EvalArgs),
     /// Score articles: every sentence's stance toward every actor it mentions (JSONL or CSV out).
     Score(score::ScoreArgs),
+    /// Every (sentence, actor mention) of articles as unlabelled pairs (JSONL): data for
+    /// `train --unlabelled`, or to label.
+    Pairs(pairs::PairsArgs),
     /// Fine-tune a BERT-family encoder (every weight) with the stance head on labelled data.
     Train(Box<train::TrainArgs>),
     /// Average the weights of models fine-tuned from the same base (a uniform "model soup"),
@@ -67,6 +71,7 @@ impl Cli {
             Command::Average(a) => models::run_average(a),
             Command::Calibrate(a) => models::run_calibrate(a),
             Command::Score(a) => score::run_score(a),
+            Command::Pairs(a) => pairs::run_pairs(a),
         }
     }
 }

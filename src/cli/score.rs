@@ -1,5 +1,5 @@
 //! `stance score`.
-use super::args::{BatchArgs, ModelArgs};
+use super::args::{BatchArgs, GazetteerArgs, ModelArgs};
 use super::progress::stop_on_ctrl_c;
 use anyhow::{Context, Result};
 use clap::Args;
@@ -17,12 +17,8 @@ pub(crate) struct ScoreArgs {
     pub(crate) inputs: Vec<String>,
     #[command(flatten)]
     pub(crate) model: ModelArgs,
-    /// Actor gazetteer (TOML or JSON) instead of the shipped international one.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) actors: Option<PathBuf>,
-    /// Add an actor: NAME, or NAME=ALIAS1,ALIAS2 (repeatable).
-    #[arg(long = "actor", value_name = "NAME[=ALIASES]")]
-    pub(crate) extra_actors: Vec<String>,
+    #[command(flatten)]
+    pub(crate) actors: GazetteerArgs,
     /// Output file (written as FILE.partial, renamed when complete); default: standard output.
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
@@ -84,11 +80,7 @@ pub(crate) fn run_score(a: ScoreArgs) -> Result<()> {
     let model = ModelChoice::from(&a.model)
         .load()
         .context("loading the model")?;
-    let gaz = match &a.actors {
-        Some(p) => stance::text::actors::Gazetteer::from_file(p)?,
-        None => stance::text::actors::Gazetteer::default_international()?,
-    }
-    .with_extra(&a.extra_actors)?;
+    let gaz = a.actors.load()?;
     let cfg = ScoreConfig::try_from(&a)?;
     let stop = stop_on_ctrl_c("\ninterrupt: stopping after this chunk; the partial output is kept");
     let pb = ProgressBar::new_spinner();

@@ -89,6 +89,26 @@ pub(crate) struct TrainArgs {
     /// Store the best model's weights in f16 (half the size on disk).
     #[arg(long)]
     pub(crate) save_f16: bool,
+    /// Distil from this trained model (directory, shipped name or hub id): the loss adds the
+    /// divergence from its probabilities. It may have another architecture and tokenizer; its
+    /// labels must equal the training data's. Its logits are computed once and cached in --out.
+    #[arg(long, value_name = "MODEL")]
+    pub(crate) teacher: Option<String>,
+    /// Weight α of the teacher's term: loss = (1−α)·CE(gold) + α·T²·KL(teacher ‖ student).
+    #[arg(
+        long,
+        default_value_t = 0.5,
+        value_name = "ALPHA",
+        requires = "teacher"
+    )]
+    pub(crate) distill_weight: f64,
+    /// Temperature T that softens both distributions in the teacher's term.
+    #[arg(long, default_value_t = 2.0, value_name = "T", requires = "teacher")]
+    pub(crate) temperature: f64,
+    /// A file of (sentence, target) pairs without labels (simple JSONL/CSV layout, e.g. from
+    /// `stance pairs`), learnt from through the teacher alone (repeatable).
+    #[arg(long, value_name = "FILE", requires = "teacher")]
+    pub(crate) unlabelled: Vec<PathBuf>,
     /// CPU: split each batch into N parts that run at the same time, one per thread with
     /// single-threaded kernels, and sum their gradients (default: one per thread, at least 4 rows
     /// each). 1 runs the whole batch with multi-threaded kernels instead. Results are
@@ -150,6 +170,12 @@ impl TryFrom<&TrainArgs> for stance::train::TrainConfig {
         cfg.max_steps = a.max_steps;
         cfg.checkpoint_every = a.checkpoint_every;
         cfg.save_f16 = a.save_f16;
+        cfg.distill = a.teacher.as_ref().map(|t| stance::train::distill::Distill {
+            teacher: t.clone(),
+            weight: a.distill_weight,
+            temperature: a.temperature,
+            unlabelled: a.unlabelled.clone(),
+        });
         cfg.micro_batches = match (&cfg.device, a.micro_batches) {
             (stance::DeviceSpec::Cpu, Some(n)) => n,
             (stance::DeviceSpec::Cpu, None) => {

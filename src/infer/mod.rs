@@ -64,6 +64,31 @@ pub fn predict_encoded(
     opts: &InferOptions,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Vec<f32>>> {
+    run_encoded(model, items, opts, progress, &|m, b| m.predict(b))
+}
+
+/// Raw logits (no temperature) for every encoded pair, in input order.
+pub fn logits_encoded(
+    model: &StanceModel,
+    items: &[Encoded],
+    opts: &InferOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<Vec<f32>>> {
+    run_encoded(model, items, opts, progress, &|m, b| m.logits(b))
+}
+
+/// What is computed per batch: one row per pair.
+type BatchFn = dyn Fn(&StanceModel, &crate::encode::Batch) -> Result<Vec<Vec<f32>>> + Sync;
+
+/// One output row per pair from `f` run on planned batches (sorted by length, in parallel on
+/// CPU), restored to input order.
+fn run_encoded(
+    model: &StanceModel,
+    items: &[Encoded],
+    opts: &InferOptions,
+    progress: &(dyn Fn(usize) + Sync),
+    f: &BatchFn,
+) -> Result<Vec<Vec<f32>>> {
     let lens: Vec<usize> = items.iter().map(|e| e.len()).collect();
     let mut order: Vec<usize> = (0..items.len()).collect();
     if opts.sort_by_length {
@@ -72,7 +97,7 @@ pub fn predict_encoded(
     let batches = plan_batches(&lens, &order, opts);
     let run = |rows: &Vec<usize>| -> Result<Vec<(usize, Vec<f32>)>> {
         let refs: Vec<&Encoded> = rows.iter().map(|&i| &items[i]).collect();
-        let probs = model.predict(&model.batch(&refs)?)?;
+        let probs = f(model, &model.batch(&refs)?)?;
         progress(rows.len());
         Ok(rows.iter().copied().zip(probs).collect())
     };

@@ -111,6 +111,13 @@ impl StanceNet {
     }
 
     /// Label probabilities as f32 rows, for inference (temperature-scaled).
+    /// Raw logits `(rows, labels)` of a batch (inference path, no temperature).
+    pub fn logits(&self, batch: &Batch) -> Result<Vec<Vec<f32>>> {
+        self.forward(batch, Path::Fast, None)?
+            .to_dtype(DType::F32)?
+            .to_vec2::<f32>()
+    }
+
     pub fn predict(&self, batch: &Batch) -> Result<Vec<Vec<f32>>> {
         let mut logits = self
             .forward(batch, Path::Fast, None)?

@@ -76,6 +76,11 @@ impl StanceModel {
         Ok(self.net.predict(batch)?)
     }
 
+    /// Raw logits `(rows, labels)` of a batch (no temperature): what a student learns from.
+    pub fn logits(&self, batch: &Batch) -> Result<Vec<Vec<f32>>> {
+        Ok(self.net.logits(batch)?)
+    }
+
     /// Pads encoded pairs into a batch on the model's device.
     pub fn batch(&self, items: &[&Encoded]) -> Result<Batch> {
         let pad = self.config.pad_token_id as u32;

@@ -10,6 +10,7 @@ pub mod average;
 pub mod batches;
 pub mod calibrate;
 pub mod checkpoint;
+pub mod distill;
 pub mod optim;
 
 use crate::device::DeviceSpec;
@@ -76,6 +77,9 @@ pub struct TrainConfig {
     /// Also write a checkpoint every N steps inside an epoch (long runs lose at most N steps).
     #[serde(default)]
     pub checkpoint_every: Option<usize>,
+    /// Learn also from a teacher model's probabilities (and from unlabelled pairs).
+    #[serde(default)]
+    pub distill: Option<distill::Distill>,
 }
 
 fn one() -> usize {
@@ -123,6 +127,7 @@ impl TrainConfig {
             save_f16: false,
             micro_batches: 1,
             checkpoint_every: None,
+            distill: None,
         }
     }
 
@@ -154,6 +159,9 @@ impl TrainConfig {
         }
         if !(0.0..1.0).contains(&self.label_smoothing) {
             return bad("--label-smoothing must be in [0, 1)".into());
+        }
+        if let Some(d) = &self.distill {
+            d.validate()?;
         }
         if !["f1m", "accuracy", "f1pn"].contains(&self.select.as_str()) {
             return bad(format!(
@@ -360,6 +368,14 @@ fn encode(model: &StanceModel, exs: &[Example], path: &Path) -> Result<Vec<Encod
         .collect()
 }
 
+/// What a step learns from, per pair: the gold label index, whether it has one, and the
+/// teacher's softened distribution (distillation).
+struct Targets<'a> {
+    gold: &'a [u32],
+    labelled: &'a [bool],
+    soft: Option<&'a [Vec<f32>]>,
+}
+
 struct StepSettings<'a> {
     pad: u32,
     device: &'a candle_core::Device,
@@ -368,6 +384,8 @@ struct StepSettings<'a> {
     dropout: f32,
     smoothing: f64,
     parts: usize,
+    /// (α, T) of distillation.
+    distill: Option<(f64, f64)>,
 }
 
 /// The loss (mean over the batch) and its gradients for one batch. With `parts > 1` the batch is
@@ -377,8 +395,8 @@ struct StepSettings<'a> {
 fn step_gradients(
     model: &StanceModel,
     rows: &[usize],
+    targets: &Targets,
     enc: &[Encoded],
-    targets: &[u32],
     s: &StepSettings,
 ) -> Result<(f64, candle_core::backprop::GradStore)> {
     let parts = s.parts.min(rows.len()).max(1);
@@ -387,7 +405,7 @@ fn step_gradients(
         let refs: Vec<&Encoded> = part.iter().map(|&i| &enc[i]).collect();
         let batch = Batch::new(&refs, s.pad, DType::F32, s.device)?;
         let y = Tensor::new(
-            part.iter().map(|&i| targets[i]).collect::<Vec<u32>>(),
+            part.iter().map(|&i| targets.gold[i]).collect::<Vec<u32>>(),
             s.device,
         )?;
         let mut rng = StdRng::seed_from_u64(
@@ -403,7 +421,24 @@ fn step_gradients(
             .net()
             .forward(&batch, KernelPath::Differentiable, dropout)?;
         let weight = part.len() as f64 / rows.len() as f64;
-        let loss = (loss_fn(&logits, &y, s.smoothing)? * weight)?;
+        // With α = 0 and gold labels throughout, the teacher adds nothing: the plain loss, so
+        // that the run is exactly the run without a teacher.
+        let plain = |alpha: f64| alpha == 0.0 && part.iter().all(|&i| targets.labelled[i]);
+        let loss = match (s.distill, targets.soft) {
+            (Some((alpha, t)), Some(soft)) if !plain(alpha) => {
+                let n = logits.dim(1)?;
+                let p: Vec<f32> = part.iter().flat_map(|&i| soft[i].iter().copied()).collect();
+                let p = Tensor::from_vec(p, (part.len(), n), s.device)?;
+                let has: Vec<f32> = part
+                    .iter()
+                    .map(|&i| f32::from(u8::from(targets.labelled[i])))
+                    .collect();
+                let has = Tensor::from_vec(has, part.len(), s.device)?;
+                distill::distill_loss(&logits, &y, &p, &has, alpha, t, s.smoothing)?
+            }
+            _ => loss_fn(&logits, &y, s.smoothing)?,
+        };
+        let loss = (loss * weight)?;
         let lv = loss.to_dtype(DType::F64)?.to_scalar::<f64>()?;
         Ok((lv, loss.backward()?))
     };
@@ -509,6 +544,8 @@ pub fn train(
 /// The training examples, their label names, the dev sets, and what was skipped reading them.
 struct TrainData {
     examples: Vec<Example>,
+    /// Pairs without labels (distillation), per file.
+    unlabelled: Vec<(PathBuf, Vec<Example>)>,
     labels: Vec<String>,
     devs: Vec<(PathBuf, Vec<Example>)>,
     skipped: Vec<Skip>,
@@ -525,8 +562,25 @@ impl TrainData {
             cfg.skip_bad,
             &mut skipped,
         )?;
+        let mut unlabelled = Vec::new();
+        for path in cfg.distill.iter().flat_map(|d| &d.unlabelled) {
+            let ds = read_examples(
+                path,
+                &ReadOptions {
+                    skip_bad: cfg.skip_bad,
+                    require_label: false,
+                },
+            )?;
+            skipped.extend(ds.skipped);
+            let exs = ds
+                .examples
+                .into_iter()
+                .map(|e| Example { label: None, ..e });
+            unlabelled.push((path.clone(), exs.collect()));
+        }
         Ok(Self {
             examples,
+            unlabelled,
             labels,
             devs,
             skipped,
@@ -596,6 +650,10 @@ struct Run<'a> {
     train_enc: Vec<Encoded>,
     lens: Vec<usize>,
     targets: Vec<u32>,
+    /// Per pair: whether it has a gold label (unlabelled pairs learn from the teacher only).
+    labelled: Vec<bool>,
+    /// The teacher's distributions at the distillation temperature, per pair.
+    soft: Option<Vec<Vec<f32>>>,
     device: candle_core::Device,
     train_hash: String,
     per_epoch: usize,
@@ -625,6 +683,10 @@ impl<'a> Run<'a> {
         // temperature in its metadata); each selected epoch fits its own.
         model.net_mut().temperature = 1.0;
         model.meta_mut().training = training_record(cfg, data.examples.len());
+        let (soft, teacher) = teacher_targets(cfg, data, model.labels(), progress)?;
+        if let Some(t) = teacher {
+            model.meta_mut().training["distill"] = t;
+        }
         let mut opt = AdamW::new(
             trainable(&model, cfg.freeze_word_embeddings)?,
             cfg.weight_decay,
@@ -633,11 +695,17 @@ impl<'a> Run<'a> {
             opt.load(&checkpoint::optimizer_file(&cfg.out), s.step)?;
         }
         progress.message(&format!("encoding {} training pairs", data.examples.len()));
-        let train_enc = encode(&model, &data.examples, &cfg.train)?;
+        let mut train_enc = encode(&model, &data.examples, &cfg.train)?;
+        for (path, exs) in &data.unlabelled {
+            train_enc.extend(encode(&model, exs, path)?);
+        }
         let lens: Vec<usize> = train_enc.iter().map(|e| e.len()).collect();
-        let targets: Vec<u32> = data
-            .examples
-            .iter()
+        let all = || {
+            data.examples
+                .iter()
+                .chain(data.unlabelled.iter().flat_map(|(_, exs)| exs))
+        };
+        let targets: Vec<u32> = all()
             .map(|e| {
                 model
                     .meta()
@@ -645,6 +713,7 @@ impl<'a> Run<'a> {
                     .unwrap_or(0) as u32
             })
             .collect();
+        let labelled: Vec<bool> = all().map(|e| e.label.is_some()).collect();
         let per_epoch = train_enc.len().div_ceil(cfg.batch_size);
         let total_steps = per_epoch * cfg.epochs;
         let step = state.as_ref().map_or(0, |s| s.step);
@@ -658,6 +727,8 @@ impl<'a> Run<'a> {
             train_enc,
             lens,
             targets,
+            labelled,
+            soft,
             train_hash,
             per_epoch,
             total_steps,
@@ -732,8 +803,12 @@ impl<'a> Run<'a> {
         let (loss, grads) = step_gradients(
             &self.model,
             rows,
+            &Targets {
+                gold: &self.targets,
+                labelled: &self.labelled,
+                soft: self.soft.as_deref(),
+            },
             &self.train_enc,
-            &self.targets,
             &StepSettings {
                 pad: self.model.config().pad_token_id as u32,
                 device: &self.device,
@@ -742,6 +817,7 @@ impl<'a> Run<'a> {
                 dropout: cfg.dropout,
                 smoothing: cfg.label_smoothing,
                 parts: cfg.micro_batches,
+                distill: cfg.distill.as_ref().map(|d| (d.weight, d.temperature)),
             },
         )?;
         ensure_finite(loss, self.step, epoch, &checkpoint::dir(&cfg.out))?;
@@ -829,6 +905,41 @@ impl<'a> Run<'a> {
             steps: self.step,
         }
     }
+}
+
+/// The teacher's softened distributions, one row per training pair.
+type SoftTargets = Vec<Vec<f32>>;
+
+/// The teacher's softened distributions for every training pair (labelled, then unlabelled),
+/// and its record for `stance.json`; `None` without distillation.
+fn teacher_targets(
+    cfg: &TrainConfig,
+    data: &TrainData,
+    labels: &[String],
+    progress: &dyn TrainProgress,
+) -> Result<(Option<SoftTargets>, Option<serde_json::Value>)> {
+    let Some(d) = &cfg.distill else {
+        return Ok((None, None));
+    };
+    let examples: Vec<Example> = data
+        .examples
+        .iter()
+        .chain(data.unlabelled.iter().flat_map(|(_, exs)| exs))
+        .cloned()
+        .collect();
+    let mut files: Vec<&Path> = vec![cfg.train.as_path()];
+    files.extend(data.unlabelled.iter().map(|(p, _)| p.as_path()));
+    let (logits, mut record) =
+        distill::teacher_logits(d, &examples, &files, labels, &cfg.out, &|m| {
+            progress.message(m)
+        })?;
+    record["unlabelled_pairs"] = data
+        .unlabelled
+        .iter()
+        .map(|(_, e)| e.len())
+        .sum::<usize>()
+        .into();
+    Ok((Some(distill::soften(&logits, d.temperature)), Some(record)))
 }
 
 /// The `training` record of `stance.json`: data and settings of the run.

@@ -416,9 +416,21 @@ fn candle_num_threads() -> usize {
         .unwrap_or_else(rayon_num_threads)
 }
 
+/// Threads of the CPU matmul as set by [`set_num_threads`] (0: not set).
+static NUM_THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Sets the thread count of the CPU kernels for the whole process, taking precedence over
+/// `RAYON_NUM_THREADS` (so that a library can choose it without touching the environment).
+pub fn set_num_threads(n: usize) {
+    NUM_THREADS.store(n, std::sync::atomic::Ordering::Relaxed);
+}
+
 pub fn get_num_threads() -> usize {
-    // Respond to the same environment variable as rayon.
-    rayon_num_threads()
+    match NUM_THREADS.load(std::sync::atomic::Ordering::Relaxed) {
+        // Respond to the same environment variable as rayon.
+        0 => rayon_num_threads(),
+        n => n,
+    }
 }
 
 /// On Apple Silicon: P-core count via `hw.perflevel0.logicalcpu`.

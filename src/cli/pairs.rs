@@ -1,0 +1,45 @@
+//! `stance pairs`.
+
+use super::args::GazetteerArgs;
+use anyhow::{Context, Result};
+use clap::Args;
+use stance::commands::pairs::{pairs, PairsConfig};
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub(crate) struct PairsArgs {
+    /// Articles, as for `score`: plain-text files, folders of them, JSONL archives, or -.
+    #[arg(required = true, value_name = "INPUT")]
+    pub(crate) inputs: Vec<String>,
+    #[command(flatten)]
+    pub(crate) actors: GazetteerArgs,
+    /// Output file (JSONL, written atomically); default: standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+pub(crate) fn run_pairs(a: PairsArgs) -> Result<()> {
+    let gaz = a.actors.load()?;
+    let cfg = PairsConfig {
+        inputs: a.inputs,
+        output: a.output,
+    };
+    let stats = pairs(&gaz, &cfg).context("writing pairs")?;
+    for p in stats.problems.iter().take(30) {
+        let at = p
+            .line
+            .map_or(p.source.clone(), |l| format!("{}:{l}", p.source));
+        let what = if p.skipped { "skipped" } else { "warning" };
+        eprintln!("{what}: {at}: {}", p.message);
+    }
+    eprintln!(
+        "{} documents, {} sentences, {} (sentence, actor) pairs{}",
+        stats.documents,
+        stats.sentences,
+        stats.pairs,
+        cfg.output
+            .as_ref()
+            .map_or(String::new(), |p| format!(" written to {}", p.display()))
+    );
+    Ok(())
+}

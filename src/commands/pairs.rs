@@ -1,0 +1,81 @@
+//! `stance pairs`: every (sentence, actor mention) of an archive as a pair in the simple data
+//! layout (`{id, text, target, start, end, actor}` per line, no label): unlabelled data for
+//! `train --teacher … --unlabelled`, or a file to label by hand.
+
+use crate::error::{Error, Result};
+use crate::io::articles::{Documents, Problem};
+use crate::io::atomic::AtomicFile;
+use crate::pipeline::prepare;
+use crate::text::actors::Gazetteer;
+use serde::Serialize;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct PairsConfig {
+    /// Files, folders, JSONL archives, or `-` (as for `score`).
+    pub inputs: Vec<String>,
+    /// Output file (written atomically); `None` writes to standard output.
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct PairsStats {
+    pub documents: usize,
+    pub sentences: usize,
+    pub pairs: usize,
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Serialize)]
+struct Pair<'a> {
+    id: String,
+    text: &'a str,
+    target: &'a str,
+    start: usize,
+    end: usize,
+    actor: &'a str,
+}
+
+/// Writes the pairs of every document in input order.
+pub fn pairs(gaz: &Gazetteer, cfg: &PairsConfig) -> Result<PairsStats> {
+    let mut stats = PairsStats::default();
+    let mut file = cfg.output.as_ref().map(AtomicFile::create).transpose()?;
+    let mut stdout = std::io::BufWriter::new(std::io::stdout());
+    let name = cfg
+        .output
+        .as_ref()
+        .map_or("standard output".into(), |p| p.display().to_string());
+    let sink: &mut dyn Write = match file.as_mut() {
+        Some(f) => f,
+        None => &mut stdout,
+    };
+    let io_err = |e: std::io::Error| Error::io(&name, e);
+    let mut docs = Documents::open(&cfg.inputs);
+    for doc in docs.by_ref() {
+        let (n_sent, sents) = prepare(&doc, gaz);
+        stats.documents += 1;
+        stats.sentences += n_sent;
+        for s in &sents {
+            for (k, m) in s.mentions.iter().enumerate() {
+                let pair = Pair {
+                    id: format!("{}#{}#{k}", doc.id, s.index),
+                    text: &s.text,
+                    target: &m.text,
+                    start: m.start,
+                    end: m.end,
+                    actor: &gaz.actors()[m.actor].name,
+                };
+                serde_json::to_writer(&mut *sink, &pair).map_err(|e| io_err(e.into()))?;
+                sink.write_all(b"\n").map_err(io_err)?;
+                stats.pairs += 1;
+            }
+        }
+    }
+    stats.problems.append(&mut docs.problems);
+    match file {
+        Some(f) => f.commit()?,
+        None => stdout.flush().map_err(io_err)?,
+    }
+    Ok(stats)
+}
