@@ -19,6 +19,8 @@ use std::time::Instant;
 pub struct ScoreStats {
     pub documents: usize,
     pub documents_resumed: usize,
+    /// Documents left to other shards (`--shard`).
+    pub documents_other_shards: usize,
     pub sentences: usize,
     pub sentences_with_actors: usize,
     pub pairs: usize,

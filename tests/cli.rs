@@ -305,3 +305,54 @@ fn the_readme_main_job_scores_the_example_with_the_shipped_model() {
     assert!(o.status.success(), "{err}");
     assert_eq!(named.lines().count(), 11);
 }
+
+/// `stance score -` streams JSONL from a pipe: a reader that has not finished writing still gets
+/// the first chunk's lines, and the output equals scoring the same records from a file.
+#[test]
+fn score_streams_jsonl_from_standard_input() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny_dir(dir.path());
+    let record = |i: usize| {
+        serde_json::json!({"id": format!("p{i}"), "text": format!("Beijing praised Moscow on day {i}."), "outlet": "wire"})
+            .to_string()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stance"))
+        .args(["score", "-", "--model", &model, "--chunk-docs", "2"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // A blank line first (counted, skipped), then two records: one chunk.
+    writeln!(stdin, "\n{}\n{}", record(0), record(1)).unwrap();
+    stdin.flush().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.contains("\"doc\":\"p0\""), "{first}");
+    // The rest of the stream, then end of input.
+    for i in 2..5 {
+        writeln!(stdin, "{}", record(i)).unwrap();
+    }
+    writeln!(stdin, "not json").unwrap();
+    drop(stdin);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(status.success(), "{err}");
+    assert!(err.contains("-:7") && err.contains("malformed JSON"), "{err}");
+    let streamed = first + &rest;
+    let file = dir.path().join("same.jsonl");
+    let records: String = (0..5).map(|i| record(i) + "\n").collect();
+    std::fs::write(&file, records).unwrap();
+    let o = stance(&["score", file.to_str().unwrap(), "--model", &model]);
+    let (from_file, _) = text(&o);
+    assert_eq!(streamed, from_file);
+    assert_eq!(streamed.lines().count(), 5);
+    assert!(streamed.contains("\"outlet\":\"wire\""));
+}

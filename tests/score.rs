@@ -26,6 +26,7 @@ fn cfg(inputs: Vec<String>, out: Option<PathBuf>) -> ScoreConfig {
         infer: InferOptions::default(),
         chunk_docs: 2,
         keep_going: false,
+        shard: None,
     }
 }
 
@@ -172,6 +173,50 @@ fn archive(dir: &Path, n: usize) -> PathBuf {
     let p = dir.join("archive.jsonl");
     std::fs::write(&p, s).unwrap();
     p
+}
+
+#[test]
+fn shards_together_are_the_whole_output_and_never_overlap() {
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Documents of different lengths, so that shards batch them differently from one process.
+    let mut s = String::new();
+    for i in 0..40 {
+        let extra = " Moscow and Kyiv talked about the war at length again.".repeat(i % 5);
+        let text = format!("Beijing praised Moscow on day {i}.{extra} NATO objected.");
+        s += &serde_json::json!({"id": format!("d{i}"), "text": text}).to_string();
+        s.push('\n');
+    }
+    let arch = dir.path().join("varied.jsonl");
+    std::fs::write(&arch, s).unwrap();
+    let run = |shard: Option<&str>, out: &Path| -> Vec<String> {
+        let mut c = cfg(vec![arch.display().to_string()], Some(out.to_path_buf()));
+        c.chunk_docs = 7;
+        c.shard = shard.map(|x| x.parse().unwrap());
+        score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+        let text = std::fs::read_to_string(out).unwrap();
+        text.lines().map(String::from).collect()
+    };
+    let mut whole = run(None, &dir.path().join("whole.jsonl"));
+    let mut parts = Vec::new();
+    let mut docs_seen = std::collections::HashSet::new();
+    for i in 0..3 {
+        let lines = run(Some(&format!("{i}/3")), &dir.path().join(format!("s{i}.jsonl")));
+        assert!(!lines.is_empty(), "shard {i} is empty");
+        let docs: std::collections::HashSet<String> = lines
+            .iter()
+            .map(|l| serde_json::from_str::<SentenceOut>(l).unwrap().doc)
+            .collect();
+        for d in docs {
+            assert!(docs_seen.insert(d.clone()), "{d} in two shards");
+        }
+        parts.extend(lines);
+    }
+    whole.sort();
+    parts.sort();
+    assert_eq!(whole.len(), parts.len());
+    assert!(whole == parts, "the shards' lines differ from the whole's");
 }
 
 struct StopAfter(usize, AtomicBool);

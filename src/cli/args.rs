@@ -57,6 +57,11 @@ pub(crate) struct BatchArgs {
     /// 1 runs one batch at a time with multi-threaded matrix kernels instead.
     #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub(crate) parallel_batches: Option<usize>,
+    /// Let pairs of different lengths share a batch (padded). By default a batch holds pairs of
+    /// one length, so a pair's probabilities do not depend, even in the last digit, on what else
+    /// is scored with it (shards, resumed and Spark runs equal one run).
+    #[arg(long)]
+    pub(crate) pad_batches: bool,
 }
 
 impl TryFrom<&BatchArgs> for InferOptions {
@@ -74,6 +79,7 @@ impl TryFrom<&BatchArgs> for InferOptions {
             max_batch: a.max_batch,
             sort_by_length: !a.no_sort,
             parallel_batches: parallel,
+            exact_lengths: !a.pad_batches,
         })
     }
 }

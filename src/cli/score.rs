@@ -39,6 +39,14 @@ pub(crate) struct ScoreArgs {
     /// partial output for --resume.
     #[arg(long)]
     pub(crate) keep_going: bool,
+    /// Also print the run's counts as one JSON line on standard error (`{"stance_stats": …}`),
+    /// for programs that run stance (the Spark job reads it).
+    #[arg(long)]
+    pub(crate) stats_json: bool,
+    /// Score only shard I of N (`0/4` … `3/4`): the documents whose id hashes to I, so that N
+    /// independent processes or machines cover an archive exactly once.
+    #[arg(long, value_name = "I/N")]
+    pub(crate) shard: Option<stance::io::articles::Shard>,
     #[command(flatten)]
     pub(crate) batch: BatchArgs,
 }
@@ -57,6 +65,7 @@ impl TryFrom<&ScoreArgs> for ScoreConfig {
             infer: InferOptions::try_from(&a.batch)?,
             chunk_docs: a.chunk_docs,
             keep_going: a.keep_going,
+            shard: a.shard,
         })
     }
 }
@@ -112,11 +121,15 @@ pub(crate) fn run_score(a: ScoreArgs) -> Result<()> {
     eprintln!(
         "{} documents{}, {} sentences ({} with actors), {} pairs in {:.1} s ({:.1} pairs/s; model {:.1} s, text {:.1} s); {} skipped, {} warnings{}",
         stats.documents,
-        if stats.documents_resumed > 0 { format!(" (+{} already done)", stats.documents_resumed) } else { String::new() },
+        if stats.documents_resumed > 0 { format!(" (+{} already done)", stats.documents_resumed) } else { String::new() }
+            + &if stats.documents_other_shards > 0 { format!(" (+{} in other shards)", stats.documents_other_shards) } else { String::new() },
         stats.sentences, stats.sentences_with_actors, stats.pairs, stats.seconds,
         stats.pairs as f64 / stats.seconds.max(1e-9), stats.seconds_model, stats.seconds_text, skipped, warned,
         if stats.pairs_failed > 0 { format!(", {} pairs failed", stats.pairs_failed) } else { String::new() },
     );
+    if a.stats_json {
+        eprintln!("{}", serde_json::json!({ "stance_stats": &stats }));
+    }
     if stats.interrupted {
         eprintln!("interrupted: the partial output is kept; run again with --resume to continue");
         return Err(stance::Error::Interrupted.into());

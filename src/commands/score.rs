@@ -12,7 +12,7 @@
 use crate::aggregate::summarise;
 use crate::error::{Error, Result};
 use crate::infer::InferOptions;
-use crate::io::articles::{Document, Documents};
+use crate::io::articles::{Document, Documents, Shard};
 use crate::io::atomic::{open_locked, AtomicFile};
 use crate::io::scores::{read_partial, write_csv_header, write_lines, Partial};
 pub use crate::io::scores::{ActorStance, Format, MentionOut, SentenceOut, SummaryRow};
@@ -42,6 +42,8 @@ pub struct ScoreConfig {
     /// A batch the model fails on is counted (its pairs are lost, `pairs_failed`) and the run
     /// goes on; without it the run stops with an error, keeping the partial output.
     pub keep_going: bool,
+    /// Score only the documents of this shard (`--shard I/N`).
+    pub shard: Option<Shard>,
 }
 
 pub trait ScoreProgress: Sync {
@@ -235,15 +237,26 @@ pub fn score(
         // scores each document in the same chunk, hence the same batches, as an uninterrupted
         // one (and writes the same bytes). A chunk partly done is scored whole; only its new
         // documents are written.
-        let batch: Vec<Document> = docs.by_ref().take(chunk).collect();
+        let mut batch: Vec<Document> = docs.by_ref().take(chunk).collect();
         if batch.is_empty() {
             break;
+        }
+        if let Some(shard) = cfg.shard {
+            let before = batch.len();
+            batch.retain(|d| shard.contains(&d.id));
+            stats.documents_other_shards += before - batch.len();
+            if batch.is_empty() {
+                continue;
+            }
         }
         stats.problems.append(&mut docs.problems);
         let already = batch.iter().filter(|d| done.contains(&d.id)).count();
         stats.documents_resumed += already;
         if already == batch.len() {
             continue;
+        }
+        for d in &batch {
+            crate::io::atomic::fault_document(&d.id);
         }
         let lines = score_documents(model, gaz, &batch, &cfg.infer, cfg.keep_going, &mut stats)?;
         for (doc, doc_lines) in batch.iter().zip(&lines) {

@@ -19,6 +19,11 @@ pub struct InferOptions {
     pub sort_by_length: bool,
     /// Batches run at the same time on CPU (see [`crate::device::CpuThreading`]).
     pub parallel_batches: usize,
+    /// Never put pairs of different lengths in one batch, so that no batch is padded: a pair's
+    /// probabilities are then the same, bit for bit, whatever else is scored with it (padding
+    /// changes the summation order of the attention kernels in the last float digits). Sharded,
+    /// resumed and Spark runs then write exactly what one run writes.
+    pub exact_lengths: bool,
 }
 
 impl Default for InferOptions {
@@ -28,6 +33,7 @@ impl Default for InferOptions {
             max_batch: 64,
             sort_by_length: true,
             parallel_batches: 1,
+            exact_lengths: true,
         }
     }
 }
@@ -40,9 +46,11 @@ pub fn plan_batches(lens: &[usize], order: &[usize], opts: &InferOptions) -> Vec
     for &i in order {
         let l = lens[i].max(1);
         let new_longest = longest.max(l);
+        let other_length = opts.exact_lengths && longest > 0 && l != longest;
         if !cur.is_empty()
             && (cur.len() + 1 > opts.max_batch.max(1)
-                || new_longest * (cur.len() + 1) > opts.token_budget)
+                || new_longest * (cur.len() + 1) > opts.token_budget
+                || other_length)
         {
             batches.push(std::mem::take(&mut cur));
             longest = 0;
@@ -157,6 +165,25 @@ pub fn argmax(p: &[f32]) -> usize {
 mod tests {
     use super::*;
     #[test]
+    fn exact_length_batches_never_mix_lengths() {
+        let lens = [5, 7, 5, 9, 7, 7, 5];
+        let mut order: Vec<usize> = (0..lens.len()).collect();
+        order.sort_by_key(|&i| (lens[i], i));
+        let opts = InferOptions::default();
+        let batches = plan_batches(&lens, &order, &opts);
+        assert_eq!(batches, vec![vec![0, 2, 6], vec![1, 4, 5], vec![3]]);
+        let mixed = plan_batches(
+            &lens,
+            &order,
+            &InferOptions {
+                exact_lengths: false,
+                ..opts
+            },
+        );
+        assert_eq!(mixed.len(), 1);
+    }
+
+    #[test]
     fn batches_respect_budget_and_cover_everything() {
         let lens = vec![10, 50, 12, 48, 11, 30];
         let mut order: Vec<usize> = (0..lens.len()).collect();
@@ -164,6 +191,7 @@ mod tests {
         let opts = InferOptions {
             token_budget: 100,
             max_batch: 3,
+            exact_lengths: false,
             ..Default::default()
         };
         let b = plan_batches(&lens, &order, &opts);

@@ -190,6 +190,42 @@ fn looks_binary(bytes: &[u8]) -> bool {
     bytes.iter().take(8192).any(|&b| b == 0)
 }
 
+/// One of `count` disjoint parts of an archive, chosen by a hash of each document's id, so that
+/// independent processes cover the archive exactly once (`--shard I/N`, `0 ≤ I < N`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// Whether the document with this id belongs to the shard (FNV-1a of the id's bytes).
+    pub fn contains(&self, id: &str) -> bool {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in id.as_bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h % self.count == self.index
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let bad = || format!("--shard {s:?}: expected I/N with 0 <= I < N, e.g. 0/4");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u64, u64) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Self { index, count })
+    }
+}
+
 /// An iterator of documents over all inputs. Problems accumulate in [`Documents::problems`].
 pub struct Documents {
     sources: std::vec::IntoIter<Source>,
@@ -378,29 +414,76 @@ impl Iterator for Documents {
                     }
                 }
                 Source::Stdin => {
-                    let mut bytes = Vec::new();
-                    if let Err(e) = std::io::stdin().lock().read_to_end(&mut bytes) {
-                        self.problems.push(Problem {
-                            source: "-".into(),
-                            line: None,
-                            message: format!("cannot read standard input: {e}"),
-                            skipped: true,
-                        });
-                        continue;
-                    }
-                    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
-                    if first == Some(b'{') {
-                        self.current = Some(("-".into(), Box::new(std::io::Cursor::new(bytes)), 0));
-                    } else if first.is_some() {
-                        let text = decode(bytes, "-", None, &mut self.problems);
-                        let id = self.unique("stdin".into(), "-", None);
-                        return Some(Document {
-                            id,
-                            text,
-                            fields: Map::new(),
-                        });
+                    if let Some(doc) = self.open_stdin() {
+                        return Some(doc);
                     }
                 }
+            }
+        }
+    }
+}
+
+impl Documents {
+    /// Standard input: JSONL (first non-blank byte `{`) is read as a stream, line by line, so
+    /// that a pipe of any length is scored in bounded memory; anything else is one document.
+    fn open_stdin(&mut self) -> Option<Document> {
+        let mut reader = BufReader::new(std::io::stdin());
+        // Leading blank lines, consumed and kept (they count as lines, and as characters of a
+        // plain-text document).
+        let mut lead: Vec<u8> = Vec::new();
+        let first = loop {
+            let buf = match reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) => {
+                    self.problems.push(Problem {
+                        source: "-".into(),
+                        line: None,
+                        message: format!("cannot read standard input: {e}"),
+                        skipped: true,
+                    });
+                    return None;
+                }
+            };
+            if buf.is_empty() {
+                break None;
+            }
+            match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+                Some(i) => {
+                    let b = buf[i];
+                    break Some(b);
+                }
+                None => {
+                    let n = buf.len();
+                    lead.extend_from_slice(buf);
+                    reader.consume(n);
+                }
+            }
+        };
+        match first {
+            None => None,
+            Some(b'{') => {
+                let blank_lines = lead.iter().filter(|&&b| b == b'\n').count();
+                self.current = Some(("-".into(), Box::new(reader), blank_lines));
+                None
+            }
+            Some(_) => {
+                let mut bytes = lead;
+                if let Err(e) = reader.read_to_end(&mut bytes) {
+                    self.problems.push(Problem {
+                        source: "-".into(),
+                        line: None,
+                        message: format!("cannot read standard input: {e}"),
+                        skipped: true,
+                    });
+                    return None;
+                }
+                let text = decode(bytes, "-", None, &mut self.problems);
+                let id = self.unique("stdin".into(), "-", None);
+                Some(Document {
+                    id,
+                    text,
+                    fields: Map::new(),
+                })
             }
         }
     }
@@ -409,6 +492,22 @@ impl Iterator for Documents {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shards_split_ids_disjointly_and_cover_them_all() {
+        let shards: Vec<Shard> = (0..4).map(|i| format!("{i}/4").parse().unwrap()).collect();
+        let mut sizes = [0usize; 4];
+        for k in 0..2000 {
+            let id = format!("doc-{k}");
+            let owners: Vec<usize> = (0..4).filter(|&i| shards[i].contains(&id)).collect();
+            assert_eq!(owners.len(), 1, "{id} in shards {owners:?}");
+            sizes[owners[0]] += 1;
+        }
+        assert!(sizes.iter().all(|&n| n > 400), "{sizes:?}");
+        for bad in ["4/4", "1", "a/2", "0/0", "-1/3"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn folders_files_and_jsonl_with_problems_reported() {

@@ -92,6 +92,29 @@ pub fn fault_point() {
     }
 }
 
+/// Fault injection for retry tests (the Spark job): with `STANCE_FAULT_DOC=ID:MARKER` in the
+/// environment, reaching the document `ID` makes the process exit with status 3 the first time
+/// only: the marker file `MARKER` is created then, and a later process (a retried task) goes on.
+/// Without the variable it does nothing.
+pub fn fault_document(id: &str) {
+    let Ok(spec) = std::env::var("STANCE_FAULT_DOC") else {
+        return;
+    };
+    let Some((want, marker)) = spec.split_once(':') else {
+        return;
+    };
+    if want == id
+        && std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(marker)
+            .is_ok()
+    {
+        eprintln!("STANCE_FAULT_DOC: failing at document {id:?} (first time)");
+        std::process::exit(3);
+    }
+}
+
 /// Writes `bytes` to `path` atomically.
 pub fn write_bytes(path: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
     let mut f = AtomicFile::create(path)?;

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Score JSONL news archives with `stance` as an Apache Spark job.
+
+Each partition of the input lines is piped through one `stance score -` process on an executor
+(the binary and the model folder are shipped to the executors as one archive); the output lines
+are written with Spark's file output commit protocol (`saveAsTextFile`), so a failed, retried or
+speculative task never doubles or loses a line.
+
+    python3 scripts/spark-score.py --input archive/ --output scores/ [--model models/minilm-newsmtsc]
+        [--binary target/release/stance] [--partitions N] [--threads N] [--master local[2]]
+
+On a cluster, the same script with spark-submit (see README, "Scoring on a cluster"). Input: any path
+or glob Spark reads (local folders, hdfs://, s3a:// through the cluster's configuration); one JSON
+object per line with `text` and preferably `id` (ids must be unique across the archive: a line
+without one is named by its partition and line, which is not stable across runs). Output: a folder
+of `part-*` JSONL files in the score output schema, plus `_SUCCESS`.
+
+Why `mapPartitions` with a subprocess rather than `RDD.pipe`: the process's standard error carries
+the counts (`--stats-json`) and the reasons of skips and failures; `pipe` drops it, and with it the
+final report and a useful error message when a task fails.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+
+BUNDLE = "stance-bundle"
+
+
+def parse_args(argv):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--input", action="append", required=True, help="archive path or glob (repeatable)")
+    p.add_argument("--output", required=True, help="output folder (must not exist)")
+    p.add_argument("--model", default=os.path.join(root, "models", "minilm-newsmtsc"), help="model folder")
+    p.add_argument("--binary", default=os.path.join(root, "target", "release", "stance"), help="stance binary for the executors' platform")
+    p.add_argument("--partitions", type=int, default=None, help="input partitions (default: Spark's)")
+    p.add_argument("--threads", type=int, default=None, help="threads per stance process (default: spark.executor.cores, else 1)")
+    p.add_argument("--precision", choices=["int8", "f32"], default="int8")
+    p.add_argument("--master", default=None, help="Spark master when not run by spark-submit, e.g. local[2]")
+    p.add_argument("--stance-arg", action="append", default=[], help="extra argument for `stance score` (repeatable)")
+    return p.parse_args(argv)
+
+
+def make_bundle(binary, model, workdir):
+    """A tar.gz with `stance` and `model/`, shipped to every executor once."""
+    if not os.access(binary, os.X_OK):
+        sys.exit(f"error: {binary} is not an executable stance binary (cargo build --release)")
+    if not os.path.isfile(os.path.join(model, "stance.json")):
+        sys.exit(f"error: {model} is not a stance model folder (no stance.json)")
+    path = os.path.join(workdir, BUNDLE + ".tar.gz")
+    with tarfile.open(path, "w:gz") as tar:
+        tar.add(binary, arcname="stance")
+        tar.add(model, arcname="model")
+    return path
+
+
+def score_partition(threads, precision, extra):
+    """The function each task runs: its lines through one stance process."""
+
+    def run(index, lines):
+        from pyspark import SparkFiles
+
+        home = SparkFiles.get(BUNDLE)
+        cmd = [os.path.join(home, "stance"), "--threads", str(threads), "score", "-",
+               "--model", os.path.join(home, "model"), "--precision", precision, "--stats-json"] + extra
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        err = []
+
+        def feed():
+            try:
+                for line in lines:
+                    if line.strip():
+                        proc.stdin.write(line.encode("utf-8") + b"\n")
+            except BrokenPipeError:
+                pass  # the process failed: its status says why
+            finally:
+                try:
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass
+
+        def drain():
+            for e in proc.stderr:
+                err.append(e.decode("utf-8", "replace").rstrip("\n"))
+
+        writer = threading.Thread(target=feed, daemon=True)
+        reader = threading.Thread(target=drain, daemon=True)
+        writer.start()
+        reader.start()
+        for out in proc.stdout:
+            yield ("line", out.decode("utf-8").rstrip("\n"))
+        code = proc.wait()
+        writer.join()
+        reader.join()
+        if code != 0:
+            raise RuntimeError(f"stance failed on partition {index} (exit {code}): " + " | ".join(err[-10:]))
+        stats = [json.loads(e)["stance_stats"] for e in err if e.startswith('{"stance_stats"')]
+        yield ("stats", json.dumps(stats[-1] if stats else {}))
+
+    return run
+
+
+def main(argv):
+    a = parse_args(argv)
+    from pyspark import StorageLevel
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("stance-score")
+    if a.master:
+        builder = builder.master(a.master)
+    spark = builder.getOrCreate()
+    sc = spark.sparkContext
+    threads = a.threads or int(sc.getConf().get("spark.executor.cores", "1"))
+    workdir = tempfile.mkdtemp(prefix="stance-spark-")
+    try:
+        sc.addArchive(make_bundle(a.binary, a.model, workdir) + "#" + BUNDLE)
+        lines = sc.textFile(",".join(a.input), minPartitions=a.partitions) if a.partitions else sc.textFile(",".join(a.input))
+        tagged = lines.mapPartitionsWithIndex(score_partition(threads, a.precision, a.stance_arg))
+        tagged.persist(StorageLevel.MEMORY_AND_DISK)
+        tagged.filter(lambda t: t[0] == "line").map(lambda t: t[1]).saveAsTextFile(a.output)
+        stats = [json.loads(s) for s in tagged.filter(lambda t: t[0] == "stats").map(lambda t: t[1]).collect()]
+        total = {k: sum(s.get(k, 0) for s in stats) for k in ("documents", "sentences", "sentences_with_actors", "pairs", "pairs_failed")}
+        skips = sum(1 for s in stats for p in s.get("problems", []) if p.get("skipped"))
+        print(f"{total['documents']} documents, {total['sentences']} sentences ({total['sentences_with_actors']} with actors), "
+              f"{total['pairs']} pairs, {skips} skipped, {total['pairs_failed']} pairs failed, "
+              f"{tagged.getNumPartitions()} partitions; output in {a.output}")
+        print(json.dumps({"stance_spark": {**total, "skipped": skips, "partitions": tagged.getNumPartitions()}}))
+        return 1 if total["pairs_failed"] else 0
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        spark.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,141 @@
+//! The Spark job (`scripts/spark-score.py`) in local mode on the shipped model: its output, line
+//! for line, is single-process `stance score`'s; a task that fails on its first attempt is retried
+//! and the output is still exactly that, nothing doubled or lost.
+//!
+//! Needs pyspark and Java (`scripts/setup-spark.sh`; `.ci/run` installs them and sets
+//! `STANCE_REQUIRE_SPARK=1`, under which their absence fails the test). Elsewhere a missing
+//! pyspark is a visible skip.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn spark_python() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("STANCE_SPARK_PYTHON").map(PathBuf::from),
+        Some(common::root().join(".venv-spark/bin/python")),
+    ];
+    let found = candidates.into_iter().flatten().find(|p| {
+        Command::new(p)
+            .args(["-c", "import pyspark"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let java = Command::new("java").arg("-version").output().is_ok();
+    match (found, java) {
+        (Some(p), true) => Some(p),
+        _ if std::env::var("STANCE_REQUIRE_SPARK").as_deref() == Ok("1") => panic!(
+            "pyspark or Java is missing: run scripts/setup-spark.sh (STANCE_REQUIRE_SPARK=1 makes this a failure)"
+        ),
+        _ => {
+            stance::testing::skip(
+                &common::caller(),
+                "no pyspark/Java here (scripts/setup-spark.sh installs them)",
+            );
+            None
+        }
+    }
+}
+
+/// Three JSONL files, 180 documents of varied length with unique ids and a carried field.
+fn archive(dir: &Path) -> Vec<PathBuf> {
+    let actors = ["Beijing", "Moscow", "NATO", "Kyiv", "Washington", "the European Union"];
+    let verbs = ["praised", "criticised", "met", "warned", "thanked", "accused"];
+    (0..3)
+        .map(|f| {
+            let mut s = String::new();
+            for i in 0..60 {
+                let k = f * 60 + i;
+                let mut text = String::new();
+                for j in 0..(1 + k % 4) {
+                    let (a, b) = (actors[(k + j) % 6], actors[(k * 7 + j + 1) % 6]);
+                    text += &format!("{a} {} {b} on day {k}. ", verbs[(k + j) % 6]);
+                }
+                s += &serde_json::json!({"id": format!("doc-{k}"), "text": text.trim(), "outlet": format!("o{}", k % 5)}).to_string();
+                s.push('\n');
+            }
+            let p = dir.join(format!("part{f}.jsonl"));
+            std::fs::write(&p, s).unwrap();
+            p
+        })
+        .collect()
+}
+
+fn sorted_lines(files: &[PathBuf]) -> Vec<String> {
+    let mut lines: Vec<String> = files
+        .iter()
+        .flat_map(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+fn parts(out: &Path) -> Vec<PathBuf> {
+    assert!(out.join("_SUCCESS").exists(), "no _SUCCESS in {}", out.display());
+    std::fs::read_dir(out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("part-"))
+        .collect()
+}
+
+#[test]
+fn spark_local_job_equals_single_process_scoring_even_with_a_retried_task() {
+    let Some(python) = spark_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = archive(dir.path());
+    let model = common::root().join("models/minilm-newsmtsc");
+    let bin = env!("CARGO_BIN_EXE_stance");
+    let reference = dir.path().join("reference.jsonl");
+    let mut args: Vec<String> = vec!["--threads".into(), "2".into(), "score".into()];
+    args.extend(inputs.iter().map(|p| p.display().to_string()));
+    args.extend(["--model".into(), model.display().to_string()]);
+    args.extend(["-o".into(), reference.display().to_string()]);
+    let o = Command::new(bin).args(&args).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let want = sorted_lines(&[reference]);
+    assert!(want.len() > 300, "{} reference lines", want.len());
+
+    let job = |out: &Path, fault: Option<&Path>| {
+        let mut c = Command::new(&python);
+        c.arg(common::root().join("scripts/spark-score.py"))
+            .args(["--input", &dir.path().join("part*.jsonl").display().to_string()])
+            .args(["--output", &out.display().to_string()])
+            .args(["--model", &model.display().to_string(), "--binary", bin])
+            .args(["--partitions", "6", "--threads", "1"])
+            // Two worker threads; a task may fail up to 4 times.
+            .args(["--master", "local[2,4]"]);
+        if let Some(marker) = fault {
+            c.env("STANCE_FAULT_DOC", format!("doc-100:{}", marker.display()));
+        }
+        let o = c.output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        );
+        assert!(o.status.success(), "spark job failed:\n{stdout}\n{stderr}");
+        stdout
+    };
+    let out = dir.path().join("spark-out");
+    let report = job(&out, None);
+    assert!(report.contains("180 documents"), "{report}");
+    assert_eq!(sorted_lines(&parts(&out)), want, "Spark output differs");
+
+    let marker = dir.path().join("failed-once");
+    let out2 = dir.path().join("spark-retried");
+    job(&out2, Some(&marker));
+    assert!(marker.exists(), "the injected failure did not happen");
+    assert_eq!(
+        sorted_lines(&parts(&out2)),
+        want,
+        "a retried task changed the output"
+    );
+}
