@@ -8,7 +8,8 @@
 #
 # Build the old one from a worktree, e.g.
 #   git worktree add ../old REV && (cd ../old && CARGO_TARGET_DIR=../old-target cargo build --release)
-# DATA_DIR: NewsMTSC (default ../shared/datasets/newsmtsc); THREADS (default 2); N articles (300).
+# DATA_DIR: NewsMTSC (default ../shared/datasets/newsmtsc); THREADS (default 2); N articles (300);
+# NEW_FLAGS: extra flags for the new binary's eval and score (e.g. --pad-batches).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OLD="${1:?usage: scripts/bench-compare.sh OLD_BINARY NEW_BINARY [ROUNDS] [MODEL_DIR]}"
@@ -18,6 +19,7 @@ MODEL="${4:-$ROOT/models/minilm-newsmtsc}"
 DATA_DIR="${DATA_DIR:-$ROOT/../shared/datasets/newsmtsc}"
 THREADS="${THREADS:-2}"
 N="${N:-300}"
+read -r -a NEW_FLAGS <<< "${NEW_FLAGS:-}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 python3 - "$N" "$DATA_DIR/train.jsonl" "$ROOT/datasets/examples/diplomacy-brief.txt" "$WORK/archive.jsonl" <<'PY'
@@ -35,9 +37,9 @@ echo "== predictions (must be identical)"
 for data in test-rw dev-rw; do
   for prec in f32 int8; do
     for who in old new; do
-      bin="$OLD"; [ "$who" = new ] && bin="$NEW"
+      bin="$OLD"; flags=(); [ "$who" = new ] && bin="$NEW" && flags=("${NEW_FLAGS[@]}")
       "$bin" --threads "$THREADS" eval --model "$MODEL" --precision "$prec" --data "$DATA_DIR/$data.jsonl" \
-        --report "$WORK/$who-$data-$prec.json" --predictions "$WORK/$who-$data-$prec.pred.jsonl" > /dev/null 2>&1
+        --report "$WORK/$who-$data-$prec.json" --predictions "$WORK/$who-$data-$prec.pred.jsonl" "${flags[@]}" > /dev/null 2>&1
     done
     python3 - "$WORK" "$data" "$prec" <<'PY'
 import json, sys
@@ -51,9 +53,9 @@ done
 echo "== throughput ($ROUNDS interleaved rounds, $THREADS threads)"
 for r in $(seq "$ROUNDS"); do
   for who in old new; do
-    bin="$OLD"; [ "$who" = new ] && bin="$NEW"
-    "$bin" --threads "$THREADS" eval --model "$MODEL" --data "$DATA_DIR/test-rw.jsonl" --report "$WORK/t-$who-$r.json" > /dev/null 2>&1
-    "$bin" --threads "$THREADS" score "$WORK/archive.jsonl" --model "$MODEL" -o "$WORK/s-$who-$r.jsonl" 2> "$WORK/s-$who-$r.log"
+    bin="$OLD"; flags=(); [ "$who" = new ] && bin="$NEW" && flags=("${NEW_FLAGS[@]}")
+    "$bin" --threads "$THREADS" eval --model "$MODEL" --data "$DATA_DIR/test-rw.jsonl" --report "$WORK/t-$who-$r.json" "${flags[@]}" > /dev/null 2>&1
+    "$bin" --threads "$THREADS" score "$WORK/archive.jsonl" --model "$MODEL" -o "$WORK/s-$who-$r.jsonl" "${flags[@]}" 2> "$WORK/s-$who-$r.log"
   done
 done
 python3 - "$WORK" "$ROUNDS" <<'PY'
