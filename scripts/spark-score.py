@@ -29,6 +29,7 @@ import sys
 import tarfile
 import tempfile
 import threading
+import time
 
 BUNDLE = "stance-bundle"
 
@@ -119,6 +120,7 @@ def main(argv):
     sc = spark.sparkContext
     threads = a.threads or int(sc.getConf().get("spark.executor.cores", "1"))
     workdir = tempfile.mkdtemp(prefix="stance-spark-")
+    started = time.time()
     try:
         sc.addArchive(make_bundle(a.binary, a.model, workdir) + "#" + BUNDLE)
         lines = sc.textFile(",".join(a.input), minPartitions=a.partitions) if a.partitions else sc.textFile(",".join(a.input))
@@ -131,7 +133,8 @@ def main(argv):
         print(f"{total['documents']} documents, {total['sentences']} sentences ({total['sentences_with_actors']} with actors), "
               f"{total['pairs']} pairs, {skips} skipped, {total['pairs_failed']} pairs failed, "
               f"{tagged.getNumPartitions()} partitions; output in {a.output}")
-        print(json.dumps({"stance_spark": {**total, "skipped": skips, "partitions": tagged.getNumPartitions()}}))
+        seconds = time.time() - started
+        print(json.dumps({"stance_spark": {**total, "skipped": skips, "partitions": tagged.getNumPartitions(), "job_seconds": seconds}}))
         return 1 if total["pairs_failed"] else 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -345,7 +345,10 @@ fn score_streams_jsonl_from_standard_input() {
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
     assert!(status.success(), "{err}");
-    assert!(err.contains("-:7") && err.contains("malformed JSON"), "{err}");
+    assert!(
+        err.contains("-:7") && err.contains("malformed JSON"),
+        "{err}"
+    );
     let streamed = first + &rest;
     let file = dir.path().join("same.jsonl");
     let records: String = (0..5).map(|i| record(i) + "\n").collect();

@@ -78,7 +78,16 @@ fn minilm_with_a_fresh_head_runs_eval_over_test_rw() {
 
 #[test]
 fn the_shipped_model_keeps_its_dev_score() {
-    let dir = common::root().join("models/minilm-newsmtsc");
+    shipped_model_keeps_its_dev_score("minilm-newsmtsc");
+}
+
+#[test]
+fn the_shipped_mpnet_model_keeps_its_dev_score() {
+    shipped_model_keeps_its_dev_score("mpnet-newsmtsc");
+}
+
+fn shipped_model_keeps_its_dev_score(name: &str) {
+    let dir = common::root().join("models").join(name);
     let Some(dev) = common::newsmtsc("dev-rw.jsonl") else {
         return;
     };
@@ -97,7 +106,7 @@ fn the_shipped_model_keeps_its_dev_score() {
         .expect("stance.json records the dev-rw score");
     assert!(
         (report.metrics.f1m - want).abs() < 0.01,
-        "dev-rw F1m {} against {want} at training time",
+        "{name}: dev-rw F1m {} against {want} at training time",
         report.metrics.f1m
     );
 }

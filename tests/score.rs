@@ -202,7 +202,10 @@ fn shards_together_are_the_whole_output_and_never_overlap() {
     let mut parts = Vec::new();
     let mut docs_seen = std::collections::HashSet::new();
     for i in 0..3 {
-        let lines = run(Some(&format!("{i}/3")), &dir.path().join(format!("s{i}.jsonl")));
+        let lines = run(
+            Some(&format!("{i}/3")),
+            &dir.path().join(format!("s{i}.jsonl")),
+        );
         assert!(!lines.is_empty(), "shard {i} is empty");
         let docs: std::collections::HashSet<String> = lines
             .iter()

@@ -118,7 +118,12 @@ pub fn teacher_logits(
                 })
         })
         .collect::<Result<_>>()?;
-    let logits = logits_encoded(&teacher, &encoded, &InferOptions::default(), &|_| {})?;
+    // One batch per thread, as `score` runs (training's kernels are single-threaded).
+    let opts = InferOptions {
+        parallel_batches: rayon::current_num_threads(),
+        ..InferOptions::default()
+    };
+    let logits = logits_encoded(&teacher, &encoded, &opts, &|_| {})?;
     let cache = Cache {
         key,
         labels: teacher.labels().to_vec(),
