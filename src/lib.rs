@@ -18,6 +18,7 @@ pub mod io;
 pub mod kernels;
 pub mod model;
 pub mod pipeline;
+pub mod report;
 pub mod store;
 #[doc(hidden)]
 pub mod testing;

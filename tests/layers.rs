@@ -18,6 +18,7 @@ const LAYERS: &[(&str, usize)] = &[
     ("aggregate", 5),
     ("eval", 6),
     ("pipeline", 6),
+    ("report", 6),
     ("train", 7),
     ("commands", 8),
 ];

@@ -6,6 +6,7 @@ pub(crate) mod models;
 pub(crate) mod pairs;
 pub(crate) mod predict;
 pub(crate) mod progress;
+pub(crate) mod report;
 pub(crate) mod score;
 pub(crate) mod train;
 
@@ -34,6 +35,9 @@ pub(crate) enum Command {
     Eval(predict::EvalArgs),
     /// Score articles: every sentence's stance toward every actor it mentions (JSONL or CSV out).
     Score(score::ScoreArgs),
+    /// A self-contained HTML report (and CSV tables) from score output: actors, stance over time,
+    /// by outlet, evidence sentences.
+    Report(report::ReportArgs),
     /// Every (sentence, actor mention) of articles as unlabelled pairs (JSONL): data for
     /// `train --unlabelled`, or to label.
     Pairs(pairs::PairsArgs),
@@ -72,6 +76,7 @@ impl Cli {
             Command::Calibrate(a) => models::run_calibrate(a),
             Command::Score(a) => score::run_score(a),
             Command::Pairs(a) => pairs::run_pairs(a),
+            Command::Report(a) => report::run_report(a),
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod evaluate;
 pub mod pairs;
 pub mod predict;
+pub mod report;
 pub mod score;
 
 use crate::device::DeviceSpec;

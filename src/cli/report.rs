@@ -1,0 +1,65 @@
+//! `stance report`.
+
+use anyhow::{Context, Result};
+use clap::Args;
+use stance::commands::report::{report, ReportConfig};
+use stance::report::dates::Period;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub(crate) struct ReportArgs {
+    /// `stance score` output files (JSONL).
+    #[arg(required = true, value_name = "SCORES")]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// The HTML report to write (self-contained: opens offline).
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    /// Also write the aggregates as CSV tables into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) tables: Option<PathBuf>,
+    /// Period of the over-time section.
+    #[arg(long, value_enum, default_value = "week")]
+    pub(crate) by: Period,
+    /// Field(s) of the articles holding their date (ISO 8601), tried in order.
+    #[arg(long = "date-field", value_name = "FIELD", default_values = ["date", "published"])]
+    pub(crate) date_fields: Vec<String>,
+    /// Field that groups articles (e.g. outlet or source) for the by-group section.
+    #[arg(long, value_name = "FIELD")]
+    pub(crate) group_by: Option<String>,
+    /// Only these actors in the per-actor sections (comma-separated canonical names).
+    #[arg(long, value_delimiter = ',', value_name = "A,B,…")]
+    pub(crate) actors: Option<Vec<String>>,
+    /// Actors in the per-actor sections (most sentences first).
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub(crate) top: usize,
+    /// The model that scored the input (folder or shipped name), named with its dev scores.
+    #[arg(long, value_name = "DIR|NAME")]
+    pub(crate) model: Option<String>,
+    /// Seed of the bootstrap intervals.
+    #[arg(long, default_value_t = 7)]
+    pub(crate) seed: u64,
+}
+
+pub(crate) fn run_report(a: ReportArgs) -> Result<()> {
+    let cfg = ReportConfig {
+        inputs: a.inputs,
+        out: a.out,
+        tables: a.tables,
+        by: a.by,
+        date_fields: a.date_fields,
+        group_by: a.group_by,
+        actors: a.actors,
+        top: a.top,
+        model: a.model,
+        seed: a.seed,
+    };
+    let s = report(&cfg).with_context(|| format!("writing the report {}", cfg.out.display()))?;
+    for k in &s.first_skipped {
+        eprintln!("skipped: {}:{}: {}", k.source, k.line, k.message);
+    }
+    eprintln!(
+        "{} sentence lines, {} documents, {} actors; {} lines skipped; {} without a date, {} with an unparsed date; report written to {}",
+        s.lines, s.documents, s.actors, s.skipped, s.dates_missing, s.dates_unparsed, cfg.out.display()
+    );
+    Ok(())
+}

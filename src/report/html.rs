@@ -1,0 +1,468 @@
+//! The report as one self-contained HTML file (XHTML-compatible markup, inline CSS and SVG; no
+//! script, font or image from the network), and the same aggregates as CSV tables.
+
+use super::charts::{self, Bar, Point};
+use super::tally::{bootstrap_interval, ActorTally, Evidence, Tally};
+use crate::error::{Error, Result};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// What the "who and when" section says beyond the tally.
+#[derive(Debug, Clone, Default)]
+pub struct Provenance {
+    pub inputs: Vec<String>,
+    /// Model name and its scores, when given.
+    pub model: Option<String>,
+}
+
+/// Report settings that shape the output.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Actors shown in the sections per actor (by number of sentences).
+    pub top: usize,
+    /// Only these actors, when given.
+    pub actors: Option<Vec<String>>,
+    /// Periods or groups with fewer sentences are drawn as thin.
+    pub thin: usize,
+    pub seed: u64,
+}
+
+pub fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// The actors the per-actor sections show.
+pub fn chosen<'a>(t: &'a Tally, layout: &Layout) -> Vec<(&'a String, &'a ActorTally)> {
+    let ranked = t.ranked();
+    match &layout.actors {
+        Some(names) => ranked
+            .into_iter()
+            .filter(|(n, _)| names.iter().any(|x| x.eq_ignore_ascii_case(n)))
+            .collect(),
+        None => ranked.into_iter().take(layout.top).collect(),
+    }
+}
+
+/// One overview row per actor: label counts, index and its interval.
+pub struct OverviewRow {
+    pub actor: String,
+    pub kind: String,
+    pub sentences: usize,
+    pub counts: Vec<usize>,
+    pub index: Option<f64>,
+    pub interval: Option<(f64, f64)>,
+}
+
+pub fn overview(t: &Tally, layout: &Layout) -> Vec<OverviewRow> {
+    t.ranked()
+        .into_iter()
+        .map(|(name, a)| OverviewRow {
+            actor: name.clone(),
+            kind: a.kind.clone(),
+            sentences: a.total.sentences,
+            counts: t
+                .labels
+                .iter()
+                .map(|l| a.total.counts.get(l).copied().unwrap_or(0))
+                .collect(),
+            index: a.total.index(),
+            interval: bootstrap_interval(a.sample(), 1000, layout.seed),
+        })
+        .collect()
+}
+
+const STYLE: &str = "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}\
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\
+td.l,th.l{text-align:left}mark.s{background:#cde5f5}mark.c{background:#f7d5bf}\
+.note{color:#555;font-style:italic}li{margin:0.4em 0}";
+
+fn f(x: Option<f64>) -> String {
+    x.map_or("–".into(), |v| format!("{v:+.3}"))
+}
+
+/// The HTML report.
+pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
+    let mut h = String::new();
+    let w = |e: std::fmt::Error| Error::Config(format!("writing the report: {e}"));
+    let labels: Vec<&String> = t.labels.iter().collect();
+    let rows = overview(t, layout);
+    writeln!(h, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/><title>stance report</title><style>{STYLE}</style></head><body>").map_err(w)?;
+    writeln!(h, "<h1>Stance report</h1>").map_err(w)?;
+
+    // Overview.
+    writeln!(h, "<h2 id=\"overview\">Overview</h2>").map_err(w)?;
+    if !t.has_index() {
+        writeln!(h, "<p class=\"note\">The label set has no supportive and critical labels: the stance index is not shown, counts are.</p>").map_err(w)?;
+    }
+    write!(
+        h,
+        "<table><tr><th class=\"l\">actor</th><th class=\"l\">kind</th><th>sentences</th>"
+    )
+    .map_err(w)?;
+    for l in &labels {
+        write!(h, "<th>{}</th>", escape(l)).map_err(w)?;
+    }
+    writeln!(h, "<th>stance index</th><th>95% interval</th></tr>").map_err(w)?;
+    for r in &rows {
+        write!(
+            h,
+            "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td>",
+            escape(&r.actor),
+            escape(&r.kind),
+            r.sentences
+        )
+        .map_err(w)?;
+        for c in &r.counts {
+            write!(h, "<td>{c}</td>").map_err(w)?;
+        }
+        let iv = r
+            .interval
+            .map_or("–".into(), |(a, b)| format!("{a:+.3} … {b:+.3}"));
+        writeln!(h, "<td>{}</td><td>{iv}</td></tr>", f(r.index)).map_err(w)?;
+    }
+    writeln!(h, "</table>").map_err(w)?;
+    let shown = chosen(t, layout);
+    if t.has_index() && !shown.is_empty() {
+        let bars: Vec<Bar> = shown
+            .iter()
+            .filter_map(|(n, a)| {
+                Some(Bar {
+                    label: (*n).clone(),
+                    index: a.total.index()?,
+                    interval: bootstrap_interval(a.sample(), 1000, layout.seed),
+                    sentences: a.total.sentences,
+                })
+            })
+            .collect();
+        writeln!(
+            h,
+            "{}",
+            strip_xml_decl(&charts::index_bars(
+                "Stance index by actor",
+                "actor (sentences)",
+                &bars
+            )?)
+        )
+        .map_err(w)?;
+    }
+
+    // Over time.
+    writeln!(h, "<h2 id=\"time\">Over time</h2>").map_err(w)?;
+    let dated = shown.iter().any(|(_, a)| !a.periods.is_empty());
+    if !dated {
+        writeln!(h, "<p class=\"note\">No article has a date that parses (fields tried: {}); this section is left out.</p>", escape(&t.opts.date_fields.join(", "))).map_err(w)?;
+    } else {
+        for (name, a) in &shown {
+            if a.periods.is_empty() {
+                continue;
+            }
+            writeln!(h, "<h3>{}</h3>", escape(name)).map_err(w)?;
+            if t.has_index() {
+                let points: Vec<Point> = a
+                    .periods
+                    .iter()
+                    .filter_map(|(p, c)| {
+                        Some(Point {
+                            period: p.clone(),
+                            index: c.index()?,
+                            sentences: c.sentences,
+                        })
+                    })
+                    .collect();
+                writeln!(
+                    h,
+                    "{}",
+                    strip_xml_decl(&charts::over_time(
+                        &format!("{name}: stance index per period"),
+                        &points,
+                        layout.thin
+                    )?)
+                )
+                .map_err(w)?;
+            }
+            write!(
+                h,
+                "<table><tr><th class=\"l\">period</th><th>sentences</th>"
+            )
+            .map_err(w)?;
+            for l in &labels {
+                write!(h, "<th>{} share</th>", escape(l)).map_err(w)?;
+            }
+            writeln!(h, "<th>stance index</th></tr>").map_err(w)?;
+            for (p, c) in &a.periods {
+                write!(
+                    h,
+                    "<tr><td class=\"l\">{}</td><td>{}</td>",
+                    escape(p),
+                    c.sentences
+                )
+                .map_err(w)?;
+                for l in &labels {
+                    let share =
+                        c.counts.get(*l).copied().unwrap_or(0) as f64 / c.sentences.max(1) as f64;
+                    write!(h, "<td>{:.0}%</td>", 100.0 * share).map_err(w)?;
+                }
+                writeln!(h, "<td>{}</td></tr>", f(c.index())).map_err(w)?;
+            }
+            writeln!(h, "</table>").map_err(w)?;
+        }
+    }
+
+    // By group.
+    writeln!(h, "<h2 id=\"groups\">By group</h2>").map_err(w)?;
+    let grouped = shown.iter().any(|(_, a)| !a.groups.is_empty());
+    if !grouped {
+        writeln!(
+            h,
+            "<p class=\"note\">No --group-by field given; this section is left out.</p>"
+        )
+        .map_err(w)?;
+    } else {
+        let bars: Vec<Bar> = shown
+            .iter()
+            .flat_map(|(n, a)| {
+                a.groups.iter().filter_map(move |(g, c)| {
+                    Some(Bar {
+                        label: format!("{n} · {g}"),
+                        index: c.index()?,
+                        interval: None,
+                        sentences: c.sentences,
+                    })
+                })
+            })
+            .collect();
+        if t.has_index() {
+            writeln!(
+                h,
+                "{}",
+                strip_xml_decl(&charts::index_bars(
+                    "Stance index by actor and group",
+                    "actor · group (sentences)",
+                    &bars
+                )?)
+            )
+            .map_err(w)?;
+        }
+        writeln!(h, "<table><tr><th class=\"l\">actor</th><th class=\"l\">group</th><th>sentences</th><th>stance index</th></tr>").map_err(w)?;
+        for (n, a) in &shown {
+            for (g, c) in &a.groups {
+                writeln!(
+                    h,
+                    "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td></tr>",
+                    escape(n),
+                    escape(g),
+                    c.sentences,
+                    f(c.index())
+                )
+                .map_err(w)?;
+            }
+        }
+        writeln!(h, "</table>").map_err(w)?;
+    }
+
+    // Evidence.
+    writeln!(h, "<h2 id=\"evidence\">Evidence</h2>").map_err(w)?;
+    if !t.has_index() {
+        writeln!(
+            h,
+            "<p class=\"note\">Needs supportive and critical labels.</p>"
+        )
+        .map_err(w)?;
+    }
+    for (name, a) in shown.iter().filter(|_| t.has_index()) {
+        writeln!(h, "<h3>{}</h3>", escape(name)).map_err(w)?;
+        for (title, list, class) in [
+            ("most supportive", &a.supportive, "s"),
+            ("most critical", &a.critical, "c"),
+        ] {
+            writeln!(h, "<p>{title}:</p><ol>").map_err(w)?;
+            for e in list.iter() {
+                writeln!(h, "<li>{}</li>", evidence(e, class)).map_err(w)?;
+            }
+            writeln!(h, "</ol>").map_err(w)?;
+        }
+    }
+
+    // Who and when.
+    writeln!(h, "<h2 id=\"provenance\">Who and when</h2><ul>").map_err(w)?;
+    writeln!(h, "<li>inputs: {}</li>", escape(&prov.inputs.join(", "))).map_err(w)?;
+    writeln!(
+        h,
+        "<li>model: {}</li>",
+        escape(
+            prov.model
+                .as_deref()
+                .unwrap_or("not given (report --model names it)")
+        )
+    )
+    .map_err(w)?;
+    let range = match (t.first, t.last) {
+        (Some(a), Some(b)) => format!(
+            "{} to {}",
+            a.period(super::dates::Period::Day),
+            b.period(super::dates::Period::Day)
+        ),
+        _ => "no dates".into(),
+    };
+    writeln!(
+        h,
+        "<li>dates: {range} ({} lines without a date, {} with a date that does not parse)</li>",
+        t.dates_missing, t.dates_unparsed
+    )
+    .map_err(w)?;
+    writeln!(
+        h,
+        "<li>{} sentence lines, {} documents, {} actors; {} lines skipped</li>",
+        t.lines,
+        t.documents,
+        t.actors.len(),
+        t.skipped_count
+    )
+    .map_err(w)?;
+    for s in &t.skipped {
+        writeln!(
+            h,
+            "<li class=\"note\">skipped {}:{}: {}</li>",
+            escape(&s.source),
+            s.line,
+            escape(&s.message)
+        )
+        .map_err(w)?;
+    }
+    writeln!(h, "</ul>\n</body></html>").map_err(w)?;
+    Ok(h)
+}
+
+fn strip_xml_decl(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    }
+}
+
+/// An evidence sentence with the actor's mentions highlighted, its document and fields.
+fn evidence(e: &Evidence, class: &str) -> String {
+    let chars: Vec<char> = e.text.chars().collect();
+    let mut out = String::new();
+    let mut at = 0;
+    let mut spans = e.mentions.clone();
+    spans.sort();
+    for (s, end) in spans {
+        if s < at || end > chars.len() {
+            continue;
+        }
+        out += &escape(&chars[at..s].iter().collect::<String>());
+        out += &format!(
+            "<mark class=\"{class}\">{}</mark>",
+            escape(&chars[s..end].iter().collect::<String>())
+        );
+        at = end;
+    }
+    out += &escape(&chars[at..].iter().collect::<String>());
+    let fields: Vec<String> = e
+        .fields
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", v.as_str().map_or(v.to_string(), String::from)))
+        .collect();
+    format!(
+        "{out} <span class=\"note\">({:+.2}; {} #{}{}{})</span>",
+        e.index,
+        escape(&e.doc),
+        e.sentence,
+        if fields.is_empty() { "" } else { "; " },
+        escape(&fields.join(", "))
+    )
+}
+
+/// The aggregates as CSV files in `dir`: overview, over time, by group, evidence.
+pub fn write_tables(t: &Tally, layout: &Layout, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let csv_err = |e: csv::Error| Error::Config(format!("writing a table: {e}"));
+    let write = |name: &str, rows: Vec<Vec<String>>| -> Result<()> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        for r in rows {
+            w.write_record(&r).map_err(csv_err)?;
+        }
+        let bytes = w.into_inner().map_err(|e| Error::Config(e.to_string()))?;
+        crate::io::atomic::write_bytes(dir.join(name), &bytes)
+    };
+    let num = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:.4}"));
+    let labels: Vec<String> = t.labels.iter().cloned().collect();
+    let mut head = vec!["actor".to_string(), "kind".into(), "sentences".into()];
+    head.extend(labels.iter().cloned());
+    head.extend(["stance_index".into(), "ci_low".into(), "ci_high".into()]);
+    let mut rows = vec![head];
+    for r in overview(t, layout) {
+        let mut row = vec![r.actor, r.kind, r.sentences.to_string()];
+        row.extend(r.counts.iter().map(|c| c.to_string()));
+        row.extend([
+            num(r.index),
+            num(r.interval.map(|x| x.0)),
+            num(r.interval.map(|x| x.1)),
+        ]);
+        rows.push(row);
+    }
+    write("overview.csv", rows)?;
+    let mut head = vec!["actor".to_string(), "period".into(), "sentences".into()];
+    head.extend(labels.iter().cloned());
+    head.push("stance_index".into());
+    let mut rows = vec![head.clone()];
+    let mut groups = vec![{
+        let mut h = head.clone();
+        h[1] = "group".into();
+        h
+    }];
+    for (name, a) in t.ranked() {
+        for (key, cells, out) in [("p", &a.periods, &mut rows), ("g", &a.groups, &mut groups)] {
+            let _ = key;
+            for (k, c) in cells {
+                let mut row = vec![name.clone(), k.clone(), c.sentences.to_string()];
+                row.extend(
+                    labels
+                        .iter()
+                        .map(|l| c.counts.get(l).copied().unwrap_or(0).to_string()),
+                );
+                row.push(num(c.index()));
+                out.push(row);
+            }
+        }
+    }
+    write("over_time.csv", rows)?;
+    write("by_group.csv", groups)?;
+    let mut rows = vec![vec![
+        "actor".to_string(),
+        "side".into(),
+        "rank".into(),
+        "stance_index".into(),
+        "doc".into(),
+        "sentence".into(),
+        "text".into(),
+    ]];
+    for (name, a) in t.ranked() {
+        for (side, list) in [("supportive", &a.supportive), ("critical", &a.critical)] {
+            for (i, e) in list.iter().enumerate() {
+                rows.push(vec![
+                    name.clone(),
+                    side.into(),
+                    (i + 1).to_string(),
+                    format!("{:.4}", e.index),
+                    e.doc.clone(),
+                    e.sentence.to_string(),
+                    e.text.clone(),
+                ]);
+            }
+        }
+    }
+    write("evidence.csv", rows)
+}

@@ -1,0 +1,199 @@
+//! `stance report` end to end on hand-made score files: the HTML parses, has every section and
+//! chart, the tables hold the aggregates, and odd inputs (no dates, other labels, an empty file,
+//! bad lines) give notes and counts rather than errors.
+
+use stance::commands::report::{report, ReportConfig};
+use stance::report::dates::Period;
+use std::path::{Path, PathBuf};
+
+fn line(
+    doc: &str,
+    date: Option<&str>,
+    outlet: &str,
+    actor: &str,
+    scores: [(&str, f32); 3],
+) -> String {
+    let best = scores.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap().0;
+    let mut v = serde_json::json!({
+        "doc": doc, "sentence": 0, "start": 0, "end": 20,
+        "text": format!("{actor} was in the news."),
+        "actors": [{"actor": actor, "kind": "country",
+            "mentions": [{"text": actor, "start": 0, "end": actor.chars().count()}],
+            "stance": best,
+            "scores": scores.iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>()}],
+        "fields": {"outlet": outlet},
+    });
+    if let Some(d) = date {
+        v["fields"]["date"] = d.into();
+    }
+    v.to_string()
+}
+
+fn write(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    p
+}
+
+fn cfg(inputs: Vec<PathBuf>, out: PathBuf) -> ReportConfig {
+    ReportConfig {
+        inputs,
+        out,
+        tables: None,
+        by: Period::Month,
+        date_fields: vec!["date".into(), "published".into()],
+        group_by: Some("outlet".into()),
+        actors: None,
+        top: 8,
+        model: None,
+        seed: 7,
+    }
+}
+
+fn parse(html: &str) -> roxmltree::Document<'_> {
+    roxmltree::Document::parse_with_options(
+        html,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .expect("the report is well-formed")
+}
+
+#[test]
+fn report_has_every_section_chart_and_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = |p: f32, c: f32| [("supportive", p), ("neutral", 1.0 - p - c), ("critical", c)];
+    let mut lines = Vec::new();
+    for i in 0..12 {
+        let month = 1 + i % 3;
+        let date = format!("2024-0{month}-1{}", i % 9);
+        lines.push(line(
+            &format!("d{i}"),
+            Some(&date),
+            ["A", "B"][i % 2],
+            "China",
+            s(0.6, 0.1),
+        ));
+        lines.push(line(
+            &format!("d{i}"),
+            Some(&date),
+            ["A", "B"][i % 2],
+            "Russia",
+            s(0.1, 0.7),
+        ));
+    }
+    lines.push("not json".into());
+    let scores = write(dir.path(), "scores.jsonl", &lines);
+    let out = dir.path().join("report.html");
+    let mut c = cfg(vec![scores], out.clone());
+    c.tables = Some(dir.path().join("tables"));
+    let stats = report(&c).unwrap();
+    assert_eq!(
+        (stats.lines, stats.documents, stats.actors, stats.skipped),
+        (24, 12, 2, 1)
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    let doc = parse(&html);
+    let ids: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("h2"))
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        ["overview", "time", "groups", "evidence", "provenance"]
+    );
+    let svgs: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "svg")
+        .collect();
+    // Overview, one time chart per actor, by group.
+    assert_eq!(svgs.len(), 4);
+    for svg in &svgs {
+        let texts: Vec<String> = svg
+            .descendants()
+            .filter(|n| n.tag_name().name() == "text")
+            .map(|n| n.text().unwrap_or_default().trim().to_string())
+            .collect();
+        assert!(
+            texts.iter().any(|t| t.contains("stance index")),
+            "{texts:?}"
+        );
+        assert!(svg
+            .descendants()
+            .any(|n| n.tag_name().name() == "rect" || n.tag_name().name() == "polyline"));
+    }
+    // Nothing is fetched: no script, no external reference (only XML namespaces name URLs).
+    let external = html
+        .match_indices("http")
+        .filter(|(i, _)| {
+            !html[..*i].ends_with("xmlns=\"") && !html[..*i].ends_with("xmlns:xlink=\"")
+        })
+        .count();
+    assert_eq!(external, 0, "external references in the report");
+    assert!(!html.contains("<script"), "no script");
+    assert!(
+        html.contains("<mark class=\"s\">China</mark>"),
+        "evidence highlights"
+    );
+    let overview = std::fs::read_to_string(dir.path().join("tables/overview.csv")).unwrap();
+    let rows: Vec<&str> = overview.lines().collect();
+    assert_eq!(
+        rows[0],
+        "actor,kind,sentences,critical,neutral,supportive,stance_index,ci_low,ci_high"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("China,country,12,0,0,12,0.5000,")),
+        "{overview}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("Russia,country,12,12,0,0,-0.6000,")),
+        "{overview}"
+    );
+    let months = std::fs::read_to_string(dir.path().join("tables/over_time.csv")).unwrap();
+    assert!(months.contains("China,2024-01,4,0,0,4,0.5000"), "{months}");
+    let groups = std::fs::read_to_string(dir.path().join("tables/by_group.csv")).unwrap();
+    assert!(groups.contains("Russia,A,6,6,0,0,-0.6000"), "{groups}");
+}
+
+#[test]
+fn odd_inputs_give_notes_not_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    // No dates, labels without supportive/critical, and an empty file.
+    let other = |a: f32| [("FAVOR", a), ("NONE", 0.1), ("AGAINST", 0.9 - a)];
+    let lines = vec![
+        line("x", None, "A", "China", other(0.7)),
+        line("y", Some("sometime in May"), "A", "China", other(0.2)),
+    ];
+    let scores = write(dir.path(), "scores.jsonl", &lines);
+    let empty = write(dir.path(), "empty.jsonl", &[]);
+    let out = dir.path().join("r.html");
+    let stats = report(&cfg(vec![scores, empty], out.clone())).unwrap();
+    assert_eq!(
+        (stats.lines, stats.dates_missing, stats.dates_unparsed),
+        (2, 1, 1)
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    parse(&html);
+    assert!(
+        html.contains("this section is left out"),
+        "no dates: a note"
+    );
+    assert!(
+        html.contains("the stance index is not shown"),
+        "other labels: a note"
+    );
+    assert!(html.contains("FAVOR"), "counts are shown");
+    // Only an empty file: an empty report, not an error.
+    let out2 = dir.path().join("r2.html");
+    let s = report(&cfg(vec![dir.path().join("empty.jsonl")], out2.clone())).unwrap();
+    assert_eq!(s.lines, 0);
+    parse(&std::fs::read_to_string(&out2).unwrap());
+    // A missing file is an error naming it.
+    let e = report(&cfg(vec![dir.path().join("nope.jsonl")], out2)).unwrap_err();
+    assert!(e.to_string().contains("nope.jsonl"), "{e}");
+}
