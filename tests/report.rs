@@ -197,3 +197,59 @@ fn odd_inputs_give_notes_not_errors() {
     let e = report(&cfg(vec![dir.path().join("nope.jsonl")], out2)).unwrap_err();
     assert!(e.to_string().contains("nope.jsonl"), "{e}");
 }
+
+/// The example report rendered by a real browser (headless Chromium), when one is installed.
+#[test]
+fn headless_chromium_renders_the_report() {
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    let Some(browser) = browser else {
+        stance::testing::skip(
+            "headless_chromium_renders_the_report",
+            "no Chromium here (Debian package `chromium`)",
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let s = |p: f32, c: f32| [("supportive", p), ("neutral", 1.0 - p - c), ("critical", c)];
+    let lines: Vec<String> = (0..20)
+        .map(|i| {
+            line(
+                &format!("d{i}"),
+                Some(&format!("2024-0{}-10", 1 + i % 4)),
+                "A",
+                "China",
+                s(0.1 * (i % 7) as f32, 0.2),
+            )
+        })
+        .collect();
+    let scores = write(dir.path(), "scores.jsonl", &lines);
+    let html = dir.path().join("r.html");
+    report(&cfg(vec![scores], html.clone())).unwrap();
+    let png = dir.path().join("r.png");
+    let o = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=1000,1400",
+        ])
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&png).expect("a screenshot");
+    assert!(
+        bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000,
+        "{} bytes",
+        bytes.len()
+    );
+}

@@ -164,7 +164,7 @@ pub fn over_time(title: &str, points: &[Point], thin: usize) -> Result<String> {
             .map_err(err)?;
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
+            .position(SeriesLabelPosition::UpperLeft)
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
             .draw()
