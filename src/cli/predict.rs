@@ -47,6 +47,9 @@ pub(crate) struct EvalArgs {
     /// Write the per-example predictions as JSONL here (atomically).
     #[arg(long, value_name = "FILE")]
     pub(crate) predictions: Option<PathBuf>,
+    /// Write charts into this folder: confusion matrix, per-label scores, reliability diagram (SVG).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plot: Option<PathBuf>,
     /// Skip malformed records and unknown labels (reported) instead of stopping at the first.
     #[arg(long)]
     pub(crate) skip_bad: bool,
@@ -159,6 +162,11 @@ pub(crate) fn run_eval(a: EvalArgs) -> Result<()> {
     if let Some(path) = &a.report {
         stance::io::atomic::write_bytes(path, serde_json::to_string_pretty(&report)?.as_bytes())?;
         eprintln!("report written to {}", path.display());
+    }
+    if let Some(dir) = &a.plot {
+        evaluate::plot(&report, &preds, dir)
+            .with_context(|| format!("writing charts into {}", dir.display()))?;
+        eprintln!("charts written to {}", dir.display());
     }
     if let Some(path) = &a.predictions {
         let mut s = String::new();

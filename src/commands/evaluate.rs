@@ -94,3 +94,40 @@ pub fn evaluate(
     };
     Ok((report, preds))
 }
+
+/// The evaluation as charts in `dir` (SVG, written atomically): `confusion.svg` (heatmap with
+/// counts), `per-label.svg` (precision, recall, F1) and `reliability.svg` (accuracy against the
+/// predicted probability, 10 bins).
+pub fn plot(report: &EvalReport, preds: &[Prediction], dir: &std::path::Path) -> Result<()> {
+    use crate::report::charts::{confusion, per_label, reliability, ReliabilityBin};
+    std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
+    let m = &report.metrics;
+    let write = |name: &str, svg: String| crate::io::atomic::write_bytes(dir.join(name), svg.as_bytes());
+    write("confusion.svg", confusion(&m.labels, &m.confusion)?)?;
+    let values: Vec<[f64; 3]> = m
+        .per_label
+        .iter()
+        .map(|l| [100.0 * l.precision, 100.0 * l.recall, 100.0 * l.f1])
+        .collect();
+    write("per-label.svg", per_label(&m.labels, &values)?)?;
+    let bins = crate::eval::calibration::ECE_BINS;
+    let mut sums = vec![(0f64, 0usize, 0usize); bins];
+    for p in preds {
+        let (Some(gold), Some(conf)) = (&p.gold, p.scores.get(&p.label)) else {
+            continue;
+        };
+        let b = ((*conf as f64 * bins as f64) as usize).min(bins - 1);
+        sums[b].0 += *conf as f64;
+        sums[b].1 += usize::from(*gold == p.label);
+        sums[b].2 += 1;
+    }
+    let bins: Vec<ReliabilityBin> = sums
+        .iter()
+        .map(|&(c, ok, n)| ReliabilityBin {
+            confidence: c / n.max(1) as f64,
+            accuracy: ok as f64 / n.max(1) as f64,
+            count: n,
+        })
+        .collect();
+    write("reliability.svg", reliability(&bins)?)
+}

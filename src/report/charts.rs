@@ -174,6 +174,181 @@ pub fn over_time(title: &str, points: &[Point], thin: usize) -> Result<String> {
     Ok(svg)
 }
 
+/// A confusion matrix as a heatmap (rows gold, columns predicted), every cell with its count.
+pub fn confusion(labels: &[String], matrix: &[Vec<usize>]) -> Result<String> {
+    let mut svg = String::new();
+    let n = labels.len().max(1);
+    {
+        let root = SVGBackend::with_string(&mut svg, (560, 480)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption("Confusion matrix (pairs; darker: more)", ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(50)
+            .y_label_area_size(100)
+            .build_cartesian_2d(0f64..n as f64, 0f64..n as f64)
+            .map_err(err)?;
+        // Labels at cell centres: ticks every half cell, named where they fall on a centre.
+        let centre = |v: f64| -> Option<usize> {
+            let i = (v - 0.5).round();
+            ((v - 0.5 - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n).then_some(i as usize)
+        };
+        let name = |i: usize| labels.get(i).cloned().unwrap_or_default();
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc("predicted label")
+            .y_desc("gold label")
+            .x_labels(2 * n + 1)
+            .y_labels(2 * n + 1)
+            .x_label_formatter(&|v| centre(*v).map(name).unwrap_or_default())
+            .y_label_formatter(&|v| centre(*v).map(|i| name(n - 1 - i)).unwrap_or_default())
+            .draw()
+            .map_err(err)?;
+        let max = matrix.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
+        chart
+            .draw_series(matrix.iter().enumerate().flat_map(|(g, row)| {
+                row.iter().enumerate().map(move |(p, &c)| {
+                    let shade = BLUE.mix(0.1 + 0.85 * c as f64 / max);
+                    let (x, y) = (p as f64, (n - 1 - g) as f64);
+                    Rectangle::new([(x, y), (x + 1.0, y + 1.0)], shade.filled())
+                })
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(matrix.iter().enumerate().flat_map(|(g, row)| {
+                row.iter().enumerate().map(move |(p, &c)| {
+                    let (x, y) = (p as f64 + 0.45, (n - 1 - g) as f64 + 0.55);
+                    Text::new(c.to_string(), (x, y), ("sans-serif", 16))
+                })
+            }))
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Precision, recall and F1 per label, as grouped bars (in percent).
+pub fn per_label(labels: &[String], values: &[[f64; 3]]) -> Result<String> {
+    let mut svg = String::new();
+    let n = labels.len().max(1);
+    {
+        let root = SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption("Precision, recall and F1 per label", ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(45)
+            .y_label_area_size(55)
+            .build_cartesian_2d(0f64..n as f64, 0f64..100f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_desc("label")
+            .y_desc("percent")
+            .x_labels(n * 2 + 1)
+            .x_label_formatter(&|v| {
+                let i = (v - 0.5).round();
+                if (v - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
+                    labels.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .draw()
+            .map_err(err)?;
+        for (k, (name, colour)) in [("precision", BLUE), ("recall", VERMILLION), ("F1", GREY)]
+            .into_iter()
+            .enumerate()
+        {
+            chart
+                .draw_series(values.iter().enumerate().map(|(i, v)| {
+                    let x0 = i as f64 + 0.15 + 0.23 * k as f64;
+                    Rectangle::new([(x0, 0.0), (x0 + 0.21, v[k])], colour.filled())
+                }))
+                .map_err(err)?
+                .label(name)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// One bin of a reliability diagram.
+#[derive(Debug, Clone, Copy)]
+pub struct ReliabilityBin {
+    pub confidence: f64,
+    pub accuracy: f64,
+    pub count: usize,
+}
+
+/// Reliability diagram: observed accuracy against mean predicted probability per bin, with the
+/// diagonal of perfect calibration and each bin's count.
+pub fn reliability(bins: &[ReliabilityBin]) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (520, 480)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption("Reliability diagram", ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(45)
+            .y_label_area_size(55)
+            .build_cartesian_2d(0f64..1f64, 0f64..1f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("predicted probability of the top label (bin mean)")
+            .y_desc("observed accuracy")
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new([(0.0, 0.0), (1.0, 1.0)], GREY.stroke_width(1)))
+            .map_err(err)?
+            .label("perfect calibration")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], GREY));
+        let used: Vec<&ReliabilityBin> = bins.iter().filter(|b| b.count > 0).collect();
+        chart
+            .draw_series(LineSeries::new(
+                used.iter().map(|b| (b.confidence, b.accuracy)),
+                BLUE.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label("model")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], BLUE.stroke_width(2)));
+        chart
+            .draw_series(used.iter().map(|b| Circle::new((b.confidence, b.accuracy), 4, BLUE.filled())))
+            .map_err(err)?;
+        chart
+            .draw_series(used.iter().map(|b| {
+                Text::new(
+                    format!("n={}", b.count),
+                    (b.confidence - 0.04, (b.accuracy + 0.06).min(0.98)),
+                    ("sans-serif", 11),
+                )
+            }))
+            .map_err(err)?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +394,31 @@ mod tests {
             svg.contains("#0072B2") && svg.contains("#D55E00"),
             "colours"
         );
+    }
+
+    #[test]
+    fn evaluation_charts_have_axes_and_series() {
+        let labels: Vec<String> = ["supportive", "neutral", "critical"].map(String::from).to_vec();
+        let svg = confusion(&labels, &[vec![5, 1, 0], vec![2, 9, 1], vec![0, 3, 7]]).unwrap();
+        let t = texts(&svg);
+        for want in ["predicted label", "gold label", "supportive", "critical", "9", "Confusion matrix (pairs; darker: more)"] {
+            assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
+        }
+        let svg = per_label(&labels, &[[80.0, 70.0, 74.7], [60.0, 65.0, 62.4], [90.0, 85.0, 87.4]]).unwrap();
+        let t = texts(&svg);
+        for want in ["label", "percent", "precision", "recall", "F1", "neutral"] {
+            assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
+        }
+        let bins = [
+            ReliabilityBin { confidence: 0.45, accuracy: 0.4, count: 10 },
+            ReliabilityBin { confidence: 0.0, accuracy: 0.0, count: 0 },
+            ReliabilityBin { confidence: 0.92, accuracy: 0.95, count: 80 },
+        ];
+        let t = texts(&reliability(&bins).unwrap());
+        for want in ["observed accuracy", "perfect calibration", "model", "n=80"] {
+            assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
+        }
+        assert!(!t.iter().any(|x| x == "n=0"), "empty bins are not drawn");
     }
 
     #[test]
