@@ -82,7 +82,10 @@ fn predict_eval_and_score_with_a_model_directory() {
     for chart in ["confusion.svg", "per-label.svg", "reliability.svg"] {
         let svg = std::fs::read_to_string(dir.path().join("plots").join(chart)).unwrap();
         let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
-        assert!(doc.descendants().filter(|n| n.has_tag_name("text")).count() > 5, "{chart}");
+        assert!(
+            doc.descendants().filter(|n| n.has_tag_name("text")).count() > 5,
+            "{chart}"
+        );
     }
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();

@@ -164,6 +164,27 @@ fn loss_decreases_and_dev_scores_rise_on_a_separable_set() {
         meta["dev_scores"]["epoch"],
         serde_json::json!(out.best_epoch.unwrap())
     );
+    // The learning curves: both panels, the dev set, the chosen epoch.
+    let svg = std::fs::read_to_string(model_dir.join("learning-curves.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+    let texts: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or_default().trim().to_string())
+        .collect();
+    let chosen = format!("chosen epoch ({})", out.best_epoch.unwrap());
+    for want in [
+        "step",
+        "epoch",
+        "F1m (percent)",
+        "dev.jsonl",
+        chosen.as_str(),
+    ] {
+        assert!(
+            texts.iter().any(|t| t == want),
+            "{want} missing in {texts:?}"
+        );
+    }
 }
 
 #[test]

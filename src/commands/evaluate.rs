@@ -102,7 +102,8 @@ pub fn plot(report: &EvalReport, preds: &[Prediction], dir: &std::path::Path) ->
     use crate::report::charts::{confusion, per_label, reliability, ReliabilityBin};
     std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
     let m = &report.metrics;
-    let write = |name: &str, svg: String| crate::io::atomic::write_bytes(dir.join(name), svg.as_bytes());
+    let write =
+        |name: &str, svg: String| crate::io::atomic::write_bytes(dir.join(name), svg.as_bytes());
     write("confusion.svg", confusion(&m.labels, &m.confusion)?)?;
     let values: Vec<[f64; 3]> = m
         .per_label

@@ -269,7 +269,9 @@ pub fn per_label(labels: &[String], values: &[[f64; 3]]) -> Result<String> {
                 }))
                 .map_err(err)?
                 .label(name)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled()));
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
+                });
         }
         chart
             .configure_series_labels()
@@ -312,7 +314,10 @@ pub fn reliability(bins: &[ReliabilityBin]) -> Result<String> {
             .draw()
             .map_err(err)?;
         chart
-            .draw_series(LineSeries::new([(0.0, 0.0), (1.0, 1.0)], GREY.stroke_width(1)))
+            .draw_series(LineSeries::new(
+                [(0.0, 0.0), (1.0, 1.0)],
+                GREY.stroke_width(1),
+            ))
             .map_err(err)?
             .label("perfect calibration")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], GREY));
@@ -326,7 +331,10 @@ pub fn reliability(bins: &[ReliabilityBin]) -> Result<String> {
             .label("model")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], BLUE.stroke_width(2)));
         chart
-            .draw_series(used.iter().map(|b| Circle::new((b.confidence, b.accuracy), 4, BLUE.filled())))
+            .draw_series(
+                used.iter()
+                    .map(|b| Circle::new((b.confidence, b.accuracy), 4, BLUE.filled())),
+            )
             .map_err(err)?;
         chart
             .draw_series(used.iter().map(|b| {
@@ -340,6 +348,118 @@ pub fn reliability(bins: &[ReliabilityBin]) -> Result<String> {
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Learning curves of a training run: the training loss per logged step (left) and each dev
+/// set's F1m per epoch (right), the chosen epoch marked.
+pub fn learning_curves(
+    loss: &[(usize, f64)],
+    dev: &[(String, Vec<(usize, f64)>)],
+    chosen: Option<usize>,
+) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (1000, 380)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let (left, right) = root.split_horizontally(520);
+        let max_step = loss.iter().map(|p| p.0).max().unwrap_or(1).max(1) as f64;
+        let max_loss = loss.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-3) * 1.05;
+        let mut chart = ChartBuilder::on(&left)
+            .caption("Training loss", ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(55)
+            .build_cartesian_2d(0f64..max_step, 0f64..max_loss)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("step")
+            .y_desc("loss (cross-entropy, per pair)")
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                loss.iter().map(|&(s, l)| (s as f64, l)),
+                BLUE.stroke_width(1),
+            ))
+            .map_err(err)?
+            .label("training loss (logged steps)")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], BLUE));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()
+            .map_err(err)?;
+        let epochs = dev
+            .iter()
+            .flat_map(|d| d.1.iter().map(|p| p.0))
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let mut chart = ChartBuilder::on(&right)
+            .caption("Dev F1m per epoch", ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(55)
+            .build_cartesian_2d(0.5f64..epochs as f64 + 0.5, 0f64..100f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("epoch")
+            .y_desc("F1m (percent)")
+            .x_labels(epochs.min(20) * 2 + 1)
+            .x_label_formatter(&|v| {
+                if (v - v.round()).abs() < 1e-6 && *v >= 1.0 {
+                    format!("{}", v.round() as usize)
+                } else {
+                    String::new()
+                }
+            })
+            .draw()
+            .map_err(err)?;
+        let colours = [BLUE, VERMILLION, GREY, BLACK];
+        for (k, (name, points)) in dev.iter().enumerate() {
+            let colour = colours[k % colours.len()];
+            chart
+                .draw_series(LineSeries::new(
+                    points.iter().map(|&(e, f)| (e as f64, f)),
+                    colour.stroke_width(2),
+                ))
+                .map_err(err)?
+                .label(name.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 12, y)], colour.stroke_width(2))
+                });
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|&(e, f)| Circle::new((e as f64, f), 4, colour.filled())),
+                )
+                .map_err(err)?;
+        }
+        if let Some(e) = chosen {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(e as f64, 0.0), (e as f64, 100.0)],
+                    BLACK.stroke_width(1),
+                )))
+                .map_err(err)?
+                .label(format!("chosen epoch ({e})"))
+                .legend(|(x, y)| PathElement::new(vec![(x + 6, y - 6), (x + 6, y + 6)], BLACK));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
             .draw()
@@ -398,21 +518,46 @@ mod tests {
 
     #[test]
     fn evaluation_charts_have_axes_and_series() {
-        let labels: Vec<String> = ["supportive", "neutral", "critical"].map(String::from).to_vec();
+        let labels: Vec<String> = ["supportive", "neutral", "critical"]
+            .map(String::from)
+            .to_vec();
         let svg = confusion(&labels, &[vec![5, 1, 0], vec![2, 9, 1], vec![0, 3, 7]]).unwrap();
         let t = texts(&svg);
-        for want in ["predicted label", "gold label", "supportive", "critical", "9", "Confusion matrix (pairs; darker: more)"] {
+        for want in [
+            "predicted label",
+            "gold label",
+            "supportive",
+            "critical",
+            "9",
+            "Confusion matrix (pairs; darker: more)",
+        ] {
             assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
         }
-        let svg = per_label(&labels, &[[80.0, 70.0, 74.7], [60.0, 65.0, 62.4], [90.0, 85.0, 87.4]]).unwrap();
+        let svg = per_label(
+            &labels,
+            &[[80.0, 70.0, 74.7], [60.0, 65.0, 62.4], [90.0, 85.0, 87.4]],
+        )
+        .unwrap();
         let t = texts(&svg);
         for want in ["label", "percent", "precision", "recall", "F1", "neutral"] {
             assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
         }
         let bins = [
-            ReliabilityBin { confidence: 0.45, accuracy: 0.4, count: 10 },
-            ReliabilityBin { confidence: 0.0, accuracy: 0.0, count: 0 },
-            ReliabilityBin { confidence: 0.92, accuracy: 0.95, count: 80 },
+            ReliabilityBin {
+                confidence: 0.45,
+                accuracy: 0.4,
+                count: 10,
+            },
+            ReliabilityBin {
+                confidence: 0.0,
+                accuracy: 0.0,
+                count: 0,
+            },
+            ReliabilityBin {
+                confidence: 0.92,
+                accuracy: 0.95,
+                count: 80,
+            },
         ];
         let t = texts(&reliability(&bins).unwrap());
         for want in ["observed accuracy", "perfect calibration", "model", "n=80"] {

@@ -486,6 +486,52 @@ fn step_gradients(
     Ok((loss, total))
 }
 
+/// The file in the run folder with the run's learning curves, rewritten after every epoch.
+pub const CURVES_FILE: &str = "learning-curves.svg";
+
+/// Draws the learning curves from the run's log (`train-log.jsonl`) into `learning-curves.svg`.
+pub fn write_learning_curves(out: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(out.join(LOG_FILE)).unwrap_or_default();
+    let mut loss = Vec::new();
+    let mut dev: Vec<(String, Vec<(usize, f64)>)> = Vec::new();
+    let mut chosen = None;
+    for v in text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+    {
+        match v["type"].as_str() {
+            Some("step") => {
+                if let (Some(s), Some(l)) = (v["step"].as_u64(), v["loss"].as_f64()) {
+                    loss.push((s as usize, l));
+                }
+            }
+            Some("epoch") => {
+                let r = &v["record"];
+                let Some(e) = r["epoch"].as_u64().map(|e| e as usize) else {
+                    continue;
+                };
+                if r["selected"].as_bool() == Some(true) {
+                    chosen = Some(e);
+                }
+                for d in r["dev"].as_array().into_iter().flatten() {
+                    let name = Path::new(d["data"].as_str().unwrap_or("dev"))
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let f = 100.0 * d["f1m"].as_f64().unwrap_or(0.0);
+                    match dev.iter_mut().find(|x| x.0 == name) {
+                        Some(x) => x.1.push((e, f)),
+                        None => dev.push((name, vec![(e, f)])),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let svg = crate::report::charts::learning_curves(&loss, &dev, chosen)?;
+    crate::io::atomic::write_bytes(out.join(CURVES_FILE), svg.as_bytes())
+}
+
 fn append_log(out: &Path, value: &serde_json::Value) -> Result<()> {
     let p = out.join(LOG_FILE);
     let mut f = std::fs::OpenOptions::new()
@@ -790,6 +836,7 @@ impl<'a> Run<'a> {
                 && mid_epoch
             {
                 self.checkpoint(epoch, bi + 1, sums)?;
+                write_learning_curves(&cfg.out)?;
                 progress.message(&format!("checkpoint at step {}", self.step));
             }
         }
@@ -862,6 +909,7 @@ impl<'a> Run<'a> {
             &cfg.out,
             &serde_json::json!({"type": "epoch", "record": rec}),
         )?;
+        write_learning_curves(&cfg.out)?;
         self.history.push(rec);
         if selected {
             self.model.meta_mut().dev_scores = serde_json::json!({ "epoch": epoch + 1, "select": cfg.select, "scores": scores.iter().map(|r| &r.score).collect::<Vec<_>>() });
