@@ -22,17 +22,7 @@ N="${N:-300}"
 read -r -a NEW_FLAGS <<< "${NEW_FLAGS:-}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-python3 - "$N" "$DATA_DIR/train.jsonl" "$ROOT/datasets/examples/diplomacy-brief.txt" "$WORK/archive.jsonl" <<'PY'
-import json, random, sys
-n, train, example, out = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-sents = [json.loads(l)["sentence_normalized"] for l in open(train, encoding="utf-8") if l.strip()]
-sents += [l.strip() for l in open(example, encoding="utf-8") if l.strip()]
-rng = random.Random(7)
-with open(out, "w", encoding="utf-8") as f:
-    for i in range(n):
-        paras = [" ".join(rng.choice(sents) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(4, 15))]
-        f.write(json.dumps({"id": f"doc-{i}", "text": "\n".join(paras)}) + "\n")
-PY
+"$ROOT/scripts/make-archive.py" "$N" "$DATA_DIR/train.jsonl" "$ROOT/datasets/examples/diplomacy-brief.txt" "$WORK/archive.jsonl"
 echo "== predictions (must be identical)"
 for data in test-rw dev-rw; do
   for prec in f32 int8; do

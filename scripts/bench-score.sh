@@ -15,18 +15,7 @@ TRAIN="${TRAIN:-../shared/datasets/newsmtsc/train.jsonl}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cargo build --release --quiet
-python3 - "$N" "$TRAIN" datasets/examples/diplomacy-brief.txt "$WORK/archive.jsonl" <<'PY'
-import json, random, sys
-n, train, example, out = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-sents = [json.loads(l)["sentence_normalized"] for l in open(train, encoding="utf-8") if l.strip()]
-sents += [l.strip() for l in open(example, encoding="utf-8") if l.strip()]
-rng = random.Random(7)
-with open(out, "w", encoding="utf-8") as f:
-    for i in range(n):
-        k = rng.randint(8, 30)
-        paras = [" ".join(rng.choice(sents) for _ in range(rng.randint(1, 3))) for _ in range(k // 2)]
-        f.write(json.dumps({"id": f"doc-{i}", "text": "\n".join(paras), "source": "synthetic"}) + "\n")
-PY
+scripts/make-archive.py "$N" "$TRAIN" datasets/examples/diplomacy-brief.txt "$WORK/archive.jsonl"
 echo "archive: $N articles, $(du -h "$WORK/archive.jsonl" | cut -f1)"
 /usr/bin/time -f "peak RSS %M KB, wall %e s" target/release/stance --threads "$THREADS" score "$WORK/archive.jsonl" \
   --model "$MODEL" --output "$WORK/out.jsonl" --summary "$WORK/summary.jsonl" 2>&1 | tail -3

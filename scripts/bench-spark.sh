@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Spark job against single-process `stance score` on the same archive, same run: a synthetic
-# archive of N articles (default 2000; NewsMTSC train sentences and the example article) in 4 files,
+# archive of N articles (default 2000; scripts/make-archive.py) in 4 files,
 # scored (1) by `stance --threads 2 score`, (2) by scripts/spark-score.py in local[2] (two tasks at a
 # time, one thread each), (3) in local[1]. Prints documents/s and pairs/s of each, wall time with and
 # without the JVM start, and writes bench-results/spark-<time>.json.
@@ -16,17 +16,7 @@ PY="$(scripts/setup-spark.sh)"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cargo build --release --quiet
-python3 - "$N" "$TRAIN" datasets/examples/diplomacy-brief.txt "$WORK" <<'PY'
-import json, random, sys
-n, train, example, work = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-sents = [json.loads(l)["sentence_normalized"] for l in open(train, encoding="utf-8") if l.strip()]
-sents += [l.strip() for l in open(example, encoding="utf-8") if l.strip()]
-rng = random.Random(7)
-files = [open(f"{work}/archive{i}.jsonl", "w", encoding="utf-8") for i in range(4)]
-for i in range(n):
-    paras = [" ".join(rng.choice(sents) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(4, 15))]
-    files[i % 4].write(json.dumps({"id": f"doc-{i}", "text": "\n".join(paras), "outlet": f"o{i % 7}"}) + "\n")
-PY
+scripts/make-archive.py "$N" "$TRAIN" datasets/examples/diplomacy-brief.txt "$WORK/archive" 4
 BIN="$ROOT/target/release/stance"
 t0=$(date +%s.%N)
 "$BIN" --threads 2 score "$WORK"/archive*.jsonl --model "$MODEL" -o "$WORK/single.jsonl" --stats-json 2> "$WORK/single.log"
