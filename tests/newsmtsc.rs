@@ -82,6 +82,11 @@ fn the_shipped_model_keeps_its_dev_score() {
 }
 
 #[test]
+fn the_shipped_distilled_model_keeps_its_dev_score() {
+    shipped_model_keeps_its_dev_score("minilm-distilled");
+}
+
+#[test]
 fn the_shipped_mpnet_model_keeps_its_dev_score() {
     shipped_model_keeps_its_dev_score("mpnet-newsmtsc");
 }

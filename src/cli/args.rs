@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 #[derive(Args, Clone)]
 pub(crate) struct ModelArgs {
-    /// Model directory, short name of a shipped model (minilm-newsmtsc), or Hugging Face hub id
-    /// (default: the shipped model minilm-newsmtsc).
+    /// Model directory, short name of a shipped model (minilm-distilled, minilm-newsmtsc,
+    /// mpnet-newsmtsc), or Hugging Face hub id (default: the shipped model minilm-distilled).
     #[arg(long, value_name = "DIR|ID")]
     pub(crate) model: Option<String>,
     /// Where to run: cpu, cuda or cuda:N (cuda needs a build with `--features cuda`).
@@ -19,7 +19,7 @@ pub(crate) struct ModelArgs {
     #[arg(long)]
     pub(crate) half: bool,
     /// Arithmetic of the linear layers on CPU. int8 (weights per channel, activations per row,
-    /// AVX-512 VNNI) is about 2× faster than f32 and scores within 0.35 F1m of it on NewsMTSC
+    /// AVX-512 VNNI) is about 2× faster than f32 and scores within 0.75 F1m of it on NewsMTSC
     /// (BENCHMARKS.md);
     /// without VNNI it falls back to f32. f32 is the exact reference. Ignored on CUDA.
     #[arg(long, value_enum, default_value_t = stance::model::Precision::Int8)]

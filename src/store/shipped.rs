@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use std::path::PathBuf;
 
 /// The directory name of the shipped default model under `models/`.
-pub const DEFAULT_MODEL_NAME: &str = "minilm-newsmtsc";
+pub const DEFAULT_MODEL_NAME: &str = "minilm-distilled";
 
 /// Folders a shipped model may sit in: `models/` under the current directory, and `models/`
 /// beside the executable's repository (`target/*/stance` → `models/`).
@@ -41,7 +41,7 @@ pub fn resolve_model(arg: &str) -> Result<ModelSource> {
     ModelSource::parse(arg)
 }
 
-/// Finds the shipped default model: `$STANCE_MODEL`, else `models/minilm-newsmtsc` under the
+/// Finds the shipped default model: `$STANCE_MODEL`, else `models/minilm-distilled` under the
 /// current directory, else beside the executable's repository.
 pub fn default_model() -> Result<ModelSource> {
     if let Some(p) = std::env::var_os("STANCE_MODEL") {
