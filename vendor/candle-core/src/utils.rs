@@ -409,6 +409,11 @@ fn rayon_num_threads() -> usize {
 }
 
 fn candle_num_threads() -> usize {
+    // The setter (see `set_num_threads`) takes precedence here too.
+    let set = NUM_THREADS.load(std::sync::atomic::Ordering::Relaxed);
+    if set > 0 {
+        return set;
+    }
     std::env::var("CANDLE_NUM_THREADS")
         .ok()
         .and_then(|s| usize::from_str(&s).ok())
