@@ -97,10 +97,14 @@ pub fn fault_point() {
 /// only: the marker file `MARKER` is created then, and a later process (a retried task) goes on.
 /// Without the variable it does nothing.
 pub fn fault_document(id: &str) {
-    let Ok(spec) = std::env::var("STANCE_FAULT_DOC") else {
-        return;
-    };
-    let Some((want, marker)) = spec.split_once(':') else {
+    // Read once: this is called for every scored document.
+    static SPEC: std::sync::OnceLock<Option<(String, String)>> = std::sync::OnceLock::new();
+    let spec = SPEC.get_or_init(|| {
+        let s = std::env::var("STANCE_FAULT_DOC").ok()?;
+        let (want, marker) = s.split_once(':')?;
+        Some((want.to_string(), marker.to_string()))
+    });
+    let Some((want, marker)) = spec else {
         return;
     };
     if want == id
