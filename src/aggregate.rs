@@ -3,15 +3,19 @@
 
 use crate::infer::argmax;
 use crate::io::scores::{ActorStance, MentionOut, SentenceOut, SummaryRow};
-use crate::text::actors::{Actor, Mention};
+use crate::text::actors::Mention;
+use crate::text::document::{ActorTable, Candidate};
+use std::collections::BTreeMap;
 
 /// The actors of one sentence with their stances: the mentions of one actor are combined by the
-/// mean of their probabilities. `probs[i]` belongs to `mentions[i]` (`None`: not scored); an
+/// mean of their probabilities, and the actor's holder is the first holder among its mentions.
+/// `probs[i]` and `holders[i]` belong to `mentions[i]` (`None`: not scored, no holder); an
 /// actor none of whose mentions was scored is left out.
 pub fn actor_stances(
     mentions: &[Mention],
+    holders: &[Option<usize>],
     probs: Vec<Option<Vec<f32>>>,
-    actors: &[Actor],
+    actors: &ActorTable,
     labels: &[String],
 ) -> Vec<ActorStance> {
     struct PerActor {
@@ -19,9 +23,11 @@ pub fn actor_stances(
         mentions: Vec<MentionOut>,
         sum: Vec<f32>,
         scored: usize,
+        holder: Option<usize>,
     }
     let mut per_actor: Vec<PerActor> = Vec::new();
-    for (m, p) in mentions.iter().zip(probs) {
+    let holders = holders.iter().copied().chain(std::iter::repeat(None));
+    for ((m, p), h) in mentions.iter().zip(probs).zip(holders) {
         let k = match per_actor.iter().position(|e| e.actor == m.actor) {
             Some(k) => k,
             None => {
@@ -30,15 +36,18 @@ pub fn actor_stances(
                     mentions: Vec::new(),
                     sum: vec![0.0; labels.len()],
                     scored: 0,
+                    holder: None,
                 });
                 per_actor.len() - 1
             }
         };
         let entry = &mut per_actor[k];
+        entry.holder = entry.holder.or(h);
         entry.mentions.push(MentionOut {
             text: m.text.clone(),
             start: m.start,
             end: m.end,
+            via: m.via,
         });
         if let Some(p) = p {
             for (acc, x) in entry.sum.iter_mut().zip(p) {
@@ -52,8 +61,9 @@ pub fn actor_stances(
         .filter(|e| e.scored > 0)
         .map(|e| {
             let mean: Vec<f32> = e.sum.iter().map(|x| x / e.scored as f32).collect();
-            let actor = &actors[e.actor];
+            let actor = actors.get(e.actor);
             ActorStance {
+                holder: e.holder.map(|h| actors.get(h).name.clone()),
                 actor: actor.name.clone(),
                 kind: actor.kind.clone(),
                 affiliation: actor.affiliation.clone(),
@@ -66,7 +76,7 @@ pub fn actor_stances(
 }
 
 /// Summary rows of one document's lines: per actor, the sentences, the count of each stance,
-/// and the mean of P(supportive) − P(critical).
+/// the mean of P(supportive) − P(critical), and the stances of each holder toward it.
 pub fn summarise(lines: &[SentenceOut], labels: &[String]) -> Vec<SummaryRow> {
     let mut rows: Vec<(SummaryRow, f64, usize)> = Vec::new();
     let has_pn = labels.iter().any(|l| l == "supportive") && labels.iter().any(|l| l == "critical");
@@ -83,6 +93,7 @@ pub fn summarise(lines: &[SentenceOut], labels: &[String]) -> Vec<SummaryRow> {
                             sentences: 0,
                             counts: labels.iter().map(|l| (l.clone(), 0)).collect(),
                             mean_support_minus_critical: None,
+                            holders: BTreeMap::new(),
                         },
                         0.0,
                         0,
@@ -93,6 +104,13 @@ pub fn summarise(lines: &[SentenceOut], labels: &[String]) -> Vec<SummaryRow> {
             let r = &mut rows[k];
             r.0.sentences += 1;
             *r.0.counts.entry(a.stance.clone()).or_insert(0) += 1;
+            if let Some(h) = &a.holder {
+                *r.0.holders
+                    .entry(h.clone())
+                    .or_default()
+                    .entry(a.stance.clone())
+                    .or_insert(0) += 1;
+            }
             let s = a.scores.get("supportive").copied().unwrap_or(0.0)
                 - a.scores.get("critical").copied().unwrap_or(0.0);
             r.1 += s as f64;
@@ -105,6 +123,23 @@ pub fn summarise(lines: &[SentenceOut], labels: &[String]) -> Vec<SummaryRow> {
                 r.mean_support_minus_critical = Some(sum / n as f64);
             }
             r
+        })
+        .collect()
+}
+
+/// Summary rows for the candidates of `--discover` (kind `candidate`, no stance counts): the
+/// sentences each discovered name occurs in.
+pub fn candidate_rows(doc: &str, candidates: &[Candidate]) -> Vec<SummaryRow> {
+    candidates
+        .iter()
+        .map(|c| SummaryRow {
+            doc: doc.to_string(),
+            actor: c.name.clone(),
+            kind: "candidate".into(),
+            sentences: c.sentences,
+            counts: BTreeMap::new(),
+            mean_support_minus_critical: None,
+            holders: BTreeMap::new(),
         })
         .collect()
 }

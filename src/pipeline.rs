@@ -1,5 +1,5 @@
-//! The scoring pipeline for one chunk of documents: sentences → actor mentions → encoded
-//! (sentence, mention) pairs → the batched model → per-actor stances, in input order.
+//! The scoring pipeline for one chunk of documents: sentences → actor mentions and holders →
+//! encoded (sentence, mention) pairs → the batched model → per-actor stances, in input order.
 
 use crate::aggregate::actor_stances;
 use crate::encode::Encoded;
@@ -8,10 +8,11 @@ use crate::infer::{predict_encoded, InferOptions};
 use crate::io::articles::{Document, Problem};
 use crate::io::scores::SentenceOut;
 use crate::store::StanceModel;
-use crate::text::actors::{Gazetteer, Mention};
-use crate::text::segment;
+use crate::text::actors::Gazetteer;
+use crate::text::document::{analyse, Analysis, Candidate, MentionOptions};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::time::Instant;
 
 /// What a scoring run did, with every problem met.
@@ -30,40 +31,48 @@ pub struct ScoreStats {
     pub seconds_text: f64,
     pub seconds_model: f64,
     pub interrupted: bool,
+    /// `--discover`: discovered names and the sentences they occur in, over all documents
+    /// (reported by [`ScoreStats::top_candidates`]).
+    #[serde(skip)]
+    pub candidates: HashMap<String, usize>,
 }
 
-/// A sentence with at least one actor mention, ready for the model.
-pub struct PreparedSentence {
-    /// Index of the sentence in the document (all sentences counted).
-    pub index: usize,
-    /// Character offsets of the sentence in the document.
-    pub start: usize,
-    pub end: usize,
-    pub text: String,
-    pub mentions: Vec<Mention>,
+/// Distinct candidate names kept in [`ScoreStats::candidates`] (memory stays bounded on any
+/// archive; the rest are still reported per document in the summary).
+pub const MAX_RUN_CANDIDATES: usize = 100_000;
+
+impl ScoreStats {
+    /// The most frequent candidates, most frequent first (ties by name).
+    pub fn top_candidates(&self, n: usize) -> Vec<(&str, usize)> {
+        let mut v: Vec<(&str, usize)> = self
+            .candidates
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v.truncate(n);
+        v
+    }
+
+    fn count_candidates(&mut self, candidates: &[Candidate]) {
+        for c in candidates {
+            if self.candidates.len() < MAX_RUN_CANDIDATES || self.candidates.contains_key(&c.name) {
+                *self.candidates.entry(c.name.clone()).or_insert(0) += c.sentences;
+            }
+        }
+    }
 }
 
-/// Segments and finds actors in one document.
-pub fn prepare(doc: &Document, gaz: &Gazetteer) -> (usize, Vec<PreparedSentence>) {
-    let chars: Vec<char> = doc.text.chars().collect();
-    let spans = segment::sentences(&doc.text);
-    let n = spans.len();
-    let out = spans
-        .into_iter()
-        .enumerate()
-        .filter_map(|(index, s)| {
-            let text: String = chars[s.start..s.end].iter().collect();
-            let mentions = gaz.find(&text);
-            (!mentions.is_empty()).then_some(PreparedSentence {
-                index,
-                start: s.start,
-                end: s.end,
-                text,
-                mentions,
-            })
-        })
-        .collect();
-    (n, out)
+/// One document's output: its lines, and the names `--discover` found in it.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentOut {
+    pub lines: Vec<SentenceOut>,
+    pub candidates: Vec<Candidate>,
+}
+
+/// Segments a document and finds its actor mentions and their holders.
+pub fn prepare(doc: &Document, gaz: &Gazetteer, opts: &MentionOptions) -> Analysis {
+    analyse(&doc.text, gaz, opts)
 }
 
 /// One (document, sentence, mention) pair, as indices into the prepared chunk.
@@ -80,14 +89,14 @@ struct PairRef {
 pub fn score_documents(
     model: &StanceModel,
     gaz: &Gazetteer,
+    mentions: &MentionOptions,
     docs: &[Document],
     infer: &InferOptions,
     keep_going: bool,
     stats: &mut ScoreStats,
-) -> Result<Vec<Vec<SentenceOut>>> {
+) -> Result<Vec<DocumentOut>> {
     let t0 = Instant::now();
-    let prepared: Vec<(usize, Vec<PreparedSentence>)> =
-        docs.par_iter().map(|d| prepare(d, gaz)).collect();
+    let prepared: Vec<Analysis> = docs.par_iter().map(|d| prepare(d, gaz, mentions)).collect();
     let pairs = pairs_of(&prepared);
     let (ok, items) = encode_pairs(model, &prepared, &pairs, stats);
     let t1 = Instant::now();
@@ -99,7 +108,7 @@ pub fn score_documents(
             pair_probs[*i] = Some(p);
         }
     }
-    let out = assemble(model, gaz, docs, &prepared, pair_probs, stats);
+    let out = assemble(model, gaz, docs, prepared, pair_probs, stats);
     stats.pairs += ok.len();
     stats.seconds_text += (t1 - t0).as_secs_f64() + t2.elapsed().as_secs_f64();
     stats.seconds_model += (t2 - t1).as_secs_f64();
@@ -107,10 +116,10 @@ pub fn score_documents(
 }
 
 /// Every (document, sentence, mention) pair of the chunk, in order.
-fn pairs_of(prepared: &[(usize, Vec<PreparedSentence>)]) -> Vec<PairRef> {
+fn pairs_of(prepared: &[Analysis]) -> Vec<PairRef> {
     let mut pairs = Vec::new();
-    for (doc, (_, sents)) in prepared.iter().enumerate() {
-        for (sentence, sent) in sents.iter().enumerate() {
+    for (doc, a) in prepared.iter().enumerate() {
+        for (sentence, sent) in a.sentences.iter().enumerate() {
             for mention in 0..sent.mentions.len() {
                 pairs.push(PairRef {
                     doc,
@@ -126,14 +135,14 @@ fn pairs_of(prepared: &[(usize, Vec<PreparedSentence>)]) -> Vec<PairRef> {
 /// Encodes the pairs: those that succeeded with their pair indices; the others are counted.
 fn encode_pairs(
     model: &StanceModel,
-    prepared: &[(usize, Vec<PreparedSentence>)],
+    prepared: &[Analysis],
     pairs: &[PairRef],
     stats: &mut ScoreStats,
 ) -> (Vec<usize>, Vec<Encoded>) {
     let encoded: Vec<Result<Encoded>> = pairs
         .par_iter()
         .map(|p| {
-            let sent = &prepared[p.doc].1[p.sentence];
+            let sent = &prepared[p.doc].sentences[p.sentence];
             let mention = &sent.mentions[p.mention];
             model
                 .pair_encoder()
@@ -193,24 +202,26 @@ fn run_model(
     }
 }
 
-/// The output lines of each document: sentences with at least one scored actor.
+/// The output of each document: sentences with at least one scored actor, and candidates.
 fn assemble(
     model: &StanceModel,
     gaz: &Gazetteer,
     docs: &[Document],
-    prepared: &[(usize, Vec<PreparedSentence>)],
+    prepared: Vec<Analysis>,
     pair_probs: Vec<Option<Vec<f32>>>,
     stats: &mut ScoreStats,
-) -> Vec<Vec<SentenceOut>> {
+) -> Vec<DocumentOut> {
     let labels = model.labels();
     let mut probs = pair_probs.into_iter();
     let mut out = Vec::with_capacity(docs.len());
-    for (doc, (n_sent, sents)) in docs.iter().zip(prepared) {
-        stats.sentences += n_sent;
+    for (doc, a) in docs.iter().zip(prepared) {
+        stats.sentences += a.sentence_count;
+        stats.count_candidates(&a.candidates);
+        let table = a.table(gaz);
         let mut lines = Vec::new();
-        for sent in sents {
+        for sent in &a.sentences {
             let p: Vec<Option<Vec<f32>>> = probs.by_ref().take(sent.mentions.len()).collect();
-            let actors = actor_stances(&sent.mentions, p, gaz.actors(), labels);
+            let actors = actor_stances(&sent.mentions, &sent.holders, p, &table, labels);
             if !actors.is_empty() {
                 lines.push(SentenceOut {
                     doc: doc.id.clone(),
@@ -224,7 +235,10 @@ fn assemble(
             }
         }
         stats.sentences_with_actors += lines.len();
-        out.push(lines);
+        out.push(DocumentOut {
+            lines,
+            candidates: a.candidates,
+        });
     }
     out
 }

@@ -27,6 +27,7 @@ fn cfg(inputs: Vec<String>, out: Option<PathBuf>) -> ScoreConfig {
         chunk_docs: 2,
         keep_going: false,
         shard: None,
+        mentions: Default::default(),
     }
 }
 

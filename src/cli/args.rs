@@ -104,3 +104,27 @@ impl GazetteerArgs {
         Ok(gaz.with_extra(&self.extra_actors)?)
     }
 }
+
+/// What to look for beyond the gazetteer's names.
+#[derive(Args, Clone, Debug, Default)]
+pub(crate) struct MentionArgs {
+    /// Also take a demonym before a noun for the state or its agents as a reference to the
+    /// country (`Chinese officials`, `the Ukrainian government`, `Russian forces`).
+    #[arg(long)]
+    pub(crate) demonyms: bool,
+    /// Find people and organisations the gazetteer does not have (names introduced by a title
+    /// or role, a reporting verb, or an organisation noun): `list` reports them (summary,
+    /// statistics) and lets them hold stances; `score` also scores them as actors. `--discover`
+    /// alone is `list`.
+    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "list", value_name = "list|score")]
+    pub(crate) discover: Option<stance::text::document::Discover>,
+}
+
+impl From<&MentionArgs> for stance::text::document::MentionOptions {
+    fn from(a: &MentionArgs) -> Self {
+        Self {
+            demonyms: a.demonyms,
+            discover: a.discover.unwrap_or_default(),
+        }
+    }
+}

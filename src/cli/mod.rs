@@ -2,6 +2,7 @@
 //! the library's configs by tested `TryFrom` functions, then run.
 
 pub(crate) mod args;
+pub(crate) mod mentions;
 pub(crate) mod models;
 pub(crate) mod pairs;
 pub(crate) mod predict;
@@ -38,6 +39,9 @@ pub(crate) enum Command {
     /// A self-contained HTML report (and CSV tables) from score output: actors, stance over time,
     /// by outlet, evidence sentences.
     Report(report::ReportArgs),
+    /// The actor mentions of articles and the holder of each stance, without a model (JSONL);
+    /// with --gold, their precision and recall on hand-labelled articles.
+    Mentions(mentions::MentionsArgs),
     /// Every (sentence, actor mention) of articles as unlabelled pairs (JSONL): data for
     /// `train --unlabelled`, or to label.
     Pairs(pairs::PairsArgs),
@@ -76,6 +80,7 @@ impl Cli {
             Command::Calibrate(a) => models::run_calibrate(a),
             Command::Score(a) => score::run_score(a),
             Command::Pairs(a) => pairs::run_pairs(a),
+            Command::Mentions(a) => mentions::run_mentions(a),
             Command::Report(a) => report::run_report(a),
         }
     }

@@ -1,5 +1,5 @@
 //! `stance score`.
-use super::args::{BatchArgs, GazetteerArgs, ModelArgs};
+use super::args::{BatchArgs, GazetteerArgs, MentionArgs, ModelArgs};
 use super::progress::stop_on_ctrl_c;
 use anyhow::{Context, Result};
 use clap::Args;
@@ -19,6 +19,8 @@ pub(crate) struct ScoreArgs {
     pub(crate) model: ModelArgs,
     #[command(flatten)]
     pub(crate) actors: GazetteerArgs,
+    #[command(flatten)]
+    pub(crate) mentions: MentionArgs,
     /// Output file (written as FILE.partial, renamed when complete); default: standard output.
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
@@ -66,6 +68,7 @@ impl TryFrom<&ScoreArgs> for ScoreConfig {
             chunk_docs: a.chunk_docs,
             keep_going: a.keep_going,
             shard: a.shard,
+            mentions: (&a.mentions).into(),
         })
     }
 }
@@ -127,8 +130,28 @@ pub(crate) fn run_score(a: ScoreArgs) -> Result<()> {
         stats.pairs as f64 / stats.seconds.max(1e-9), stats.seconds_model, stats.seconds_text, skipped, warned,
         if stats.pairs_failed > 0 { format!(", {} pairs failed", stats.pairs_failed) } else { String::new() },
     );
+    if cfg.mentions.discover != Default::default() {
+        let top = stats.top_candidates(20);
+        if !top.is_empty() {
+            eprintln!(
+                "discovered (not in the gazetteer; add with --actor): {}",
+                top.iter()
+                    .map(|(n, c)| format!("{n} ({c})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
     if a.stats_json {
-        eprintln!("{}", serde_json::json!({ "stance_stats": &stats }));
+        let mut v = serde_json::json!({ "stance_stats": &stats });
+        if !stats.candidates.is_empty() {
+            v["stance_stats"]["candidates"] = serde_json::json!(stats
+                .top_candidates(100)
+                .into_iter()
+                .map(|(n, c)| serde_json::json!({ "name": n, "sentences": c }))
+                .collect::<Vec<_>>());
+        }
+        eprintln!("{v}");
     }
     if stats.interrupted {
         eprintln!("interrupted: the partial output is kept; run again with --resume to continue");

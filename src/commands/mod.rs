@@ -1,6 +1,7 @@
 //! Each CLI command as a library function with a typed config.
 
 pub mod evaluate;
+pub mod mentions;
 pub mod pairs;
 pub mod predict;
 pub mod report;

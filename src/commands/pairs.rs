@@ -7,6 +7,7 @@ use crate::io::articles::{Documents, Problem};
 use crate::io::atomic::AtomicFile;
 use crate::pipeline::prepare;
 use crate::text::actors::Gazetteer;
+use crate::text::document::MentionOptions;
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -53,10 +54,10 @@ pub fn pairs(gaz: &Gazetteer, cfg: &PairsConfig) -> Result<PairsStats> {
     let io_err = |e: std::io::Error| Error::io(&name, e);
     let mut docs = Documents::open(&cfg.inputs);
     for doc in docs.by_ref() {
-        let (n_sent, sents) = prepare(&doc, gaz);
+        let a = prepare(&doc, gaz, &MentionOptions::default());
         stats.documents += 1;
-        stats.sentences += n_sent;
-        for s in &sents {
+        stats.sentences += a.sentence_count;
+        for s in &a.sentences {
             for (k, m) in s.mentions.iter().enumerate() {
                 let pair = Pair {
                     id: format!("{}#{}#{k}", doc.id, s.index),

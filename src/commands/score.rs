@@ -9,7 +9,7 @@
 //! `--resume` continues an interrupted run from `OUT.partial`: documents already there are
 //! skipped, and the last one, which may have been cut off, is scored again.
 
-use crate::aggregate::summarise;
+use crate::aggregate::{candidate_rows, summarise};
 use crate::error::{Error, Result};
 use crate::infer::InferOptions;
 use crate::io::articles::{Document, Documents, Shard};
@@ -20,6 +20,7 @@ use crate::pipeline::score_documents;
 pub use crate::pipeline::ScoreStats;
 use crate::store::StanceModel;
 use crate::text::actors::Gazetteer;
+pub use crate::text::document::{Discover, MentionOptions};
 use std::collections::HashSet;
 use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
@@ -44,6 +45,8 @@ pub struct ScoreConfig {
     pub keep_going: bool,
     /// Score only the documents of this shard (`--shard I/N`).
     pub shard: Option<Shard>,
+    /// Demonyms and discovery beyond the gazetteer's names.
+    pub mentions: MentionOptions,
 }
 
 pub trait ScoreProgress: Sync {
@@ -258,14 +261,26 @@ pub fn score(
         for d in &batch {
             crate::io::atomic::fault_document(&d.id);
         }
-        let lines = score_documents(model, gaz, &batch, &cfg.infer, cfg.keep_going, &mut stats)?;
-        for (doc, doc_lines) in batch.iter().zip(&lines) {
+        let outs = score_documents(
+            model,
+            gaz,
+            &cfg.mentions,
+            &batch,
+            &cfg.infer,
+            cfg.keep_going,
+            &mut stats,
+        )?;
+        for (doc, out) in batch.iter().zip(&outs) {
             if done.contains(&doc.id) {
                 continue;
             }
-            write_lines(&mut sink, doc_lines, cfg.format, &labels).map_err(io_err)?;
+            write_lines(&mut sink, &out.lines, cfg.format, &labels).map_err(io_err)?;
             if let Some(s) = summary.as_mut() {
-                for r in summarise(doc_lines, &labels) {
+                let mut rows = summarise(&out.lines, &labels);
+                if cfg.mentions.discover == Discover::List {
+                    rows.extend(candidate_rows(&doc.id, &out.candidates));
+                }
+                for r in rows {
                     serde_json::to_writer(&mut *s, &r).map_err(|e| Error::Config(e.to_string()))?;
                     s.write_all(b"\n")
                         .map_err(|e| Error::Config(e.to_string()))?;

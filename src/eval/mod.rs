@@ -2,6 +2,7 @@
 
 pub mod calibration;
 pub mod dev;
+pub mod mentions;
 pub mod metrics;
 pub use calibration::Calibration;
 pub use metrics::{compute, LabelScores, Metrics};

@@ -3,6 +3,7 @@
 //! `--resume` continues.
 
 use crate::error::{Error, Result};
+use crate::text::actors::Via;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
@@ -17,12 +18,15 @@ pub enum Format {
     Csv,
 }
 
-/// A mention in the output: offsets are characters within the sentence.
+/// A mention in the output: offsets are characters within the sentence; `via` says how it was
+/// found (`alias`, `surname`, `title`, `demonym`, `discovered`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct MentionOut {
     pub text: String,
     pub start: usize,
     pub end: usize,
+    #[serde(default)]
+    pub via: Via,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -34,6 +38,10 @@ pub struct ActorStance {
     pub mentions: Vec<MentionOut>,
     pub stance: String,
     pub scores: BTreeMap<String, f32>,
+    /// Whose stance this is, when the sentence says it (a quote's speaker, the subject of a
+    /// reporting verb); absent for the author's own voice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<String>,
 }
 
 /// One output line: a sentence with at least one actor.
@@ -62,6 +70,9 @@ pub struct SummaryRow {
     /// Mean over sentences of P(supportive) − P(critical); absent for label sets without both.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mean_support_minus_critical: Option<f64>,
+    /// Holder → stance → sentences: who takes which stance toward this actor.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub holders: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 /// The CSV columns: one row per (sentence, actor), a probability column per label.
@@ -75,7 +86,9 @@ pub fn csv_header(labels: &[String]) -> Vec<String> {
         "kind",
         "affiliation",
         "mentions",
+        "via",
         "stance",
+        "holder",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -118,7 +131,13 @@ pub fn write_lines(
                             .map(|m| m.text.as_str())
                             .collect::<Vec<_>>()
                             .join("|"),
+                        a.mentions
+                            .iter()
+                            .map(|m| m.via.as_str())
+                            .collect::<Vec<_>>()
+                            .join("|"),
                         a.stance.clone(),
+                        a.holder.clone().unwrap_or_default(),
                     ];
                     row.extend(
                         labels

@@ -353,7 +353,9 @@ mod tests {
                     text: actor.into(),
                     start: 0,
                     end: actor.chars().count(),
+                    via: Default::default(),
                 }],
+                holder: None,
                 stance: stance.into(),
                 scores: [("supportive", s), ("neutral", n), ("critical", c)]
                     .into_iter()

@@ -4,8 +4,15 @@
 //! Matching is Aho-Corasick over every name and alias, case-sensitive, whole words only (no
 //! letter or digit on either side), longest match first among overlapping candidates. An alias
 //! that begins with `the ` also matches with `The ` (sentence start) and vice versa. Possessives
-//! (`China’s`, `Russia's`) match, with the mention covering the name alone.
+//! (`China’s`, `Russia's`) match, with the mention covering the name alone. An alias that begins
+//! with a lower-case letter (`von der Leyen`) also matches capitalised at a sentence start. A
+//! sentence in capitals (a headline) is matched without regard to case.
+//!
+//! Every mention says how it was found ([`Via`]): the document-level rules in
+//! [`super::references`] add family names and titles resolved within a document, demonyms and
+//! discovered names to the gazetteer's own matches.
 
+use super::demonyms::Demonyms;
 use crate::error::{Error, Result};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
@@ -28,6 +35,76 @@ pub struct Actor {
     /// For persons: the country or organisation they are associated with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affiliation: Option<String>,
+    /// For persons: the family names that refer to them alone after their full name has been
+    /// mentioned in a document (default: the last word of the name, `Jr.` and the like left out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub surnames: Vec<String>,
+}
+
+impl Actor {
+    /// A new actor with no aliases.
+    pub fn new(name: impl Into<String>, kind: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            kind: kind.into(),
+            aliases: Vec::new(),
+            affiliation: None,
+            surnames: Vec::new(),
+        }
+    }
+
+    pub fn is_person(&self) -> bool {
+        self.kind == "person"
+    }
+
+    /// The family names a person is referred to by: the configured ones, or the last word of
+    /// the name. Empty for other kinds and for one-word names.
+    pub fn family_names(&self) -> Vec<String> {
+        if !self.is_person() {
+            return Vec::new();
+        }
+        if !self.surnames.is_empty() {
+            return self.surnames.clone();
+        }
+        let words: Vec<&str> = self
+            .name
+            .split_whitespace()
+            .filter(|w| !matches!(*w, "Jr." | "Jr" | "Sr." | "Sr" | "II" | "III" | "IV"))
+            .collect();
+        match words.as_slice() {
+            [.., last] if words.len() >= 2 => vec![last.to_string()],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// How a mention was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    /// The actor's name or one of its gazetteer aliases.
+    #[default]
+    Alias,
+    /// A family name alone (a gazetteer alias or resolved within the document).
+    Surname,
+    /// A title and a family name (`President Xi`, `Foreign Minister Wang`).
+    Title,
+    /// A demonym and a noun for the state or its agents (`Chinese officials`), with `--demonyms`.
+    Demonym,
+    /// A name found by `--discover score`, not in the gazetteer.
+    Discovered,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Alias => "alias",
+            Via::Surname => "surname",
+            Via::Title => "title",
+            Via::Demonym => "demonym",
+            Via::Discovered => "discovered",
+        }
+    }
 }
 
 fn default_kind() -> String {
@@ -44,19 +121,94 @@ struct GazetteerFile {
 /// One mention of an actor: character offsets into the searched text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mention {
-    /// Index into [`Gazetteer::actors`].
+    /// Index into [`Gazetteer::actors`], or past its end into a document's discovered actors.
     #[serde(skip)]
     pub actor: usize,
     pub text: String,
     pub start: usize,
     pub end: usize,
+    pub via: Via,
 }
 
 pub struct Gazetteer {
     actors: Vec<Actor>,
     /// pattern index → actor index
     owner: Vec<usize>,
+    /// pattern index → how a match of it is reported
+    via: Vec<Via>,
     ac: AhoCorasick,
+    /// The patterns in capitals, for sentences in capitals (headlines).
+    ac_upper: AhoCorasick,
+    demonyms: Demonyms,
+}
+
+/// Titles that may stand before a family name (`President Xi`); matched case-sensitively.
+pub const TITLES: &[&str] = &[
+    "President",
+    "Vice President",
+    "Prime Minister",
+    "Premier",
+    "Vice Premier",
+    "Chancellor",
+    "Foreign Minister",
+    "Defence Minister",
+    "Defense Minister",
+    "Finance Minister",
+    "Minister",
+    "Secretary of State",
+    "Secretary",
+    "Secretary-General",
+    "Secretary General",
+    "Chairman",
+    "Chairwoman",
+    "Commissioner",
+    "Ambassador",
+    "Envoy",
+    "Spokesman",
+    "Spokeswoman",
+    "Spokesperson",
+    "Senator",
+    "Sen.",
+    "Rep.",
+    "Governor",
+    "Gov.",
+    "General",
+    "Gen.",
+    "King",
+    "Queen",
+    "Prince",
+    "Crown Prince",
+    "Emir",
+    "Sheikh",
+    "Ayatollah",
+    "Supreme Leader",
+    "Leader",
+    "Speaker",
+    "Mayor",
+    "Pope",
+    "Judge",
+    "Justice",
+    "Director",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Dr.",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Dame",
+    "Sir",
+    "Lord",
+];
+
+/// Upper-cases the first character (`von der Leyen` → `Von der Leyen`).
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 impl std::fmt::Debug for Gazetteer {
@@ -106,8 +258,23 @@ impl Gazetteer {
     pub fn new(actors: Vec<Actor>, source: &Path) -> Result<Self> {
         let mut patterns: Vec<String> = Vec::new();
         let mut owner = Vec::new();
+        let mut vias = Vec::new();
         let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for (i, a) in actors.iter().enumerate() {
+            let family = a.family_names();
+            let via_of = |n: &str| {
+                if family.iter().any(|f| f == n) {
+                    Via::Surname
+                } else if family.iter().any(|f| {
+                    n.strip_suffix(f.as_str())
+                        .and_then(|t| t.strip_suffix(' '))
+                        .is_some_and(|t| TITLES.contains(&t))
+                }) {
+                    Via::Title
+                } else {
+                    Via::Alias
+                }
+            };
             let names = std::iter::once(&a.name).chain(a.aliases.iter());
             for n in names {
                 let n = n.trim();
@@ -122,7 +289,10 @@ impl Gazetteer {
                     variants.push(format!("The {rest}"));
                 } else if let Some(rest) = n.strip_prefix("The ") {
                     variants.push(format!("the {rest}"));
+                } else if n.starts_with(|c: char| c.is_lowercase()) {
+                    variants.push(capitalised(n));
                 }
+                let via = via_of(n);
                 for v in variants {
                     match seen.get(&v) {
                         Some(&j) if j != i => {
@@ -139,6 +309,7 @@ impl Gazetteer {
                             seen.insert(v.clone(), i);
                             patterns.push(v);
                             owner.push(i);
+                            vias.push(via);
                         }
                     }
                 }
@@ -148,7 +319,20 @@ impl Gazetteer {
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .map_err(|e| Error::Config(format!("cannot build the actor matcher: {e}")))?;
-        Ok(Self { actors, owner, ac })
+        let upper: Vec<String> = patterns.iter().map(|p| p.to_uppercase()).collect();
+        let ac_upper = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&upper)
+            .map_err(|e| Error::Config(format!("cannot build the actor matcher: {e}")))?;
+        let demonyms = Demonyms::default_for(&actors)?;
+        Ok(Self {
+            actors,
+            owner,
+            via: vias,
+            ac,
+            ac_upper,
+            demonyms,
+        })
     }
 
     /// Adds actors given on the command line as `NAME` or `NAME=ALIAS1,ALIAS2`.
@@ -174,10 +358,8 @@ impl Gazetteer {
             match actors.iter_mut().find(|a| a.name == name) {
                 Some(a) => a.aliases.extend(aliases),
                 None => actors.push(Actor {
-                    name,
-                    kind: "actor".into(),
                     aliases,
-                    affiliation: None,
+                    ..Actor::new(name, "actor")
                 }),
             }
         }
@@ -188,12 +370,29 @@ impl Gazetteer {
         &self.actors
     }
 
-    /// Mentions in `text`, in order of position, non-overlapping (longest first).
+    /// The shipped demonyms of this gazetteer's actors.
+    pub fn demonyms(&self) -> &Demonyms {
+        &self.demonyms
+    }
+
+    /// Mentions in `text`, in order of position, non-overlapping (longest first). A text in
+    /// capitals (no lower-case letter, at least one upper-case one) is matched in capitals.
     pub fn find(&self, text: &str) -> Vec<Mention> {
+        let shouting =
+            !text.chars().any(char::is_lowercase) && text.chars().any(char::is_uppercase);
+        // Upper-casing keeps byte lengths for the scripts that matter here; where it does not,
+        // the text is matched as it is.
+        let upper = shouting
+            .then(|| text.to_uppercase())
+            .filter(|u| u.len() == text.len());
+        let (ac, hay) = match &upper {
+            Some(u) => (&self.ac_upper, u.as_str()),
+            None => (&self.ac, text),
+        };
         let bytes = text.as_bytes();
         let word = |c: char| c.is_alphanumeric();
         let mut cands: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, pattern)
-        for m in self.ac.find_overlapping_iter(text) {
+        for m in ac.find_overlapping_iter(hay) {
             let (s, e) = (m.start(), m.end());
             if !text.is_char_boundary(s) || !text.is_char_boundary(e) {
                 continue;
@@ -235,6 +434,7 @@ impl Gazetteer {
                 text: String::from_utf8_lossy(&bytes[s..e]).into_owned(),
                 start,
                 end: start + len,
+                via: self.via[p],
             });
         }
         out
@@ -314,23 +514,11 @@ mod tests {
     fn overlapping_aliases_take_the_longest() {
         let actors = vec![
             Actor {
-                name: "South Korea".into(),
-                kind: "country".into(),
                 aliases: vec!["Seoul".into()],
-                affiliation: None,
+                ..Actor::new("South Korea", "country")
             },
-            Actor {
-                name: "Korea".into(),
-                kind: "region".into(),
-                aliases: vec![],
-                affiliation: None,
-            },
-            Actor {
-                name: "North Korea".into(),
-                kind: "country".into(),
-                aliases: vec![],
-                affiliation: None,
-            },
+            Actor::new("Korea", "region"),
+            Actor::new("North Korea", "country"),
         ];
         let g = Gazetteer::new(actors, Path::new("t")).unwrap();
         assert_eq!(

@@ -1,0 +1,153 @@
+//! `stance mentions`: the actor mentions and stance holders of articles, without a model (to
+//! check a gazetteer, demonyms and discovery on one's own texts), and their scores against
+//! hand-labelled articles (`--gold`).
+
+use crate::error::{Error, Result};
+use crate::eval::mentions::{evaluate, parse_gold, MentionReport};
+use crate::io::articles::{Documents, Problem};
+use crate::io::atomic::AtomicFile;
+use crate::pipeline::prepare;
+use crate::text::actors::{Gazetteer, Via};
+use crate::text::document::MentionOptions;
+use serde::Serialize;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Default)]
+pub struct MentionsConfig {
+    /// Articles, as for `score`.
+    pub inputs: Vec<String>,
+    /// JSONL output (written atomically); `None`: standard output.
+    pub output: Option<PathBuf>,
+    pub options: MentionOptions,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MentionsStats {
+    pub documents: usize,
+    pub sentences: usize,
+    pub mentions: usize,
+    pub with_holder: usize,
+    pub candidates: usize,
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Serialize)]
+struct MentionLine<'a> {
+    actor: &'a str,
+    kind: &'a str,
+    text: &'a str,
+    start: usize,
+    end: usize,
+    via: Via,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    holder: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct SentenceLine<'a> {
+    doc: &'a str,
+    sentence: usize,
+    start: usize,
+    end: usize,
+    text: &'a str,
+    mentions: Vec<MentionLine<'a>>,
+}
+
+#[derive(Serialize)]
+struct CandidateLine<'a> {
+    doc: &'a str,
+    candidate: &'a str,
+    kind: &'a str,
+    sentences: usize,
+}
+
+/// Writes one line per sentence with mentions (and one per discovered candidate).
+pub fn mentions(gaz: &Gazetteer, cfg: &MentionsConfig) -> Result<MentionsStats> {
+    let mut stats = MentionsStats::default();
+    let mut file = cfg.output.as_ref().map(AtomicFile::create).transpose()?;
+    let mut stdout = std::io::BufWriter::new(std::io::stdout());
+    let name = cfg
+        .output
+        .as_ref()
+        .map_or("standard output".into(), |p| p.display().to_string());
+    let sink: &mut dyn Write = match file.as_mut() {
+        Some(f) => f,
+        None => &mut stdout,
+    };
+    let io_err = |e: std::io::Error| Error::io(&name, e);
+    let mut docs = Documents::open(&cfg.inputs);
+    for doc in docs.by_ref() {
+        let a = prepare(&doc, gaz, &cfg.options);
+        stats.documents += 1;
+        stats.sentences += a.sentence_count;
+        for s in &a.sentences {
+            let line = SentenceLine {
+                doc: &doc.id,
+                sentence: s.index,
+                start: s.start,
+                end: s.end,
+                text: &s.text,
+                mentions: s
+                    .mentions
+                    .iter()
+                    .zip(&s.holders)
+                    .map(|(m, h)| {
+                        let actor = a.actor(gaz, m.actor);
+                        MentionLine {
+                            actor: &actor.name,
+                            kind: &actor.kind,
+                            text: &m.text,
+                            start: m.start,
+                            end: m.end,
+                            via: m.via,
+                            holder: h.map(|h| a.actor(gaz, h).name.as_str()),
+                        }
+                    })
+                    .collect(),
+            };
+            stats.mentions += line.mentions.len();
+            stats.with_holder += line.mentions.iter().filter(|m| m.holder.is_some()).count();
+            serde_json::to_writer(&mut *sink, &line).map_err(|e| io_err(e.into()))?;
+            sink.write_all(b"\n").map_err(io_err)?;
+        }
+        for c in &a.candidates {
+            let line = CandidateLine {
+                doc: &doc.id,
+                candidate: &c.name,
+                kind: c.kind.as_str(),
+                sentences: c.sentences,
+            };
+            stats.candidates += 1;
+            serde_json::to_writer(&mut *sink, &line).map_err(|e| io_err(e.into()))?;
+            sink.write_all(b"\n").map_err(io_err)?;
+        }
+    }
+    stats.problems.append(&mut docs.problems);
+    match file {
+        Some(f) => f.commit()?,
+        None => stdout.flush().map_err(io_err)?,
+    }
+    Ok(stats)
+}
+
+/// Scores the mention finder and holder rules on labelled articles.
+pub fn evaluate_gold(
+    gaz: &Gazetteer,
+    gold: &[PathBuf],
+    options: &MentionOptions,
+) -> Result<MentionReport> {
+    if gold.is_empty() {
+        return Err(Error::Config(
+            "--gold needs at least one labelled file".into(),
+        ));
+    }
+    let docs = gold
+        .iter()
+        .map(|p| {
+            let s = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
+            parse_gold(p, &s)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(evaluate(&docs, gaz, options))
+}

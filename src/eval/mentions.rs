@@ -1,0 +1,396 @@
+//! Scores the reference finder and the holder rules against hand-labelled articles
+//! (`datasets/references/`, format in its README): precision and recall of references (by how
+//! they were found), of demonyms, of holders per (sentence, actor), and of discovered names.
+
+use crate::error::{Error, Result};
+use crate::text::actors::{Gazetteer, Via, TITLES};
+use crate::text::document::{analyse, Discover, MentionOptions};
+use crate::text::segment;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// A labelled reference: character offsets into the article without its labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoldRef {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// The actor's name (without the `+` of a name the gazetteer lacks).
+    pub actor: String,
+    /// `+NAME`: not in the gazetteer (found only by discovery).
+    pub discovered: bool,
+    pub demonym: bool,
+    pub holder: Option<String>,
+}
+
+/// A labelled article.
+#[derive(Debug, Clone)]
+pub struct GoldDoc {
+    pub path: PathBuf,
+    pub text: String,
+    pub refs: Vec<GoldRef>,
+}
+
+/// Parses `[surface](ACTOR; demonym; holder=NAME)` labels out of `content`.
+pub fn parse_gold(path: &Path, content: &str) -> Result<GoldDoc> {
+    let err = |line: usize, msg: String| Error::Input {
+        path: path.to_path_buf(),
+        message: format!("line {line}: {msg}"),
+    };
+    let mut text = String::with_capacity(content.len());
+    let mut refs = Vec::new();
+    let mut chars_out = 0usize;
+    let mut rest = content;
+    let mut line = 1usize;
+    while let Some(open) = rest.find('[') {
+        let before = &rest[..open];
+        line += before.matches('\n').count();
+        chars_out += before.chars().count();
+        text.push_str(before);
+        let after = &rest[open + 1..];
+        let close = after
+            .find("](")
+            .ok_or_else(|| err(line, "a `[` without `](…)`".into()))?;
+        let surface = &after[..close];
+        if surface.contains(['[', '\n']) {
+            return Err(err(line, format!("label {surface:?} is not closed")));
+        }
+        let label_rest = &after[close + 2..];
+        let end = label_rest
+            .find(')')
+            .ok_or_else(|| err(line, format!("label of {surface:?} has no `)`")))?;
+        let label = &label_rest[..end];
+        let mut parts = label.split(';').map(str::trim);
+        let actor = parts.next().unwrap_or_default();
+        if actor.is_empty() || actor == "+" {
+            return Err(err(line, format!("label of {surface:?} names no actor")));
+        }
+        let (discovered, actor) = match actor.strip_prefix('+') {
+            Some(a) => (true, a.trim().to_string()),
+            None => (false, actor.to_string()),
+        };
+        let mut demonym = false;
+        let mut holder = None;
+        for p in parts {
+            if p == "demonym" {
+                demonym = true;
+            } else if let Some(h) = p.strip_prefix("holder=") {
+                holder = Some(h.trim().trim_start_matches('+').to_string());
+            } else {
+                return Err(err(line, format!("unknown label part {p:?}")));
+            }
+        }
+        let n = surface.chars().count();
+        refs.push(GoldRef {
+            start: chars_out,
+            end: chars_out + n,
+            text: surface.to_string(),
+            actor,
+            discovered,
+            demonym,
+            holder,
+        });
+        text.push_str(surface);
+        chars_out += n;
+        rest = &label_rest[end + 1..];
+    }
+    text.push_str(rest);
+    Ok(GoldDoc {
+        path: path.to_path_buf(),
+        text,
+        refs,
+    })
+}
+
+/// How a labelled reference was found, from its surface: a title and a family name, a family
+/// name alone, a demonym, a discovered name, or else the name or an alias.
+pub fn gold_via(r: &GoldRef, g: &Gazetteer) -> Via {
+    if r.demonym {
+        return Via::Demonym;
+    }
+    if r.discovered {
+        return Via::Discovered;
+    }
+    let family: Vec<String> = g
+        .actors()
+        .iter()
+        .find(|a| a.name == r.actor)
+        .map(|a| a.family_names())
+        .unwrap_or_default();
+    let starts_with_title = TITLES.iter().any(|t| {
+        r.text
+            .strip_prefix(t)
+            .is_some_and(|rest| rest.starts_with(' ') && family.iter().any(|f| rest.trim() == f))
+    });
+    if starts_with_title {
+        Via::Title
+    } else if family.iter().any(|f| *f == r.text) {
+        Via::Surname
+    } else {
+        Via::Alias
+    }
+}
+
+/// Precision and recall with their counts.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct PR {
+    pub precision: f64,
+    pub recall: f64,
+    pub correct: usize,
+    pub predicted: usize,
+    pub gold: usize,
+}
+
+impl PR {
+    fn new(correct: usize, predicted: usize, gold: usize) -> Self {
+        let div = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        Self {
+            precision: div(correct, predicted),
+            recall: div(correct, gold),
+            correct,
+            predicted,
+            gold,
+        }
+    }
+}
+
+/// One mistake, for reading.
+#[derive(Debug, Clone, Serialize)]
+pub struct Miss {
+    pub file: String,
+    pub what: String,
+    pub sentence: String,
+}
+
+/// The scores of one configuration over a labelled set.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MentionReport {
+    pub demonyms: bool,
+    pub discover: String,
+    pub documents: usize,
+    /// All references in scope (demonyms with `--demonyms`, discovered names with `--discover
+    /// score`).
+    pub references: PR,
+    /// Recall by the labelled `via`, precision by the found `via`.
+    pub references_by_via: BTreeMap<String, PR>,
+    pub demonym_references: Option<PR>,
+    /// Holders per (sentence, actor) pair.
+    pub holders: PR,
+    /// Distinct discovered names per document against the labelled `+` names.
+    pub discovery: Option<PR>,
+    pub misses: Vec<Miss>,
+}
+
+/// Scores `docs` with `opts`.
+pub fn evaluate(docs: &[GoldDoc], g: &Gazetteer, opts: &MentionOptions) -> MentionReport {
+    let in_scope = |r: &GoldRef| {
+        (!r.demonym || opts.demonyms) && (!r.discovered || opts.discover == Discover::Score)
+    };
+    // (correct, predicted, gold) per via.
+    let mut by_via: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    let (mut ref_c, mut ref_p, mut ref_g) = (0, 0, 0);
+    let (mut h_c, mut h_p, mut h_g) = (0, 0, 0);
+    let (mut d_c, mut d_p, mut d_g) = (0, 0, 0);
+    let mut misses = Vec::new();
+    for doc in docs {
+        let file = doc
+            .path
+            .file_name()
+            .map_or(String::new(), |f| f.to_string_lossy().into_owned());
+        let a = analyse(&doc.text, g, opts);
+        let spans = segment::sentences(&doc.text);
+        let chars: Vec<char> = doc.text.chars().collect();
+        let sentence_of = |pos: usize| spans.partition_point(|s| s.end <= pos);
+        let sentence_text = |k: usize| -> String {
+            spans
+                .get(k)
+                .map(|s| chars[s.start..s.end].iter().collect())
+                .unwrap_or_default()
+        };
+        // Found mentions with document offsets; holders per (sentence, actor).
+        let mut found: Vec<(usize, usize, String, Via, String)> = Vec::new();
+        let mut found_holders: HashMap<(usize, String), Option<String>> = HashMap::new();
+        for s in &a.sentences {
+            for (m, h) in s.mentions.iter().zip(&s.holders) {
+                let name = a.actor(g, m.actor).name.clone();
+                let holder = h.map(|h| a.actor(g, h).name.clone());
+                found.push((
+                    s.start + m.start,
+                    s.start + m.end,
+                    name.clone(),
+                    m.via,
+                    m.text.clone(),
+                ));
+                let e = found_holders.entry((s.index, name)).or_insert(None);
+                if e.is_none() {
+                    *e = holder;
+                }
+            }
+        }
+        let mut matched = vec![false; doc.refs.len()];
+        for (start, end, actor, via, text) in &found {
+            let overlapping: Vec<usize> = (0..doc.refs.len())
+                .filter(|&k| doc.refs[k].start < *end && doc.refs[k].end > *start)
+                .collect();
+            let hit = overlapping
+                .iter()
+                .copied()
+                .find(|&k| doc.refs[k].actor == *actor);
+            let e = by_via.entry(via.as_str().to_string()).or_default();
+            e.1 += 1;
+            ref_p += 1;
+            match hit {
+                Some(k) => {
+                    matched[k] = true;
+                    e.0 += 1;
+                    ref_c += 1;
+                }
+                None => misses.push(Miss {
+                    file: file.clone(),
+                    what: format!("false reference {text:?} → {actor} ({})", via.as_str()),
+                    sentence: sentence_text(sentence_of(*start)),
+                }),
+            }
+        }
+        for (k, r) in doc.refs.iter().enumerate() {
+            if !in_scope(r) {
+                continue;
+            }
+            ref_g += 1;
+            by_via
+                .entry(gold_via(r, g).as_str().to_string())
+                .or_default()
+                .2 += 1;
+            if !matched[k] {
+                misses.push(Miss {
+                    file: file.clone(),
+                    what: format!("missed reference {:?} → {}", r.text, r.actor),
+                    sentence: sentence_text(sentence_of(r.start)),
+                });
+            }
+        }
+        // Holders per (sentence, actor) of the references in scope.
+        let mut gold_holders: HashMap<(usize, String), Option<String>> = HashMap::new();
+        for r in doc.refs.iter().filter(|r| in_scope(r)) {
+            let e = gold_holders
+                .entry((sentence_of(r.start), r.actor.clone()))
+                .or_insert(None);
+            if e.is_none() {
+                *e = r.holder.clone();
+            }
+        }
+        h_g += gold_holders.values().filter(|h| h.is_some()).count();
+        for (key, h) in &found_holders {
+            let Some(h) = h else { continue };
+            h_p += 1;
+            let gold = gold_holders.get(key).cloned().flatten();
+            if gold.as_deref() == Some(h.as_str()) {
+                h_c += 1;
+            } else {
+                misses.push(Miss {
+                    file: file.clone(),
+                    what: format!(
+                        "holder of {} given as {h}, labelled {}",
+                        key.1,
+                        gold.as_deref().unwrap_or("none")
+                    ),
+                    sentence: sentence_text(key.0),
+                });
+            }
+        }
+        for (key, h) in &gold_holders {
+            let Some(h) = h else { continue };
+            if found_holders.get(key).cloned().flatten().is_none() {
+                misses.push(Miss {
+                    file: file.clone(),
+                    what: format!("holder of {} ({h}) not found", key.1),
+                    sentence: sentence_text(key.0),
+                });
+            }
+        }
+        if opts.discover != Discover::Off {
+            let gold_names: HashSet<&str> = doc
+                .refs
+                .iter()
+                .filter(|r| r.discovered && r.text == r.actor)
+                .map(|r| r.actor.as_str())
+                .collect();
+            let cands: HashSet<&str> = a.candidates.iter().map(|c| c.name.as_str()).collect();
+            d_c += cands.intersection(&gold_names).count();
+            d_p += cands.len();
+            d_g += gold_names.len();
+            for c in cands.difference(&gold_names) {
+                misses.push(Miss {
+                    file: file.clone(),
+                    what: format!("discovered {c:?}, not labelled"),
+                    sentence: String::new(),
+                });
+            }
+        }
+    }
+    let demonym_references = opts.demonyms.then(|| {
+        by_via
+            .get("demonym")
+            .map(|e| PR::new(e.0, e.1, e.2))
+            .unwrap_or_default()
+    });
+    MentionReport {
+        demonyms: opts.demonyms,
+        discover: format!("{:?}", opts.discover).to_lowercase(),
+        documents: docs.len(),
+        references: PR::new(ref_c, ref_p, ref_g),
+        references_by_via: by_via
+            .into_iter()
+            .map(|(k, (c, p, g))| (k, PR::new(c, p, g)))
+            .collect(),
+        demonym_references,
+        holders: PR::new(h_c, h_p, h_g),
+        discovery: (opts.discover != Discover::Off).then(|| PR::new(d_c, d_p, d_g)),
+        misses,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_parse_and_errors_name_the_line() {
+        let d = parse_gold(
+            Path::new("a.txt"),
+            "X.\n[Wang](Wang Yi; holder=+Yun Sun) met [Chinese officials](China; demonym).",
+        )
+        .unwrap();
+        assert_eq!(d.text, "X.\nWang met Chinese officials.");
+        assert_eq!(d.refs.len(), 2);
+        assert_eq!((d.refs[0].start, d.refs[0].end), (3, 7));
+        assert_eq!(d.refs[0].holder.as_deref(), Some("Yun Sun"));
+        assert!(d.refs[1].demonym);
+        let e = parse_gold(Path::new("b.txt"), "ok\n\n[Wang](Wang Yi; bogus)")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("b.txt") && e.contains("line 3") && e.contains("bogus"),
+            "{e}"
+        );
+        assert!(parse_gold(Path::new("c.txt"), "[Wang without a label").is_err());
+    }
+
+    #[test]
+    fn scores_count_hits_misses_and_false_references() {
+        let g = Gazetteer::default_international().unwrap();
+        let d = parse_gold(
+            Path::new("t.txt"),
+            "[Wang Yi](Wang Yi) spoke. [Wang](Wang Yi) accused [Beijing](China; holder=Wang Yi) of lying. Chinese food is good. [Xi](Xi Jinping) left.",
+        )
+        .unwrap();
+        let r = evaluate(&[d], &g, &MentionOptions::default());
+        // Xi is an alias: found. All four references found; nothing false.
+        assert_eq!(r.references.correct, 4, "{:?}", r.misses);
+        assert_eq!(r.references.predicted, 4);
+        assert_eq!(r.references_by_via["surname"].gold, 2);
+        assert_eq!(r.holders.correct, 1);
+        assert_eq!(r.holders.gold, 1);
+    }
+}

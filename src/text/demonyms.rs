@@ -1,0 +1,160 @@
+//! Demonym references (`score --demonyms`): a demonym followed by a noun for the state or its
+//! agents (`Chinese officials`, `the Ukrainian government`, `Russian forces`) refers to the
+//! country. The table and the nouns are in `datasets/actors/demonyms.toml`; demonyms before
+//! other nouns (`Chinese companies`) are not references.
+
+use super::actors::{Actor, Mention, Via};
+use super::words::Word;
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The shipped table.
+pub const DEFAULT_DEMONYMS: &str = include_str!("../../datasets/actors/demonyms.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemonymFile {
+    heads: Vec<String>,
+    demonyms: HashMap<String, String>,
+}
+
+/// Demonyms of the actors of one gazetteer.
+#[derive(Debug, Clone, Default)]
+pub struct Demonyms {
+    /// demonym → actor index
+    map: HashMap<String, usize>,
+    /// The head nouns, lower case, split into words; longest first.
+    heads: Vec<Vec<String>>,
+    /// Longest demonym in words.
+    max_words: usize,
+}
+
+impl Demonyms {
+    /// The shipped table, restricted to the actors `actors` has (by name).
+    pub fn default_for(actors: &[Actor]) -> Result<Self> {
+        let f: DemonymFile = toml::from_str(DEFAULT_DEMONYMS).map_err(|e| Error::Input {
+            path: Path::new("datasets/actors/demonyms.toml").to_path_buf(),
+            message: format!("bad demonym table: {e}"),
+        })?;
+        let index: HashMap<&str, usize> = actors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.name.as_str(), i))
+            .collect();
+        let map: HashMap<String, usize> = f
+            .demonyms
+            .into_iter()
+            .filter_map(|(d, name)| index.get(name.as_str()).map(|&i| (d, i)))
+            .collect();
+        let mut heads: Vec<Vec<String>> = f
+            .heads
+            .iter()
+            .map(|h| h.split_whitespace().map(str::to_lowercase).collect())
+            .collect();
+        heads.sort_by_key(|h: &Vec<String>| std::cmp::Reverse(h.len()));
+        let max_words = map
+            .keys()
+            .map(|d| d.split_whitespace().count())
+            .max()
+            .unwrap_or(0);
+        Ok(Self {
+            map,
+            heads,
+            max_words,
+        })
+    }
+
+    /// Demonym mentions in sentence `s` (words `w`) that do not overlap `taken`.
+    pub fn find(&self, s: &str, w: &[Word], taken: &[Mention]) -> Vec<Mention> {
+        let mut out = Vec::new();
+        let free = |cs: usize, ce: usize| taken.iter().all(|m| ce <= m.start || cs >= m.end);
+        let mut i = 0;
+        while i < w.len() {
+            let mut found = None;
+            for n in (1..=self.max_words.min(w.len() - i)).rev() {
+                let last = &w[i + n - 1];
+                // The demonym's words are separated by single spaces only.
+                let text = &s[w[i].bs..last.be];
+                if last.possessive || !w[i].is_capitalised(s) {
+                    continue;
+                }
+                if let Some(&actor) = self.map.get(text) {
+                    if let Some(h) = self.head_after(s, w, i + n) {
+                        found = Some((actor, i + n + h));
+                        break;
+                    }
+                }
+            }
+            match found {
+                Some((actor, end)) if free(w[i].cs, w[end - 1].ce) => {
+                    out.push(Mention {
+                        actor,
+                        text: s[w[i].bs..w[end - 1].be].to_string(),
+                        start: w[i].cs,
+                        end: w[end - 1].ce,
+                        via: Via::Demonym,
+                    });
+                    i = end;
+                }
+                _ => i += 1,
+            }
+        }
+        out
+    }
+
+    /// Words in the head noun starting at word `k`, if one starts there (case-insensitive,
+    /// separated by spaces only).
+    fn head_after(&self, s: &str, w: &[Word], k: usize) -> Option<usize> {
+        if k == 0 || k >= w.len() || s[w[k - 1].be..w[k].bs] != *" " || w[k - 1].possessive {
+            return None;
+        }
+        'heads: for h in &self.heads {
+            if k + h.len() > w.len() {
+                continue;
+            }
+            for (j, part) in h.iter().enumerate() {
+                let word = &w[k + j];
+                if j > 0 && s[w[k + j - 1].be..word.bs] != *" " {
+                    continue 'heads;
+                }
+                if !word.text(s).eq_ignore_ascii_case(part) {
+                    continue 'heads;
+                }
+            }
+            return Some(h.len());
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::actors::Gazetteer;
+    use crate::text::words::words;
+
+    #[test]
+    fn demonyms_need_a_head_noun_for_the_state() {
+        let g = Gazetteer::default_international().unwrap();
+        let d = Demonyms::default_for(g.actors()).unwrap();
+        let s = "Chinese officials met South Korean forces, the Ukrainian Foreign Ministry and Chinese companies.";
+        let found: Vec<(String, String)> = d
+            .find(s, &words(s), &[])
+            .into_iter()
+            .map(|m| (g.actors()[m.actor].name.clone(), m.text))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("China".to_string(), "Chinese officials".to_string()),
+                ("South Korea".into(), "South Korean forces".into()),
+                ("Ukraine".into(), "Ukrainian Foreign Ministry".into()),
+            ]
+        );
+        // A gazetteer mention already there wins.
+        let taken = g.find(s);
+        assert!(d.find(s, &words(s), &taken).len() <= 3);
+    }
+}

@@ -1,0 +1,292 @@
+//! Discovery (`score --discover`): people and organisations a gazetteer does not have.
+//!
+//! A candidate is a run of two to four capitalised words (particles such as `de`, `van`, `bin`
+//! may stand inside) that the text introduces as someone: after a title or role (`spokesman He
+//! Yadong`, `Prime Minister Mia Mottley`), before an apposition with a role (`Nigel Farage, the
+//! leader of`), as the subject of a reporting verb (`Yun Sun said`, `said Yun Sun`); or a run of
+//! capitalised words ending in an organisation noun (`Stimson Center`, `Reform Party`). Words
+//! already matched by the gazetteer are never part of a candidate.
+
+use super::actors::{Mention, TITLES};
+use super::words::{Word, FILLERS, INVERTING_VERBS, MONTHS, NOT_NAMES, REPORTING_VERBS};
+
+/// What a candidate looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CandidateKind {
+    Person,
+    Organisation,
+}
+
+impl CandidateKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CandidateKind::Person => "person",
+            CandidateKind::Organisation => "organisation",
+        }
+    }
+}
+
+/// Lower-case role nouns that introduce a person's name.
+const ROLES: &[&str] = &[
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "minister",
+    "official",
+    "director",
+    "chief",
+    "envoy",
+    "ambassador",
+    "commissioner",
+    "leader",
+    "premier",
+    "president",
+    "chairman",
+    "chairwoman",
+    "secretary",
+    "researcher",
+    "analyst",
+    "professor",
+    "adviser",
+    "advisor",
+    "lawmaker",
+    "senator",
+    "general",
+    "colonel",
+    "governor",
+    "mayor",
+    "negotiator",
+    "executive",
+    "economist",
+    "editor",
+    "correspondent",
+    "diplomat",
+    "representative",
+    "deputy",
+    "head",
+    "founder",
+    "activist",
+    "lawyer",
+    "judge",
+    "prosecutor",
+    "candidate",
+    "counterpart",
+    "opponent",
+    "member",
+    "commander",
+    "fellow",
+    "strategist",
+];
+
+/// Nouns that end an organisation's name.
+const ORG_HEADS: &[&str] = &[
+    "Party",
+    "Ministry",
+    "Agency",
+    "Commission",
+    "Council",
+    "Center",
+    "Centre",
+    "Institute",
+    "Bank",
+    "Corporation",
+    "Corp",
+    "Inc",
+    "Group",
+    "Foundation",
+    "University",
+    "Association",
+    "Union",
+    "Committee",
+    "Court",
+    "Fund",
+    "Organization",
+    "Organisation",
+    "Front",
+    "Movement",
+    "Forum",
+    "Network",
+    "Authority",
+    "Alliance",
+    "League",
+    "Federation",
+    "Coalition",
+    "Company",
+    "Institution",
+    "Society",
+    "Campaign",
+    "Watch",
+];
+
+/// Lower-case words that may stand inside a name.
+const PARTICLES: &[&str] = &[
+    "de", "da", "van", "von", "der", "den", "bin", "al", "el", "la", "le", "di", "du", "dos",
+    "del", "ibn",
+];
+
+/// A candidate found in one sentence: word range `[first, last]` and its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    pub first: usize,
+    pub last: usize,
+    pub kind: CandidateKind,
+}
+
+fn is_title_word(t: &str) -> bool {
+    t.starts_with(char::is_uppercase) && TITLES.iter().any(|x| x.split(' ').any(|p| p == t))
+}
+
+fn is_name_word(s: &str, w: &Word) -> bool {
+    let t = w.text(s);
+    w.is_capitalised(s)
+        && !NOT_NAMES.contains(&t)
+        && !MONTHS.contains(&t)
+        && !is_title_word(t)
+        && t.chars().any(char::is_lowercase)
+}
+
+/// Candidates of one sentence (`w` its words) outside the `taken` mentions.
+pub fn find(s: &str, w: &[Word], taken: &[Mention]) -> Vec<Found> {
+    let free = |k: usize| taken.iter().all(|m| w[k].ce <= m.start || w[k].cs >= m.end);
+    let spaced = |k: usize| k > 0 && &s[w[k - 1].be..w[k].bs] == " " && !w[k - 1].possessive;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < w.len() {
+        // `spokesman He Yadong`: a pronoun-like word after a role starts a name.
+        let after_role = i > 0
+            && spaced(i)
+            && (ROLES.contains(&w[i - 1].text(s)) || is_title_word(w[i - 1].text(s)))
+            && i + 1 < w.len()
+            && spaced(i + 1)
+            && is_name_word(s, &w[i + 1]);
+        let starts = is_name_word(s, &w[i]) || (after_role && NOT_NAMES.contains(&w[i].text(s)));
+        if !(free(i) && starts) {
+            i += 1;
+            continue;
+        }
+        // The run of name words (and inner particles) from i.
+        let mut j = i;
+        while j + 1 < w.len() && spaced(j + 1) && free(j + 1) && !w[j].possessive {
+            let next = &w[j + 1];
+            if is_name_word(s, next) {
+                j += 1;
+            } else if PARTICLES.contains(&next.text(s))
+                && j + 2 < w.len()
+                && spaced(j + 2)
+                && is_name_word(s, &w[j + 2])
+            {
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        let len = j - i + 1;
+        let kind = if ORG_HEADS.contains(&w[j].text(s)) {
+            Some(CandidateKind::Organisation)
+        } else if (2..=4).contains(&len) && introduced_as_person(s, w, i, j) {
+            Some(CandidateKind::Person)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            out.push(Found {
+                first: i,
+                last: j,
+                kind,
+            });
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// A title or role before, a role apposition after, or a reporting verb on either side.
+fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
+    let before = i.checked_sub(1).map(|k| w[k].text(s));
+    if before.is_some_and(|b| is_title_word(b) || ROLES.contains(&b))
+        && &s[w[i - 1].be..w[i].bs] == " "
+    {
+        return true;
+    }
+    if i >= 1 && before.is_some_and(|b| INVERTING_VERBS.contains(&b)) {
+        return true;
+    }
+    if j + 1 < w.len() {
+        let gap = &s[w[j].be..w[j + 1].bs];
+        if gap.trim() == "," {
+            // `Name, the leader of …` / `Name, director of …` / `Name, a researcher`
+            let mut k = j + 1;
+            while k < w.len()
+                && k <= j + 4
+                && matches!(
+                    w[k].text(s),
+                    "the" | "a" | "an" | "its" | "his" | "her" | "former" | "then"
+                )
+            {
+                k += 1;
+            }
+            if k < w.len()
+                && (ROLES.contains(&w[k].text(s))
+                    || k + 1 < w.len() && ROLES.contains(&w[k + 1].text(s)))
+            {
+                return true;
+            }
+        }
+        if gap == " " {
+            let mut k = j + 1;
+            while k < w.len() && k <= j + 4 && FILLERS.contains(&w[k].text(s)) {
+                k += 1;
+            }
+            if k < w.len() && REPORTING_VERBS.contains(&w[k].text(s)) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::words::words;
+
+    fn names(s: &str) -> Vec<(String, CandidateKind)> {
+        let w = words(s);
+        find(s, &w, &[])
+            .into_iter()
+            .map(|f| (s[w[f.first].bs..w[f.last].be].to_string(), f.kind))
+            .collect()
+    }
+
+    #[test]
+    fn cues_make_candidates() {
+        use CandidateKind::*;
+        assert_eq!(
+            names("Commerce Ministry spokesman He Yadong rejected it."),
+            vec![
+                ("Commerce Ministry".to_string(), Organisation),
+                ("He Yadong".into(), Person)
+            ]
+        );
+        assert_eq!(
+            names("“No,” said Yun Sun, director of the program at the Stimson Center."),
+            vec![
+                ("Yun Sun".to_string(), Person),
+                ("Stimson Center".into(), Organisation)
+            ]
+        );
+        assert_eq!(
+            names("Nigel Farage, the leader of the party, spoke. Mia Mottley said no."),
+            vec![
+                ("Nigel Farage".to_string(), Person),
+                ("Mia Mottley".into(), Person)
+            ]
+        );
+        assert_eq!(
+            names("Former Conservative minister Priti Patel warned of Charles de Gaulle Airport."),
+            vec![("Priti Patel".to_string(), Person)]
+        );
+        // No cue: not a candidate.
+        assert!(names("Markets in Hong Kong rose while New Delhi waited.").is_empty());
+    }
+}

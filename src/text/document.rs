@@ -1,0 +1,364 @@
+//! One document from text to mentions and holders: sentences, the gazetteer's matches,
+//! demonyms (`--demonyms`), discovered names (`--discover`), family names and titles resolved
+//! within the document, and the holder of each mention. Nothing carries over between documents.
+
+use super::actors::{Actor, Gazetteer, Mention, Via};
+use super::discover::{self, CandidateKind};
+use super::words::{words, Word};
+use super::{holders, references, segment};
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::collections::HashMap;
+
+/// What `score` looks for beyond the gazetteer's names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MentionOptions {
+    /// Demonym references (`Chinese officials` → China).
+    pub demonyms: bool,
+    pub discover: Discover,
+}
+
+/// Discovery of people and organisations the gazetteer does not have.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum Discover {
+    /// No discovery.
+    #[default]
+    Off,
+    /// Report candidates (summary and statistics) and let them be holders; do not score them.
+    List,
+    /// Also score them as actors (`via: discovered`).
+    Score,
+}
+
+/// The gazetteer's actors followed by a document's discovered ones.
+#[derive(Clone, Copy)]
+pub struct ActorTable<'a> {
+    pub gazetteer: &'a [Actor],
+    pub discovered: &'a [Actor],
+}
+
+impl<'a> ActorTable<'a> {
+    pub fn get(&self, i: usize) -> &'a Actor {
+        let n = self.gazetteer.len();
+        if i < n {
+            &self.gazetteer[i]
+        } else {
+            &self.discovered[i - n]
+        }
+    }
+}
+
+/// A sentence with its mentions (sorted, disjoint) and the holder of each.
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    /// Index of the sentence in the document (all sentences counted).
+    pub index: usize,
+    /// Character offsets in the document.
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub words: Vec<Word>,
+    pub mentions: Vec<Mention>,
+    /// `holders[i]`: the holder of `mentions[i]`'s stance (an actor index), if any.
+    pub holders: Vec<Option<usize>>,
+}
+
+/// A discovered name with the number of sentences it occurs in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub name: String,
+    pub kind: CandidateKind,
+    pub sentences: usize,
+}
+
+/// A document's sentences with mentions and its discovered names.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// Sentences in the document.
+    pub sentence_count: usize,
+    /// The sentences that mention at least one actor.
+    pub sentences: Vec<Sentence>,
+    /// Actors `gazetteer.len() + i` of the mentions and holders.
+    pub discovered: Vec<Actor>,
+    pub candidates: Vec<Candidate>,
+}
+
+impl Analysis {
+    pub fn table<'a>(&'a self, g: &'a Gazetteer) -> ActorTable<'a> {
+        ActorTable {
+            gazetteer: g.actors(),
+            discovered: &self.discovered,
+        }
+    }
+    pub fn actor<'a>(&'a self, g: &'a Gazetteer, i: usize) -> &'a Actor {
+        self.table(g).get(i)
+    }
+}
+
+/// Candidates beyond this many per document are left out (a pathological text cannot make
+/// discovery quadratic).
+const MAX_CANDIDATES: usize = 500;
+
+/// Finds every mention of `text` and its holder.
+pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
+    let chars: Vec<char> = text.chars().collect();
+    let spans = segment::sentences(text);
+    let sentence_count = spans.len();
+    let mut sentences: Vec<Sentence> = spans
+        .into_iter()
+        .enumerate()
+        .map(|(index, sp)| {
+            let text: String = chars[sp.start..sp.end].iter().collect();
+            let mentions = g.find(&text);
+            Sentence {
+                index,
+                start: sp.start,
+                end: sp.end,
+                words: words(&text),
+                text,
+                mentions,
+                holders: Vec::new(),
+            }
+        })
+        .collect();
+    // Demonym phrases are found always, so that discovery does not take `Chinese Foreign
+    // Ministry` for a new organisation; they become mentions only when asked for.
+    let demonyms: Vec<Vec<Mention>> = sentences
+        .iter()
+        .map(|s| g.demonyms().find(&s.text, &s.words, &s.mentions))
+        .collect();
+    let (discovered, candidates) = if opts.discover == Discover::Off {
+        (Vec::new(), Vec::new())
+    } else {
+        discover_names(&mut sentences, &demonyms, g.actors().len())
+    };
+    if opts.demonyms {
+        for (s, d) in sentences.iter_mut().zip(demonyms) {
+            if !d.is_empty() {
+                s.mentions.extend(d);
+                s.mentions.sort_by_key(|m| m.start);
+            }
+        }
+    }
+    let table = ActorTable {
+        gazetteer: g.actors(),
+        discovered: &discovered,
+    };
+    references::resolve(&mut sentences, &table);
+    holders::assign(&mut sentences, &chars, &table);
+    if opts.discover == Discover::List {
+        // Candidates are reported and may hold stances, but are not scored.
+        let n = g.actors().len();
+        for s in &mut sentences {
+            let keep: Vec<bool> = s.mentions.iter().map(|m| m.actor < n).collect();
+            let mut k = keep.iter();
+            s.mentions.retain(|_| *k.next().unwrap_or(&true));
+            let mut k = keep.iter();
+            s.holders.retain(|_| *k.next().unwrap_or(&true));
+        }
+    }
+    sentences.retain(|s| !s.mentions.is_empty());
+    Analysis {
+        sentence_count,
+        sentences,
+        discovered,
+        candidates,
+    }
+}
+
+/// Discovers names, adds a mention (`via: discovered`) at every occurrence of each, and
+/// returns the discovered actors and the candidates with their sentence counts.
+fn discover_names(
+    sentences: &mut [Sentence],
+    demonyms: &[Vec<Mention>],
+    first_index: usize,
+) -> (Vec<Actor>, Vec<Candidate>) {
+    let mut names: Vec<(String, CandidateKind)> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (s, d) in sentences.iter().zip(demonyms) {
+        let taken: Vec<Mention> = s.mentions.iter().chain(d).cloned().collect();
+        for f in discover::find(&s.text, &s.words, &taken) {
+            let name = s.text[s.words[f.first].bs..s.words[f.last].be].to_string();
+            if names.len() < MAX_CANDIDATES && !seen.contains_key(&name) {
+                seen.insert(name.clone(), names.len());
+                names.push((name, f.kind));
+            }
+        }
+    }
+    if names.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let Ok(ac) = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(names.iter().map(|n| n.0.as_str()))
+    else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut counts = vec![0usize; names.len()];
+    for s in sentences.iter_mut() {
+        let mut found: Vec<Mention> = Vec::new();
+        let mut in_sentence = vec![false; names.len()];
+        for m in ac.find_iter(&s.text) {
+            let (bs, be) = (m.start(), m.end());
+            let before = s.text[..bs].chars().next_back();
+            let after = s.text[be..].chars().next();
+            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            let cs = s.text[..bs].chars().count();
+            let ce = cs + s.text[bs..be].chars().count();
+            if s.mentions.iter().any(|x| cs < x.end && ce > x.start) {
+                continue;
+            }
+            let k = m.pattern().as_usize();
+            in_sentence[k] = true;
+            found.push(Mention {
+                actor: first_index + k,
+                text: s.text[bs..be].to_string(),
+                start: cs,
+                end: ce,
+                via: Via::Discovered,
+            });
+        }
+        for (c, hit) in counts.iter_mut().zip(in_sentence) {
+            *c += hit as usize;
+        }
+        if !found.is_empty() {
+            s.mentions.extend(found);
+            s.mentions.sort_by_key(|m| m.start);
+        }
+    }
+    let actors = names
+        .iter()
+        .map(|(n, k)| Actor::new(n.clone(), k.as_str()))
+        .collect();
+    let candidates = names
+        .into_iter()
+        .zip(counts)
+        .map(|((name, kind), sentences)| Candidate {
+            name,
+            kind,
+            sentences,
+        })
+        .collect();
+    (actors, candidates)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str, opts: MentionOptions) -> Vec<(String, String, Via)> {
+        let g = Gazetteer::default_international().unwrap();
+        let a = analyse(text, &g, &opts);
+        a.sentences
+            .iter()
+            .flat_map(|s| s.mentions.iter())
+            .map(|m| (a.actor(&g, m.actor).name.clone(), m.text.clone(), m.via))
+            .collect()
+    }
+
+    #[test]
+    fn family_names_resolve_to_the_latest_introduction() {
+        let t = "Wang Yi spoke. Wang’s remarks came before spokesman Wang Wenbin spoke. Later Wang denied it. Foreign Minister Wang Yi left; President Xi stayed and Mr. Peskov too.";
+        let got = found(t, MentionOptions::default());
+        let want = [
+            ("Wang Yi", "Wang Yi", Via::Alias),
+            ("Wang Yi", "Wang", Via::Surname),
+            ("Wang Wenbin", "Wang Wenbin", Via::Alias),
+            ("Wang Wenbin", "Wang", Via::Surname),
+            ("Wang Yi", "Wang Yi", Via::Alias),
+            ("Xi Jinping", "President Xi", Via::Title),
+            ("Dmitry Peskov", "Mr. Peskov", Via::Title),
+        ];
+        let want: Vec<(String, String, Via)> = want
+            .iter()
+            .map(|(a, b, v)| (a.to_string(), b.to_string(), *v))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn no_guess_before_the_full_name_or_across_documents() {
+        // `Wang` alone before any Wang is named: unresolved.
+        assert!(found("Wang said nothing.", MentionOptions::default()).is_empty());
+        // Each document starts afresh.
+        let g = Gazetteer::default_international().unwrap();
+        let _ = analyse("Wang Yi spoke.", &g, &MentionOptions::default());
+        assert!(analyse("Wang said it.", &g, &MentionOptions::default())
+            .sentences
+            .is_empty());
+        // Words that are names: the month, a sentence-initial pronoun.
+        let t = "Theresa May spoke in May. May said so. Later, May left. He Lifeng met Lee Jae-myung. He said Lee agreed.";
+        let mut actors = g.actors().to_vec();
+        actors.push(Actor::new("Theresa May", "person"));
+        actors.push(Actor {
+            surnames: vec!["He".into()],
+            ..Actor::new("He Lifeng", "person")
+        });
+        let g2 = Gazetteer::new(actors, std::path::Path::new("test")).unwrap();
+        let a = analyse(t, &g2, &MentionOptions::default());
+        let got: Vec<&str> = a
+            .sentences
+            .iter()
+            .flat_map(|s| s.mentions.iter().map(|m| m.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec!["Theresa May", "May", "He Lifeng", "Lee Jae-myung", "Lee"],
+            "the month and a sentence-initial `May` stay unresolved; a mid-sentence one resolves"
+        );
+    }
+
+    #[test]
+    fn demonyms_and_discovery_are_opt_in() {
+        let t = "Chinese officials said Prime Minister Mia Mottley of Barbados was right, and Mottley agreed.";
+        let plain = found(t, MentionOptions::default());
+        assert_eq!(plain.len(), 1, "{plain:?}");
+        let all = found(
+            t,
+            MentionOptions {
+                demonyms: true,
+                discover: Discover::Score,
+            },
+        );
+        let vias: Vec<Via> = all.iter().map(|x| x.2).collect();
+        assert_eq!(
+            vias,
+            vec![Via::Demonym, Via::Discovered, Via::Alias, Via::Surname]
+        );
+        let g = Gazetteer::default_international().unwrap();
+        let a = analyse(
+            t,
+            &g,
+            &MentionOptions {
+                demonyms: false,
+                discover: Discover::List,
+            },
+        );
+        assert_eq!(a.candidates.len(), 1);
+        assert_eq!(a.candidates[0].name, "Mia Mottley");
+        assert_eq!(a.candidates[0].sentences, 1);
+        assert_eq!(a.sentences[0].mentions.len(), 1);
+    }
+
+    #[test]
+    fn long_documents_stay_linear() {
+        let g = Gazetteer::default_international().unwrap();
+        let para = "‘Beijing is a friend,’ said Wang Yi. Wang also met Kim Jong Un, and “Kim said: ‘Moscow is too’. ";
+        let text = para.repeat((1 << 20) / para.len() + 1);
+        let t0 = std::time::Instant::now();
+        let a = analyse(
+            &text,
+            &g,
+            &MentionOptions {
+                demonyms: true,
+                discover: Discover::Score,
+            },
+        );
+        assert!(a.sentences.len() > 10_000);
+        // A generous bound: quadratic behaviour on a 1 MB document takes minutes.
+        assert!(t0.elapsed().as_secs() < 60, "{:?}", t0.elapsed());
+    }
+}

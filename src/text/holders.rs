@@ -1,0 +1,368 @@
+//! Stance holders: for each (sentence, actor), the actor whose speech or stance the sentence
+//! reports, when the text says it.
+//!
+//! - **Attributions** in a sentence: a reporting or stance verb (`said`, `accused`, `urged`, …)
+//!   with its subject right before it (fillers such as `also`, `on Tuesday`, `has refused to`
+//!   and one apposition in commas may stand between), an office after a possessive (`Lee’s
+//!   office said`, `China’s foreign ministry said`), the subject after the verb following a quote
+//!   (`’ said Wang`), `according to X`, or `he`/`she` (the person mentioned last before it, in
+//!   the last four sentences). Coordinated subjects (`Japan and South Korea welcomed`) give none.
+//! - **Quotes**: the speaker of a direct quote is the attribution right after it (`,’ Wang told
+//!   reporters`) or right before it (`Patel added: “…`); a quote with no attribution that opens
+//!   the paragraph after an attributed quote keeps its speaker. Every actor inside the quote,
+//!   in any of its sentences, takes the speaker.
+//! - Other actors of a sentence take the nearest attribution before them, or else the first
+//!   after them (`Russia is to blame, Zelensky said`). An actor is never its own holder.
+
+use super::actors::TITLES;
+use super::document::{ActorTable, Sentence};
+use super::quotes::{containing, quotes, Quote};
+use super::words::{is_pronoun, Word, FILLERS, INVERTING_VERBS, REPORTING_VERBS, ROLE_WORDS};
+
+/// How many words an apposition in commas may have.
+const MAX_APPOSITION: usize = 14;
+/// How many filler words may stand between a subject and its verb.
+const MAX_FILLERS: usize = 6;
+/// How far back (in sentences) `he`/`she` looks for a person.
+const PRONOUN_WINDOW: usize = 4;
+
+/// An attribution: the verb's character offset in the document and who holds it.
+#[derive(Debug, Clone, Copy)]
+struct Anchor {
+    /// Document offsets of the verb (or `according`).
+    start: usize,
+    end: usize,
+    holder: usize,
+}
+
+/// A person mentioned: document offset, sentence number, actor.
+type PersonAt = (usize, usize, usize);
+
+/// Fills `holders` of every sentence (`chars`: the document).
+pub fn assign(sentences: &mut [Sentence], chars: &[char], table: &ActorTable) {
+    let quotes = quotes(chars);
+    let persons: Vec<PersonAt> = sentences
+        .iter()
+        .enumerate()
+        .flat_map(|(k, s)| {
+            s.mentions
+                .iter()
+                .filter(|m| table.get(m.actor).is_person())
+                .map(move |m| (s.start + m.start, k, m.actor))
+        })
+        .collect();
+    let anchors: Vec<Vec<Anchor>> = sentences
+        .iter()
+        .enumerate()
+        .map(|(k, s)| anchors_of(s, k, &persons, &quotes))
+        .collect();
+    let speakers = quote_speakers(&quotes, sentences, &anchors, chars);
+    for (k, sent) in sentences.iter_mut().enumerate() {
+        let a = &anchors[k];
+        sent.holders = sent
+            .mentions
+            .iter()
+            .map(|m| {
+                let pos = sent.start + m.start;
+                let from_quote = containing(&quotes, pos).and_then(|q| speakers[q]);
+                // An actor's own attribution does not make it its own holder: look past it.
+                let own = |x: &&Anchor| x.holder != m.actor;
+                let holder = from_quote.or_else(|| {
+                    a.iter()
+                        .rev()
+                        .filter(own)
+                        .find(|x| x.end <= pos)
+                        .or_else(|| a.iter().filter(own).find(|x| x.start >= pos))
+                        .map(|x| x.holder)
+                });
+                holder.filter(|&h| h != m.actor)
+            })
+            .collect();
+    }
+}
+
+/// The speaker of each quote, if one is found.
+fn quote_speakers(
+    quotes: &[Quote],
+    sentences: &[Sentence],
+    anchors: &[Vec<Anchor>],
+    chars: &[char],
+) -> Vec<Option<usize>> {
+    let sentence_at = |pos: usize| {
+        let k = sentences.partition_point(|s| s.end <= pos);
+        (k < sentences.len() && sentences[k].start <= pos).then_some(k)
+    };
+    let words_between = |a: usize, b: usize| -> usize {
+        if a >= b {
+            return 0;
+        }
+        let t: String = chars[a..b].iter().collect();
+        super::words::words(&t).len()
+    };
+    let mut out: Vec<Option<usize>> = Vec::with_capacity(quotes.len());
+    for (qi, q) in quotes.iter().enumerate() {
+        let mut speaker = None;
+        // After the closing mark, in the sentence that holds it.
+        if let Some(k) = sentence_at(q.end.saturating_sub(1)) {
+            speaker = anchors[k]
+                .iter()
+                .find(|a| a.start >= q.end && words_between(q.end, a.start) <= 4)
+                .map(|a| a.holder);
+        }
+        // Before the opening mark: `X said: “…` / `X said, “…`.
+        if speaker.is_none() {
+            if let Some(k) = sentence_at(q.start) {
+                speaker = anchors[k]
+                    .iter()
+                    .rev()
+                    .find(|a| a.end <= q.start && words_between(a.end, q.start) <= 3)
+                    .map(|a| a.holder);
+            }
+        }
+        // A quote that opens the paragraph after an attributed quote.
+        if speaker.is_none() && qi > 0 {
+            let prev = quotes[qi - 1];
+            let gap = &chars[prev.end..q.start];
+            let breaks = gap.iter().filter(|c| **c == '\n').count();
+            let opens_paragraph = gap
+                .iter()
+                .rev()
+                .take_while(|c| **c != '\n')
+                .all(|c| c.is_whitespace());
+            if breaks == 1 && opens_paragraph {
+                speaker = out[qi - 1];
+            }
+        }
+        out.push(speaker);
+    }
+    out
+}
+
+/// The attributions of sentence `k`.
+fn anchors_of(sent: &Sentence, k: usize, persons: &[PersonAt], quotes: &[Quote]) -> Vec<Anchor> {
+    let s = sent.text.as_str();
+    let w = &sent.words;
+    let mut out = Vec::new();
+    for (v, word) in w.iter().enumerate() {
+        let t = word.text(s);
+        let holder = if t == "according" && w.get(v + 1).is_some_and(|x| x.text(s) == "to") {
+            subject_after(sent, v + 1, k, persons, quotes)
+        } else if REPORTING_VERBS.contains(&t) {
+            subject_before(sent, v, k, persons, quotes).or_else(|| {
+                let after_quote_or_comma = s[..word.bs]
+                    .trim_end()
+                    .ends_with([',', '’', '”', '"', '\'']);
+                (INVERTING_VERBS.contains(&t) && after_quote_or_comma)
+                    .then(|| subject_after(sent, v, k, persons, quotes))
+                    .flatten()
+            })
+        } else {
+            None
+        };
+        if let Some(h) = holder {
+            out.push(Anchor {
+                start: sent.start + word.cs,
+                end: sent.start + word.ce,
+                holder: h,
+            });
+        }
+    }
+    out
+}
+
+/// The mention (index) that ends exactly at word `j`.
+fn mention_ending_at(sent: &Sentence, j: usize) -> Option<usize> {
+    sent.mentions.iter().position(|m| m.end == sent.words[j].ce)
+}
+
+/// The subject of the verb at word `v`, looking left.
+fn subject_before(
+    sent: &Sentence,
+    v: usize,
+    k: usize,
+    persons: &[PersonAt],
+    quotes: &[Quote],
+) -> Option<usize> {
+    let s = sent.text.as_str();
+    let w = &sent.words;
+    let mut j = v.checked_sub(1)?;
+    let mut skipped_apposition = false;
+    loop {
+        // Fillers between the subject and the verb.
+        let mut n = 0;
+        while n < MAX_FILLERS && FILLERS.contains(&w[j].text(s)) && !gap_has_comma(s, w, j + 1) {
+            j = j.checked_sub(1)?;
+            n += 1;
+        }
+        // An apposition in commas (`Wang Yi, China's foreign minister, said`).
+        if !skipped_apposition && gap_has_comma(s, w, j + 1) {
+            let open = (j.saturating_sub(MAX_APPOSITION)..=j)
+                .rev()
+                .find(|&x| x > 0 && gap_has_comma(s, w, x))?;
+            j = open - 1;
+            skipped_apposition = true;
+            continue;
+        }
+        break;
+    }
+    if gap_has_comma(s, w, j + 1) && !skipped_apposition {
+        return None;
+    }
+    let word = w[j];
+    if let Some(mi) = mention_ending_at(sent, j) {
+        if word.possessive {
+            return None;
+        }
+        return (!coordinated(sent, mi)).then_some(sent.mentions[mi].actor);
+    }
+    let t = word.text(s);
+    if is_pronoun(t) {
+        return pronoun(sent.start + word.cs, k, persons, quotes);
+    }
+    // `China’s foreign ministry said`, `Lee’s office said`.
+    if ROLE_WORDS.contains(&t.to_lowercase().as_str()) {
+        let mut x = j;
+        for _ in 0..4 {
+            x = x.checked_sub(1)?;
+            if w[x].possessive {
+                return mention_ending_at(sent, x).map(|mi| sent.mentions[mi].actor);
+            }
+            if !ROLE_WORDS.contains(&w[x].text(s).to_lowercase().as_str()) {
+                return None;
+            }
+        }
+    }
+    None
+}
+
+/// The subject after the word `v` (`said Wang`, `according to the Kremlin`): the first mention
+/// within a few title, role or capitalised words.
+fn subject_after(
+    sent: &Sentence,
+    v: usize,
+    k: usize,
+    persons: &[PersonAt],
+    quotes: &[Quote],
+) -> Option<usize> {
+    let s = sent.text.as_str();
+    let w = &sent.words;
+    for x in v + 1..(v + 6).min(w.len()) {
+        if gap_has_comma(s, w, x) && x > v + 1 {
+            return None;
+        }
+        if let Some(m) = sent.mentions.iter().find(|m| m.start == w[x].cs) {
+            return Some(m.actor);
+        }
+        let t = w[x].text(s);
+        if is_pronoun(t) {
+            return pronoun(sent.start + w[x].cs, k, persons, quotes);
+        }
+        let title_like = t == "the"
+            || ROLE_WORDS.contains(&t.to_lowercase().as_str())
+            || (w[x].is_capitalised(s) && TITLES.iter().any(|tt| tt.split(' ').any(|p| p == t)))
+            || w[x].is_capitalised(s);
+        if !title_like {
+            return None;
+        }
+    }
+    None
+}
+
+/// Whether the gap before word `x` has a comma (or a colon or a dash, which end a subject too).
+fn gap_has_comma(s: &str, w: &[Word], x: usize) -> bool {
+    x > 0 && x < w.len() && s[w[x - 1].be..w[x].bs].contains([',', ';', ':', '—', '–', '(', ')'])
+}
+
+/// `X and Y said`: the mention `mi` is the last of coordinated subjects.
+fn coordinated(sent: &Sentence, mi: usize) -> bool {
+    if mi == 0 {
+        return false;
+    }
+    let m = &sent.mentions[mi];
+    let prev = &sent.mentions[mi - 1];
+    let between: String = sent
+        .text
+        .chars()
+        .skip(prev.end)
+        .take(m.start.saturating_sub(prev.end))
+        .collect();
+    matches!(between.trim(), "and" | "or" | "and the" | "or the")
+}
+
+/// The person `he`/`she` at document offset `pos` refers to: the last person mentioned before
+/// it (before the quote it stands after, if any) within the last sentences.
+fn pronoun(pos: usize, k: usize, persons: &[PersonAt], quotes: &[Quote]) -> Option<usize> {
+    // `‘…,’ he said`: look before the quote that ends right before the pronoun.
+    let limit = quotes
+        .iter()
+        .rev()
+        .find(|q| q.end <= pos && pos - q.end <= 3)
+        .map_or(pos, |q| q.start);
+    let i = persons.partition_point(|p| p.0 < limit);
+    let p = persons[..i].last()?;
+    (k.saturating_sub(p.1) <= PRONOUN_WINDOW).then_some(p.2)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::text::actors::Gazetteer;
+    use crate::text::document::{analyse, MentionOptions};
+
+    /// (actor, holder) pairs of each sentence with mentions.
+    fn holders(text: &str) -> Vec<Vec<(String, Option<String>)>> {
+        let g = Gazetteer::default_international().unwrap();
+        let a = analyse(text, &g, &MentionOptions::default());
+        a.sentences
+            .iter()
+            .map(|s| {
+                s.mentions
+                    .iter()
+                    .zip(&s.holders)
+                    .map(|(m, h)| {
+                        (
+                            a.actor(&g, m.actor).name.clone(),
+                            h.map(|h| a.actor(&g, h).name.clone()),
+                        )
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn pair(a: &str, h: Option<&str>) -> (String, Option<String>) {
+        (a.to_string(), h.map(str::to_string))
+    }
+
+    #[test]
+    fn subjects_of_reporting_verbs_hold_the_stance() {
+        let h = holders("Zelensky on Tuesday accused Beijing of helping Moscow.");
+        assert_eq!(
+            h[0],
+            vec![
+                pair("Volodymyr Zelensky", None),
+                pair("China", Some("Volodymyr Zelensky")),
+                pair("Russia", Some("Volodymyr Zelensky")),
+            ]
+        );
+        let h = holders("Russia is to blame, Zelensky said.");
+        assert_eq!(h[0][0], pair("Russia", Some("Volodymyr Zelensky")));
+        let h = holders("China’s foreign ministry said Washington was wrong.");
+        assert_eq!(h[0][1], pair("United States", Some("China")));
+        let h = holders("Japan and South Korea welcomed the US move.");
+        assert_eq!(h[0][2], pair("United States", None));
+        let h = holders("The author thinks Russia and China are close.");
+        assert!(h[0].iter().all(|x| x.1.is_none()));
+    }
+
+    #[test]
+    fn quotes_keep_their_speaker_across_sentences_and_paragraphs() {
+        let text = "Wang Yi met reporters.\n‘China is a friend. So is Russia,’ he said.\n‘Ukraine too.’\nUkraine disagreed.";
+        let h = holders(text);
+        assert_eq!(h[1], vec![pair("China", Some("Wang Yi"))]);
+        assert_eq!(h[2], vec![pair("Russia", Some("Wang Yi"))]);
+        assert_eq!(h[3], vec![pair("Ukraine", Some("Wang Yi"))]);
+        assert_eq!(h[4], vec![pair("Ukraine", None)]);
+        let h = holders("Lavrov added: “Kyiv lies. Washington knows it.”");
+        assert_eq!(h[1], vec![pair("United States", Some("Sergei Lavrov"))]);
+    }
+}

@@ -1,0 +1,243 @@
+//! References within a document: after a person's full name, the family name alone (`Wang`,
+//! `Wang’s`) or after a title (`President Xi`, `Foreign Minister Wang`) refers to that person.
+//!
+//! Rules, in document order (no state crosses documents):
+//! - a person is *introduced* by a mention of their name or a non-family-name alias;
+//! - a capitalised word (or words: `von der Leyen`) that is the family name of an introduced
+//!   person, standing alone (no other capitalised name word right before or after it), refers to
+//!   the person introduced **most recently** when several share it (`Wang Yi` … `Wang Wenbin` …
+//!   `Wang` is Wang Wenbin);
+//! - a title right before it joins the mention (`via: title`); a title and a family name that
+//!   exactly one person of the gazetteer has resolve even before an introduction;
+//! - a family name that is also a common sentence opener (`He`, `May`, `Hope`) is not resolved
+//!   at the start of a sentence, and a month name is not resolved after a date word (`in May`)
+//!   or before a number (`May 5`).
+
+use super::actors::{Mention, Via, TITLES};
+use super::document::{ActorTable, Sentence};
+use super::words::{Word, COMMON_AT_START, DATE_WORDS, MONTHS, NOT_NAMES};
+use std::collections::HashMap;
+
+/// Longest family name, in words.
+const MAX_NAME_WORDS: usize = 3;
+/// Longest title, in words.
+const MAX_TITLE_WORDS: usize = 3;
+
+/// Family name → (actor, order of its latest introduction).
+#[derive(Default)]
+struct Introduced {
+    by_name: HashMap<String, Vec<(usize, usize)>>,
+    order: usize,
+}
+
+impl Introduced {
+    fn introduce(&mut self, actor: usize, table: &ActorTable) {
+        self.order += 1;
+        for f in table.get(actor).family_names() {
+            let e = self.by_name.entry(f).or_default();
+            match e.iter_mut().find(|x| x.0 == actor) {
+                Some(x) => x.1 = self.order,
+                None => e.push((actor, self.order)),
+            }
+        }
+    }
+    fn most_recent(&self, name: &str) -> Option<usize> {
+        self.by_name
+            .get(name)?
+            .iter()
+            .max_by_key(|x| x.1)
+            .map(|x| x.0)
+    }
+}
+
+/// Adds the family-name and title references of every sentence.
+pub fn resolve(sentences: &mut [Sentence], table: &ActorTable) {
+    let unique_by_title = unique_family_names(table);
+    let mut intro = Introduced::default();
+    for sent in sentences.iter_mut() {
+        attach_titles(sent);
+        let found = resolve_sentence(sent, table, &mut intro, &unique_by_title);
+        if found.is_empty() {
+            continue;
+        }
+        sent.mentions.extend(found);
+        sent.mentions.sort_by_key(|m| m.start);
+    }
+}
+
+/// A title right before a gazetteer's family-name alias joins it (`Chancellor` Merz).
+fn attach_titles(sent: &mut Sentence) {
+    let s = sent.text.as_str();
+    for m in sent.mentions.iter_mut().filter(|m| m.via == Via::Surname) {
+        let Some(i) = sent.words.iter().position(|w| w.cs == m.start) else {
+            continue;
+        };
+        if let Some(first) = title_before(s, &sent.words, i) {
+            let w = &sent.words[first];
+            m.text = format!("{}{}", &s[w.bs..sent.words[i].bs], m.text);
+            m.start = w.cs;
+            m.via = Via::Title;
+        }
+    }
+}
+
+/// Family names that exactly one person of the gazetteer has.
+fn unique_family_names(table: &ActorTable) -> HashMap<String, usize> {
+    let mut count: HashMap<String, (usize, usize)> = HashMap::new();
+    for (i, a) in table.gazetteer.iter().enumerate() {
+        for f in a.family_names() {
+            let e = count.entry(f).or_insert((i, 0));
+            e.1 += 1;
+        }
+    }
+    count
+        .into_iter()
+        .filter(|(_, (_, n))| *n == 1)
+        .map(|(f, (i, _))| (f, i))
+        .collect()
+}
+
+fn resolve_sentence(
+    sent: &Sentence,
+    table: &ActorTable,
+    intro: &mut Introduced,
+    unique: &HashMap<String, usize>,
+) -> Vec<Mention> {
+    let s = sent.text.as_str();
+    let w = &sent.words;
+    let mut out = Vec::new();
+    let mut next_mention = 0;
+    let mut i = 0;
+    while i < w.len() {
+        // Introduce the people named before this word.
+        while next_mention < sent.mentions.len() && sent.mentions[next_mention].start < w[i].ce {
+            let m = &sent.mentions[next_mention];
+            if matches!(m.via, Via::Alias | Via::Discovered) && table.get(m.actor).is_person() {
+                intro.introduce(m.actor, table);
+            }
+            next_mention += 1;
+        }
+        let covered = |k: usize| {
+            sent.mentions
+                .iter()
+                .any(|m| w[k].cs < m.end && w[k].ce > m.start)
+        };
+        if covered(i) {
+            i += 1;
+            continue;
+        }
+        match family_name_at(s, w, i, intro, unique, &covered) {
+            Some((actor, end, title_start)) => {
+                let first = title_start.unwrap_or(i);
+                out.push(Mention {
+                    actor,
+                    text: s[w[first].bs..w[end].be].to_string(),
+                    start: w[first].cs,
+                    end: w[end].ce,
+                    via: if title_start.is_some() {
+                        Via::Title
+                    } else {
+                        Via::Surname
+                    },
+                });
+                i = end + 1;
+            }
+            None => i += 1,
+        }
+    }
+    // People introduced after the last word (none: mentions end at words) — and the sentence's
+    // remaining mentions, for the next sentence.
+    for m in &sent.mentions[next_mention..] {
+        if matches!(m.via, Via::Alias | Via::Discovered) && table.get(m.actor).is_person() {
+            intro.introduce(m.actor, table);
+        }
+    }
+    out
+}
+
+/// The family-name reference starting at word `i`: (actor, last word, first word of a title).
+fn family_name_at(
+    s: &str,
+    w: &[Word],
+    i: usize,
+    intro: &Introduced,
+    unique: &HashMap<String, usize>,
+    covered: &dyn Fn(usize) -> bool,
+) -> Option<(usize, usize, Option<usize>)> {
+    let spaced =
+        |k: usize| k > 0 && k < w.len() && &s[w[k - 1].be..w[k].bs] == " " && !w[k - 1].possessive;
+    for n in (1..=MAX_NAME_WORDS.min(w.len() - i)).rev() {
+        let end = i + n - 1;
+        if (i + 1..=end).any(|k| !spaced(k) || covered(k))
+            || (end > i && w[i..end].iter().any(|x| x.possessive))
+        {
+            continue;
+        }
+        let name = &s[w[i].bs..w[end].be];
+        if !name.chars().last().is_some_and(char::is_alphanumeric) {
+            continue;
+        }
+        // The last word must be capitalised (`von der Leyen`: the first may not be).
+        if !w[end].is_capitalised(s) {
+            continue;
+        }
+        let title = title_before(s, w, i);
+        let actor = match intro.most_recent(name) {
+            Some(a) => a,
+            None => match title {
+                Some(_) => *unique.get(name)?,
+                None => continue,
+            },
+        };
+        // Part of a longer name: a capitalised word right after, or right before (not a title).
+        if spaced(end + 1) && w[end + 1].is_capitalised(s) && !w[end].possessive {
+            return None;
+        }
+        if title.is_none()
+            && spaced(i)
+            && w[i - 1].is_capitalised(s)
+            && !NOT_NAMES.contains(&w[i - 1].text(s))
+        {
+            return None;
+        }
+        let at_start = s[..w[i].bs]
+            .trim_matches(|c: char| c.is_whitespace() || "‘“\"'(".contains(c))
+            .is_empty();
+        if title.is_none() && at_start && COMMON_AT_START.contains(&name) {
+            return None;
+        }
+        if MONTHS.contains(&name) {
+            let date_before = i > 0 && DATE_WORDS.contains(&w[i - 1].text(s));
+            let number_after =
+                end + 1 < w.len() && w[end + 1].text(s).starts_with(|c: char| c.is_ascii_digit());
+            if date_before || number_after {
+                return None;
+            }
+        }
+        return Some((actor, end, title));
+    }
+    None
+}
+
+/// The first word of a title that ends right before word `i` (`Foreign Minister` Wang,
+/// `Mr.` Peskov).
+fn title_before(s: &str, w: &[Word], i: usize) -> Option<usize> {
+    for n in (1..=MAX_TITLE_WORDS.min(i)).rev() {
+        let first = i - n;
+        if w[first..i].iter().any(|x| x.possessive)
+            || (first + 1..i).any(|k| &s[w[k - 1].be..w[k].bs] != " ")
+        {
+            continue;
+        }
+        let t = &s[w[first].bs..w[i - 1].be];
+        let ok = match &s[w[i - 1].be..w[i].bs] {
+            " " => TITLES.contains(&t),
+            ". " => TITLES.contains(&format!("{t}.").as_str()),
+            _ => false,
+        };
+        if ok {
+            return Some(first);
+        }
+    }
+    None
+}
