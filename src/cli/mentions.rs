@@ -99,12 +99,23 @@ fn print_report(r: &MentionReport, show_misses: bool) {
         if r.demonyms { "on" } else { "off" },
         r.discover
     );
+    let via_pr = |p: &stance::eval::mentions::ViaPR| {
+        format!(
+            "precision {:5.1}% ({}/{})  recall {:5.1}% ({}/{})",
+            100.0 * p.precision,
+            p.found_correct,
+            p.found,
+            100.0 * p.recall,
+            p.labelled_found,
+            p.labelled
+        )
+    };
     println!("references        {}", pr(&r.references));
     for (via, p) in &r.references_by_via {
-        println!("  via {via:<12}  {}", pr(p));
+        println!("  via {via:<12}  {}", via_pr(p));
     }
     if let Some(d) = &r.demonym_references {
-        println!("demonyms          {}", pr(d));
+        println!("demonyms          {}", via_pr(d));
     }
     println!("holders           {}", pr(&r.holders));
     if let Some(d) = &r.discovery {

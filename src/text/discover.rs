@@ -181,7 +181,7 @@ pub fn find(s: &str, w: &[Word], taken: &[Mention]) -> Vec<Found> {
             }
         }
         let len = j - i + 1;
-        let kind = if ORG_HEADS.contains(&w[j].text(s)) {
+        let kind = if len >= 2 && ORG_HEADS.contains(&w[j].text(s)) {
             Some(CandidateKind::Organisation)
         } else if (2..=4).contains(&len) && introduced_as_person(s, w, i, j) {
             Some(CandidateKind::Person)

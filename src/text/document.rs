@@ -17,11 +17,12 @@ pub struct MentionOptions {
     pub discover: Discover,
 }
 
-/// Discovery of people and organisations the gazetteer does not have.
+/// Discovery of people and organisations the gazetteer does not have. Names found this way
+/// always name stance holders (`Yun Sun said …`); the options add reporting and scoring.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Discover {
-    /// No discovery.
+    /// Discovered names only as holders.
     #[default]
     Off,
     /// Report candidates (summary and statistics) and let them be holders; do not score them.
@@ -127,11 +128,7 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
         .iter()
         .map(|s| g.demonyms().find(&s.text, &s.words, &s.mentions))
         .collect();
-    let (discovered, candidates) = if opts.discover == Discover::Off {
-        (Vec::new(), Vec::new())
-    } else {
-        discover_names(&mut sentences, &demonyms, g.actors().len())
-    };
+    let (discovered, mut candidates) = discover_names(&mut sentences, &demonyms, g.actors().len());
     if opts.demonyms {
         for (s, d) in sentences.iter_mut().zip(demonyms) {
             if !d.is_empty() {
@@ -146,8 +143,8 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
     };
     references::resolve(&mut sentences, &table);
     holders::assign(&mut sentences, &chars, &table);
-    if opts.discover == Discover::List {
-        // Candidates are reported and may hold stances, but are not scored.
+    if opts.discover != Discover::Score {
+        // Discovered names may hold stances, but are not scored.
         let n = g.actors().len();
         for s in &mut sentences {
             let keep: Vec<bool> = s.mentions.iter().map(|m| m.actor < n).collect();
@@ -156,6 +153,9 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
             let mut k = keep.iter();
             s.holders.retain(|_| *k.next().unwrap_or(&true));
         }
+    }
+    if opts.discover == Discover::Off {
+        candidates.clear();
     }
     sentences.retain(|s| !s.mentions.is_empty());
     Analysis {

@@ -33,6 +33,11 @@ struct Anchor {
     start: usize,
     end: usize,
     holder: usize,
+    /// Inside the complement of an earlier attribution (`Kallas said Beijing could not claim
+    /// …`): reported, so the earlier holder holds what follows.
+    embedded: bool,
+    /// `according to X`.
+    according: bool,
 }
 
 /// A person mentioned: document offset, sentence number, actor.
@@ -58,21 +63,26 @@ pub fn assign(sentences: &mut [Sentence], chars: &[char], table: &ActorTable) {
         .collect();
     let speakers = quote_speakers(&quotes, sentences, &anchors, chars);
     for (k, sent) in sentences.iter_mut().enumerate() {
-        let a = &anchors[k];
+        let a: Vec<&Anchor> = anchors[k].iter().filter(|x| !x.embedded).collect();
+        // `…, according to X`: X is the source of the whole sentence.
+        let source = a.iter().find(|x| x.according).map(|x| x.holder);
         sent.holders = sent
             .mentions
             .iter()
             .map(|m| {
                 let pos = sent.start + m.start;
                 let from_quote = containing(&quotes, pos).and_then(|q| speakers[q]);
-                // An actor's own attribution does not make it its own holder: look past it.
-                let own = |x: &&Anchor| x.holder != m.actor;
-                let holder = from_quote.or_else(|| {
+                // The speaker of a sentence holds the stances in it; it is not a target of
+                // another attribution of the same sentence.
+                let speaks = a.iter().any(|x| x.holder == m.actor);
+                let holder = from_quote.or(source).or_else(|| {
+                    if speaks {
+                        return None;
+                    }
                     a.iter()
                         .rev()
-                        .filter(own)
                         .find(|x| x.end <= pos)
-                        .or_else(|| a.iter().filter(own).find(|x| x.start >= pos))
+                        .or_else(|| a.iter().find(|x| x.start >= pos))
                         .map(|x| x.holder)
                 });
                 holder.filter(|&h| h != m.actor)
@@ -108,6 +118,7 @@ fn quote_speakers(
                 .iter()
                 .find(|a| a.start >= q.end && words_between(q.end, a.start) <= 4)
                 .map(|a| a.holder);
+            // `‘…,’ said Wang`: the verb comes first, its subject within a few words.
         }
         // Before the opening mark: `X said: “…` / `X said, “…`.
         if speaker.is_none() {
@@ -142,32 +153,58 @@ fn quote_speakers(
 fn anchors_of(sent: &Sentence, k: usize, persons: &[PersonAt], quotes: &[Quote]) -> Vec<Anchor> {
     let s = sent.text.as_str();
     let w = &sent.words;
-    let mut out = Vec::new();
+    let mut out: Vec<Anchor> = Vec::new();
+    // Word index where the latest anchor's verb ends (for embedding).
+    let mut last_verb: Option<usize> = None;
     for (v, word) in w.iter().enumerate() {
         let t = word.text(s);
-        let holder = if t == "according" && w.get(v + 1).is_some_and(|x| x.text(s) == "to") {
-            subject_after(sent, v + 1, k, persons, quotes)
-        } else if REPORTING_VERBS.contains(&t) {
+        // (holder, word index where its subject starts)
+        let according =
+            t.eq_ignore_ascii_case("according") && w.get(v + 1).is_some_and(|x| x.text(s) == "to");
+        let found = if according {
+            subject_after(sent, v + 1, k, persons, quotes).map(|h| (h, v))
+        } else if REPORTING_VERBS.contains(&t) && !idiom(s, w, v) {
             subject_before(sent, v, k, persons, quotes).or_else(|| {
                 let after_quote_or_comma = s[..word.bs]
                     .trim_end()
                     .ends_with([',', '’', '”', '"', '\'']);
                 (INVERTING_VERBS.contains(&t) && after_quote_or_comma)
-                    .then(|| subject_after(sent, v, k, persons, quotes))
+                    .then(|| subject_after(sent, v, k, persons, quotes).map(|h| (h, v)))
                     .flatten()
             })
         } else {
             None
         };
-        if let Some(h) = holder {
+        if let Some((h, subject)) = found {
+            // Embedded: its subject follows an earlier attribution's verb with no clause
+            // boundary (comma, quote) between them.
+            let embedded = last_verb.is_some_and(|lv| {
+                lv < subject
+                    && !s[w[lv].be..w[subject].bs]
+                        .contains([',', ';', ':', '“', '”', '‘', '’', '"'])
+            });
             out.push(Anchor {
                 start: sent.start + word.cs,
                 end: sent.start + word.ce,
                 holder: h,
+                embedded,
+                according,
             });
+            last_verb = Some(v);
         }
     }
     out
+}
+
+/// `is to blame`, `has to say`: the verb after `to` and a form of `be` or `have` is not an
+/// attribution.
+fn idiom(s: &str, w: &[Word], v: usize) -> bool {
+    v >= 2
+        && w[v - 1].text(s) == "to"
+        && matches!(
+            w[v - 2].text(s),
+            "is" | "are" | "was" | "were" | "be" | "has" | "have" | "had" | "nothing" | "much"
+        )
 }
 
 /// The mention (index) that ends exactly at word `j`.
@@ -175,14 +212,14 @@ fn mention_ending_at(sent: &Sentence, j: usize) -> Option<usize> {
     sent.mentions.iter().position(|m| m.end == sent.words[j].ce)
 }
 
-/// The subject of the verb at word `v`, looking left.
+/// The subject of the verb at word `v`, looking left: its holder and first word.
 fn subject_before(
     sent: &Sentence,
     v: usize,
     k: usize,
     persons: &[PersonAt],
     quotes: &[Quote],
-) -> Option<usize> {
+) -> Option<(usize, usize)> {
     let s = sent.text.as_str();
     let w = &sent.words;
     let mut j = v.checked_sub(1)?;
@@ -209,30 +246,57 @@ fn subject_before(
         return None;
     }
     let word = w[j];
+    let first_word = |mi: usize| {
+        let start = sent.mentions[mi].start;
+        w.iter().position(|x| x.cs == start).unwrap_or(j)
+    };
     if let Some(mi) = mention_ending_at(sent, j) {
         if word.possessive {
             return None;
         }
-        return (!coordinated(sent, mi)).then_some(sent.mentions[mi].actor);
+        return (!coordinated(sent, mi)).then(|| (sent.mentions[mi].actor, first_word(mi)));
     }
     let t = word.text(s);
     if is_pronoun(t) {
-        return pronoun(sent.start + word.cs, k, persons, quotes);
+        return pronoun(sent.start + word.cs, k, persons, quotes).map(|h| (h, j));
     }
-    // `China’s foreign ministry said`, `Lee’s office said`.
-    if ROLE_WORDS.contains(&t.to_lowercase().as_str()) {
+    // `Lee convened a meeting and said …`: the sentence's subject, a mention among its first
+    // words that is not a possessive.
+    if t == "and" && !gap_has_comma(s, w, j) {
+        let m = sent.mentions.first()?;
+        let first = w.iter().position(|x| x.cs == m.start)?;
+        let before_ok = w[..first]
+            .iter()
+            .all(|x| x.is_capitalised(s) || x.text(s) == "the");
+        let last = w.iter().position(|x| x.ce == m.end)?;
+        if first <= 3 && before_ok && !w[last].possessive && last < j && !coordinated(sent, 0) {
+            return Some((m.actor, first));
+        }
+        return None;
+    }
+    // `China’s foreign ministry said`, `Lee’s office said`, `his office said`, `the US State
+    // Department said`.
+    if is_role(s, &word) {
         let mut x = j;
         for _ in 0..4 {
             x = x.checked_sub(1)?;
-            if w[x].possessive {
-                return mention_ending_at(sent, x).map(|mi| sent.mentions[mi].actor);
+            if let Some(mi) = mention_ending_at(sent, x) {
+                return Some((sent.mentions[mi].actor, first_word(mi)));
             }
-            if !ROLE_WORDS.contains(&w[x].text(s).to_lowercase().as_str()) {
+            let t = w[x].text(s);
+            if matches!(t, "his" | "her" | "His" | "Her") {
+                return pronoun(sent.start + w[x].cs, k, persons, quotes).map(|h| (h, x));
+            }
+            if !is_role(s, &w[x]) || (x < j && gap_has_comma(s, w, x + 1)) {
                 return None;
             }
         }
     }
     None
+}
+
+fn is_role(s: &str, w: &Word) -> bool {
+    ROLE_WORDS.contains(&w.text(s).to_lowercase().as_str())
 }
 
 /// The subject after the word `v` (`said Wang`, `according to the Kremlin`): the first mention
@@ -299,7 +363,10 @@ fn pronoun(pos: usize, k: usize, persons: &[PersonAt], quotes: &[Quote]) -> Opti
         .find(|q| q.end <= pos && pos - q.end <= 3)
         .map_or(pos, |q| q.start);
     let i = persons.partition_point(|p| p.0 < limit);
-    let p = persons[..i].last()?;
+    let before = &persons[..i];
+    // The first person of this sentence (its subject, most often), or else the last one before.
+    let in_sentence = before.partition_point(|p| p.1 < k);
+    let p = before.get(in_sentence).or(before.last())?;
     (k.saturating_sub(p.1) <= PRONOUN_WINDOW).then_some(p.2)
 }
 

@@ -33,7 +33,13 @@ struct Introduced {
 impl Introduced {
     fn introduce(&mut self, actor: usize, table: &ActorTable) {
         self.order += 1;
-        for f in table.get(actor).family_names() {
+        let a = table.get(actor);
+        let mut names = a.family_names();
+        // A discovered name's family name may come first (`Kim Yo Jong`, `He Lifeng`).
+        if actor >= table.gazetteer.len() {
+            names.extend(a.name.split_whitespace().next().map(str::to_string));
+        }
+        for f in names {
             let e = self.by_name.entry(f).or_default();
             match e.iter_mut().find(|x| x.0 == actor) {
                 Some(x) => x.1 = self.order,

@@ -210,9 +210,7 @@ pub const REPORTING_VERBS: &[&str] = &[
     "wrote",
     "tweet",
     "tweeted",
-    "post",
     "posted",
-    "state",
     "states",
     "stated",
     "declare",
@@ -251,7 +249,6 @@ pub const REPORTING_VERBS: &[&str] = &[
     "threaten",
     "threatens",
     "threatened",
-    "press",
     "pressed",
     "appeal",
     "appealed",
@@ -263,9 +260,7 @@ pub const REPORTING_VERBS: &[&str] = &[
     "affirmed",
     "confirm",
     "confirmed",
-    "respond",
     "responded",
-    "reply",
     "replied",
     "explain",
     "explained",
@@ -301,9 +296,7 @@ pub const REPORTING_VERBS: &[&str] = &[
     "alleged",
     "charge",
     "charged",
-    "push",
     "pushed",
-    "lobby",
     "lobbied",
 ];
 
@@ -462,6 +455,9 @@ pub const ROLE_WORDS: &[&str] = &[
     "staff",
     "representatives",
     "head",
+    "department",
+    "service",
+    "agency",
 ];
 
 /// Capitalised words that start sentences far more often than they name anyone: a family name
