@@ -4,11 +4,13 @@
 mod common;
 
 use stance::commands::score::{
-    score, Format, NoScoreProgress, ScoreConfig, ScoreProgress, ScoreStats, SentenceOut,
+    score, Discover, Format, MentionOptions, NoScoreProgress, ScoreConfig, ScoreProgress,
+    ScoreStats, SentenceOut,
 };
 use stance::infer::InferOptions;
 use stance::testing::tiny_model;
 use stance::text::actors::Gazetteer;
+use stance::text::actors::Via;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -163,6 +165,141 @@ fn the_real_article_from_shared_finds_the_expected_actors() {
             "{want} not found"
         );
     }
+    // The later references the article makes by family name, and groups.
+    let lines = read_lines(&out);
+    let actor_in = |start: &str, actor: &str| {
+        let l = lines
+            .iter()
+            .find(|l| l.text.starts_with(start))
+            .unwrap_or_else(|| panic!("no sentence starting {start:?}"));
+        l.actors.iter().find(|a| a.actor == actor).cloned()
+    };
+    let wang = actor_in("‘The friendship between", "Wang Yi").expect("said Wang → Wang Yi");
+    assert_eq!(wang.mentions[0].via, Via::Surname);
+    assert!(actor_in("Wang called the causes", "Wang Yi").is_some());
+    assert!(actor_in("China has refused to condemn", "the West").is_some());
+    // `‘…,’ he added`, `He added that China would send humanitarian aid`: Wang Yi holds it.
+    let china = actor_in("He added that China", "China").unwrap();
+    assert_eq!(china.holder.as_deref(), Some("Wang Yi"));
+}
+
+#[test]
+fn references_holders_demonyms_and_discovery_reach_the_output() {
+    let model = tiny_model(1).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("a.txt");
+    std::fs::write(
+        &article,
+        "Wang Yi met reporters in Beijing.\n\
+         Zelensky accused Beijing of helping Moscow, and Chinese officials denied it.\n\
+         “Russia is a friend,” Wang said.\n\
+         Analyst Yun Sun said Washington was worried, and Sun added that Kyiv agreed.\n",
+    )
+    .unwrap();
+    let run = |discover: Discover, demonyms: bool, format: Format| {
+        let out = dir
+            .path()
+            .join(format!("o-{discover:?}-{demonyms}-{format:?}"));
+        let mut c = cfg(vec![article.display().to_string()], Some(out.clone()));
+        c.summary = Some(
+            dir.path()
+                .join(format!("s-{discover:?}-{demonyms}-{format:?}")),
+        );
+        c.format = format;
+        c.mentions = MentionOptions { demonyms, discover };
+        let stats = score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+        let summary: Vec<serde_json::Value> = std::fs::read_to_string(c.summary.unwrap())
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (out, summary, stats)
+    };
+    let (out, summary, stats) = run(Discover::Off, false, Format::Jsonl);
+    let lines = read_lines(&out);
+    let holder_of = |line: usize, actor: &str| {
+        lines[line]
+            .actors
+            .iter()
+            .find(|a| a.actor == actor)
+            .and_then(|a| a.holder.clone())
+    };
+    // Line 1: Zelensky accused Beijing of helping Moscow.
+    assert_eq!(holder_of(1, "China").as_deref(), Some("Volodymyr Zelensky"));
+    assert_eq!(
+        holder_of(1, "Russia").as_deref(),
+        Some("Volodymyr Zelensky")
+    );
+    assert_eq!(holder_of(1, "Volodymyr Zelensky"), None);
+    // Line 2: the quote's speaker by family name.
+    let wang = lines[2]
+        .actors
+        .iter()
+        .find(|a| a.actor == "Wang Yi")
+        .unwrap();
+    assert_eq!(wang.mentions[0].via, Via::Surname);
+    assert_eq!(holder_of(2, "Russia").as_deref(), Some("Wang Yi"));
+    // Line 3: a holder the gazetteer does not have, named by discovery.
+    assert_eq!(holder_of(3, "United States").as_deref(), Some("Yun Sun"));
+    assert!(
+        stats.candidates.is_empty(),
+        "candidates only with --discover"
+    );
+    // No demonym mention without --demonyms.
+    assert!(lines[1]
+        .actors
+        .iter()
+        .all(|a| a.mentions.iter().all(|m| m.via != Via::Demonym)));
+    // The summary: holder → stance → count, toward China.
+    let china = summary.iter().find(|r| r["actor"] == "China").unwrap();
+    let by_zelensky = &china["holders"]["Volodymyr Zelensky"];
+    assert_eq!(
+        by_zelensky
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum::<u64>(),
+        1
+    );
+
+    let (out, summary, stats) = run(Discover::List, true, Format::Jsonl);
+    let lines = read_lines(&out);
+    assert!(lines[1].actors.iter().any(|a| a
+        .mentions
+        .iter()
+        .any(|m| m.via == Via::Demonym && m.text == "Chinese officials")));
+    assert_eq!(stats.top_candidates(5), vec![("Yun Sun", 1)]);
+    let cand = summary.iter().find(|r| r["kind"] == "candidate").unwrap();
+    assert_eq!(cand["actor"], "Yun Sun");
+    // Listed, not scored.
+    assert!(lines
+        .iter()
+        .all(|l| l.actors.iter().all(|a| a.actor != "Yun Sun")));
+
+    let (out, _, _) = run(Discover::Score, false, Format::Jsonl);
+    let lines = read_lines(&out);
+    let sun = lines[3]
+        .actors
+        .iter()
+        .find(|a| a.actor == "Yun Sun")
+        .unwrap();
+    let vias: Vec<Via> = sun.mentions.iter().map(|m| m.via).collect();
+    assert_eq!(vias, vec![Via::Discovered, Via::Surname]);
+    assert_eq!(sun.kind, "person");
+
+    let (out, _, _) = run(Discover::Off, false, Format::Csv);
+    let csv = std::fs::read_to_string(out).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let (via, holder) = (
+        header.iter().position(|h| *h == "via").unwrap(),
+        header.iter().position(|h| *h == "holder").unwrap(),
+    );
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert!(rows.iter().any(|r| &r[via] == "surname"));
+    assert!(rows.iter().any(|r| &r[holder] == "Volodymyr Zelensky"));
 }
 
 fn archive(dir: &Path, n: usize) -> PathBuf {

@@ -4,7 +4,7 @@
 //! other nouns (`Chinese companies`) are not references.
 
 use super::actors::{Actor, Mention, Via};
-use super::words::Word;
+use super::words::{Word, NOT_NAMES};
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -72,6 +72,16 @@ impl Demonyms {
         let free = |cs: usize, ce: usize| taken.iter().all(|m| ce <= m.start || cs >= m.end);
         let mut i = 0;
         while i < w.len() {
+            // Part of a longer capitalised name (`Latin American`, `North American`): not here.
+            let inside_name = i > 0
+                && &s[w[i - 1].be..w[i].bs] == " "
+                && w[i - 1].is_capitalised(s)
+                && !w[i - 1].possessive
+                && !NOT_NAMES.contains(&w[i - 1].text(s));
+            if inside_name {
+                i += 1;
+                continue;
+            }
             let mut found = None;
             for n in (1..=self.max_words.min(w.len() - i)).rev() {
                 let last = &w[i + n - 1];

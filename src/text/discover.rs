@@ -142,6 +142,7 @@ fn is_name_word(s: &str, w: &Word) -> bool {
         && !NOT_NAMES.contains(&t)
         && !MONTHS.contains(&t)
         && !is_title_word(t)
+        && !ROLES.contains(&t.to_lowercase().as_str())
         && t.chars().any(char::is_lowercase)
 }
 

@@ -2,9 +2,9 @@
 //! demonyms (`--demonyms`), discovered names (`--discover`), family names and titles resolved
 //! within the document, and the holder of each mention. Nothing carries over between documents.
 
-use super::actors::{Actor, Gazetteer, Mention, Via};
+use super::actors::{Actor, Gazetteer, Mention, Via, TITLES};
 use super::discover::{self, CandidateKind};
-use super::words::{words, Word};
+use super::words::{words, Word, NOT_NAMES};
 use super::{holders, references, segment};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::HashMap;
@@ -110,12 +110,14 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
         .enumerate()
         .map(|(index, sp)| {
             let text: String = chars[sp.start..sp.end].iter().collect();
-            let mentions = g.find(&text);
+            let words = words(&text);
+            let mut mentions = g.find(&text);
+            mentions.retain(|m| !family_name_of_someone_else(&text, &words, m));
             Sentence {
                 index,
                 start: sp.start,
                 end: sp.end,
-                words: words(&text),
+                words,
                 text,
                 mentions,
                 holders: Vec::new(),
@@ -164,6 +166,32 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
         discovered,
         candidates,
     }
+}
+
+/// A gazetteer family name inside a longer name (`Abbas Araghchi` is not Mahmoud Abbas;
+/// `Hassan Abbas` neither): a capitalised name word right before (not a title) or after it.
+fn family_name_of_someone_else(s: &str, w: &[Word], m: &Mention) -> bool {
+    if m.via != Via::Surname {
+        return false;
+    }
+    let Some(first) = w.iter().position(|x| x.cs == m.start) else {
+        return false;
+    };
+    let Some(last) = w.iter().position(|x| x.ce == m.end) else {
+        return false;
+    };
+    let name_word = |x: &Word| {
+        let t = x.text(s);
+        x.is_capitalised(s)
+            && !NOT_NAMES.contains(&t)
+            && !TITLES.iter().any(|tt| tt.split(' ').any(|p| p == t))
+    };
+    let before = first > 0 && &s[w[first - 1].be..w[first].bs] == " " && name_word(&w[first - 1]);
+    let after = !w[last].possessive
+        && last + 1 < w.len()
+        && &s[w[last].be..w[last + 1].bs] == " "
+        && name_word(&w[last + 1]);
+    before || after
 }
 
 /// Discovers names, adds a mention (`via: discovered`) at every occurrence of each, and

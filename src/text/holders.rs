@@ -26,6 +26,50 @@ const MAX_FILLERS: usize = 6;
 /// How far back (in sentences) `he`/`she` looks for a person.
 const PRONOUN_WINDOW: usize = 4;
 
+/// What the subject rules need beyond the sentence.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    persons: &'a [PersonAt],
+    quotes: &'a [Quote],
+    /// The sentence already has an attribution before this verb.
+    earlier_anchor: bool,
+}
+
+/// Present participles that report speech after a comma (`Milei went further, calling Maduro
+/// a dictator`): their subject is the sentence's.
+const PARTICIPLES: &[&str] = &[
+    "saying",
+    "calling",
+    "accusing",
+    "adding",
+    "warning",
+    "urging",
+    "describing",
+    "praising",
+    "criticising",
+    "criticizing",
+    "insisting",
+    "arguing",
+    "claiming",
+    "noting",
+    "stressing",
+    "vowing",
+    "denouncing",
+    "dismissing",
+    "blaming",
+    "telling",
+    "condemning",
+    "welcoming",
+    "rejecting",
+    "demanding",
+    "thanking",
+];
+
+/// Prepositions before a name that make it a modifier, not a subject (`Analysts in Taipei said`).
+const PREPOSITIONS: &[&str] = &[
+    "in", "at", "from", "of", "for", "with", "by", "to", "on", "near", "outside", "inside",
+];
+
 /// An attribution: the verb's character offset in the document and who holds it.
 #[derive(Debug, Clone, Copy)]
 struct Anchor {
@@ -163,8 +207,15 @@ fn anchors_of(sent: &Sentence, k: usize, persons: &[PersonAt], quotes: &[Quote])
             t.eq_ignore_ascii_case("according") && w.get(v + 1).is_some_and(|x| x.text(s) == "to");
         let found = if according {
             subject_after(sent, v + 1, k, persons, quotes).map(|h| (h, v))
+        } else if PARTICIPLES.contains(&t) && gap_has_comma(s, w, v) {
+            sentence_subject(sent, v)
         } else if REPORTING_VERBS.contains(&t) && !idiom(s, w, v) {
-            subject_before(sent, v, k, persons, quotes).or_else(|| {
+            let ctx = Context {
+                persons,
+                quotes,
+                earlier_anchor: !out.is_empty(),
+            };
+            subject_before(sent, v, k, &ctx).or_else(|| {
                 let after_quote_or_comma = s[..word.bs]
                     .trim_end()
                     .ends_with([',', '’', '”', '"', '\'']);
@@ -197,14 +248,32 @@ fn anchors_of(sent: &Sentence, k: usize, persons: &[PersonAt], quotes: &[Quote])
 }
 
 /// `is to blame`, `has to say`: the verb after `to` and a form of `be` or `have` is not an
-/// attribution.
+/// attribution; nor is one followed by `by` (`responded by expelling`: an action).
 fn idiom(s: &str, w: &[Word], v: usize) -> bool {
-    v >= 2
+    let after_to_be = v >= 2
         && w[v - 1].text(s) == "to"
         && matches!(
             w[v - 2].text(s),
             "is" | "are" | "was" | "were" | "be" | "has" | "have" | "had" | "nothing" | "much"
-        )
+        );
+    after_to_be || w.get(v + 1).is_some_and(|x| x.text(s) == "by")
+}
+
+/// The subject of the sentence for a verb at word `v` that has none of its own: a mention among
+/// the sentence's first words (titles and `the` may precede it), not a possessive, not one of
+/// coordinated subjects, before `v`.
+fn sentence_subject(sent: &Sentence, v: usize) -> Option<(usize, usize)> {
+    let s = sent.text.as_str();
+    let w = &sent.words;
+    let m = sent.mentions.first()?;
+    let first = w.iter().position(|x| x.cs == m.start)?;
+    let last = w.iter().position(|x| x.ce == m.end)?;
+    let before_ok = w[..first]
+        .iter()
+        .all(|x| x.is_capitalised(s) || x.text(s) == "the");
+    let coordinated_next = sent.mentions.len() > 1 && coordinated(sent, 1);
+    (first <= 3 && before_ok && !w[last].possessive && last < v && !coordinated_next)
+        .then_some((m.actor, first))
 }
 
 /// The mention (index) that ends exactly at word `j`.
@@ -213,13 +282,12 @@ fn mention_ending_at(sent: &Sentence, j: usize) -> Option<usize> {
 }
 
 /// The subject of the verb at word `v`, looking left: its holder and first word.
-fn subject_before(
-    sent: &Sentence,
-    v: usize,
-    k: usize,
-    persons: &[PersonAt],
-    quotes: &[Quote],
-) -> Option<(usize, usize)> {
+fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<(usize, usize)> {
+    let Context {
+        persons,
+        quotes,
+        earlier_anchor,
+    } = *ctx;
     let s = sent.text.as_str();
     let w = &sent.words;
     let mut j = v.checked_sub(1)?;
@@ -251,28 +319,26 @@ fn subject_before(
         w.iter().position(|x| x.cs == start).unwrap_or(j)
     };
     if let Some(mi) = mention_ending_at(sent, j) {
-        if word.possessive {
+        let fw = first_word(mi);
+        let after_preposition =
+            fw > 0 && !gap_has_comma(s, w, fw) && PREPOSITIONS.contains(&w[fw - 1].text(s));
+        if word.possessive || after_preposition {
             return None;
         }
-        return (!coordinated(sent, mi)).then(|| (sent.mentions[mi].actor, first_word(mi)));
+        return (!coordinated(sent, mi)).then(|| (sent.mentions[mi].actor, fw));
     }
     let t = word.text(s);
     if is_pronoun(t) {
         return pronoun(sent.start + word.cs, k, persons, quotes).map(|h| (h, j));
     }
-    // `Lee convened a meeting and said …`: the sentence's subject, a mention among its first
-    // words that is not a possessive.
+    // `Lee convened a meeting and said …`: the sentence's subject, unless an earlier
+    // attribution of the sentence governs (`Lin said Beijing respected … and opposed …`).
     if t == "and" && !gap_has_comma(s, w, j) {
-        let m = sent.mentions.first()?;
-        let first = w.iter().position(|x| x.cs == m.start)?;
-        let before_ok = w[..first]
-            .iter()
-            .all(|x| x.is_capitalised(s) || x.text(s) == "the");
-        let last = w.iter().position(|x| x.ce == m.end)?;
-        if first <= 3 && before_ok && !w[last].possessive && last < j && !coordinated(sent, 0) {
-            return Some((m.actor, first));
-        }
-        return None;
+        return if earlier_anchor {
+            None
+        } else {
+            sentence_subject(sent, v)
+        };
     }
     // `China’s foreign ministry said`, `Lee’s office said`, `his office said`, `the US State
     // Department said`.
@@ -337,7 +403,8 @@ fn gap_has_comma(s: &str, w: &[Word], x: usize) -> bool {
     x > 0 && x < w.len() && s[w[x - 1].be..w[x].bs].contains([',', ';', ':', '—', '–', '(', ')'])
 }
 
-/// `X and Y said`: the mention `mi` is the last of coordinated subjects.
+/// `X and Y said`, `X and his counterpart Y said`: the mention `mi` is the last of
+/// coordinated subjects.
 fn coordinated(sent: &Sentence, mi: usize) -> bool {
     if mi == 0 {
         return false;
@@ -350,7 +417,11 @@ fn coordinated(sent: &Sentence, mi: usize) -> bool {
         .skip(prev.end)
         .take(m.start.saturating_sub(prev.end))
         .collect();
-    matches!(between.trim(), "and" | "or" | "and the" | "or the")
+    let b = between.trim();
+    let words = b.split_whitespace().count();
+    (b.starts_with("and ") || b.starts_with("or ") || b == "and" || b == "or")
+        && words <= 5
+        && !b.contains([',', ';', '“', '”', '"'])
 }
 
 /// The person `he`/`she` at document offset `pos` refers to: the last person mentioned before
@@ -419,6 +490,32 @@ mod tests {
         assert_eq!(h[0][2], pair("United States", None));
         let h = holders("The author thinks Russia and China are close.");
         assert!(h[0].iter().all(|x| x.1.is_none()));
+    }
+
+    #[test]
+    fn participles_prepositions_actions_and_embedded_clauses() {
+        // `, calling … and saying …`: the sentence's subject.
+        let h = holders("Milei went further, calling Venezuela a dictatorship and saying Argentina would not recognise it.");
+        assert_eq!(h[0][1], pair("Venezuela", Some("Javier Milei")));
+        assert_eq!(h[0][2], pair("Argentina", Some("Javier Milei")));
+        // A name after a preposition modifies the subject; it is not the subject.
+        let h = holders("Analysts in Taipei said China was wrong.");
+        assert!(h[0].iter().all(|x| x.1.is_none()), "{h:?}");
+        // `responded by expelling`: an action, not an attribution.
+        let h = holders("Venezuela responded by expelling diplomats from Argentina.");
+        assert!(h[0].iter().all(|x| x.1.is_none()), "{h:?}");
+        // Coordinated subjects, also with a counterpart between them.
+        let h = holders(
+            "Lula and his Colombian counterpart Petro called on Venezuela to publish results.",
+        );
+        assert!(h[0].iter().all(|x| x.1.is_none()), "{h:?}");
+        // An attribution inside another's complement is reported: the outer holder holds.
+        let h = holders("Kallas said last week that Beijing could not claim neutrality while trading with Russia.");
+        assert_eq!(h[0][1], pair("China", Some("Kaja Kallas")));
+        assert_eq!(h[0][2], pair("Russia", Some("Kaja Kallas")));
+        // `according to X` is the source of the whole sentence.
+        let h = holders("Hungary said it would not block the deal, according to Viktor Orbán.");
+        assert_eq!(h[0][0], pair("Hungary", Some("Viktor Orbán")));
     }
 
     #[test]
