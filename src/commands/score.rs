@@ -255,6 +255,21 @@ pub fn score(
         stats.problems.append(&mut docs.problems);
         let already = batch.iter().filter(|d| done.contains(&d.id)).count();
         stats.documents_resumed += already;
+        if cfg.mentions.discover == Discover::List && already > 0 {
+            // The candidate rows of documents done before the interruption are not in the
+            // partial output: found again (text work only) and added to the summary.
+            if let Some(s) = summary.as_mut() {
+                for d in batch.iter().filter(|d| done.contains(&d.id)) {
+                    let a = crate::pipeline::prepare(d, gaz, &cfg.mentions);
+                    for r in candidate_rows(&d.id, &a.candidates) {
+                        serde_json::to_writer(&mut *s, &r)
+                            .map_err(|e| Error::Config(e.to_string()))?;
+                        s.write_all(b"\n")
+                            .map_err(|e| Error::Config(e.to_string()))?;
+                    }
+                }
+            }
+        }
         if already == batch.len() {
             continue;
         }

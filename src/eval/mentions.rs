@@ -133,7 +133,7 @@ pub fn gold_via(r: &GoldRef, g: &Gazetteer) -> Via {
     });
     if starts_with_title {
         Via::Title
-    } else if family.iter().any(|f| *f == r.text) {
+    } else if family.contains(&r.text) {
         Via::Surname
     } else {
         Via::Alias

@@ -61,10 +61,8 @@ pub fn quotes(chars: &[char]) -> Vec<Quote> {
                 });
                 stack.clear();
             }
-            '“' | '«' | '„' | '‘' => {
-                if stack.len() < MAX_DEPTH {
-                    stack.push((opening_kind(c).unwrap_or(Kind::Double), i, false));
-                }
+            '“' | '«' | '„' | '‘' if stack.len() < MAX_DEPTH => {
+                stack.push((opening_kind(c).unwrap_or(Kind::Double), i, false));
             }
             '"' => {
                 if let Some(k) = stack.iter().rposition(|e| e.2 && e.0 == Kind::Double) {
