@@ -6,7 +6,7 @@ Each partition of the input lines is piped through one `stance score -` process 
 are written with Spark's file output commit protocol (`saveAsTextFile`), so a failed, retried or
 speculative task never doubles or loses a line.
 
-    python3 scripts/spark-score.py --input archive/ --output scores/ [--model models/minilm-newsmtsc]
+    python3 scripts/spark-score.py --input archive/ --output scores/ [--model models/minilm-distilled]
         [--binary target/release/stance] [--partitions N] [--threads N] [--master local[2]]
 
 On a cluster, the same script with spark-submit (see README, "Scoring on a cluster"). Input: any path
@@ -17,7 +17,8 @@ of `part-*` JSONL files in the score output schema, plus `_SUCCESS`.
 
 Why `mapPartitions` with a subprocess rather than `RDD.pipe`: the process's standard error carries
 the counts (`--stats-json`) and the reasons of skips and failures; `pipe` drops it, and with it the
-final report and a useful error message when a task fails.
+final report and a useful error message when a task fails. (A JVM-side pipe, Spark SQL's script
+transformation, was measured too: slower here, see BENCHMARKS.md.)
 """
 
 import argparse
@@ -39,7 +40,7 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--input", action="append", required=True, help="archive path or glob (repeatable)")
     p.add_argument("--output", required=True, help="output folder (must not exist)")
-    p.add_argument("--model", default=os.path.join(root, "models", "minilm-newsmtsc"), help="model folder")
+    p.add_argument("--model", default=os.path.join(root, "models", "minilm-distilled"), help="model folder")
     p.add_argument("--binary", default=os.path.join(root, "target", "release", "stance"), help="stance binary for the executors' platform")
     p.add_argument("--partitions", type=int, default=None, help="input partitions (default: Spark's)")
     p.add_argument("--threads", type=int, default=None, help="threads per stance process (default: spark.executor.cores, else 1)")
@@ -50,14 +51,20 @@ def parse_args(argv):
 
 
 def make_bundle(binary, model, workdir):
-    """A tar.gz with `stance` and `model/`, shipped to every executor once."""
+    """A tar.gz with `stance` (without its debug information, when `strip` is there) and `model/`,
+    shipped to every executor once. Stored without compression (gzip level 0): compressing took
+    longer than scoring a small archive and saves little on the weights; a plain .tar would do, but
+    Spark unpacks those without the executable bit."""
     if not os.access(binary, os.X_OK):
         sys.exit(f"error: {binary} is not an executable stance binary (cargo build --release)")
     if not os.path.isfile(os.path.join(model, "stance.json")):
         sys.exit(f"error: {model} is not a stance model folder (no stance.json)")
+    shipped = os.path.join(workdir, "stance")
+    if subprocess.run(["strip", "--strip-debug", "-o", shipped, binary], capture_output=True).returncode != 0:
+        shutil.copy2(binary, shipped)
     path = os.path.join(workdir, BUNDLE + ".tar.gz")
-    with tarfile.open(path, "w:gz") as tar:
-        tar.add(binary, arcname="stance")
+    with tarfile.open(path, "w:gz", compresslevel=0) as tar:
+        tar.add(shipped, arcname="stance")
         tar.add(model, arcname="model")
     return path
 
@@ -108,9 +115,20 @@ def score_partition(threads, precision, extra):
     return run
 
 
+def score_archive(sc, a, threads):
+    """The lines of every partition through stance; the output saved; the counts of each process."""
+    from pyspark import StorageLevel
+
+    lines = sc.textFile(",".join(a.input), minPartitions=a.partitions) if a.partitions else sc.textFile(",".join(a.input))
+    tagged = lines.mapPartitionsWithIndex(score_partition(threads, a.precision, a.stance_arg))
+    tagged.persist(StorageLevel.MEMORY_AND_DISK)
+    tagged.filter(lambda t: t[0] == "line").map(lambda t: t[1]).saveAsTextFile(a.output)
+    stats = [json.loads(s) for s in tagged.filter(lambda t: t[0] == "stats").map(lambda t: t[1]).collect()]
+    return stats, tagged.getNumPartitions()
+
+
 def main(argv):
     a = parse_args(argv)
-    from pyspark import StorageLevel
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("stance-score")
@@ -123,18 +141,14 @@ def main(argv):
     started = time.time()
     try:
         sc.addArchive(make_bundle(a.binary, a.model, workdir) + "#" + BUNDLE)
-        lines = sc.textFile(",".join(a.input), minPartitions=a.partitions) if a.partitions else sc.textFile(",".join(a.input))
-        tagged = lines.mapPartitionsWithIndex(score_partition(threads, a.precision, a.stance_arg))
-        tagged.persist(StorageLevel.MEMORY_AND_DISK)
-        tagged.filter(lambda t: t[0] == "line").map(lambda t: t[1]).saveAsTextFile(a.output)
-        stats = [json.loads(s) for s in tagged.filter(lambda t: t[0] == "stats").map(lambda t: t[1]).collect()]
+        stats, partitions = score_archive(sc, a, threads)
         total = {k: sum(s.get(k, 0) for s in stats) for k in ("documents", "sentences", "sentences_with_actors", "pairs", "pairs_failed")}
         skips = sum(1 for s in stats for p in s.get("problems", []) if p.get("skipped"))
         print(f"{total['documents']} documents, {total['sentences']} sentences ({total['sentences_with_actors']} with actors), "
               f"{total['pairs']} pairs, {skips} skipped, {total['pairs_failed']} pairs failed, "
-              f"{tagged.getNumPartitions()} partitions; output in {a.output}")
+              f"{partitions} partitions; output in {a.output}")
         seconds = time.time() - started
-        print(json.dumps({"stance_spark": {**total, "skipped": skips, "partitions": tagged.getNumPartitions(), "job_seconds": seconds}}))
+        print(json.dumps({"stance_spark": {**total, "skipped": skips, "partitions": partitions, "job_seconds": seconds}}))
         return 1 if total["pairs_failed"] else 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
