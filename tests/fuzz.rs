@@ -34,6 +34,20 @@ fn newsy() -> impl Strategy<Value = String> {
         Just("Mr.".to_string()),
         Just("Wang Yi".to_string()),
         Just("China’s".to_string()),
+        Just("Wang".to_string()),
+        Just("He said".to_string()),
+        Just("said Wang,".to_string()),
+        Just("May".to_string()),
+        Just("Trump".to_string()),
+        Just("President Xi".to_string()),
+        Just("Chinese officials".to_string()),
+        Just("spokesman Yun Sun said".to_string()),
+        Just("according to".to_string()),
+        Just("CHINA WARNS".to_string()),
+        Just("‘".to_string()),
+        Just("’".to_string()),
+        Just("'".to_string()),
+        Just("\"".to_string()),
         Just("“".to_string()),
         Just("”".to_string()),
         Just(". ".to_string()),
@@ -76,6 +90,35 @@ proptest! {
             let got: String = chars[m.start..m.end].iter().collect();
             prop_assert_eq!(got, m.text.clone());
             prop_assert!(m.actor < gazetteer().actors().len());
+        }
+    }
+
+    #[test]
+    fn references_and_holders_stay_inside_and_never_panic(text in newsy()) {
+        use stance::text::document::{analyse, Discover, MentionOptions};
+        let g = gazetteer();
+        for opts in [
+            MentionOptions::default(),
+            MentionOptions { demonyms: true, discover: Discover::Score },
+        ] {
+            let a = analyse(&text, g, &opts);
+            let n_actors = g.actors().len() + a.discovered.len();
+            let mut last = None;
+            for s in &a.sentences {
+                prop_assert!(last.is_none_or(|l| s.index > l), "sentences out of order");
+                last = Some(s.index);
+                let chars: Vec<char> = s.text.chars().collect();
+                prop_assert_eq!(s.holders.len(), s.mentions.len());
+                let mut end = 0;
+                for (m, h) in s.mentions.iter().zip(&s.holders) {
+                    prop_assert!(m.start >= end && m.start < m.end && m.end <= chars.len(), "{:?}", m);
+                    end = m.end;
+                    let got: String = chars[m.start..m.end].iter().collect();
+                    prop_assert_eq!(got, m.text.clone());
+                    prop_assert!(m.actor < n_actors);
+                    prop_assert!(h.is_none_or(|h| h < n_actors && h != m.actor));
+                }
+            }
         }
     }
 

@@ -578,6 +578,23 @@ mod tests {
     }
 
     #[test]
+    fn headlines_in_capitals_and_names_that_are_words() {
+        let g = g();
+        let got = names(&g, "CEASEFIRE TALKS RESUME IN CAIRO AS PRESSURE MOUNTS ON ISRAEL");
+        assert_eq!(
+            got.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
+            vec!["Egypt", "Israel"]
+        );
+        // Lower case in ordinary text: not a name.
+        assert!(names(&g, "He played his trump card in the bush.").is_empty());
+        // Sentence-initial capitals of lower-case aliases (`von der Leyen`).
+        assert_eq!(
+            names(&g, "Von der Leyen spoke.")[0].0,
+            "Ursula von der Leyen"
+        );
+    }
+
+    #[test]
     fn bad_gazetteers_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("g.toml");
