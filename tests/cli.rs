@@ -369,3 +369,63 @@ fn score_streams_jsonl_from_standard_input() {
     assert_eq!(streamed.lines().count(), 5);
     assert!(streamed.contains("\"outlet\":\"wire\""));
 }
+
+#[test]
+fn mentions_lists_references_and_scores_the_labelled_set() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = root.join("datasets/examples/diplomacy-brief.txt");
+    let o = stance(&["mentions", example.to_str().unwrap(), "--discover"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let zelensky = lines
+        .iter()
+        .find(|l| {
+            l["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Volodymyr Zelensky accused"))
+        })
+        .unwrap();
+    let beijing = zelensky["mentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["text"] == "Beijing")
+        .unwrap();
+    assert_eq!(beijing["holder"], "Volodymyr Zelensky");
+    assert_eq!(beijing["via"], "alias");
+    assert!(err.contains("mentions"), "{err}");
+
+    // Scores against the labelled articles, with a JSON report.
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    let gold = root.join("datasets/references/01-beijing-briefing.txt");
+    let o = stance(&[
+        "mentions",
+        "--gold",
+        gold.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        out.contains("references") && out.contains("holders"),
+        "{out}"
+    );
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert!(r["references"]["gold"].as_u64().unwrap() > 20);
+    assert!(r["references"]["recall"].as_f64().unwrap() > 0.5);
+
+    // A malformed label: the file and line are named.
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "fine\n[Wang](Wang Yi; holder Xi)\n").unwrap();
+    let o = stance(&["mentions", "--gold", bad.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("bad.txt") && err.contains("line 2"), "{err}");
+}

@@ -54,13 +54,7 @@ pub(crate) fn run_mentions(a: MentionsArgs) -> Result<()> {
         options,
     };
     let stats = mentions(&gaz, &cfg).context("finding mentions")?;
-    for p in stats.problems.iter().take(30) {
-        let at = p
-            .line
-            .map_or(p.source.clone(), |l| format!("{}:{l}", p.source));
-        let what = if p.skipped { "skipped" } else { "warning" };
-        eprintln!("{what}: {at}: {}", p.message);
-    }
+    super::progress::report_problems(&stats.problems);
     eprintln!(
         "{} documents, {} sentences, {} mentions ({} with a holder){}",
         stats.documents,

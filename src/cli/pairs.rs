@@ -25,13 +25,7 @@ pub(crate) fn run_pairs(a: PairsArgs) -> Result<()> {
         output: a.output,
     };
     let stats = pairs(&gaz, &cfg).context("writing pairs")?;
-    for p in stats.problems.iter().take(30) {
-        let at = p
-            .line
-            .map_or(p.source.clone(), |l| format!("{}:{l}", p.source));
-        let what = if p.skipped { "skipped" } else { "warning" };
-        eprintln!("{what}: {at}: {}", p.message);
-    }
+    super::progress::report_problems(&stats.problems);
     eprintln!(
         "{} documents, {} sentences, {} (sentence, actor) pairs{}",
         stats.documents,

@@ -48,3 +48,18 @@ pub(crate) fn stop_on_ctrl_c(message: &'static str) -> Arc<AtomicBool> {
     });
     stop
 }
+
+/// Prints the first 30 problems of an input pass (file and line, skipped or warning) and how many
+/// more there were.
+pub(crate) fn report_problems(problems: &[stance::io::articles::Problem]) {
+    for p in problems.iter().take(30) {
+        let at = p
+            .line
+            .map_or(p.source.clone(), |l| format!("{}:{l}", p.source));
+        let what = if p.skipped { "skipped" } else { "warning" };
+        eprintln!("{what}: {at}: {}", p.message);
+    }
+    if problems.len() > 30 {
+        eprintln!("… and {} more problems", problems.len() - 30);
+    }
+}

@@ -1,6 +1,6 @@
 //! `stance score`.
 use super::args::{BatchArgs, GazetteerArgs, MentionArgs, ModelArgs};
-use super::progress::stop_on_ctrl_c;
+use super::progress::{report_problems, stop_on_ctrl_c};
 use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -107,20 +107,7 @@ pub(crate) fn run_score(a: ScoreArgs) -> Result<()> {
     let stats = stats?;
     let skipped = stats.problems.iter().filter(|p| p.skipped).count();
     let warned = stats.problems.len() - skipped;
-    for p in stats.problems.iter().take(30) {
-        let at = match p.line {
-            Some(l) => format!("{}:{l}", p.source),
-            None => p.source.clone(),
-        };
-        eprintln!(
-            "{}: {at}: {}",
-            if p.skipped { "skipped" } else { "warning" },
-            p.message
-        );
-    }
-    if stats.problems.len() > 30 {
-        eprintln!("… and {} more problems", stats.problems.len() - 30);
-    }
+    report_problems(&stats.problems);
     eprintln!(
         "{} documents{}, {} sentences ({} with actors), {} pairs in {:.1} s ({:.1} pairs/s; model {:.1} s, text {:.1} s); {} skipped, {} warnings{}",
         stats.documents,

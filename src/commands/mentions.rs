@@ -5,12 +5,11 @@
 use crate::error::{Error, Result};
 use crate::eval::mentions::{evaluate, parse_gold, MentionReport};
 use crate::io::articles::{Documents, Problem};
-use crate::io::atomic::AtomicFile;
+use crate::io::atomic::JsonlSink;
 use crate::pipeline::prepare;
 use crate::text::actors::{Gazetteer, Via};
 use crate::text::document::MentionOptions;
 use serde::Serialize;
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default)]
@@ -65,17 +64,7 @@ struct CandidateLine<'a> {
 /// Writes one line per sentence with mentions (and one per discovered candidate).
 pub fn mentions(gaz: &Gazetteer, cfg: &MentionsConfig) -> Result<MentionsStats> {
     let mut stats = MentionsStats::default();
-    let mut file = cfg.output.as_ref().map(AtomicFile::create).transpose()?;
-    let mut stdout = std::io::BufWriter::new(std::io::stdout());
-    let name = cfg
-        .output
-        .as_ref()
-        .map_or("standard output".into(), |p| p.display().to_string());
-    let sink: &mut dyn Write = match file.as_mut() {
-        Some(f) => f,
-        None => &mut stdout,
-    };
-    let io_err = |e: std::io::Error| Error::io(&name, e);
+    let mut sink = JsonlSink::open(cfg.output.as_deref())?;
     let mut docs = Documents::open(&cfg.inputs);
     for doc in docs.by_ref() {
         let a = prepare(&doc, gaz, &cfg.options);
@@ -108,8 +97,7 @@ pub fn mentions(gaz: &Gazetteer, cfg: &MentionsConfig) -> Result<MentionsStats> 
             };
             stats.mentions += line.mentions.len();
             stats.with_holder += line.mentions.iter().filter(|m| m.holder.is_some()).count();
-            serde_json::to_writer(&mut *sink, &line).map_err(|e| io_err(e.into()))?;
-            sink.write_all(b"\n").map_err(io_err)?;
+            sink.write(&line)?;
         }
         for c in &a.candidates {
             let line = CandidateLine {
@@ -119,15 +107,11 @@ pub fn mentions(gaz: &Gazetteer, cfg: &MentionsConfig) -> Result<MentionsStats> 
                 sentences: c.sentences,
             };
             stats.candidates += 1;
-            serde_json::to_writer(&mut *sink, &line).map_err(|e| io_err(e.into()))?;
-            sink.write_all(b"\n").map_err(io_err)?;
+            sink.write(&line)?;
         }
     }
     stats.problems.append(&mut docs.problems);
-    match file {
-        Some(f) => f.commit()?,
-        None => stdout.flush().map_err(io_err)?,
-    }
+    sink.finish()?;
     Ok(stats)
 }
 

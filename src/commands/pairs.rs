@@ -2,14 +2,13 @@
 //! layout (`{id, text, target, start, end, actor}` per line, no label): unlabelled data for
 //! `train --teacher … --unlabelled`, or a file to label by hand.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::io::articles::{Documents, Problem};
-use crate::io::atomic::AtomicFile;
+use crate::io::atomic::JsonlSink;
 use crate::pipeline::prepare;
 use crate::text::actors::Gazetteer;
 use crate::text::document::MentionOptions;
 use serde::Serialize;
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -41,17 +40,7 @@ struct Pair<'a> {
 /// Writes the pairs of every document in input order.
 pub fn pairs(gaz: &Gazetteer, cfg: &PairsConfig) -> Result<PairsStats> {
     let mut stats = PairsStats::default();
-    let mut file = cfg.output.as_ref().map(AtomicFile::create).transpose()?;
-    let mut stdout = std::io::BufWriter::new(std::io::stdout());
-    let name = cfg
-        .output
-        .as_ref()
-        .map_or("standard output".into(), |p| p.display().to_string());
-    let sink: &mut dyn Write = match file.as_mut() {
-        Some(f) => f,
-        None => &mut stdout,
-    };
-    let io_err = |e: std::io::Error| Error::io(&name, e);
+    let mut sink = JsonlSink::open(cfg.output.as_deref())?;
     let mut docs = Documents::open(&cfg.inputs);
     for doc in docs.by_ref() {
         let a = prepare(&doc, gaz, &MentionOptions::default());
@@ -67,16 +56,12 @@ pub fn pairs(gaz: &Gazetteer, cfg: &PairsConfig) -> Result<PairsStats> {
                     end: m.end,
                     actor: &gaz.actors()[m.actor].name,
                 };
-                serde_json::to_writer(&mut *sink, &pair).map_err(|e| io_err(e.into()))?;
-                sink.write_all(b"\n").map_err(io_err)?;
+                sink.write(&pair)?;
                 stats.pairs += 1;
             }
         }
     }
     stats.problems.append(&mut docs.problems);
-    match file {
-        Some(f) => f.commit()?,
-        None => stdout.flush().map_err(io_err)?,
-    }
+    sink.finish()?;
     Ok(stats)
 }

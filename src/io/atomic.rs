@@ -149,6 +149,45 @@ pub fn open_locked(part: &Path) -> Result<std::fs::File> {
     }
 }
 
+/// JSON lines to a file written atomically (committed by [`JsonlSink::finish`]) or to standard
+/// output; errors name the destination.
+pub struct JsonlSink {
+    file: Option<AtomicFile>,
+    stdout: std::io::BufWriter<std::io::Stdout>,
+    name: String,
+}
+
+impl JsonlSink {
+    /// `None`: standard output.
+    pub fn open(output: Option<&Path>) -> Result<Self> {
+        Ok(Self {
+            file: output.map(AtomicFile::create).transpose()?,
+            stdout: std::io::BufWriter::new(std::io::stdout()),
+            name: output.map_or("standard output".into(), |p| p.display().to_string()),
+        })
+    }
+
+    /// Writes `value` as one line.
+    pub fn write(&mut self, value: &impl serde::Serialize) -> Result<()> {
+        let sink: &mut dyn Write = match self.file.as_mut() {
+            Some(f) => f,
+            None => &mut self.stdout,
+        };
+        serde_json::to_writer(&mut *sink, value)
+            .map_err(std::io::Error::from)
+            .and_then(|()| sink.write_all(b"\n"))
+            .map_err(|e| Error::io(&self.name, e))
+    }
+
+    /// Commits the file, or flushes standard output.
+    pub fn finish(mut self) -> Result<()> {
+        match self.file.take() {
+            Some(f) => f.commit(),
+            None => self.stdout.flush().map_err(|e| Error::io(&self.name, e)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

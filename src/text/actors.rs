@@ -580,7 +580,10 @@ mod tests {
     #[test]
     fn headlines_in_capitals_and_names_that_are_words() {
         let g = g();
-        let got = names(&g, "CEASEFIRE TALKS RESUME IN CAIRO AS PRESSURE MOUNTS ON ISRAEL");
+        let got = names(
+            &g,
+            "CEASEFIRE TALKS RESUME IN CAIRO AS PRESSURE MOUNTS ON ISRAEL",
+        );
         assert_eq!(
             got.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
             vec!["Egypt", "Israel"]

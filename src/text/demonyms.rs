@@ -4,7 +4,7 @@
 //! other nouns (`Chinese companies`) are not references.
 
 use super::actors::{Actor, Mention, Via};
-use super::words::{Word, NOT_NAMES};
+use super::words::{is_not_name, Word};
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -77,7 +77,7 @@ impl Demonyms {
                 && &s[w[i - 1].be..w[i].bs] == " "
                 && w[i - 1].is_capitalised(s)
                 && !w[i - 1].possessive
-                && !NOT_NAMES.contains(&w[i - 1].text(s));
+                && !is_not_name(w[i - 1].text(s));
             if inside_name {
                 i += 1;
                 continue;

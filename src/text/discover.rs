@@ -8,7 +8,7 @@
 //! already matched by the gazetteer are never part of a candidate.
 
 use super::actors::{Mention, TITLES};
-use super::words::{Word, FILLERS, INVERTING_VERBS, MONTHS, NOT_NAMES, REPORTING_VERBS};
+use super::words::{is_filler, is_not_name, Word, INVERTING_VERBS, MONTHS, REPORTING_VERBS};
 
 /// What a candidate looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +139,7 @@ fn is_title_word(t: &str) -> bool {
 fn is_name_word(s: &str, w: &Word) -> bool {
     let t = w.text(s);
     w.is_capitalised(s)
-        && !NOT_NAMES.contains(&t)
+        && !is_not_name(t)
         && !MONTHS.contains(&t)
         && !is_title_word(t)
         && !ROLES.contains(&t.to_lowercase().as_str())
@@ -160,7 +160,7 @@ pub fn find(s: &str, w: &[Word], taken: &[Mention]) -> Vec<Found> {
             && i + 1 < w.len()
             && spaced(i + 1)
             && is_name_word(s, &w[i + 1]);
-        let starts = is_name_word(s, &w[i]) || (after_role && NOT_NAMES.contains(&w[i].text(s)));
+        let starts = is_name_word(s, &w[i]) || (after_role && is_not_name(w[i].text(s)));
         if !(free(i) && starts) {
             i += 1;
             continue;
@@ -235,7 +235,7 @@ fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
         }
         if gap == " " {
             let mut k = j + 1;
-            while k < w.len() && k <= j + 4 && FILLERS.contains(&w[k].text(s)) {
+            while k < w.len() && k <= j + 4 && is_filler(w[k].text(s)) {
                 k += 1;
             }
             if k < w.len() && REPORTING_VERBS.contains(&w[k].text(s)) {

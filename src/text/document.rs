@@ -4,7 +4,7 @@
 
 use super::actors::{Actor, Gazetteer, Mention, Via, TITLES};
 use super::discover::{self, CandidateKind};
-use super::words::{words, Word, NOT_NAMES};
+use super::words::{is_not_name, words, Word};
 use super::{holders, references, segment};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::HashMap;
@@ -183,7 +183,7 @@ fn family_name_of_someone_else(s: &str, w: &[Word], m: &Mention) -> bool {
     let name_word = |x: &Word| {
         let t = x.text(s);
         x.is_capitalised(s)
-            && !NOT_NAMES.contains(&t)
+            && !is_not_name(t)
             && !TITLES.iter().any(|tt| tt.split(' ').any(|p| p == t))
     };
     let before = first > 0 && &s[w[first - 1].be..w[first].bs] == " " && name_word(&w[first - 1]);

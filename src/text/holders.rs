@@ -17,7 +17,7 @@
 use super::actors::TITLES;
 use super::document::{ActorTable, Sentence};
 use super::quotes::{containing, quotes, Quote};
-use super::words::{is_pronoun, Word, FILLERS, INVERTING_VERBS, REPORTING_VERBS, ROLE_WORDS};
+use super::words::{is_filler, is_pronoun, Word, INVERTING_VERBS, REPORTING_VERBS, ROLE_WORDS};
 
 /// How many words an apposition in commas may have.
 const MAX_APPOSITION: usize = 14;
@@ -295,7 +295,7 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
     loop {
         // Fillers between the subject and the verb.
         let mut n = 0;
-        while n < MAX_FILLERS && FILLERS.contains(&w[j].text(s)) && !gap_has_comma(s, w, j + 1) {
+        while n < MAX_FILLERS && is_filler(w[j].text(s)) && !gap_has_comma(s, w, j + 1) {
             j = j.checked_sub(1)?;
             n += 1;
         }

@@ -15,7 +15,7 @@
 
 use super::actors::{Mention, Via, TITLES};
 use super::document::{ActorTable, Sentence};
-use super::words::{Word, COMMON_AT_START, DATE_WORDS, MONTHS, NOT_NAMES};
+use super::words::{is_not_name, Word, COMMON_AT_START, DATE_WORDS, MONTHS};
 use std::collections::HashMap;
 
 /// Longest family name, in words.
@@ -202,7 +202,7 @@ fn family_name_at(
         if title.is_none()
             && spaced(i)
             && w[i - 1].is_capitalised(s)
-            && !NOT_NAMES.contains(&w[i - 1].text(s))
+            && !is_not_name(w[i - 1].text(s))
         {
             return None;
         }

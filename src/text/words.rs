@@ -320,6 +320,17 @@ pub const INVERTING_VERBS: &[&str] = &[
     "told",
 ];
 
+/// Days of the week (fillers before a verb, never names).
+pub const WEEKDAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
 /// Words that may stand between a subject and its reporting verb (`Zelensky on Tuesday
 /// accused`, `China has refused to condemn`).
 pub const FILLERS: &[&str] = &[
@@ -391,13 +402,6 @@ pub const FILLERS: &[&str] = &[
     "often",
     "frequently",
     "reportedly",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
 ];
 
 /// Nouns for an office or a spokesperson after a possessive (`Lee’s office said`,
@@ -505,13 +509,6 @@ pub const NOT_NAMES: &[&str] = &[
     "Its",
     "Their",
     "Our",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
     "Former",
     "Mr",
     "Mrs",
@@ -603,6 +600,16 @@ pub const DATE_WORDS: &[&str] = &[
     "in", "on", "since", "until", "by", "from", "early", "late", "mid", "last", "next", "this",
     "of", "through", "before", "after", "during", "till",
 ];
+
+/// A filler between a subject and its verb (a word of [`FILLERS`] or a day).
+pub fn is_filler(w: &str) -> bool {
+    FILLERS.contains(&w) || WEEKDAYS.contains(&w)
+}
+
+/// A capitalised word that is not a name (a word of [`NOT_NAMES`] or a day).
+pub fn is_not_name(w: &str) -> bool {
+    NOT_NAMES.contains(&w) || WEEKDAYS.contains(&w)
+}
 
 pub fn is_pronoun(w: &str) -> bool {
     matches!(w, "he" | "she" | "He" | "She")
