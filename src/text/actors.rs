@@ -130,6 +130,22 @@ pub struct Mention {
     pub via: Via,
 }
 
+/// Whether `[cs, ce)` overlaps one of `mentions` (sorted by start and disjoint): a binary search.
+pub fn overlaps_any(mentions: &[Mention], cs: usize, ce: usize) -> bool {
+    let k = mentions.partition_point(|m| m.end <= cs);
+    mentions.get(k).is_some_and(|m| m.start < ce)
+}
+
+/// The mention ending at character `ce` (`mentions` sorted and disjoint).
+pub fn mention_ending_at(mentions: &[Mention], ce: usize) -> Option<usize> {
+    mentions.binary_search_by_key(&ce, |m| m.end).ok()
+}
+
+/// The mention starting at character `cs` (`mentions` sorted and disjoint).
+pub fn mention_starting_at(mentions: &[Mention], cs: usize) -> Option<usize> {
+    mentions.binary_search_by_key(&cs, |m| m.start).ok()
+}
+
 pub struct Gazetteer {
     actors: Vec<Actor>,
     /// pattern index → actor index

@@ -3,7 +3,7 @@
 //! country. The table and the nouns are in `datasets/actors/demonyms.toml`; demonyms before
 //! other nouns (`Chinese companies`) are not references.
 
-use super::actors::{Actor, Mention, Via};
+use super::actors::{overlaps_any, Actor, Mention, Via};
 use super::words::{is_not_name, Word};
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -66,10 +66,11 @@ impl Demonyms {
         })
     }
 
-    /// Demonym mentions in sentence `s` (words `w`) that do not overlap `taken`.
+    /// Demonym mentions in sentence `s` (words `w`) that do not overlap `taken` (sorted,
+    /// disjoint).
     pub fn find(&self, s: &str, w: &[Word], taken: &[Mention]) -> Vec<Mention> {
         let mut out = Vec::new();
-        let free = |cs: usize, ce: usize| taken.iter().all(|m| ce <= m.start || cs >= m.end);
+        let free = |cs: usize, ce: usize| !overlaps_any(taken, cs, ce);
         let mut i = 0;
         while i < w.len() {
             // Part of a longer capitalised name (`Latin American`, `North American`): not here.

@@ -7,7 +7,7 @@
 //! capitalised words ending in an organisation noun (`Stimson Center`, `Reform Party`). Words
 //! already matched by the gazetteer are never part of a candidate.
 
-use super::actors::{Mention, TITLES};
+use super::actors::{overlaps_any, Mention, TITLES};
 use super::words::{is_filler, is_not_name, Word, INVERTING_VERBS, MONTHS, REPORTING_VERBS};
 
 /// What a candidate looks like.
@@ -146,9 +146,9 @@ fn is_name_word(s: &str, w: &Word) -> bool {
         && t.chars().any(char::is_lowercase)
 }
 
-/// Candidates of one sentence (`w` its words) outside the `taken` mentions.
+/// Candidates of one sentence (`w` its words) outside the `taken` mentions (sorted, disjoint).
 pub fn find(s: &str, w: &[Word], taken: &[Mention]) -> Vec<Found> {
-    let free = |k: usize| taken.iter().all(|m| w[k].ce <= m.start || w[k].cs >= m.end);
+    let free = |k: usize| !overlaps_any(taken, w[k].cs, w[k].ce);
     let spaced = |k: usize| k > 0 && &s[w[k - 1].be..w[k].bs] == " " && !w[k - 1].possessive;
     let mut out = Vec::new();
     let mut i = 0;

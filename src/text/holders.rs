@@ -14,10 +14,13 @@
 //! - Other actors of a sentence take the nearest attribution before them, or else the first
 //!   after them (`Russia is to blame, Zelensky said`). An actor is never its own holder.
 
-use super::actors::TITLES;
+use super::actors::{self, mention_starting_at, TITLES};
 use super::document::{ActorTable, Sentence};
 use super::quotes::{containing, quotes, Quote};
-use super::words::{is_filler, is_pronoun, Word, INVERTING_VERBS, REPORTING_VERBS, ROLE_WORDS};
+use super::words::{
+    is_filler, is_pronoun, word_ending_at, word_starting_at, Word, INVERTING_VERBS,
+    REPORTING_VERBS, ROLE_WORDS,
+};
 
 /// How many words an apposition in commas may have.
 const MAX_APPOSITION: usize = 14;
@@ -110,6 +113,7 @@ pub fn assign(sentences: &mut [Sentence], chars: &[char], table: &ActorTable) {
         let a: Vec<&Anchor> = anchors[k].iter().filter(|x| !x.embedded).collect();
         // `…, according to X`: X is the source of the whole sentence.
         let source = a.iter().find(|x| x.according).map(|x| x.holder);
+        let speakers_here: std::collections::HashSet<usize> = a.iter().map(|x| x.holder).collect();
         sent.holders = sent
             .mentions
             .iter()
@@ -118,15 +122,18 @@ pub fn assign(sentences: &mut [Sentence], chars: &[char], table: &ActorTable) {
                 let from_quote = containing(&quotes, pos).and_then(|q| speakers[q]);
                 // The speaker of a sentence holds the stances in it; it is not a target of
                 // another attribution of the same sentence.
-                let speaks = a.iter().any(|x| x.holder == m.actor);
+                let speaks = speakers_here.contains(&m.actor);
                 let holder = from_quote.or(source).or_else(|| {
                     if speaks {
                         return None;
                     }
-                    a.iter()
-                        .rev()
-                        .find(|x| x.end <= pos)
-                        .or_else(|| a.iter().find(|x| x.start >= pos))
+                    // The nearest attribution before, else the first after (anchors in order).
+                    let before = a.partition_point(|x| x.end <= pos);
+                    let after = a.partition_point(|x| x.start < pos);
+                    before
+                        .checked_sub(1)
+                        .map(|i| a[i])
+                        .or_else(|| a.get(after).copied())
                         .map(|x| x.holder)
                 });
                 holder.filter(|&h| h != m.actor)
@@ -146,32 +153,44 @@ fn quote_speakers(
         let k = sentences.partition_point(|s| s.end <= pos);
         (k < sentences.len() && sentences[k].start <= pos).then_some(k)
     };
-    let words_between = |a: usize, b: usize| -> usize {
-        if a >= b {
-            return 0;
+    // Whether at most `max` words stand between characters `a` and `b` (stops early).
+    let few_words = |a: usize, b: usize, max: usize| -> bool {
+        let mut n = 0;
+        let mut in_word = false;
+        for &c in &chars[a.min(b)..b] {
+            let w = c.is_alphanumeric();
+            if w && !in_word {
+                n += 1;
+                if n > max {
+                    return false;
+                }
+            }
+            in_word = w;
         }
-        let t: String = chars[a..b].iter().collect();
-        super::words::words(&t).len()
+        true
     };
     let mut out: Vec<Option<usize>> = Vec::with_capacity(quotes.len());
     for (qi, q) in quotes.iter().enumerate() {
         let mut speaker = None;
         // After the closing mark, in the sentence that holds it.
         if let Some(k) = sentence_at(q.end.saturating_sub(1)) {
-            speaker = anchors[k]
-                .iter()
-                .find(|a| a.start >= q.end && words_between(q.end, a.start) <= 4)
-                .map(|a| a.holder);
+            let a = &anchors[k];
+            speaker = a
+                .get(a.partition_point(|x| x.start < q.end))
+                .filter(|x| few_words(q.end, x.start, 4))
+                .map(|x| x.holder);
             // `‘…,’ said Wang`: the verb comes first, its subject within a few words.
         }
         // Before the opening mark: `X said: “…` / `X said, “…`.
         if speaker.is_none() {
             if let Some(k) = sentence_at(q.start) {
-                speaker = anchors[k]
-                    .iter()
-                    .rev()
-                    .find(|a| a.end <= q.start && words_between(a.end, q.start) <= 3)
-                    .map(|a| a.holder);
+                let a = &anchors[k];
+                speaker = a
+                    .partition_point(|x| x.end <= q.start)
+                    .checked_sub(1)
+                    .map(|i| a[i])
+                    .filter(|x| few_words(x.end, q.start, 3))
+                    .map(|x| x.holder);
             }
         }
         // A quote that opens the paragraph after an attributed quote.
@@ -266,8 +285,8 @@ fn sentence_subject(sent: &Sentence, v: usize) -> Option<(usize, usize)> {
     let s = sent.text.as_str();
     let w = &sent.words;
     let m = sent.mentions.first()?;
-    let first = w.iter().position(|x| x.cs == m.start)?;
-    let last = w.iter().position(|x| x.ce == m.end)?;
+    let first = word_starting_at(w, m.start)?;
+    let last = word_ending_at(w, m.end)?;
     let before_ok = w[..first]
         .iter()
         .all(|x| x.is_capitalised(s) || x.text(s) == "the");
@@ -278,7 +297,7 @@ fn sentence_subject(sent: &Sentence, v: usize) -> Option<(usize, usize)> {
 
 /// The mention (index) that ends exactly at word `j`.
 fn mention_ending_at(sent: &Sentence, j: usize) -> Option<usize> {
-    sent.mentions.iter().position(|m| m.end == sent.words[j].ce)
+    actors::mention_ending_at(&sent.mentions, sent.words[j].ce)
 }
 
 /// The subject of the verb at word `v`, looking left: its holder and first word.
@@ -316,7 +335,7 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
     let word = w[j];
     let first_word = |mi: usize| {
         let start = sent.mentions[mi].start;
-        w.iter().position(|x| x.cs == start).unwrap_or(j)
+        word_starting_at(w, start).unwrap_or(j)
     };
     if let Some(mi) = mention_ending_at(sent, j) {
         let fw = first_word(mi);
@@ -380,8 +399,8 @@ fn subject_after(
         if gap_has_comma(s, w, x) && x > v + 1 {
             return None;
         }
-        if let Some(m) = sent.mentions.iter().find(|m| m.start == w[x].cs) {
-            return Some(m.actor);
+        if let Some(mi) = mention_starting_at(&sent.mentions, w[x].cs) {
+            return Some(sent.mentions[mi].actor);
         }
         let t = w[x].text(s);
         if is_pronoun(t) {
@@ -409,15 +428,14 @@ fn coordinated(sent: &Sentence, mi: usize) -> bool {
     if mi == 0 {
         return false;
     }
-    let m = &sent.mentions[mi];
-    let prev = &sent.mentions[mi - 1];
-    let between: String = sent
-        .text
-        .chars()
-        .skip(prev.end)
-        .take(m.start.saturating_sub(prev.end))
-        .collect();
-    let b = between.trim();
+    let (m, prev, w) = (&sent.mentions[mi], &sent.mentions[mi - 1], &sent.words);
+    // Bytes between the two mentions, from the words around them.
+    let i0 = w.partition_point(|x| x.cs < prev.end);
+    let i1 = w.partition_point(|x| x.cs < m.start);
+    if i0 == 0 || i1 >= w.len() || i0 > i1 {
+        return false;
+    }
+    let b = sent.text[w[i0 - 1].be..w[i1].bs].trim();
     let words = b.split_whitespace().count();
     (b.starts_with("and ") || b.starts_with("or ") || b == "and" || b == "or")
         && words <= 5

@@ -13,9 +13,9 @@
 //!   at the start of a sentence, and a month name is not resolved after a date word (`in May`)
 //!   or before a number (`May 5`).
 
-use super::actors::{Mention, Via, TITLES};
+use super::actors::{overlaps_any, Mention, Via, TITLES};
 use super::document::{ActorTable, Sentence};
-use super::words::{is_not_name, Word, COMMON_AT_START, DATE_WORDS, MONTHS};
+use super::words::{is_not_name, word_starting_at, Word, COMMON_AT_START, DATE_WORDS, MONTHS};
 use std::collections::HashMap;
 
 /// Longest family name, in words.
@@ -75,7 +75,7 @@ pub fn resolve(sentences: &mut [Sentence], table: &ActorTable) {
 fn attach_titles(sent: &mut Sentence) {
     let s = sent.text.as_str();
     for m in sent.mentions.iter_mut().filter(|m| m.via == Via::Surname) {
-        let Some(i) = sent.words.iter().position(|w| w.cs == m.start) else {
+        let Some(i) = word_starting_at(&sent.words, m.start) else {
             continue;
         };
         if let Some(first) = title_before(s, &sent.words, i) {
@@ -123,11 +123,7 @@ fn resolve_sentence(
             }
             next_mention += 1;
         }
-        let covered = |k: usize| {
-            sent.mentions
-                .iter()
-                .any(|m| w[k].cs < m.end && w[k].ce > m.start)
-        };
+        let covered = |k: usize| overlaps_any(&sent.mentions, w[k].cs, w[k].ce);
         if covered(i) {
             i += 1;
             continue;

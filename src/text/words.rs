@@ -92,6 +92,16 @@ pub fn words(s: &str) -> Vec<Word> {
     out
 }
 
+/// The word starting at character `cs` (`words` in order).
+pub fn word_starting_at(words: &[Word], cs: usize) -> Option<usize> {
+    words.binary_search_by_key(&cs, |w| w.cs).ok()
+}
+
+/// The word ending at character `ce` (`words` in order).
+pub fn word_ending_at(words: &[Word], ce: usize) -> Option<usize> {
+    words.binary_search_by_key(&ce, |w| w.ce).ok()
+}
+
 /// Verbs that report speech or a stance; their subject holds the stance of the sentence.
 pub const REPORTING_VERBS: &[&str] = &[
     "say",
