@@ -606,3 +606,42 @@ fn outputs_that_would_destroy_or_reread_data_are_refused() {
     );
     assert!(out.is_file());
 }
+
+#[test]
+fn resume_keeps_the_candidates_of_documents_done_before_the_interruption() {
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::new();
+    for i in 0..8 {
+        s += &serde_json::json!({"id": format!("d{i}"), "text": format!("Analyst Jane Roe{i} said Beijing was wrong on day {i}.")}).to_string();
+        s.push('\n');
+    }
+    let arch = dir.path().join("a.jsonl");
+    std::fs::write(&arch, s).unwrap();
+    let out = dir.path().join("o.jsonl");
+    let mut c = cfg(vec![arch.display().to_string()], Some(out.clone()));
+    c.summary = Some(dir.path().join("summary.jsonl"));
+    c.mentions = MentionOptions {
+        demonyms: false,
+        discover: Discover::List,
+    };
+    let stop = StopAfter(4, AtomicBool::new(false));
+    assert!(score(&model, &gaz, &c, &stop, &stop.1).unwrap().interrupted);
+    c.resume = true;
+    let stats = score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+    assert!(stats.documents_resumed >= 3, "{}", stats.documents_resumed);
+    let summary = std::fs::read_to_string(c.summary.as_ref().unwrap()).unwrap();
+    let mut candidates: Vec<String> = summary
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["kind"] == "candidate")
+        .map(|r| r["actor"].as_str().unwrap().to_string())
+        .collect();
+    candidates.sort();
+    let want: Vec<String> = (0..8).map(|i| format!("Jane Roe{i}")).collect();
+    assert_eq!(
+        candidates, want,
+        "each document's candidate once, resumed or not"
+    );
+}
