@@ -103,7 +103,14 @@ fn report_has_every_section_chart_and_table() {
         .collect();
     assert_eq!(
         ids,
-        ["overview", "time", "groups", "evidence", "provenance"]
+        [
+            "overview",
+            "time",
+            "groups",
+            "holders",
+            "evidence",
+            "provenance"
+        ]
     );
     let svgs: Vec<_> = doc
         .descendants()
@@ -252,4 +259,76 @@ fn headless_chromium_renders_the_report() {
         "{} bytes",
         bytes.len()
     );
+}
+
+#[test]
+fn holders_are_tallied_per_holder_and_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = |p: f32, c: f32| [("supportive", p), ("neutral", 1.0 - p - c), ("critical", c)];
+    let with_holder = |doc: &str, actor: &str, scores, holder: Option<&str>| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&line(doc, Some("2024-01-05"), "A", actor, scores)).unwrap();
+        if let Some(h) = holder {
+            v["actors"][0]["holder"] = h.into();
+        }
+        v.to_string()
+    };
+    let lines = vec![
+        with_holder("d1", "China", s(0.1, 0.8), Some("Volodymyr Zelensky")),
+        with_holder("d2", "China", s(0.2, 0.7), Some("Volodymyr Zelensky")),
+        with_holder("d3", "China", s(0.7, 0.1), Some("Sergei Lavrov")),
+        with_holder("d4", "China", s(0.3, 0.3), None),
+        with_holder("d5", "Russia", s(0.0, 0.9), Some("Volodymyr Zelensky")),
+    ];
+    let scores = write(dir.path(), "scores.jsonl", &lines);
+    let out = dir.path().join("report.html");
+    let mut c = cfg(vec![scores], out.clone());
+    c.tables = Some(dir.path().join("tables"));
+    report(&c).unwrap();
+    let table = std::fs::read_to_string(dir.path().join("tables/holders.csv")).unwrap();
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(table.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let find = |h: &str, a: &str| {
+        rows.iter()
+            .find(|r| r[0] == h && r[1] == a)
+            .cloned()
+            .unwrap()
+    };
+    // holder, actor, sentences, critical, neutral, supportive, index
+    let z = find("Volodymyr Zelensky", "China");
+    assert_eq!(&z[2..6], ["2", "2", "0", "0"]);
+    let idx: f64 = z[6].parse().unwrap();
+    assert!(
+        (idx - ((0.1 - 0.8) + (0.2 - 0.7)) / 2.0).abs() < 1e-4,
+        "{idx}"
+    );
+    assert_eq!(&find("Sergei Lavrov", "China")[2..6], ["1", "0", "0", "1"]);
+    assert_eq!(
+        &find("Volodymyr Zelensky", "Russia")[2..6],
+        ["1", "1", "0", "0"]
+    );
+    assert_eq!(rows.len(), 3, "the sentence without a holder is in no row");
+    // The HTML table, most frequent first.
+    let html = std::fs::read_to_string(&out).unwrap();
+    let doc = parse(&html);
+    let section = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("holders"))
+        .unwrap();
+    let table = section
+        .next_siblings()
+        .find(|n| n.has_tag_name("table"))
+        .unwrap();
+    let first_row: Vec<String> = table
+        .children()
+        .filter(|n| n.has_tag_name("tr"))
+        .nth(1)
+        .unwrap()
+        .children()
+        .filter(|n| n.has_tag_name("td"))
+        .map(|n| n.text().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(&first_row[..3], ["Volodymyr Zelensky", "China", "2"]);
 }

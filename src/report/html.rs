@@ -2,7 +2,7 @@
 //! script, font or image from the network), and the same aggregates as CSV tables.
 
 use super::charts::{self, Bar, Point};
-use super::tally::{bootstrap_interval, ActorTally, Evidence, Tally};
+use super::tally::{bootstrap_interval, ActorTally, Cell, Evidence, Tally};
 use crate::error::{Error, Result};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -271,6 +271,47 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
         writeln!(h, "</table>").map_err(w)?;
     }
 
+    // Who holds which stance toward whom.
+    writeln!(h, "<h2 id=\"holders\">Who holds which stance</h2>").map_err(w)?;
+    let pairs = holder_rows(t, layout);
+    if pairs.is_empty() {
+        writeln!(
+            h,
+            "<p class=\"note\">No sentence of the shown actors names who holds its stance (quotes, reporting verbs).</p>"
+        )
+        .map_err(w)?;
+    } else {
+        writeln!(
+            h,
+            "<p>Sentences whose stance toward an actor is someone's (a quote's speaker, the subject of a reporting verb), by holder, most frequent first (at most {MAX_HOLDER_ROWS}).</p>"
+        )
+        .map_err(w)?;
+        write!(
+            h,
+            "<table><tr><th class=\"l\">holder</th><th class=\"l\">toward</th><th>sentences</th>"
+        )
+        .map_err(w)?;
+        for l in &t.labels {
+            write!(h, "<th>{}</th>", escape(l)).map_err(w)?;
+        }
+        writeln!(h, "<th>stance index</th></tr>").map_err(w)?;
+        for (holder, target, c) in &pairs {
+            write!(
+                h,
+                "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td>",
+                escape(holder),
+                escape(target),
+                c.sentences
+            )
+            .map_err(w)?;
+            for l in &t.labels {
+                write!(h, "<td>{}</td>", c.counts.get(l).copied().unwrap_or(0)).map_err(w)?;
+            }
+            writeln!(h, "<td>{}</td></tr>", f(c.index())).map_err(w)?;
+        }
+        writeln!(h, "</table>").map_err(w)?;
+    }
+
     // Evidence.
     writeln!(h, "<h2 id=\"evidence\">Evidence</h2>").map_err(w)?;
     if !t.has_index() {
@@ -386,6 +427,25 @@ fn evidence(e: &Evidence, class: &str) -> String {
 }
 
 /// The aggregates as CSV files in `dir`: overview, over time, by group, evidence.
+/// Holder rows shown in the report.
+pub const MAX_HOLDER_ROWS: usize = 40;
+
+/// (holder, target, cell) of the shown actors, most sentences first (then by names).
+pub fn holder_rows<'a>(t: &'a Tally, layout: &Layout) -> Vec<(&'a String, &'a String, &'a Cell)> {
+    let mut rows: Vec<(&String, &String, &Cell)> = chosen(t, layout)
+        .into_iter()
+        .flat_map(|(target, a)| a.holders.iter().map(move |(h, c)| (h, target, c)))
+        .collect();
+    rows.sort_by(|a, b| {
+        b.2.sentences
+            .cmp(&a.2.sentences)
+            .then(a.0.cmp(b.0))
+            .then(a.1.cmp(b.1))
+    });
+    rows.truncate(MAX_HOLDER_ROWS);
+    rows
+}
+
 pub fn write_tables(t: &Tally, layout: &Layout, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let csv_err = |e: csv::Error| Error::Config(format!("writing a table: {e}"));
@@ -440,6 +500,23 @@ pub fn write_tables(t: &Tally, layout: &Layout, dir: &Path) -> Result<()> {
     }
     write("over_time.csv", rows)?;
     write("by_group.csv", groups)?;
+    let mut head = vec!["holder".to_string(), "actor".into(), "sentences".into()];
+    head.extend(labels.iter().cloned());
+    head.push("stance_index".into());
+    let mut rows = vec![head];
+    for (name, a) in t.ranked() {
+        for (holder, c) in &a.holders {
+            let mut row = vec![holder.clone(), name.clone(), c.sentences.to_string()];
+            row.extend(
+                labels
+                    .iter()
+                    .map(|l| c.counts.get(l).copied().unwrap_or(0).to_string()),
+            );
+            row.push(num(c.index()));
+            rows.push(row);
+        }
+    }
+    write("holders.csv", rows)?;
     let mut rows = vec![vec![
         "actor".to_string(),
         "side".into(),

@@ -14,6 +14,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::BufRead;
 use std::path::Path;
 
+/// Distinct holders kept per actor.
+pub const MAX_HOLDERS: usize = 2_000;
+
 /// Counts and index sum of one cell (an actor, or an actor in one period or group).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Cell {
@@ -58,6 +61,11 @@ pub struct ActorTally {
     pub total: Cell,
     pub periods: BTreeMap<String, Cell>,
     pub groups: BTreeMap<String, Cell>,
+    /// Holder → the stances that holder takes toward this actor (sentences with a holder).
+    pub holders: BTreeMap<String, Cell>,
+    /// Sentences whose holder was not counted because this actor already had
+    /// [`MAX_HOLDERS`] holders (memory stays bounded).
+    pub holders_left_out: usize,
     /// Most supportive first.
     pub supportive: Vec<Evidence>,
     /// Most critical first.
@@ -218,6 +226,16 @@ impl Tally {
             }
             if let Some(g) = &group {
                 t.groups.entry(g.clone()).or_default().add(&a.stance, index);
+            }
+            if let Some(h) = &a.holder {
+                if t.holders.len() < MAX_HOLDERS || t.holders.contains_key(h) {
+                    t.holders
+                        .entry(h.clone())
+                        .or_default()
+                        .add(&a.stance, index);
+                } else {
+                    t.holders_left_out += 1;
+                }
             }
             let Some(i) = index else { continue };
             // Reservoir sampling (algorithm R): every value is kept with equal probability.
