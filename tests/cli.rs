@@ -11,6 +11,13 @@ fn stance(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Standard output as JSON lines.
+fn json_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 fn text(o: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -295,10 +302,7 @@ fn the_readme_main_job_scores_the_example_with_the_shipped_model() {
         .unwrap();
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out);
     assert_eq!(lines.len(), 11, "{out}");
     assert!(lines
         .iter()
@@ -377,10 +381,7 @@ fn mentions_lists_references_and_scores_the_labelled_set() {
     let o = stance(&["mentions", example.to_str().unwrap(), "--discover"]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out);
     let zelensky = lines
         .iter()
         .find(|l| {

@@ -483,19 +483,24 @@ pub fn write_tables(t: &Tally, layout: &Layout, dir: &Path) -> Result<()> {
         h[1] = "group".into();
         h
     }];
+    // `first`, `second`, sentences, one count per label, the index.
+    let cell_row = |first: &str, second: &str, c: &Cell| {
+        let mut row = vec![
+            first.to_string(),
+            second.to_string(),
+            c.sentences.to_string(),
+        ];
+        row.extend(
+            labels
+                .iter()
+                .map(|l| c.counts.get(l).copied().unwrap_or(0).to_string()),
+        );
+        row.push(num(c.index()));
+        row
+    };
     for (name, a) in t.ranked() {
-        for (key, cells, out) in [("p", &a.periods, &mut rows), ("g", &a.groups, &mut groups)] {
-            let _ = key;
-            for (k, c) in cells {
-                let mut row = vec![name.clone(), k.clone(), c.sentences.to_string()];
-                row.extend(
-                    labels
-                        .iter()
-                        .map(|l| c.counts.get(l).copied().unwrap_or(0).to_string()),
-                );
-                row.push(num(c.index()));
-                out.push(row);
-            }
+        for (cells, out) in [(&a.periods, &mut rows), (&a.groups, &mut groups)] {
+            out.extend(cells.iter().map(|(k, c)| cell_row(name, k, c)));
         }
     }
     write("over_time.csv", rows)?;
@@ -505,16 +510,11 @@ pub fn write_tables(t: &Tally, layout: &Layout, dir: &Path) -> Result<()> {
     head.push("stance_index".into());
     let mut rows = vec![head];
     for (name, a) in t.ranked() {
-        for (holder, c) in &a.holders {
-            let mut row = vec![holder.clone(), name.clone(), c.sentences.to_string()];
-            row.extend(
-                labels
-                    .iter()
-                    .map(|l| c.counts.get(l).copied().unwrap_or(0).to_string()),
-            );
-            row.push(num(c.index()));
-            rows.push(row);
-        }
+        rows.extend(
+            a.holders
+                .iter()
+                .map(|(holder, c)| cell_row(holder, name, c)),
+        );
     }
     write("holders.csv", rows)?;
     let mut rows = vec![vec![
