@@ -218,6 +218,17 @@ pub const TITLES: &[&str] = &[
     "Lord",
 ];
 
+/// Whether a capitalised word is part of a title (`Foreign` of `Foreign Minister`, `Mr.`).
+/// The words are collected once.
+pub fn is_title_word(t: &str) -> bool {
+    static WORDS: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    t.starts_with(char::is_uppercase)
+        && WORDS
+            .get_or_init(|| TITLES.iter().flat_map(|x| x.split(' ')).collect())
+            .contains(t)
+}
+
 /// Upper-cases the first character (`von der Leyen` → `Von der Leyen`).
 fn capitalised(s: &str) -> String {
     let mut c = s.chars();

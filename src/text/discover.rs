@@ -7,7 +7,7 @@
 //! capitalised words ending in an organisation noun (`Stimson Center`, `Reform Party`). Words
 //! already matched by the gazetteer are never part of a candidate.
 
-use super::actors::{overlaps_any, Mention, TITLES};
+use super::actors::{is_title_word, overlaps_any, Mention};
 use super::words::{is_filler, is_not_name, Word, INVERTING_VERBS, MONTHS, REPORTING_VERBS};
 
 /// What a candidate looks like.
@@ -132,8 +132,9 @@ pub struct Found {
     pub kind: CandidateKind,
 }
 
-fn is_title_word(t: &str) -> bool {
-    t.starts_with(char::is_uppercase) && TITLES.iter().any(|x| x.split(' ').any(|p| p == t))
+/// A role noun, in any case (`Analyst`, `spokesman`).
+fn is_role(t: &str) -> bool {
+    ROLES.iter().any(|r| r.eq_ignore_ascii_case(t))
 }
 
 fn is_name_word(s: &str, w: &Word) -> bool {
@@ -142,13 +143,14 @@ fn is_name_word(s: &str, w: &Word) -> bool {
         && !is_not_name(t)
         && !MONTHS.contains(&t)
         && !is_title_word(t)
-        && !ROLES.contains(&t.to_lowercase().as_str())
+        && !is_role(t)
         && t.chars().any(char::is_lowercase)
 }
 
-/// Candidates of one sentence (`w` its words) outside the `taken` mentions (sorted, disjoint).
-pub fn find(s: &str, w: &[Word], taken: &[Mention]) -> Vec<Found> {
-    let free = |k: usize| !overlaps_any(taken, w[k].cs, w[k].ce);
+/// Candidates of one sentence (`w` its words) outside every list of `taken` mentions (each
+/// sorted and disjoint).
+pub fn find(s: &str, w: &[Word], taken: &[&[Mention]]) -> Vec<Found> {
+    let free = |k: usize| !taken.iter().any(|t| overlaps_any(t, w[k].cs, w[k].ce));
     let spaced = |k: usize| k > 0 && &s[w[k - 1].be..w[k].bs] == " " && !w[k - 1].possessive;
     let mut out = Vec::new();
     let mut i = 0;

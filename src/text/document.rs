@@ -2,7 +2,7 @@
 //! demonyms (`--demonyms`), discovered names (`--discover`), family names and titles resolved
 //! within the document, and the holder of each mention. Nothing carries over between documents.
 
-use super::actors::{overlaps_any, Actor, Gazetteer, Mention, Via, TITLES};
+use super::actors::{is_title_word, overlaps_any, Actor, Gazetteer, Mention, Via};
 use super::discover::{self, CandidateKind};
 use super::words::{is_not_name, word_ending_at, word_starting_at, words, Word};
 use super::{holders, references, segment};
@@ -182,9 +182,7 @@ fn family_name_of_someone_else(s: &str, w: &[Word], m: &Mention) -> bool {
     };
     let name_word = |x: &Word| {
         let t = x.text(s);
-        x.is_capitalised(s)
-            && !is_not_name(t)
-            && !TITLES.iter().any(|tt| tt.split(' ').any(|p| p == t))
+        x.is_capitalised(s) && !is_not_name(t) && !is_title_word(t)
     };
     let before = first > 0 && &s[w[first - 1].be..w[first].bs] == " " && name_word(&w[first - 1]);
     let after = !w[last].possessive
@@ -204,9 +202,7 @@ fn discover_names(
     let mut names: Vec<(String, CandidateKind)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (s, d) in sentences.iter().zip(demonyms) {
-        let mut taken: Vec<Mention> = s.mentions.iter().chain(d).cloned().collect();
-        taken.sort_by_key(|m| m.start);
-        for f in discover::find(&s.text, &s.words, &taken) {
+        for f in discover::find(&s.text, &s.words, &[&s.mentions, d]) {
             let name = s.text[s.words[f.first].bs..s.words[f.last].be].to_string();
             if names.len() < MAX_CANDIDATES && !seen.contains_key(&name) {
                 seen.insert(name.clone(), names.len());

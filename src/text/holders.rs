@@ -14,7 +14,7 @@
 //! - Other actors of a sentence take the nearest attribution before them, or else the first
 //!   after them (`Russia is to blame, Zelensky said`). An actor is never its own holder.
 
-use super::actors::{self, mention_starting_at, TITLES};
+use super::actors::{self, is_title_word, mention_starting_at};
 use super::document::{ActorTable, Sentence};
 use super::quotes::{containing, quotes, Quote};
 use super::words::{
@@ -381,7 +381,8 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
 }
 
 fn is_role(s: &str, w: &Word) -> bool {
-    ROLE_WORDS.contains(&w.text(s).to_lowercase().as_str())
+    let t = w.text(s);
+    ROLE_WORDS.iter().any(|r| r.eq_ignore_ascii_case(t))
 }
 
 /// The subject after the word `v` (`said Wang`, `according to the Kremlin`): the first mention
@@ -406,10 +407,8 @@ fn subject_after(
         if is_pronoun(t) {
             return pronoun(sent.start + w[x].cs, k, persons, quotes);
         }
-        let title_like = t == "the"
-            || ROLE_WORDS.contains(&t.to_lowercase().as_str())
-            || (w[x].is_capitalised(s) && TITLES.iter().any(|tt| tt.split(' ').any(|p| p == t)))
-            || w[x].is_capitalised(s);
+        let title_like =
+            t == "the" || is_role(s, &w[x]) || is_title_word(t) || w[x].is_capitalised(s);
         if !title_like {
             return None;
         }
