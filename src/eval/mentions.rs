@@ -140,6 +140,15 @@ pub fn gold_via(r: &GoldRef, g: &Gazetteer) -> Via {
     }
 }
 
+/// `a / b`, 0 when `b` is 0.
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
 /// Precision and recall with their counts.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct PR {
@@ -152,10 +161,9 @@ pub struct PR {
 
 impl PR {
     fn new(correct: usize, predicted: usize, gold: usize) -> Self {
-        let div = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
         Self {
-            precision: div(correct, predicted),
-            recall: div(correct, gold),
+            precision: ratio(correct, predicted),
+            recall: ratio(correct, gold),
             correct,
             predicted,
             gold,
@@ -178,10 +186,9 @@ pub struct ViaPR {
 
 impl ViaPR {
     fn new(c: (usize, usize, usize, usize)) -> Self {
-        let div = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
         Self {
-            precision: div(c.0, c.1),
-            recall: div(c.2, c.3),
+            precision: ratio(c.0, c.1),
+            recall: ratio(c.2, c.3),
             found_correct: c.0,
             found: c.1,
             labelled_found: c.2,

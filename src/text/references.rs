@@ -147,8 +147,7 @@ fn resolve_sentence(
             None => i += 1,
         }
     }
-    // People introduced after the last word (none: mentions end at words) — and the sentence's
-    // remaining mentions, for the next sentence.
+    // The mentions after the last word looked at introduce their people for the next sentences.
     for m in &sent.mentions[next_mention..] {
         if matches!(m.via, Via::Alias | Via::Discovered) && table.get(m.actor).is_person() {
             intro.introduce(m.actor, table);
