@@ -179,6 +179,19 @@ fn train_resumes_to_the_exact_weights_after_a_crash_at_any_step() {
     };
     let (o, reference) = run("reference", false, None);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Standard error is a pipe here, as in a background run writing a log: the progress bar is
+    // hidden, and its messages must still be written.
+    let log = String::from_utf8_lossy(&o.stderr);
+    for want in [
+        "encoding 40 training pairs",
+        "checkpoint at step 2",
+        "epoch 2:",
+    ] {
+        assert!(
+            log.contains(want),
+            "`{want}` missing from the run's log:\n{log}"
+        );
+    }
     let want_ckpt = weights(&reference.join("checkpoint"));
     let want_best = weights(&reference);
     let log_steps = |out: &Path| -> Vec<u64> {

@@ -130,7 +130,13 @@ impl stance::train::TrainProgress for BarProgress {
         self.0.set_message(format!("loss {loss:.4} lr {lr:.2e}"));
     }
     fn message(&self, msg: &str) {
-        self.0.println(msg);
+        // A hidden bar (standard error is not a terminal: a background run writing a log) drops
+        // `println`; the messages must reach the log all the same.
+        if self.0.is_hidden() {
+            eprintln!("{msg}");
+        } else {
+            self.0.println(msg);
+        }
     }
 }
 
