@@ -60,7 +60,7 @@ prepare() {
   echo "$MODEL" > "$G/model-path"
   grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || echo '/.gpu/' >> .git/info/exclude
   du -sh "$G"
-  size
+  size || true
 }
 
 # The bytes that would travel: tracked files present in the work tree, untracked files that are not
@@ -220,7 +220,8 @@ throughput() {
 peer() {
   # The peer reads a Hugging Face BERT folder: the stance model folder is one (its head's extra tensor is
   # ignored), so the peer and stance run the same weights.
-  local c="$W/peer-carry"
+  # gpu_bench.sh looks for its carry folder beside itself.
+  local c="$ROOT/$G/peer/carry"
   mkdir -p "$c/data"
   ln -sfn "$ROOT/$M" "$c/minilm-fp16"
   ln -sf "$W/data/train.jsonl" "$W/data/test-rw.jsonl" "$c/data/"
@@ -240,12 +241,13 @@ bad_input() {
 
 train_both() {
   local steps="${TRAIN_STEPS:-200}" dev
-  [ "${DRY:-0}" = 1 ] && steps=4
+  local every=5
+  [ "${DRY:-0}" = 1 ] && steps=4 && every=1
   for dev in cuda cpu; do
     local bin="$W/cuda" flags=("${DEV[@]}")
     [ "$dev" = cpu ] && bin="$W/cpu" && flags=(--device cpu)
     "$bin" --threads "$THREADS" train "${flags[@]}" --base "$M" --train "$W/data/train.jsonl" \
-      --out "$W/train-$dev" --max-steps "$steps" --batch-size 32 --lr 5e-5 --log-every 10 --seed 42 \
+      --out "$W/train-$dev" --max-steps "$steps" --batch-size 32 --lr 5e-5 --log-every "$every" --seed 42 \
       --micro-batches 1
     cp "$W/train-$dev/train-log.jsonl" "$R/train-$dev-log.jsonl"
   done
