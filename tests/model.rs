@@ -413,6 +413,12 @@ fn bad_model_directories_get_clear_errors() {
     });
     assert!(load().contains("empty label"));
     fresh();
+    edit_json("stance.json", &|v| {
+        v["top_platt"] = serde_json::json!({"a": -1.0, "b": 0.0})
+    });
+    let e = load();
+    assert!(e.contains("top_platt") && e.contains("stance.json"), "{e}");
+    fresh();
     edit_json("config.json", &|v| v["vocab_size"] = 20.into());
     let e = load();
     assert!(e.contains("vocab_size"), "{e}");

@@ -532,8 +532,9 @@ fn resume_refuses_other_settings_or_data() {
 }
 
 /// Training fits a temperature on the dev sets of the selected epoch; `calibrate` refits it on
-/// other data; eval reports ECE and NLL with it, and the fitted temperature never does worse
-/// on NLL than none on the data it was fitted on. Labels do not change.
+/// other data (with `--top-platt`, also a map of the top probability, applied on load and
+/// removed again by a temperature-only refit); eval reports ECE and NLL with it, and the fitted
+/// temperature never does worse on NLL than none on the data it was fitted on. Labels do not change.
 #[test]
 fn temperature_is_fitted_recorded_and_applied() {
     use stance::commands::evaluate::{evaluate, EvalConfig};
@@ -587,16 +588,51 @@ fn temperature_is_fitted_recorded_and_applied() {
     );
     let out = stance::train::calibrate::calibrate(&stance::train::calibrate::CalibrateConfig {
         model: cfg.out.clone(),
-        dev: vec![other],
+        dev: vec![other.clone()],
         skip_bad: false,
         precision: stance::model::Precision::F32,
+        top_platt: false,
     })
     .unwrap();
     assert_eq!(out.dev.len(), 1);
     assert!(out.dev[0].after.nll <= out.dev[0].before.nll + 1e-9);
+    assert_eq!(out.top_platt, None);
     let back =
         StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
     assert!((back.meta().temperature.unwrap() - out.temperature).abs() < 1e-12);
+    assert_eq!(back.meta().top_platt, None);
+    let (_, t_only_preds) = run(&back);
+
+    // With the top-probability map: recorded, applied by the loaded model, labels unchanged;
+    // a later temperature-only calibration removes it again.
+    let calibrate = |top_platt| {
+        stance::train::calibrate::calibrate(&stance::train::calibrate::CalibrateConfig {
+            model: cfg.out.clone(),
+            dev: vec![other.clone()],
+            skip_bad: false,
+            precision: stance::model::Precision::F32,
+            top_platt,
+        })
+        .unwrap()
+    };
+    let with_map = calibrate(true);
+    let map = with_map.top_platt.expect("a map fitted on 30 mixed pairs");
+    assert!((with_map.temperature - out.temperature).abs() < 1e-12);
+    let mapped =
+        StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
+    assert_eq!(mapped.meta().top_platt, Some(map));
+    let (report, mapped_preds) = run(&mapped);
+    assert_eq!(report.top_platt, Some(map));
+    assert_eq!(labels(&mapped_preds), labels(&raw_preds));
+    let changed = mapped_preds
+        .iter()
+        .zip(&t_only_preds)
+        .any(|(a, b)| (a.scores[&a.label] - b.scores[&b.label]).abs() > 1e-4);
+    assert!(changed, "the map must change some top probability");
+    assert_eq!(calibrate(false).top_platt, None);
+    let back =
+        StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
+    assert_eq!(back.meta().top_platt, None);
 }
 
 #[test]

@@ -140,11 +140,15 @@ pub(crate) fn run_eval(a: EvalArgs) -> Result<()> {
     );
     print!("{}", report.metrics.table());
     println!(
-        "\ncalibration: ECE {:.4}, NLL {:.4}, mean confidence {:.3} (temperature {:.3})",
+        "\ncalibration: ECE {:.4}, NLL {:.4}, mean confidence {:.3} (temperature {:.3}{})",
         report.calibration.ece,
         report.calibration.nll,
         report.calibration.mean_confidence,
-        report.temperature
+        report.temperature,
+        match report.top_platt {
+            Some(m) => format!(", then top probability σ({:.3}·logit(p) {:+.3})", m.a, m.b),
+            None => String::new(),
+        }
     );
     println!(
         "\n{:.1} pairs/s ({:.2} s){}",

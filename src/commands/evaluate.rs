@@ -27,6 +27,8 @@ pub struct EvalReport {
     pub metrics: Metrics,
     /// Temperature the probabilities were scaled by (from the model's `stance.json`).
     pub temperature: f64,
+    /// Platt map of the top probability applied after the temperature (from `stance.json`).
+    pub top_platt: Option<crate::model::TopPlatt>,
     /// ECE (10 bins) and NLL of the probabilities.
     pub calibration: Calibration,
     pub skipped: Vec<Skip>,
@@ -86,6 +88,7 @@ pub fn evaluate(
         arithmetic: model.arithmetic(),
         metrics,
         temperature: model.net().temperature,
+        top_platt: model.net().top_platt,
         calibration: calibration_of(model.labels(), &preds),
         skipped,
         truncated: preds.iter().filter(|p| p.truncated).count(),

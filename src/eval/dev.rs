@@ -1,7 +1,9 @@
 //! Scoring a model on labelled dev sets: metrics, the probabilities and gold labels behind
 //! them, and the temperature fitted on them (used by `train`, `average`, `calibrate`, `eval`).
 
-use super::calibration::{self, fit_temperature, measure, rescale, Calibration};
+use super::calibration::{
+    self, calibrate_rows, fit_temperature, fit_top_platt, measure, Calibration,
+};
 use super::{compute, Metrics};
 use crate::error::Result;
 use crate::infer::predict::{predict_examples, Prediction};
@@ -92,19 +94,28 @@ pub fn dev_scores(model: &StanceModel, devs: &[(PathBuf, Vec<Example>)]) -> Resu
     Ok(out)
 }
 
-/// Fits the temperature on the dev runs (all sets pooled; the runs were made at temperature 1)
-/// and records it, with ECE and NLL per set before and after, in the model's metadata.
-pub fn calibrate_on(model: &mut StanceModel, runs: &[DevRun]) -> Vec<DevCalibration> {
+/// Fits the temperature (and, with `top_platt`, then the top-probability map) on the dev runs
+/// (all sets pooled; the runs were made at temperature 1) and records them, with ECE and NLL per set before and after, in the model's metadata.
+pub fn calibrate_on(
+    model: &mut StanceModel,
+    runs: &[DevRun],
+    top_platt: bool,
+) -> Vec<DevCalibration> {
     let probs: Vec<Vec<f32>> = runs.iter().flat_map(|r| r.probs.clone()).collect();
     let gold: Vec<usize> = runs.iter().flat_map(|r| r.gold.clone()).collect();
     if probs.is_empty() {
         return Vec::new();
     }
     let t = fit_temperature(&probs, &gold);
+    let map = if top_platt {
+        fit_top_platt(&calibrate_rows(&probs, t, None), &gold)
+    } else {
+        None
+    };
     let per_set: Vec<DevCalibration> = runs
         .iter()
         .map(|r| {
-            let scaled: Vec<Vec<f32>> = r.probs.iter().map(|p| rescale(p, t)).collect();
+            let scaled = calibrate_rows(&r.probs, t, map);
             DevCalibration {
                 data: r.score.data.clone(),
                 before: measure(&r.probs, &r.gold),
@@ -112,9 +123,17 @@ pub fn calibrate_on(model: &mut StanceModel, runs: &[DevRun]) -> Vec<DevCalibrat
             }
         })
         .collect();
+    // The metadata only: the network keeps scoring raw probabilities (later epochs of a training
+    // run are calibrated afresh from them).
     model.meta_mut().temperature = Some(t);
+    model.meta_mut().top_platt = map;
+    let method = if map.is_some() {
+        "temperature scaling (NLL), then Platt scaling of the top probability (all dev sets pooled)"
+    } else {
+        "temperature scaling (NLL, all dev sets pooled)"
+    };
     model.meta_mut().calibration = serde_json::json!({
-        "method": "temperature scaling (NLL, all dev sets pooled)",
+        "method": method,
         "temperature": t,
         "dev": per_set,
     });

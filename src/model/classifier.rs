@@ -1,6 +1,7 @@
 //! The target-aware classifier: encoder + pooling of `[CLS]` and the target's tokens + a linear
 //! head to the model's labels.
 
+use super::calibrator::TopPlatt;
 use super::config::EncoderConfig;
 use super::encoder::Encoder;
 use super::layers::{Dropout, Path};
@@ -19,6 +20,8 @@ pub struct StanceNet {
     pooling: Pooling,
     /// Temperature the logits are divided by in [`StanceNet::predict`] (1: none).
     pub temperature: f64,
+    /// Applied to the probabilities after the temperature (none: the temperature alone).
+    pub top_platt: Option<TopPlatt>,
     pub dtype: DType,
     pub device: Device,
 }
@@ -73,6 +76,7 @@ impl StanceNet {
             head,
             pooling,
             temperature: 1.0,
+            top_platt: None,
             dtype,
             device: device.clone(),
         })
@@ -110,7 +114,6 @@ impl StanceNet {
         self.head.forward(&pooled)
     }
 
-    /// Label probabilities as f32 rows, for inference (temperature-scaled).
     /// Raw logits `(rows, labels)` of a batch (inference path, no temperature).
     pub fn logits(&self, batch: &Batch) -> Result<Vec<Vec<f32>>> {
         self.forward(batch, Path::Fast, None)?
@@ -118,6 +121,8 @@ impl StanceNet {
             .to_vec2::<f32>()
     }
 
+    /// Label probabilities as f32 rows, for inference (calibrated: the temperature, then the
+    /// top-probability map if there is one).
     pub fn predict(&self, batch: &Batch) -> Result<Vec<Vec<f32>>> {
         let mut logits = self
             .forward(batch, Path::Fast, None)?
@@ -125,6 +130,10 @@ impl StanceNet {
         if self.temperature != 1.0 {
             logits = (logits / self.temperature)?;
         }
-        candle_nn::ops::softmax_last_dim(&logits)?.to_vec2::<f32>()
+        let mut probs = candle_nn::ops::softmax_last_dim(&logits)?.to_vec2::<f32>()?;
+        if let Some(map) = &self.top_platt {
+            probs.iter_mut().for_each(|row| map.apply(row));
+        }
+        Ok(probs)
     }
 }

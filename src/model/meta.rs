@@ -1,5 +1,6 @@
 //! `stance.json`: what a model directory needs beyond the encoder's own files.
 
+use super::calibrator::TopPlatt;
 pub use crate::encode::Marker;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,10 @@ pub struct StanceMeta {
     /// so that the probabilities are calibrated); absent means 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
+    /// Platt scaling of the top probability, applied after the temperature (fitted with it on
+    /// the dev sets); absent means the temperature alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_platt: Option<TopPlatt>,
     /// The encoder's shape as trained (from `config.json`): a `config.json` edited afterwards
     /// (layers, heads, activation, …) no longer matches and is refused at load time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,6 +79,7 @@ impl StanceMeta {
             training: serde_json::Value::Null,
             dev_scores: serde_json::Value::Null,
             temperature: None,
+            top_platt: None,
             encoder: None,
             calibration: serde_json::Value::Null,
         }
@@ -111,6 +117,17 @@ impl StanceMeta {
                 return Err(Error::model(
                     path,
                     format!("temperature {t} must be a positive finite number"),
+                ));
+            }
+        }
+        if let Some(map) = m.top_platt {
+            if !map.is_valid() {
+                return Err(Error::model(
+                    path,
+                    format!(
+                        "top_platt {{a: {}, b: {}}} must have a finite a > 0 and a finite b",
+                        map.a, map.b
+                    ),
                 ));
             }
         }

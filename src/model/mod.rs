@@ -2,12 +2,14 @@
 //! [`arch`]), the target-aware head, and the layer types that choose their kernels.
 
 pub mod arch;
+pub mod calibrator;
 pub mod classifier;
 pub mod config;
 pub mod encoder;
 pub mod layers;
 pub mod meta;
 
+pub use calibrator::TopPlatt;
 pub use classifier::StanceNet;
 pub use config::EncoderConfig;
 pub use layers::Precision;

@@ -6,6 +6,7 @@ use super::weights;
 use crate::encode::{Batch, Encoded, Marker, PairEncoder};
 use crate::error::{Error, Result};
 pub use crate::model::arch::encoder_shapes;
+use crate::model::calibrator::TopPlatt;
 use crate::model::classifier::{StanceNet, HEAD_PREFIX};
 use crate::model::config::EncoderConfig;
 use crate::model::meta::{Pooling, StanceMeta, META_FILE};
@@ -191,6 +192,7 @@ impl StanceModel {
         }
         let mut net = build_checked(&varmap, &config, &meta, opts, &weights_path)?;
         net.temperature = meta.temperature.unwrap_or(1.0);
+        net.top_platt = meta.top_platt;
         Ok(Self {
             net,
             varmap,
@@ -275,10 +277,18 @@ impl StanceModel {
     }
 
     /// Sets the temperature of the probabilities (recorded in `stance.json` when saved);
-    /// `None` for raw probabilities.
+    /// `None` for raw probabilities. A top-probability map fitted after the previous temperature no longer fits and is dropped.
     pub fn set_temperature(&mut self, t: Option<f64>) {
         self.meta.temperature = t;
         self.net.temperature = t.unwrap_or(1.0);
+        self.set_top_platt(None);
+    }
+
+    /// Sets the Platt map of the top probability, applied after the temperature (recorded in
+    /// `stance.json` when saved).
+    pub fn set_top_platt(&mut self, map: Option<TopPlatt>) {
+        self.meta.top_platt = map;
+        self.net.top_platt = map;
     }
 
     /// The tokenizer definition (`tokenizer.json`) the model was loaded with.

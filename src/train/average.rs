@@ -131,7 +131,7 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
         let scores = dev_scores(&model, &devs)?;
         dev = scores.iter().map(|r| r.score.clone()).collect();
         model.meta_mut().dev_scores = serde_json::json!({ "select": "f1m", "scores": dev });
-        calibrate_on(&mut model, &scores);
+        calibrate_on(&mut model, &scores, false);
     }
     model.save(&cfg.out, if cfg.save_f16 { DType::F16 } else { DType::F32 })?;
     Ok(AverageOutcome {

@@ -914,7 +914,7 @@ impl<'a> Run<'a> {
         if selected {
             self.model.meta_mut().dev_scores = serde_json::json!({ "epoch": epoch + 1, "select": cfg.select, "scores": scores.iter().map(|r| &r.score).collect::<Vec<_>>() });
             // Only the metadata: dev scoring during training stays at temperature 1.
-            calibrate_on(&mut self.model, &scores);
+            calibrate_on(&mut self.model, &scores, false);
             let dtype = if cfg.save_f16 { DType::F16 } else { DType::F32 };
             self.model.save(&cfg.out, dtype)?;
         }
