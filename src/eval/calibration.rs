@@ -5,7 +5,7 @@
 //! changes a prediction's label, only how sure it claims to be. Fine-tuned models trained with
 //! label smoothing or averaged over seeds are under-confident (`T < 1` sharpens them).
 
-use crate::model::calibrator::{logit, TopPlatt};
+use crate::model::calibrator::{logit, sigmoid, TopPlatt};
 use serde::{Deserialize, Serialize};
 
 /// Bins of the expected calibration error (equal width over the top probability).
@@ -35,6 +35,14 @@ pub fn rescale(p: &[f32], t: f64) -> Vec<f32> {
     e.iter().map(|v| (v / s) as f32).collect()
 }
 
+/// The top label of a probability row and its probability (the first of equals).
+fn top_of(p: &[f32]) -> (usize, f32) {
+    p.iter().enumerate().fold(
+        (0, f32::NEG_INFINITY),
+        |b, (i, &v)| if v > b.1 { (i, v) } else { b },
+    )
+}
+
 /// ECE, NLL and mean confidence of probability rows against gold label indices.
 pub fn measure(probs: &[Vec<f32>], gold: &[usize]) -> Calibration {
     let n = probs.len().min(gold.len());
@@ -50,11 +58,7 @@ pub fn measure(probs: &[Vec<f32>], gold: &[usize]) -> Calibration {
     let mut count = [0usize; ECE_BINS];
     let (mut nll, mut conf_total) = (0f64, 0f64);
     for (p, &g) in probs.iter().zip(gold).take(n) {
-        let (top, conf) =
-            p.iter().enumerate().fold(
-                (0, f32::NEG_INFINITY),
-                |b, (i, &v)| if v > b.1 { (i, v) } else { b },
-            );
+        let (top, conf) = top_of(p);
         let conf = conf as f64;
         let bin = ((conf * ECE_BINS as f64) as usize).min(ECE_BINS - 1);
         conf_sum[bin] += conf;
@@ -117,17 +121,7 @@ pub fn fit_top_platt(probs: &[Vec<f32>], gold: &[usize]) -> Option<TopPlatt> {
         .iter()
         .zip(gold)
         .map(|(p, &g)| {
-            let (top, conf) =
-                p.iter().enumerate().fold(
-                    (0, f32::NEG_INFINITY),
-                    |b, (i, &v)| {
-                        if v > b.1 {
-                            (i, v)
-                        } else {
-                            b
-                        }
-                    },
-                );
+            let (top, conf) = top_of(p);
             (logit(conf as f64), f64::from(u8::from(top == g)))
         })
         .unzip();
@@ -139,7 +133,7 @@ pub fn fit_top_platt(probs: &[Vec<f32>], gold: &[usize]) -> Option<TopPlatt> {
     for _ in 0..100 {
         let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 1e-9, 0.0, 1e-9);
         for (&xi, &yi) in x.iter().zip(&y) {
-            let s = 1.0 / (1.0 + (-(a * xi + b)).exp());
+            let s = sigmoid(a * xi + b);
             let w = s * (1.0 - s);
             ga += (s - yi) * xi;
             gb += s - yi;

@@ -95,7 +95,8 @@ pub fn dev_scores(model: &StanceModel, devs: &[(PathBuf, Vec<Example>)]) -> Resu
 }
 
 /// Fits the temperature (and, with `top_platt`, then the top-probability map) on the dev runs
-/// (all sets pooled; the runs were made at temperature 1) and records them, with ECE and NLL per set before and after, in the model's metadata.
+/// (all sets pooled; the runs were made at temperature 1) and records them, with ECE and NLL
+/// per set before and after, in the model's metadata.
 pub fn calibrate_on(
     model: &mut StanceModel,
     runs: &[DevRun],

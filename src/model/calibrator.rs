@@ -17,12 +17,13 @@ pub struct TopPlatt {
 /// Probabilities this close to 0 or 1 are clipped before taking log-odds.
 const EDGE: f64 = 1e-6;
 
+/// Log-odds of a probability (clipped to `[EDGE, 1 − EDGE]`).
 pub fn logit(c: f64) -> f64 {
     let c = c.clamp(EDGE, 1.0 - EDGE);
     (c / (1.0 - c)).ln()
 }
 
-fn sigmoid(x: f64) -> f64 {
+pub fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 

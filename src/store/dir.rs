@@ -277,7 +277,8 @@ impl StanceModel {
     }
 
     /// Sets the temperature of the probabilities (recorded in `stance.json` when saved);
-    /// `None` for raw probabilities. A top-probability map fitted after the previous temperature no longer fits and is dropped.
+    /// `None` for raw probabilities. A top-probability map fitted after the previous temperature
+    /// no longer fits and is dropped.
     pub fn set_temperature(&mut self, t: Option<f64>) {
         self.meta.temperature = t;
         self.net.temperature = t.unwrap_or(1.0);

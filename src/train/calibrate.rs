@@ -1,6 +1,6 @@
-//! `stance calibrate`: fits a trained model's temperature and top-probability map on labelled dev
-//! sets and records them
-//! in its `stance.json` (nothing else in the directory changes).
+//! `stance calibrate`: fits a trained model's temperature (and, if asked, a top-probability map)
+//! on labelled dev sets and records them in its `stance.json` (nothing else in the directory
+//! changes).
 
 use super::read_devs;
 use crate::error::{Error, Result};
