@@ -39,12 +39,12 @@ for d in sys.argv[1:]:
                 f1[split] = 100 * s["f1m"]
     if len(f1) != 2:
         sys.exit(f"select-mpnet: {d}/stance.json lacks dev-rw or dev-mt scores")
-    rows.append((d, meta["dev_scores"].get("epoch", "-"), f1["dev-rw"], f1["dev-mt"]))
+    rw, mt = f1["dev-rw"], f1["dev-mt"]
+    rows.append((d, meta["dev_scores"].get("epoch", "-"), rw, mt, (rw + mt) / 2))
 print("candidate\tepoch\tdev-rw F1m\tdev-mt F1m\tmean")
-for d, e, rw, mt in rows:
-    print(f"{d}\t{e}\t{rw:.2f}\t{mt:.2f}\t{(rw + mt) / 2:.3f}")
-best = max(rows, key=lambda r: (r[2] + r[3]) / 2)
-print(f"chosen\t{best[0]}")
+for d, e, rw, mt, mean in rows:
+    print(f"{d}\t{e}\t{rw:.2f}\t{mt:.2f}\t{mean:.3f}")
+print(f"chosen\t{max(rows, key=lambda r: r[4])[0]}")
 PY
 mv "$OUT/choice.tsv.tmp" "$OUT/choice.tsv"
 cat "$OUT/choice.tsv"
