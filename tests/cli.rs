@@ -97,8 +97,9 @@ fn predict_eval_and_score_with_a_model_directory() {
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(r["metrics"]["count"], 2);
-    // The default arithmetic is int8 where the CPU has VNNI, f32 elsewhere; the report says which.
-    let default = if stance::kernels::features::avx512_vnni() {
+    // The default arithmetic is int8 where the CPU has an int8 kernel (AVX-512 VNNI or AVX2), f32
+    // elsewhere; the report says which.
+    let default = if stance::kernels::gemm_int8::Scheme::detect().is_some() {
         "int8"
     } else {
         "f32"

@@ -127,7 +127,7 @@ fn mpnet_matches_pytorch_reference_on_both_paths_with_and_without_padding() {
 #[test]
 fn mpnet_int8_stays_close_to_pytorch_reference() {
     let Some(dir) = common::mpnet() else { return };
-    if !common::needs_vnni() {
+    if !common::needs_int8_kernel() {
         return;
     }
     let r = reference();

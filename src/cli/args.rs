@@ -18,10 +18,10 @@ pub(crate) struct ModelArgs {
     /// Compute in f16 on CUDA (ignored on CPU, where f32 is faster).
     #[arg(long)]
     pub(crate) half: bool,
-    /// Arithmetic of the linear layers on CPU. int8 (weights per channel, activations per row,
-    /// AVX-512 VNNI) is about 2× faster than f32 and scores within 0.75 F1m of it on NewsMTSC
-    /// (BENCHMARKS.md);
-    /// without VNNI it falls back to f32. f32 is the exact reference. Ignored on CUDA.
+    /// Arithmetic of the linear layers on CPU. int8 (weights per channel, activations per row;
+    /// AVX-512 VNNI, or AVX2 with 7-bit weights) is about 1.7-2× faster than f32 and scores
+    /// within about 1 F1m of it on NewsMTSC (BENCHMARKS.md); on CPUs with neither it falls back
+    /// to f32. f32 is the exact reference. Ignored on CUDA.
     #[arg(long, value_enum, default_value_t = stance::model::Precision::Int8)]
     pub(crate) precision: stance::model::Precision,
 }

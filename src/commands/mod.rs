@@ -22,7 +22,7 @@ pub struct ModelChoice {
     pub device: DeviceSpec,
     /// Compute in half precision (f16 on CUDA; ignored on CPU, where f32 is faster).
     pub half: bool,
-    /// Arithmetic of the linear layers on CPU (int8 needs AVX-512 VNNI; ignored on CUDA).
+    /// Arithmetic of the linear layers on CPU (int8 needs AVX-512 VNNI or AVX2; ignored on CUDA).
     pub precision: Precision,
 }
 

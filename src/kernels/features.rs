@@ -26,3 +26,15 @@ pub fn avx512_vnni() -> bool {
         false
     }
 }
+
+/// AVX2 and FMA: the int8 GEMM on CPUs without VNNI.
+pub fn avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}

@@ -1,4 +1,5 @@
-//! The int8 GEMM of the inference linear layers, for CPUs with AVX-512 VNNI.
+//! The int8 GEMM of the inference linear layers: the packed weights, the portable reference, and
+//! the AVX-512 VNNI kernel (the AVX2 kernel is in [`super::gemm_int8_avx2`]).
 //!
 //! Weights are quantised once, symmetrically per output channel (`w ≈ s_j · q`, `q ∈ [-127, 127]`).
 //! Activations are quantised on the fly, asymmetrically per row (`x ≈ s_r · (u − z_r)`,
@@ -7,56 +8,121 @@
 //! four times the multiply-adds per instruction of an f32 FMA; the zero point is removed with the
 //! precomputed column sums: `y = s_r · s_j · (Σ u·q − z_r · Σ q) + b`.
 //!
+//! CPUs with AVX2 but no VNNI use [`Scheme::Avx2`]: `vpmaddubsw` sums two `u8 × i8` products
+//! into a saturating `i16`, so the weights keep 7 bits (`q ∈ [-63, 63]`, `2 · 255 · 63 < 2¹⁵`)
+//! and every sum stays exact; the panels are 16 columns wide (two 8-lane registers).
+//!
 //! Sums stay exact in `i32` for any `k` below 66,000 (`255 · 127 · k < 2³¹`); the only error is the
-//! rounding of weights and activations to 8 bits. Single-threaded by design, like [`super::gemm_f32`].
+//! rounding of weights and activations. Single-threaded by design, like [`super::gemm_f32`].
 
-use super::features::avx512_vnni as available;
 use super::gelu::erf_approx;
 #[cfg(target_arch = "x86_64")]
 use super::panel::dispatch_rows;
 use super::panel::{MB, MR, NR};
 use super::storage::cpu_f32;
+use super::{features, gemm_int8_avx2};
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape};
+
+/// Which kernel the weights are packed for: its panel width and weight range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// AVX-512 VNNI: 32-column panels, 8-bit weights.
+    Vnni,
+    /// AVX2: 16-column panels, 7-bit weights (so `vpmaddubsw` never saturates).
+    Avx2,
+}
+
+impl Scheme {
+    /// The scheme this CPU runs, if it has an int8 kernel.
+    pub fn detect() -> Option<Self> {
+        if features::avx512_vnni() {
+            Some(Self::Vnni)
+        } else if features::avx2_fma() {
+            Some(Self::Avx2)
+        } else {
+            None
+        }
+    }
+
+    /// Output columns per packed panel.
+    pub(super) fn panel_width(self) -> usize {
+        match self {
+            Self::Vnni => NR,
+            Self::Avx2 => gemm_int8_avx2::NR,
+        }
+    }
+
+    /// The largest weight code.
+    fn weight_max(self) -> f32 {
+        match self {
+            Self::Vnni => 127.0,
+            Self::Avx2 => 63.0,
+        }
+    }
+
+    fn available(self) -> bool {
+        match self {
+            Self::Vnni => features::avx512_vnni(),
+            Self::Avx2 => features::avx2_fma(),
+        }
+    }
+}
 
 /// A quantised, packed weight matrix with its bias; applies itself to f32 rows as a candle op.
 pub struct PackedInt8 {
     pub n: usize,
-    k: usize,
+    pub(super) k: usize,
     /// `k` rounded up to a multiple of 4 (one VNNI group).
-    kp: usize,
-    /// ceil(n / 32) panels of (kp / 4) groups × 32 columns × 4 bytes.
-    panels: Vec<i8>,
-    /// Per column (padded to 32): Σ_k q.
-    colsum: Vec<i32>,
+    pub(super) kp: usize,
+    pub(super) scheme: Scheme,
+    /// ceil(n / w) panels of (kp / 4) groups × w columns × 4 bytes, w the scheme's panel width.
+    pub(super) panels: Vec<i8>,
+    /// Per column (padded to whole panels): Σ_k q.
+    pub(super) colsum: Vec<i32>,
     /// Per column (padded): the weight scale.
-    wscale: Vec<f32>,
+    pub(super) wscale: Vec<f32>,
     /// Per column (padded): the bias.
-    bias: Vec<f32>,
-    gelu: bool,
+    pub(super) bias: Vec<f32>,
+    pub(super) gelu: bool,
 }
 
 impl PackedInt8 {
-    /// Quantises `w` (row-major `(n, k)`) and packs it. `gelu` applies GELU (erf) to the output.
-    pub fn new(w: &[f32], n: usize, k: usize, bias: Option<&[f32]>, gelu: bool) -> Self {
+    /// Quantises `w` (row-major `(n, k)`) and packs it for this CPU's int8 kernel; `None` where
+    /// the CPU has none. `gelu` applies GELU (erf) to the output.
+    pub fn new(w: &[f32], n: usize, k: usize, bias: Option<&[f32]>, gelu: bool) -> Option<Self> {
+        Scheme::detect().map(|s| Self::with_scheme(w, n, k, bias, gelu, s))
+    }
+
+    /// [`Self::new`] for a given scheme (whether or not this CPU runs its kernel).
+    pub fn with_scheme(
+        w: &[f32],
+        n: usize,
+        k: usize,
+        bias: Option<&[f32]>,
+        gelu: bool,
+        scheme: Scheme,
+    ) -> Self {
+        let nr = scheme.panel_width();
+        let qmax = scheme.weight_max();
         let kp = k.div_ceil(4) * 4;
-        let np = n.div_ceil(NR);
+        let np = n.div_ceil(nr);
         let groups = kp / 4;
-        let mut panels = vec![0i8; np * groups * NR * 4];
-        let mut colsum = vec![0i32; np * NR];
-        let mut wscale = vec![0f32; np * NR];
-        let mut b = vec![0f32; np * NR];
+        let mut panels = vec![0i8; np * groups * nr * 4];
+        let mut colsum = vec![0i32; np * nr];
+        let mut wscale = vec![0f32; np * nr];
+        let mut b = vec![0f32; np * nr];
         for j in 0..n {
             let row = &w[j * k..(j + 1) * k];
             let amax = row.iter().fold(0f32, |m, v| m.max(v.abs()));
-            let s = if amax > 0.0 { amax / 127.0 } else { 1.0 };
+            let s = if amax > 0.0 { amax / qmax } else { 1.0 };
             wscale[j] = s;
-            let (p, c) = (j / NR, j % NR);
+            let (p, c) = (j / nr, j % nr);
             let mut sum = 0i32;
             for (kk, v) in row.iter().enumerate() {
-                let q = (v / s).round().clamp(-127.0, 127.0) as i8;
+                let q = (v / s).round().clamp(-qmax, qmax) as i8;
                 sum += q as i32;
                 let (g, t) = (kk / 4, kk % 4);
-                panels[((p * groups + g) * NR + c) * 4 + t] = q;
+                panels[((p * groups + g) * nr + c) * 4 + t] = q;
             }
             colsum[j] = sum;
         }
@@ -67,6 +133,7 @@ impl PackedInt8 {
             n,
             k,
             kp,
+            scheme,
             panels,
             colsum,
             wscale,
@@ -77,7 +144,7 @@ impl PackedInt8 {
 }
 
 /// Asymmetric per-row quantisation parameters: scale and zero point.
-fn row_params(lo: f32, hi: f32) -> (f32, i32) {
+pub(super) fn row_params(lo: f32, hi: f32) -> (f32, i32) {
     let (lo, hi) = (lo.min(0.0), hi.max(0.0));
     let s = (hi - lo) / 255.0;
     if s > 0.0 && s.is_finite() {
@@ -87,9 +154,11 @@ fn row_params(lo: f32, hi: f32) -> (f32, i32) {
     }
 }
 
-/// Portable reference of the whole operation (also the path for CPUs without VNNI in tests).
+/// Portable reference of the whole operation (without GELU): the integer sums every kernel
+/// must reproduce exactly.
 fn forward_scalar(q: &PackedInt8, x: &[f32], m: usize, y: &mut [f32]) {
     let groups = q.kp / 4;
+    let nr = q.scheme.panel_width();
     let mut u = vec![0u8; q.kp];
     for r in 0..m {
         let row = &x[r * q.k..(r + 1) * q.k];
@@ -101,11 +170,11 @@ fn forward_scalar(q: &PackedInt8, x: &[f32], m: usize, y: &mut [f32]) {
             *d = ((v * (1.0 / s)).round_ties_even() as i32 + z).clamp(0, 255) as u8;
         }
         for j in 0..q.n {
-            let (p, c) = (j / NR, j % NR);
+            let (p, c) = (j / nr, j % nr);
             let mut acc = 0i32;
             for (kk, &code) in u.iter().enumerate().take(q.k) {
                 let (g, t) = (kk / 4, kk % 4);
-                acc += code as i32 * q.panels[((p * groups + g) * NR + c) * 4 + t] as i32;
+                acc += code as i32 * q.panels[((p * groups + g) * nr + c) * 4 + t] as i32;
             }
             y[r * q.n + j] = s * q.wscale[j] * (acc - z * q.colsum[j]) as f32 + q.bias[j];
         }
@@ -114,7 +183,10 @@ fn forward_scalar(q: &PackedInt8, x: &[f32], m: usize, y: &mut [f32]) {
 
 impl CustomOp1 for PackedInt8 {
     fn name(&self) -> &'static str {
-        "int8-linear-vnni"
+        match self.scheme {
+            Scheme::Vnni => "int8-linear-vnni",
+            Scheme::Avx2 => "int8-linear-avx2",
+        }
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
@@ -124,13 +196,18 @@ impl CustomOp1 for PackedInt8 {
             candle_core::bail!("int8 linear: input width {k}, weights {}", self.k)
         }
         #[cfg(target_arch = "x86_64")]
-        if available() {
+        if self.scheme.available() {
             let mut y: Vec<f32> = Vec::with_capacity(m * self.n);
-            // SAFETY: the CPU features were just checked; `x` holds m × k values. The kernel
-            // stores each of the m × n outputs once (masked stores cover the last panel's
-            // columns exactly), so the buffer is initialised before `set_len`.
+            let out = y.spare_capacity_mut().as_mut_ptr() as *mut f32;
+            // SAFETY: the kernel's CPU features were just checked and the weights are packed for
+            // it; `x` holds m × k values. Each kernel stores each of the m × n outputs once
+            // (masked or copied stores cover the last panel's columns exactly), so the buffer is
+            // initialised before `set_len`.
             unsafe {
-                forward_vnni(self, x, m, y.spare_capacity_mut().as_mut_ptr() as *mut f32);
+                match self.scheme {
+                    Scheme::Vnni => forward_vnni(self, x, m, out),
+                    Scheme::Avx2 => gemm_int8_avx2::forward(self, x, m, out),
+                }
                 y.set_len(m * self.n);
             }
             return Ok((CpuStorage::F32(y), Shape::from((m, self.n))));
@@ -150,8 +227,9 @@ impl CustomOp1 for PackedInt8 {
 /// The int8 product of `m` rows of `x` with the quantised weight `q`, written to `y`.
 ///
 /// # Safety
-/// The CPU must support AVX-512F, AVX-512BW and AVX-512 VNNI ([`available`]); `x` holds
-/// `m × q.k` values and `y` points to `m × q.n` writable floats not aliased by `x`.
+/// The CPU must support AVX-512F, AVX-512BW and AVX-512 VNNI ([`features::avx512_vnni`]), `q`
+/// must be packed with [`Scheme::Vnni`]; `x` holds `m × q.k` values and `y` points to `m × q.n`
+/// writable floats not aliased by `x`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 unsafe fn forward_vnni(q: &PackedInt8, x: &[f32], m: usize, y: *mut f32) {
@@ -338,71 +416,117 @@ mod tests {
         y
     }
 
-    /// The VNNI kernel computes exactly the portable reference's integer sums, and both are within
-    /// the 8-bit rounding error of the exact f32 product.
+    /// Runs `q`'s own kernel where this CPU has it; `None` (and a visible skip) where it has not.
+    fn run_kernel(q: &PackedInt8, x: &[f32], m: usize) -> Option<Vec<f32>> {
+        if !q.scheme.available() {
+            crate::testing::skip(
+                &format!("int8 {:?} kernel", q.scheme),
+                "this CPU lacks its features; the scalar reference was checked",
+            );
+            return None;
+        }
+        let mut got = vec![0f32; m * q.n];
+        // SAFETY: the scheme's CPU features were just checked; `x` holds m × k values and
+        // `got` m × n, the shapes `q` was built for.
+        unsafe {
+            match q.scheme {
+                Scheme::Vnni => forward_vnni(q, x, m, got.as_mut_ptr()),
+                Scheme::Avx2 => gemm_int8_avx2::forward(q, x, m, got.as_mut_ptr()),
+            }
+        }
+        Some(got)
+    }
+
+    /// Each kernel computes exactly the portable reference's integer sums for its scheme, and the
+    /// reference is within the rounding error of the exact f32 product.
     #[test]
     fn matches_reference_and_f32_within_rounding() {
-        for (m, k, n) in [
-            (1, 8, 3),
-            (13, 40, 70),
-            (25, 384, 96),
-            (7, 37, 33),
-            (100, 1536, 40),
-        ] {
-            let w = data(n * k, 1, 0.2);
-            let b = data(n, 2, 0.5);
-            // One column with an outlier, as layer-normed activations have.
-            let mut x = data(m * k, 3, 1.5);
-            x[0] = 9.0;
-            let q = PackedInt8::new(&w, n, k, Some(&b), false);
-            let mut want = vec![0f32; m * n];
-            forward_scalar(&q, &x, m, &mut want);
-            let exact = exact(&w, &b, &x, m, k, n);
-            // Rounding bound: each product errs by at most |x|·Δw/2 + |w|·Δx/2 + Δx·Δw/4.
-            for r in 0..m {
-                let xr = &x[r * k..(r + 1) * k];
-                let (lo, hi) = xr
-                    .iter()
-                    .fold((0f32, 0f32), |(a, b), v| (a.min(*v), b.max(*v)));
-                let dx = (hi - lo) / 255.0;
-                for j in 0..n {
-                    let wr = &w[j * k..(j + 1) * k];
-                    let dw = wr.iter().fold(0f32, |a, v| a.max(v.abs())) / 127.0;
-                    let bound: f32 = xr
-                        .iter()
-                        .zip(wr)
-                        .map(|(xv, wv)| xv.abs() * dw / 2.0 + wv.abs() * dx / 2.0 + dx * dw / 4.0)
-                        .sum::<f32>()
-                        + 1e-4;
-                    let d = (want[r * n + j] - exact[r * n + j]).abs();
-                    assert!(d <= bound, "({m},{k},{n}) row {r} col {j}: {d} > {bound}");
-                }
+        for scheme in [Scheme::Vnni, Scheme::Avx2] {
+            for (m, k, n) in [
+                (1, 8, 3),
+                (13, 40, 70),
+                (25, 384, 96),
+                (7, 37, 33),
+                (5, 64, 16),
+                (100, 1536, 40),
+            ] {
+                check_scheme(scheme, m, k, n);
             }
-            if available() {
-                for gelu in [false, true] {
-                    let qg = PackedInt8::new(&w, n, k, Some(&b), gelu);
-                    let mut got = vec![0f32; m * n];
-                    // SAFETY: VNNI is available (checked above); `x` holds m × k values and
-                    // `got` m × n, the shapes `qg` was built for.
-                    unsafe { forward_vnni(&qg, &x, m, got.as_mut_ptr()) };
-                    for (g, r) in got.iter().zip(&want) {
-                        let r = if gelu {
-                            0.5 * r * (1.0 + erf_approx(r * std::f32::consts::FRAC_1_SQRT_2))
-                        } else {
-                            *r
-                        };
-                        assert!(
-                            (g - r).abs() <= 1e-5 * r.abs().max(1.0),
-                            "({m},{k},{n}) gelu {gelu}: vnni {g} vs reference {r}"
-                        );
-                    }
-                }
-            } else {
-                crate::testing::skip(
-                    "matches_reference_and_f32_within_rounding (VNNI part)",
-                    "no AVX-512 VNNI here; the scalar reference was checked",
+        }
+    }
+
+    fn check_scheme(scheme: Scheme, m: usize, k: usize, n: usize) {
+        let w = data(n * k, 1, 0.2);
+        let b = data(n, 2, 0.5);
+        // One column with an outlier, as layer-normed activations have.
+        let mut x = data(m * k, 3, 1.5);
+        x[0] = 9.0;
+        let q = PackedInt8::with_scheme(&w, n, k, Some(&b), false, scheme);
+        let mut want = vec![0f32; m * n];
+        forward_scalar(&q, &x, m, &mut want);
+        let exact = exact(&w, &b, &x, m, k, n);
+        // Rounding bound: each product errs by at most |x|·Δw/2 + |w|·Δx/2 + Δx·Δw/4.
+        for r in 0..m {
+            let xr = &x[r * k..(r + 1) * k];
+            let (lo, hi) = xr
+                .iter()
+                .fold((0f32, 0f32), |(a, b), v| (a.min(*v), b.max(*v)));
+            let dx = (hi - lo) / 255.0;
+            for j in 0..n {
+                let wr = &w[j * k..(j + 1) * k];
+                let dw = wr.iter().fold(0f32, |a, v| a.max(v.abs())) / scheme.weight_max();
+                let bound: f32 = xr
+                    .iter()
+                    .zip(wr)
+                    .map(|(xv, wv)| xv.abs() * dw / 2.0 + wv.abs() * dx / 2.0 + dx * dw / 4.0)
+                    .sum::<f32>()
+                    + 1e-4;
+                let d = (want[r * n + j] - exact[r * n + j]).abs();
+                assert!(
+                    d <= bound,
+                    "{scheme:?} ({m},{k},{n}) row {r} col {j}: {d} > {bound}"
                 );
             }
+        }
+        for gelu in [false, true] {
+            let qg = PackedInt8::with_scheme(&w, n, k, Some(&b), gelu, scheme);
+            let Some(got) = run_kernel(&qg, &x, m) else {
+                return;
+            };
+            for (g, r) in got.iter().zip(&want) {
+                let r = if gelu {
+                    0.5 * r * (1.0 + erf_approx(r * std::f32::consts::FRAC_1_SQRT_2))
+                } else {
+                    *r
+                };
+                assert!(
+                    (g - r).abs() <= 1e-5 * r.abs().max(1.0),
+                    "{scheme:?} ({m},{k},{n}) gelu {gelu}: kernel {g} vs reference {r}"
+                );
+            }
+        }
+    }
+
+    /// The AVX2 scheme's sums cannot saturate `vpmaddubsw`: the largest codes on both sides
+    /// give the exact product sum.
+    #[test]
+    fn avx2_sums_do_not_saturate_at_the_extreme_codes() {
+        let (m, k, n) = (2, 64, 16);
+        // Rows whose codes are all 255 (positive) and weights at ±63: the pair sums reach
+        // 2 · 255 · 63, the largest value the scheme allows.
+        let x = vec![1.0f32; m * k];
+        let w: Vec<f32> = (0..n * k)
+            .map(|i| if (i / k) % 2 == 0 { 1.0 } else { -1.0 })
+            .collect();
+        let q = PackedInt8::with_scheme(&w, n, k, None, false, Scheme::Avx2);
+        let mut want = vec![0f32; m * n];
+        forward_scalar(&q, &x, m, &mut want);
+        for (j, v) in want.iter().enumerate() {
+            let sign = if j % n % 2 == 0 { 1.0 } else { -1.0 };
+            assert!((v - sign * k as f32).abs() < 1e-3, "reference {v}");
+        }
+        if let Some(got) = run_kernel(&q, &x, m) {
+            assert_eq!(got, want);
         }
     }
 
@@ -413,7 +537,7 @@ mod tests {
         let b = data(n, 5, 0.3);
         let mut x = vec![0f32; m * k];
         x[k..2 * k].iter_mut().for_each(|v| *v = 2.0);
-        let q = PackedInt8::new(&w, n, k, Some(&b), false);
+        let q = PackedInt8::with_scheme(&w, n, k, Some(&b), false, Scheme::Vnni);
         let mut y = vec![0f32; m * n];
         forward_scalar(&q, &x, m, &mut y);
         for j in 0..n {

@@ -144,8 +144,8 @@ impl Encoder {
     }
 
     /// Prepares the fast path: fuses each layer's query/key/value projections into one matmul and
-    /// packs the linear layers for the AVX-512 kernels where the CPU has them (f32, or int8 with
-    /// VNNI when `precision` asks for it). For inference only: the copies do not follow later
+    /// packs the linear layers for the CPU's kernels where it has them (f32 with AVX-512, or int8
+    /// with AVX-512 VNNI or AVX2 when `precision` asks for it). For inference only: the copies do not follow later
     /// updates of the weights.
     pub fn fuse_qkv(&mut self, precision: Precision) -> Result<()> {
         for l in &mut self.layers {

@@ -260,8 +260,8 @@ impl StanceModel {
     }
 
     /// Prepares the network for inference: fused attention projections and packed linear layers
-    /// in the given arithmetic (see [`Precision`](super::Precision); int8 needs AVX-512 VNNI and
-    /// falls back to f32 elsewhere).
+    /// in the given arithmetic (see [`Precision`](super::Precision); int8 needs AVX-512 VNNI or
+    /// AVX2 and falls back to f32 elsewhere).
     pub fn prepare_inference(&mut self, precision: crate::model::Precision) -> Result<()> {
         Ok(self.net.encoder.fuse_qkv(precision)?)
     }

@@ -53,14 +53,14 @@ pub fn caller() -> String {
         .to_string()
 }
 
-/// Skips (visibly) a test that needs AVX-512 VNNI on a CPU without it.
-pub fn needs_vnni() -> bool {
-    if stance::kernels::features::avx512_vnni() {
+/// Skips (visibly) a test that needs an int8 kernel (AVX-512 VNNI or AVX2) on a CPU without one.
+pub fn needs_int8_kernel() -> bool {
+    if stance::kernels::gemm_int8::Scheme::detect().is_some() {
         return true;
     }
     stance::testing::skip(
         &caller(),
-        "no AVX-512 VNNI on this CPU (int8 falls back to f32 here)",
+        "no int8 kernel for this CPU (neither AVX-512 VNNI nor AVX2; int8 falls back to f32 here)",
     );
     false
 }

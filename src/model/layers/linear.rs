@@ -1,9 +1,10 @@
 //! The linear layer of inference, which chooses its kernel when it is built: the packed f32
-//! GEMM (AVX-512), the int8 GEMM (AVX-512 VNNI, when asked for), or candle's matmul elsewhere.
+//! GEMM (AVX-512), the int8 GEMM (AVX-512 VNNI or AVX2, when asked for), or candle's matmul
+//! elsewhere.
 //! Training goes through [`linear_train`], which takes the packed kernel where it can run.
 
 use crate::kernels::gemm_f32::PackedF32;
-use crate::kernels::gemm_int8::PackedInt8;
+use crate::kernels::gemm_int8::{PackedInt8, Scheme};
 use crate::kernels::storage::on_rows;
 use crate::kernels::{features, gelu, matmul_train};
 use candle_core::{CustomOp1, DType, Module, Result, Tensor};
@@ -16,7 +17,8 @@ pub enum Precision {
     /// f32 throughout (the reference).
     #[default]
     F32,
-    /// int8 weights and activations in the linear layers (AVX-512 VNNI), f32 elsewhere.
+    /// int8 weights and activations in the linear layers (AVX-512 VNNI; 7-bit weights on AVX2),
+    /// f32 elsewhere.
     Int8,
 }
 
@@ -46,19 +48,23 @@ pub struct Linear {
 
 impl Linear {
     /// Prepares `linear` (weights `(n, k)`); `gelu` applies GELU (erf) to the output. With
-    /// [`Precision::Int8`] on a CPU with AVX-512 VNNI the weights are quantised to int8;
+    /// [`Precision::Int8`] on a CPU with AVX-512 VNNI or AVX2 the weights are quantised to int8;
     /// otherwise they are packed for the f32 kernel where AVX-512 is available.
     pub fn new(linear: &candle_nn::Linear, gelu: bool, precision: Precision) -> Result<Self> {
         let w = linear.weight();
         let on_cpu_f32 = w.device().is_cpu() && w.dtype() == DType::F32;
-        let kernel = if on_cpu_f32 && (features::avx512() || features::avx512_vnni()) {
+        let int8 = precision == Precision::Int8 && Scheme::detect().is_some();
+        let kernel = if on_cpu_f32 && (int8 || features::avx512()) {
             let (n, k) = w.dims2()?;
             let wv = w.flatten_all()?.to_vec1::<f32>()?;
             let bv = linear.bias().map(|b| b.to_vec1::<f32>()).transpose()?;
-            if precision == Precision::Int8 && features::avx512_vnni() {
-                Kernel::Int8(PackedInt8::new(&wv, n, k, bv.as_deref(), gelu))
-            } else {
-                PackedF32::new(&wv, n, k, bv.as_deref(), gelu).map_or(Kernel::Candle, Kernel::F32)
+            let quantised = int8
+                .then(|| PackedInt8::new(&wv, n, k, bv.as_deref(), gelu))
+                .flatten();
+            match quantised {
+                Some(q) => Kernel::Int8(q),
+                None => PackedF32::new(&wv, n, k, bv.as_deref(), gelu)
+                    .map_or(Kernel::Candle, Kernel::F32),
             }
         } else {
             Kernel::Candle
