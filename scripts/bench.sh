@@ -6,12 +6,14 @@
 #
 # PEER_PYTHON: a Python with torch and transformers (see the peer's README); PEER_ORT=1 also runs
 # the peer's ONNX Runtime backend (needs onnxruntime, onnx and onnxscript in that Python; the model
-# is exported to a temporary folder first); PEER_DIR: the peer's
+# is exported to a temporary folder first), in f32 and with ONNX Runtime's dynamic int8
+# quantisation (`quantize_dynamic`, int8 weights per channel; BERT-family encoders only, as the
+# peer's export); PEER_DIR: the peer's
 # scripts (default ../shared/peer); PEER_BASE: the base encoder folder the peer runs (default
 # models/base/all-MiniLM-L6-v2; models/base/all-mpnet-base-v2 for an MPNet model); DATA: test-rw.jsonl (default ../shared/datasets/newsmtsc/test-rw.jsonl).
 # MODEL_DIR: a stance model directory (default models/minilm-newsmtsc). Prints a table and writes
 # bench-results/cpu-<date>.json. stance runs in its default arithmetic (int8 linear layers where the
-# CPU has AVX-512 VNNI) and in f32; both F1m on the pairs are printed beside the speed, so the
+# CPU has AVX-512 VNNI or AVX2) and in f32; both F1m on the pairs are printed beside the speed, so the
 # accuracy cost of int8 is measured in the same run. stance numbers are the median of 3 runs; end-to-end pairs/s
 # exclude model loading and include tokenisation, as the peer's do. After the full table, stance and
 # the peer's best batch size run alternately, 3 rounds, so that the machine's drift hits both alike:
@@ -63,6 +65,7 @@ else
 fi
 
 ORT_JSON="$OUT_DIR/peer-ort-$STAMP.json"
+ORT8_JSON="$OUT_DIR/peer-ort-int8-$STAMP.json"
 if [ -n "${PEER_PYTHON:-}" ] && [ "${PEER_ORT:-0}" = 1 ]; then
   ONNX_DIR="$(mktemp -d)"
   MINILM_DIR="$PEER_BASE" HF_HUB_OFFLINE=1 \
@@ -70,6 +73,14 @@ if [ -n "${PEER_PYTHON:-}" ] && [ "${PEER_ORT:-0}" = 1 ]; then
   MINILM_DIR="$PEER_BASE" HF_HUB_OFFLINE=1 \
     "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --backend ort --onnx "$ONNX_DIR/spc_cls.onnx" --threads "$THREADS" \
     --batch-sizes "${PEER_BATCHES:-1,8,32,64}" --out "$ORT_JSON" >&2
+  "$PEER_PYTHON" - "$ONNX_DIR/spc_cls.onnx" "$ONNX_DIR/spc_cls.int8.onnx" <<'PY' >&2
+import sys
+from onnxruntime.quantization import QuantType, quantize_dynamic
+quantize_dynamic(sys.argv[1], sys.argv[2], weight_type=QuantType.QInt8, per_channel=True)
+PY
+  MINILM_DIR="$PEER_BASE" HF_HUB_OFFLINE=1 \
+    "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --backend ort --onnx "$ONNX_DIR/spc_cls.int8.onnx" --threads "$THREADS" \
+    --batch-sizes "${PEER_BATCHES:-1,8,32,64}" --out "$ORT8_JSON" >&2
   rm -rf "$ONNX_DIR"
 fi
 
@@ -86,9 +97,9 @@ if [ -f "$PEER_JSON" ]; then
   rm -f "$OUT_DIR/round.json"
 fi
 
-python3 - "$S_SORTED" "$S_FILE" "$S_THREADED" "$S_RSS" "${P_RSS:-}" "$PEER_JSON" "$OUT_DIR/cpu-$STAMP.json" "$THREADS" "$ROUNDS" "$S_F32" "$ARITH" "$F1_DEFAULT" "$F1_F32" "$ORT_JSON" <<'PY'
+python3 - "$S_SORTED" "$S_FILE" "$S_THREADED" "$S_RSS" "${P_RSS:-}" "$PEER_JSON" "$OUT_DIR/cpu-$STAMP.json" "$THREADS" "$ROUNDS" "$S_F32" "$ARITH" "$F1_DEFAULT" "$F1_F32" "$ORT_JSON" "$ORT8_JSON" <<'PY'
 import json, os, sys
-s_sorted, s_file, s_thr, s_rss, p_rss, peer_json, out, threads, rounds, s_f32, arith, f1_def, f1_f32, ort_json = sys.argv[1:15]
+s_sorted, s_file, s_thr, s_rss, p_rss, peer_json, out, threads, rounds, s_f32, arith, f1_def, f1_f32, ort_json, ort8_json = sys.argv[1:16]
 res = {"threads": int(threads), "stance": {"arithmetic": arith, "length_sorted_pairs_per_s": float(s_sorted),
        "f32_length_sorted_pairs_per_s": float(s_f32), "file_order_batch32_pairs_per_s": float(s_file),
        "one_batch_threaded_kernels_pairs_per_s": float(s_thr), "peak_rss_mb": int(s_rss),
@@ -120,12 +131,22 @@ if os.path.exists(ort_json):
         rows.append((f"peer on ONNX Runtime, file order, batch {bs}", v))
     if ort_rows:
         res["ratio_stance_over_ort_best"] = float(s_sorted) / max(ort_rows.values())
+if os.path.exists(ort8_json):
+    ort8 = json.load(open(ort8_json))
+    res["peer_ort_int8"] = ort8
+    ort8_rows = {r["batch"]: r["e2e_ex_per_s"] for r in ort8["rows"]}
+    for bs, v in sorted(ort8_rows.items()):
+        rows.append((f"peer on ONNX Runtime, dynamic int8, file order, batch {bs}", v))
+    if ort8_rows:
+        res["ratio_stance_over_ort_int8_best"] = float(s_sorted) / max(ort8_rows.values())
 print(f"{'configuration':<72} {'pairs/s':>8} {'vs peer best':>12}")
 for name, v in rows:
     ratio = f"{v / best:.2f}x" if best else "-"
     print(f"{name:<72} {v:>8.1f} {ratio:>12}")
 if "ratio_stance_over_ort_best" in res:
     print(f"stance default vs the peer's best ONNX Runtime batch size: {res['ratio_stance_over_ort_best']:.2f}x")
+if "ratio_stance_over_ort_int8_best" in res:
+    print(f"stance default vs the peer's best ONNX Runtime dynamic-int8 batch size: {res['ratio_stance_over_ort_int8_best']:.2f}x")
 print(f"F1m on these pairs: stance {arith} {f1_def}, stance f32 {f1_f32} (difference {float(f1_def) - float(f1_f32):+.2f})")
 print(f"peak RSS: stance {s_rss} MB" + (f", peer {p_rss} MB" if p_rss else ""))
 pairs = [tuple(float(v) for v in r.split(":")) for r in rounds.split()]

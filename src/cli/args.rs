@@ -9,7 +9,8 @@ use std::path::PathBuf;
 #[derive(Args, Clone)]
 pub(crate) struct ModelArgs {
     /// Model directory, short name of a shipped model (minilm-distilled, minilm-newsmtsc,
-    /// mpnet-newsmtsc), or Hugging Face hub id (default: the shipped model minilm-distilled).
+    /// mpnet-newsmtsc-v2, mpnet-newsmtsc), or Hugging Face hub id (default: the shipped model
+    /// minilm-distilled).
     #[arg(long, value_name = "DIR|ID")]
     pub(crate) model: Option<String>,
     /// Where to run: cpu, cuda or cuda:N (cuda needs a build with `--features cuda`).
