@@ -64,23 +64,25 @@ else
   echo "PEER_PYTHON not set: peer skipped" >&2
 fi
 
+# ort_bench MODEL.onnx OUT.json: the peer's ONNX Runtime backend on one exported model.
+ort_bench() {
+  MINILM_DIR="$PEER_BASE" HF_HUB_OFFLINE=1 \
+    "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --backend ort --onnx "$1" --threads "$THREADS" \
+    --batch-sizes "${PEER_BATCHES:-1,8,32,64}" --out "$2" >&2
+}
 ORT_JSON="$OUT_DIR/peer-ort-$STAMP.json"
 ORT8_JSON="$OUT_DIR/peer-ort-int8-$STAMP.json"
 if [ -n "${PEER_PYTHON:-}" ] && [ "${PEER_ORT:-0}" = 1 ]; then
   ONNX_DIR="$(mktemp -d)"
   MINILM_DIR="$PEER_BASE" HF_HUB_OFFLINE=1 \
     "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --threads "$THREADS" --attn eager --export-onnx "$ONNX_DIR/spc_cls.onnx" >&2
-  MINILM_DIR="$PEER_BASE" HF_HUB_OFFLINE=1 \
-    "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --backend ort --onnx "$ONNX_DIR/spc_cls.onnx" --threads "$THREADS" \
-    --batch-sizes "${PEER_BATCHES:-1,8,32,64}" --out "$ORT_JSON" >&2
+  ort_bench "$ONNX_DIR/spc_cls.onnx" "$ORT_JSON"
   "$PEER_PYTHON" - "$ONNX_DIR/spc_cls.onnx" "$ONNX_DIR/spc_cls.int8.onnx" <<'PY' >&2
 import sys
 from onnxruntime.quantization import QuantType, quantize_dynamic
 quantize_dynamic(sys.argv[1], sys.argv[2], weight_type=QuantType.QInt8, per_channel=True)
 PY
-  MINILM_DIR="$PEER_BASE" HF_HUB_OFFLINE=1 \
-    "$PEER_PYTHON" "$PEER_DIR/bench_infer.py" --backend ort --onnx "$ONNX_DIR/spc_cls.int8.onnx" --threads "$THREADS" \
-    --batch-sizes "${PEER_BATCHES:-1,8,32,64}" --out "$ORT8_JSON" >&2
+  ort_bench "$ONNX_DIR/spc_cls.int8.onnx" "$ORT8_JSON"
   rm -rf "$ONNX_DIR"
 fi
 
@@ -123,30 +125,27 @@ if os.path.exists(peer_json):
         res["ratio_stance_over_peer_best"] = float(s_sorted) / best
     res["peer_peak_rss_mb"] = int(peer.get("peak_rss_mb_vmhwm") or 0)
     p_rss = str(res["peer_peak_rss_mb"])
-if os.path.exists(ort_json):
-    ort = json.load(open(ort_json))
-    res["peer_ort"] = ort
-    ort_rows = {r["batch"]: r["e2e_ex_per_s"] for r in ort["rows"]}
-    for bs, v in sorted(ort_rows.items()):
-        rows.append((f"peer on ONNX Runtime, file order, batch {bs}", v))
-    if ort_rows:
-        res["ratio_stance_over_ort_best"] = float(s_sorted) / max(ort_rows.values())
-if os.path.exists(ort8_json):
-    ort8 = json.load(open(ort8_json))
-    res["peer_ort_int8"] = ort8
-    ort8_rows = {r["batch"]: r["e2e_ex_per_s"] for r in ort8["rows"]}
-    for bs, v in sorted(ort8_rows.items()):
-        rows.append((f"peer on ONNX Runtime, dynamic int8, file order, batch {bs}", v))
-    if ort8_rows:
-        res["ratio_stance_over_ort_int8_best"] = float(s_sorted) / max(ort8_rows.values())
+# The ONNX Runtime peers: (result file, key, row label, what the ratio line calls it).
+ort_peers = [(ort_json, "ort", "peer on ONNX Runtime", "ONNX Runtime"),
+             (ort8_json, "ort_int8", "peer on ONNX Runtime, dynamic int8", "ONNX Runtime dynamic-int8")]
+ort_ratios = []
+for path, key, label, what in ort_peers:
+    if not os.path.exists(path):
+        continue
+    peer_run = json.load(open(path))
+    res[f"peer_{key}"] = peer_run
+    per_bs = {r["batch"]: r["e2e_ex_per_s"] for r in peer_run["rows"]}
+    for bs, v in sorted(per_bs.items()):
+        rows.append((f"{label}, file order, batch {bs}", v))
+    if per_bs:
+        res[f"ratio_stance_over_{key}_best"] = float(s_sorted) / max(per_bs.values())
+        ort_ratios.append((what, res[f"ratio_stance_over_{key}_best"]))
 print(f"{'configuration':<72} {'pairs/s':>8} {'vs peer best':>12}")
 for name, v in rows:
     ratio = f"{v / best:.2f}x" if best else "-"
     print(f"{name:<72} {v:>8.1f} {ratio:>12}")
-if "ratio_stance_over_ort_best" in res:
-    print(f"stance default vs the peer's best ONNX Runtime batch size: {res['ratio_stance_over_ort_best']:.2f}x")
-if "ratio_stance_over_ort_int8_best" in res:
-    print(f"stance default vs the peer's best ONNX Runtime dynamic-int8 batch size: {res['ratio_stance_over_ort_int8_best']:.2f}x")
+for what, ratio in ort_ratios:
+    print(f"stance default vs the peer's best {what} batch size: {ratio:.2f}x")
 print(f"F1m on these pairs: stance {arith} {f1_def}, stance f32 {f1_f32} (difference {float(f1_def) - float(f1_f32):+.2f})")
 print(f"peak RSS: stance {s_rss} MB" + (f", peer {p_rss} MB" if p_rss else ""))
 pairs = [tuple(float(v) for v in r.split(":")) for r in rounds.split()]
