@@ -275,6 +275,11 @@ fn errors_are_clear_and_exit_non_zero() {
         !o.status.success() && err.contains("/no/such/article.txt"),
         "{err}"
     );
+    // The I/O cause is said once, not once per layer of context.
+    let o = stance(&["eval", "--model", &model, "--data", "/no/such/data.jsonl"]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success(), "{err}");
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
     for args in [
         vec!["--threads", "0"],
         vec!["--threads", "100000"],
