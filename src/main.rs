@@ -35,7 +35,7 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// A training step frees and allocates again the same large buffers (gradients and activations,
 /// hundreds of MB for a base-size encoder) more than a second apart, so by default mimalloc hands
 /// them back to the operating system between steps and the kernel zeroes fresh pages for the next
-/// one (19% of an MPNet step's CPU time, `BENCHMARKS.md`). Training keeps freed memory instead
+/// one (18% of an MPNet step's CPU time, `BENCHMARKS.md`). Training keeps freed memory instead
 /// (measured: MPNet training 1.2× as fast, peak RSS 5% higher). A `MIMALLOC_PURGE_DELAY` set by
 /// the user wins.
 fn keep_freed_memory() {
