@@ -8,12 +8,13 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
+    /// A file could not be read or written. The I/O error is part of the message and not also a
+    /// `source()`, so that a printed chain of causes (`{:#}`) says it once; [`Error::io_kind`] gives
+    /// its kind.
+    #[error("{}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A record in an input file is malformed: names the file, the 1-based line and the field.
     #[error("{}:{line}: field `{field}`: {message}", path.display())]
@@ -38,9 +39,9 @@ pub enum Error {
     /// Tokenizer failure.
     #[error("tokenizer: {0}")]
     Tokenizer(String),
-    /// Tensor library failure.
+    /// Tensor library failure (in the message, not also a `source()`, as for [`Error::Io`]).
     #[error("tensor: {0}")]
-    Candle(#[from] candle_core::Error),
+    Candle(candle_core::Error),
     /// Training diverged (NaN or infinite loss).
     #[error("training diverged: {0}")]
     Diverged(String),
@@ -49,11 +50,24 @@ pub enum Error {
     Interrupted,
 }
 
+impl From<candle_core::Error> for Error {
+    fn from(e: candle_core::Error) -> Self {
+        Error::Candle(e)
+    }
+}
+
 impl Error {
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            cause,
+        }
+    }
+    /// The kind of the I/O error behind this one, if it is one (e.g. a closed pipe).
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+        match self {
+            Error::Io { cause, .. } => Some(cause.kind()),
+            _ => None,
         }
     }
     pub fn record(
@@ -74,5 +88,30 @@ impl Error {
             path: path.into(),
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    #[test]
+    fn a_printed_chain_says_each_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let e = anyhow::Error::new(Error::io("a.jsonl", io)).context("reading a.jsonl");
+        assert_eq!(format!("{e:#}"), "reading a.jsonl: a.jsonl: gone");
+        let t: Error = candle_core::Error::Msg("bad shape".into()).into();
+        let e = anyhow::Error::new(t).context("scoring");
+        assert_eq!(format!("{e:#}"), "scoring: tensor: bad shape");
+    }
+
+    #[test]
+    fn an_io_error_keeps_its_kind() {
+        let pipe = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "closed");
+        assert_eq!(
+            Error::io("-", pipe).io_kind(),
+            Some(std::io::ErrorKind::BrokenPipe)
+        );
+        assert_eq!(Error::Interrupted.io_kind(), None);
     }
 }

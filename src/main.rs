@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) if is_interrupted(&e) => ExitCode::from(130),
         Err(e) => {
-            eprintln!("error: {}", render(&e));
+            eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
@@ -46,30 +46,16 @@ fn keep_freed_memory() {
     }
 }
 
-/// The error and its causes, `: `-separated, leaving out a cause whose text the previous one
-/// already ends with (a library error that names its file prints its I/O cause too).
-fn render(e: &anyhow::Error) -> String {
-    let mut out = String::new();
-    let mut previous = String::new();
-    for cause in e.chain() {
-        let text = cause.to_string();
-        if !previous.is_empty() && previous.ends_with(&text) {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(": ");
-        }
-        out.push_str(&text);
-        previous = text;
-    }
-    out
-}
-
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            || c.to_string().contains("Broken pipe")
+        let kind = c
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| {
+                c.downcast_ref::<stance::Error>()
+                    .and_then(stance::Error::io_kind)
+            });
+        kind == Some(std::io::ErrorKind::BrokenPipe) || c.to_string().contains("Broken pipe")
     })
 }
 
@@ -101,12 +87,5 @@ mod tests {
         // SAFETY: as above.
         let after = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
         assert_eq!(after, -1);
-    }
-
-    #[test]
-    fn errors_name_a_cause_once() {
-        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
-        let lib = anyhow::Error::new(stance::Error::io("a.jsonl", io)).context("reading a.jsonl");
-        assert_eq!(render(&lib), "reading a.jsonl: a.jsonl: gone");
     }
 }
