@@ -2,6 +2,7 @@
 //! the library's configs by tested `TryFrom` functions, then run.
 
 pub(crate) mod args;
+pub(crate) mod files;
 pub(crate) mod mentions;
 pub(crate) mod models;
 pub(crate) mod pairs;
@@ -73,6 +74,7 @@ impl Cli {
     }
 
     pub(crate) fn run(self) -> anyhow::Result<()> {
+        files::plan(&self.command).check()?;
         match self.command {
             Command::Predict(a) => predict::run_predict(a),
             Command::Eval(a) => predict::run_eval(a),

@@ -76,6 +76,10 @@ pub(crate) struct TrainArgs {
     /// Continue from OUT/checkpoint (the same data and settings).
     #[arg(long)]
     pub(crate) resume: bool,
+    /// Start afresh even when --out holds a trained model or a checkpoint, replacing them
+    /// (without it such a run is refused: --resume continues it instead).
+    #[arg(long, conflicts_with = "resume")]
+    pub(crate) overwrite: bool,
     /// Write a step line to train-log.jsonl every N steps.
     #[arg(long, default_value_t = 50)]
     pub(crate) log_every: usize,
@@ -172,6 +176,7 @@ impl TryFrom<&TrainArgs> for stance::train::TrainConfig {
         cfg.freeze_word_embeddings = a.freeze_word_embeddings;
         cfg.skip_bad = a.skip_bad;
         cfg.resume = a.resume;
+        cfg.overwrite = a.overwrite;
         cfg.log_every = a.log_every;
         cfg.max_steps = a.max_steps;
         cfg.checkpoint_every = a.checkpoint_every;

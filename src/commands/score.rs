@@ -56,31 +56,10 @@ pub struct NoScoreProgress;
 impl ScoreProgress for NoScoreProgress {}
 
 /// Refuses inputs that are missing or not files or folders, and outputs that would destroy or
-/// re-read data: an output that is one of the inputs or lies inside an input folder (the next
-/// run would score it), and `--summary` equal to the output.
+/// re-read data (an input, a file inside an input folder, the other output): see
+/// [`crate::io::guard::RunFiles`].
 fn check_paths(cfg: &ScoreConfig) -> Result<()> {
-    let canon = |p: &Path| -> Option<PathBuf> {
-        if let Ok(c) = p.canonicalize() {
-            return Some(c);
-        }
-        let parent = p
-            .parent()
-            .filter(|x| !x.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        Some(parent.canonicalize().ok()?.join(p.file_name()?))
-    };
-    let outputs: Vec<(&str, &PathBuf)> = [("--output", &cfg.output), ("--summary", &cfg.summary)]
-        .into_iter()
-        .filter_map(|(n, p)| p.as_ref().map(|p| (n, p)))
-        .collect();
-    if let [(_, a), (_, b)] = outputs[..] {
-        if canon(a) == canon(b) {
-            return Err(Error::Config(format!(
-                "--summary and --output are the same file ({})",
-                a.display()
-            )));
-        }
-    }
+    let mut files = crate::io::guard::RunFiles::new();
     for inp in cfg.inputs.iter().filter(|i| *i != "-") {
         let p = Path::new(inp);
         match std::fs::metadata(p) {
@@ -98,28 +77,15 @@ fn check_paths(cfg: &ScoreConfig) -> Result<()> {
             }
             Ok(_) => {}
         }
+        files.scan("INPUT", p);
     }
-    for (name, out) in &outputs {
-        let Some(o) = canon(out) else { continue };
-        for inp in cfg.inputs.iter().filter(|i| *i != "-") {
-            let Ok(i) = Path::new(inp).canonicalize() else {
-                continue;
-            };
-            if o == i {
-                return Err(Error::Config(format!(
-                    "{name} {} is one of the inputs: it would be overwritten",
-                    out.display()
-                )));
-            }
-            if i.is_dir() && o.starts_with(&i) {
-                return Err(Error::Config(format!(
-                    "{name} {} is inside the input folder {inp}: a later run would score it; write it elsewhere",
-                    out.display()
-                )));
-            }
-        }
+    if let Some(o) = &cfg.output {
+        files.write("--output", o);
     }
-    Ok(())
+    if let Some(s) = &cfg.summary {
+        files.write("--summary", s);
+    }
+    files.check()
 }
 
 /// Where `score` writes, and what a resumed run already has.
@@ -171,7 +137,25 @@ fn open_output(cfg: &ScoreConfig, partial: Option<&Path>, labels: &[String]) -> 
             }
             Box::new(w)
         }
-        _ => {
+        (Some(out), None) => {
+            // A device or pipe: written in place, never replaced by a renamed partial file.
+            if cfg.resume {
+                return Err(Error::Config(format!(
+                    "--resume needs a regular --output file; {} is a device or pipe",
+                    out.display()
+                )));
+            }
+            let f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(out)
+                .map_err(|e| Error::io(out, e))?;
+            let mut w = std::io::BufWriter::new(f);
+            if cfg.format == Format::Csv {
+                write_csv_header(&mut w, labels).map_err(|e| Error::io(out, e))?;
+            }
+            Box::new(w)
+        }
+        (None, _) => {
             if cfg.resume {
                 return Err(Error::Config("--resume needs --output FILE".into()));
             }
@@ -202,11 +186,15 @@ pub fn score(
     let labels = model.labels().to_vec();
     let mut stats = ScoreStats::default();
     check_paths(cfg)?;
-    let partial = cfg.output.as_ref().map(|o| {
-        let mut p = o.as_os_str().to_owned();
-        p.push(".partial");
-        PathBuf::from(p)
-    });
+    let partial = cfg
+        .output
+        .as_ref()
+        .filter(|o| !crate::io::guard::is_special(o))
+        .map(|o| {
+            let mut p = o.as_os_str().to_owned();
+            p.push(".partial");
+            PathBuf::from(p)
+        });
     let Output {
         mut sink,
         done,
@@ -214,6 +202,7 @@ pub fn score(
     } = open_output(cfg, partial.as_deref(), &labels)?;
     let out_name = partial
         .as_ref()
+        .or(cfg.output.as_ref())
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "standard output".into());
     let io_err = |e: std::io::Error| Error::io(&out_name, e);

@@ -4,6 +4,7 @@
 pub mod articles;
 pub mod atomic;
 pub mod examples;
+pub mod guard;
 pub mod labels;
 pub mod scores;
 

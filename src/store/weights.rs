@@ -43,18 +43,7 @@ pub fn load(path: &Path, dtype: DType, device: &Device) -> Result<HashMap<String
             continue;
         };
         let t = t.to_dtype(dtype)?;
-        let largest = t
-            .abs()
-            .and_then(|a| a.flatten_all())
-            .and_then(|a| a.max(0))
-            .and_then(|a| a.to_dtype(DType::F64))
-            .and_then(|a| a.to_scalar::<f64>());
-        if !largest.is_ok_and(f64::is_finite) && t.elem_count() > 0 {
-            return Err(Error::model(
-                path,
-                format!("weight {key} holds NaN or infinite values"),
-            ));
-        }
+        check_finite(path, &key, &t)?;
         out.insert(name, t.to_device(device)?);
     }
     if out.is_empty() {
@@ -64,6 +53,34 @@ pub fn load(path: &Path, dtype: DType, device: &Device) -> Result<HashMap<String
         ));
     }
     Ok(out)
+}
+
+/// Refuses a tensor with NaN or infinite values, naming it and how many it holds. The test is a
+/// sum of `t · 0`, which is NaN exactly when some value is not finite (a maximum of absolute
+/// values is not: NaN compares false and is skipped); only then are the values counted.
+fn check_finite(path: &Path, key: &str, t: &Tensor) -> Result<()> {
+    if t.elem_count() == 0 {
+        return Ok(());
+    }
+    let probe = t
+        .to_dtype(DType::F32)
+        .and_then(|t| t.flatten_all())
+        .and_then(|t| t.affine(0.0, 0.0))
+        .and_then(|t| t.sum_all())
+        .and_then(|t| t.to_scalar::<f32>())?;
+    if probe.is_finite() {
+        return Ok(());
+    }
+    let values = t.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+    let nan = values.iter().filter(|v| v.is_nan()).count();
+    let inf = values.iter().filter(|v| v.is_infinite()).count();
+    Err(Error::model(
+        path,
+        format!(
+            "weight {key} holds {nan} NaN and {inf} infinite values (of {}); the file is damaged or the training diverged",
+            values.len()
+        ),
+    ))
 }
 
 #[cfg(test)]
@@ -81,5 +98,26 @@ mod tests {
             normalise_key("stance_head.weight").as_deref(),
             Some("stance_head.weight")
         );
+    }
+
+    #[test]
+    fn non_finite_weights_are_refused_with_their_count() {
+        let p = Path::new("model.safetensors");
+        let ok = Tensor::new(&[1.0f32, -2.0, 3.0], &Device::Cpu).unwrap();
+        assert!(check_finite(p, "w", &ok).is_ok());
+        let one_nan = Tensor::new(&[1.0f32, f32::NAN, 3.0], &Device::Cpu).unwrap();
+        let e = check_finite(p, "stance_head.weight", &one_nan)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("stance_head.weight holds 1 NaN and 0 infinite"),
+            "{e}"
+        );
+        let inf = Tensor::new(&[f32::INFINITY, f32::NEG_INFINITY, 0.0], &Device::Cpu)
+            .unwrap()
+            .to_dtype(DType::F16)
+            .unwrap();
+        let e = check_finite(p, "emb", &inf).unwrap_err().to_string();
+        assert!(e.contains("0 NaN and 2 infinite"), "{e}");
     }
 }

@@ -64,6 +64,9 @@ pub struct TrainConfig {
     pub skip_bad: bool,
     /// Continue from `out/checkpoint`.
     pub resume: bool,
+    /// Start afresh even when `out` holds a trained model or a checkpoint (replacing them).
+    #[serde(skip)]
+    pub overwrite: bool,
     /// Write a step line to the log every N steps.
     pub log_every: usize,
     /// Stop after this many steps in total (for quick trials); the epoch's checkpoint is not written.
@@ -122,6 +125,7 @@ impl TrainConfig {
             freeze_word_embeddings: false,
             skip_bad: false,
             resume: false,
+            overwrite: false,
             log_every: 50,
             max_steps: None,
             save_f16: false,
@@ -634,6 +638,27 @@ impl TrainData {
     }
 }
 
+/// A fresh run into a folder that holds a trained model or a checkpoint would replace them:
+/// refused unless `overwrite` says so.
+fn refuse_to_replace(cfg: &TrainConfig) -> Result<()> {
+    let model = cfg.out.join(crate::model::meta::META_FILE);
+    let ckpt = checkpoint::dir(&cfg.out);
+    let held = if model.is_file() {
+        "a trained model"
+    } else if ckpt.exists() {
+        "a checkpoint"
+    } else {
+        return Ok(());
+    };
+    if cfg.overwrite {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "--out {} already holds {held}; pass --resume to continue its run or --overwrite to replace it",
+        cfg.out.display()
+    )))
+}
+
 /// The model to train: from the base encoder with a fresh head, or, with `--resume`, from the
 /// checkpoint (after checking that it belongs to this run) with its state.
 fn start_or_resume(
@@ -646,6 +671,7 @@ fn start_or_resume(
         dtype: DType::F32,
     };
     if !cfg.resume {
+        refuse_to_replace(cfg)?;
         let base = ModelSource::parse(&cfg.base)?;
         let new = NewModel {
             labels: label_names.to_vec(),

@@ -1,0 +1,175 @@
+//! Every command's files, planned in one place before the command runs: what it reads (data,
+//! article folders, model folders, gazetteers, gold files) and what it writes, checked by
+//! [`stance::io::guard::RunFiles`] so that no output overwrites an input or another output.
+use super::args::{GazetteerArgs, ModelArgs};
+use super::Command;
+use stance::io::guard::RunFiles;
+use stance::store::ModelSource;
+use std::path::{Path, PathBuf};
+
+/// The files a trained model folder holds.
+const MODEL_FILES: [&str; 4] = [
+    stance::store::dir::WEIGHTS_FILE,
+    stance::store::dir::CONFIG_FILE,
+    stance::store::dir::TOKENIZER_FILE,
+    stance::model::meta::META_FILE,
+];
+/// What `train` writes into `--out` besides the model files.
+const TRAIN_FILES: [&str; 6] = [
+    stance::train::checkpoint::CHECKPOINT_DIR,
+    ".checkpoint.tmp",
+    ".checkpoint.old",
+    stance::train::LOG_FILE,
+    stance::train::CURVES_FILE,
+    stance::train::distill::CACHE_FILE,
+];
+const PLOT_FILES: [&str; 3] = ["confusion.svg", "per-label.svg", "reliability.svg"];
+pub(crate) const TABLE_FILES: [&str; 5] = [
+    "overview.csv",
+    "over_time.csv",
+    "by_group.csv",
+    "holders.csv",
+    "evidence.csv",
+];
+
+/// A local model folder named by `--model` (or the default one); hub ids are not files here.
+fn model_folder(name: Option<&str>) -> Option<PathBuf> {
+    let src = match name {
+        Some(m) => stance::commands::resolve_model(m).ok()?,
+        None => stance::commands::default_model().ok()?,
+    };
+    match src {
+        ModelSource::Dir(p) => Some(p),
+        ModelSource::Hub { .. } => None,
+    }
+}
+
+fn read_model(files: &mut RunFiles, flag: &str, name: Option<&str>) {
+    if let Some(dir) = model_folder(name) {
+        files.read(flag, dir);
+    }
+}
+
+fn read_gazetteer(files: &mut RunFiles, a: &GazetteerArgs) {
+    if let Some(p) = &a.actors {
+        files.read("--actors", p);
+    }
+}
+
+fn model_args(files: &mut RunFiles, m: &ModelArgs) {
+    read_model(files, "--model", m.model.as_deref());
+}
+
+/// `OUT.partial`, where `score` writes before the final rename.
+fn partial_of(out: &Path) -> PathBuf {
+    let mut p = out.as_os_str().to_owned();
+    p.push(".partial");
+    PathBuf::from(p)
+}
+
+/// The files of `command`.
+pub(crate) fn plan(command: &Command) -> RunFiles {
+    let mut f = RunFiles::new();
+    match command {
+        Command::Score(a) => {
+            for i in &a.inputs {
+                f.scan("INPUT", i);
+            }
+            model_args(&mut f, &a.model);
+            read_gazetteer(&mut f, &a.actors);
+            if let Some(o) = &a.output {
+                f.write("--output", o);
+                if !stance::io::guard::is_special(o) {
+                    f.write("--output (its partial file)", partial_of(o));
+                }
+            }
+            if let Some(s) = &a.summary {
+                f.write("--summary", s);
+            }
+        }
+        Command::Mentions(a) => {
+            for i in &a.inputs {
+                f.scan("INPUT", i);
+            }
+            for g in &a.gold {
+                f.read("--gold", g);
+            }
+            read_gazetteer(&mut f, &a.actors);
+            if let Some(o) = &a.output {
+                f.write("--output", o);
+            }
+            if let Some(r) = &a.report {
+                f.write("--report", r);
+            }
+        }
+        Command::Pairs(a) => {
+            for i in &a.inputs {
+                f.scan("INPUT", i);
+            }
+            read_gazetteer(&mut f, &a.actors);
+            if let Some(o) = &a.output {
+                f.write("--output", o);
+            }
+        }
+        Command::Predict(a) => {
+            model_args(&mut f, &a.model);
+            if let Some(i) = &a.input {
+                f.read("--input", i);
+            }
+            if let Some(o) = &a.output {
+                f.write("--output", o);
+            }
+        }
+        Command::Eval(a) => {
+            model_args(&mut f, &a.model);
+            f.read("--data", &a.data);
+            if let Some(r) = &a.report {
+                f.write("--report", r);
+            }
+            if let Some(p) = &a.predictions {
+                f.write("--predictions", p);
+            }
+            if let Some(d) = &a.plot {
+                f.write_into("--plot", d, &PLOT_FILES);
+            }
+        }
+        Command::Report(a) => {
+            for i in &a.inputs {
+                f.read("INPUT", i);
+            }
+            f.write("--output", &a.out);
+            if let Some(t) = &a.tables {
+                f.write_into("--tables", t, &TABLE_FILES);
+            }
+        }
+        Command::Train(a) => {
+            if Path::new(&a.base).exists() {
+                f.read("--base", &a.base);
+            }
+            if let Some(t) = &a.teacher {
+                read_model(&mut f, "--teacher", Some(t));
+            }
+            f.read("--train", &a.train);
+            for d in &a.dev {
+                f.read("--dev", d);
+            }
+            for u in &a.unlabelled {
+                f.read("--unlabelled", u);
+            }
+            let names: Vec<&str> = MODEL_FILES.iter().chain(&TRAIN_FILES).copied().collect();
+            f.write_into("--out", &a.out, &names);
+        }
+        Command::Average(a) => {
+            for m in &a.models {
+                read_model(&mut f, "--model", Some(m));
+            }
+            for d in &a.dev {
+                f.read("--dev", d);
+            }
+            f.write_into("--out", &a.out, &MODEL_FILES);
+        }
+        // Rewrites the model's stance.json in place, by design; reads only --dev files.
+        Command::Calibrate(_) => {}
+    }
+    f
+}
