@@ -381,6 +381,42 @@ fn score_streams_jsonl_from_standard_input() {
 }
 
 #[test]
+fn standard_input_with_a_note_or_an_array_above_its_jsonl_is_still_jsonl() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny_dir(dir.path());
+    for head in ["Archive of 2024, exported by hand", "[", "[{\"id\": 1}]"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stance"))
+            .args(["score", "-", "--model", &model])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{head}").unwrap();
+        for i in 0..3 {
+            let r = serde_json::json!({"id": format!("d{i}"), "text": format!("Beijing praised Moscow on day {i}.")});
+            writeln!(stdin, "{r}").unwrap();
+        }
+        drop(stdin);
+        let o = child.wait_with_output().unwrap();
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        assert!(
+            err.contains("-:1") && err.contains("not a JSON object"),
+            "{head}: {err}"
+        );
+        let docs: Vec<String> = json_lines(&out)
+            .iter()
+            .map(|l| l["doc"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(docs, ["d0", "d1", "d2"], "{head}: {out}");
+    }
+}
+
+#[test]
 fn mentions_lists_references_and_scores_the_labelled_set() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let example = root.join("datasets/examples/diplomacy-brief.txt");

@@ -360,6 +360,44 @@ fn shards_together_are_the_whole_output_and_never_overlap() {
     assert!(whole == parts, "the shards' lines differ from the whole's");
 }
 
+#[test]
+fn shards_of_one_file_agree_however_its_path_is_spelled() {
+    // Records without ids get PATH:LINE ids, which differ by spelling; the shard key does not.
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data/sub")).unwrap();
+    let mut s = String::new();
+    for i in 0..30 {
+        s +=
+            &serde_json::json!({"text": format!("Beijing praised Moscow on day {i}.")}).to_string();
+        s.push('\n');
+    }
+    std::fs::write(dir.path().join("data/x.jsonl"), s).unwrap();
+    let spellings = [
+        dir.path().join("data/x.jsonl"),
+        dir.path().join("data/./x.jsonl"),
+        dir.path().join("data/sub/../x.jsonl"),
+    ];
+    let mut lines_seen = Vec::new();
+    for (i, path) in spellings.iter().enumerate() {
+        let out = dir.path().join(format!("s{i}.jsonl"));
+        let mut c = cfg(vec![path.display().to_string()], Some(out.clone()));
+        c.shard = Some(format!("{i}/3").parse().unwrap());
+        score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+        for l in read_lines(&out) {
+            let line: usize = l.doc.rsplit(':').next().unwrap().parse().unwrap();
+            lines_seen.push(line);
+        }
+    }
+    lines_seen.sort();
+    assert_eq!(
+        lines_seen,
+        (1..=30).collect::<Vec<_>>(),
+        "each document once"
+    );
+}
+
 struct StopAfter(usize, AtomicBool);
 impl ScoreProgress for StopAfter {
     fn chunk(&self, s: &ScoreStats) {

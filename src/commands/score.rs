@@ -235,7 +235,7 @@ pub fn score(
         }
         if let Some(shard) = cfg.shard {
             let before = batch.len();
-            batch.retain(|d| shard.contains(&d.id));
+            batch.retain(|d| shard.contains(&d.key));
             stats.documents_other_shards += before - batch.len();
             if batch.is_empty() {
                 continue;

@@ -14,6 +14,10 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     pub id: String,
+    /// What `--shard` hashes: the record's own `id` when it has one, else the file's canonical
+    /// path (with `:LINE` for a JSONL record), so that every spelling of an input path puts a
+    /// document in the same shard.
+    pub key: String,
     pub text: String,
     /// Fields of a JSONL record other than `id` and `text`.
     pub fields: Map<String, Value>,
@@ -186,6 +190,26 @@ fn decode(
     }
 }
 
+/// A file's canonical path as text (`-` and paths that cannot be resolved stay as given).
+fn canonical_name(name: &str) -> String {
+    if name == "-" {
+        return name.into();
+    }
+    Path::new(name)
+        .canonicalize()
+        .map_or_else(|_| name.into(), |p| p.display().to_string())
+}
+
+/// Non-blank lines of standard input looked at for a JSONL document before it is taken as one
+/// plain-text article.
+pub const STDIN_SNIFF_LINES: usize = 64;
+
+/// Whether `line` is a JSON object: a record of a JSONL archive.
+fn is_json_object(line: &[u8]) -> bool {
+    let t = line.trim_ascii();
+    t.first() == Some(&b'{') && serde_json::from_slice::<Value>(t).is_ok_and(|v| v.is_object())
+}
+
 fn looks_binary(bytes: &[u8]) -> bool {
     bytes.iter().take(8192).any(|&b| b == 0)
 }
@@ -340,14 +364,18 @@ impl Documents {
                     continue;
                 }
             };
-            let id = match obj.remove("id") {
-                Some(Value::String(s)) => s,
-                Some(Value::Number(n)) => n.to_string(),
-                _ => format!("{name}:{line}"),
+            let (id, key) = match obj.remove("id") {
+                Some(Value::String(s)) => (s.clone(), s),
+                Some(Value::Number(n)) => (n.to_string(), n.to_string()),
+                _ => (
+                    format!("{name}:{line}"),
+                    format!("{}:{line}", canonical_name(&name)),
+                ),
             };
             let id = self.unique(id, &name, Some(line));
             return Some(Document {
                 id,
+                key,
                 text: body,
                 fields: obj,
             });
@@ -401,6 +429,7 @@ impl Iterator for Documents {
                             let id = self.unique(id, &name, None);
                             return Some(Document {
                                 id,
+                                key: canonical_name(&name),
                                 text,
                                 fields: Map::new(),
                             });
@@ -424,16 +453,23 @@ impl Iterator for Documents {
 }
 
 impl Documents {
-    /// Standard input: JSONL (first non-blank byte `{`) is read as a stream, line by line, so
-    /// that a pipe of any length is scored in bounded memory; anything else is one document.
+    /// Standard input: JSONL is read as a stream, line by line, so that a pipe of any length is
+    /// scored in bounded memory; anything else is one document. It is JSONL when one of its
+    /// first [`STDIN_SNIFF_LINES`] non-blank lines is a JSON object; lines
+    /// before that one are counted, reported skips (a note or a header above an archive never
+    /// turns the archive into one plain-text article).
     fn open_stdin(&mut self) -> Option<Document> {
         let mut reader = BufReader::new(std::io::stdin());
-        // Leading blank lines, consumed and kept (they count as lines, and as characters of a
-        // plain-text document).
+        // Lines read while deciding, kept: they are skipped lines of JSONL or the start of a
+        // plain-text document.
         let mut lead: Vec<u8> = Vec::new();
+        let mut lines = 0usize;
+        let mut non_blank = Vec::new();
         let first = loop {
-            let buf = match reader.fill_buf() {
-                Ok(b) => b,
+            let mut line = Vec::new();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) => break None,
+                Ok(_) => {}
                 Err(e) => {
                     self.problems.push(Problem {
                         source: "-".into(),
@@ -443,30 +479,34 @@ impl Documents {
                     });
                     return None;
                 }
-            };
-            if buf.is_empty() {
-                break None;
             }
-            match buf.iter().position(|b| !b.is_ascii_whitespace()) {
-                Some(i) => {
-                    let b = buf[i];
-                    break Some(b);
-                }
-                None => {
-                    let n = buf.len();
-                    lead.extend_from_slice(buf);
-                    reader.consume(n);
-                }
+            if is_json_object(&line) {
+                break Some(line);
+            }
+            lines += 1;
+            if !line.iter().all(|b| b.is_ascii_whitespace()) {
+                non_blank.push(lines);
+            }
+            lead.extend_from_slice(&line);
+            if non_blank.len() >= STDIN_SNIFF_LINES {
+                break None;
             }
         };
         match first {
-            None => None,
-            Some(b'{') => {
-                let blank_lines = lead.iter().filter(|&&b| b == b'\n').count();
-                self.current = Some(("-".into(), Box::new(reader), blank_lines));
+            None if lead.iter().all(|b| b.is_ascii_whitespace()) => None,
+            Some(json) => {
+                for line in non_blank {
+                    self.skip(
+                        "-".into(),
+                        line,
+                        "not a JSON object (standard input is read as JSONL)",
+                    );
+                }
+                let rest = std::io::Cursor::new(json).chain(reader);
+                self.current = Some(("-".into(), Box::new(rest), lines));
                 None
             }
-            Some(_) => {
+            None => {
                 let mut bytes = lead;
                 if let Err(e) = reader.read_to_end(&mut bytes) {
                     self.problems.push(Problem {
@@ -480,6 +520,7 @@ impl Documents {
                 let text = decode(bytes, "-", None, &mut self.problems);
                 let id = self.unique("stdin".into(), "-", None);
                 Some(Document {
+                    key: id.clone(),
                     id,
                     text,
                     fields: Map::new(),
