@@ -543,6 +543,13 @@ fn temperature_is_fitted_recorded_and_applied() {
     let mut cfg = config(dir.path(), "out");
     cfg.epochs = 2;
     cfg.label_smoothing = 0.3; // flattens the outputs: a temperature below 1 should undo it
+                               // Enough pairs to fit a temperature on (the default config's 12 are too few).
+    cfg.dev = vec![write_data(
+        dir.path(),
+        "dev-120.jsonl",
+        120,
+        ["supportive", "neutral", "critical"],
+    )];
     train(&cfg, &NoProgress, no_stop()).unwrap();
     let meta: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(cfg.out.join("stance.json")).unwrap())
@@ -583,7 +590,7 @@ fn temperature_is_fitted_recorded_and_applied() {
     let other = write_data(
         dir.path(),
         "other.jsonl",
-        30,
+        105,
         ["supportive", "neutral", "critical"],
     );
     let out = stance::train::calibrate::calibrate(&stance::train::calibrate::CalibrateConfig {
@@ -616,7 +623,7 @@ fn temperature_is_fitted_recorded_and_applied() {
         .unwrap()
     };
     let with_map = calibrate(true);
-    let map = with_map.top_platt.expect("a map fitted on 30 mixed pairs");
+    let map = with_map.top_platt.expect("a map fitted on 105 mixed pairs");
     assert!((with_map.temperature - out.temperature).abs() < 1e-12);
     let mapped =
         StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
@@ -633,6 +640,51 @@ fn temperature_is_fitted_recorded_and_applied() {
     let back =
         StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
     assert_eq!(back.meta().top_platt, None);
+}
+
+/// Too few calibration pairs, or one label only: training fits no temperature (and says why in
+/// stance.json), `calibrate` refuses and leaves the model as it was.
+#[test]
+fn no_temperature_is_fitted_on_too_few_pairs_or_one_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), "out");
+    cfg.epochs = 1;
+    train(&cfg, &NoProgress, no_stop()).unwrap();
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(cfg.out.join("stance.json")).unwrap())
+            .unwrap();
+    assert!(meta["temperature"].is_null(), "{}", meta["temperature"]);
+    assert_eq!(meta["calibration"]["method"], "none");
+    assert!(meta["calibration"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("12 labelled pairs"));
+    let before = std::fs::read(cfg.out.join("stance.json")).unwrap();
+    let one_label = write_data(
+        dir.path(),
+        "one-label.jsonl",
+        150,
+        ["critical", "critical", "critical"],
+    );
+    let one_pair = write_data(
+        dir.path(),
+        "one.jsonl",
+        1,
+        ["supportive", "neutral", "critical"],
+    );
+    for (dev, want) in [(&one_label, "same label"), (&one_pair, "1 labelled pairs")] {
+        let e = stance::train::calibrate::calibrate(&stance::train::calibrate::CalibrateConfig {
+            model: cfg.out.clone(),
+            dev: vec![dev.clone()],
+            skip_bad: false,
+            precision: stance::model::Precision::F32,
+            top_platt: false,
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(want) && e.contains("unchanged"), "{e}");
+        assert_eq!(std::fs::read(cfg.out.join("stance.json")).unwrap(), before);
+    }
 }
 
 #[test]

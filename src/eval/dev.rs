@@ -94,6 +94,25 @@ pub fn dev_scores(model: &StanceModel, devs: &[(PathBuf, Vec<Example>)]) -> Resu
     Ok(out)
 }
 
+/// Fewest labelled pairs a temperature is fitted on.
+pub const MIN_CALIBRATION_PAIRS: usize = 100;
+
+/// Why `gold` (label indices of the pooled calibration pairs) cannot calibrate a model: fewer
+/// than [`MIN_CALIBRATION_PAIRS`] pairs, or a single label. `None` when it can.
+pub fn too_little_to_calibrate(gold: &[usize]) -> Option<String> {
+    let labels: std::collections::HashSet<usize> = gold.iter().copied().collect();
+    if gold.len() < MIN_CALIBRATION_PAIRS {
+        Some(format!(
+            "{} labelled pairs; a temperature needs at least {MIN_CALIBRATION_PAIRS}",
+            gold.len()
+        ))
+    } else if labels.len() < 2 {
+        Some("every pair has the same label; a temperature needs at least two labels".into())
+    } else {
+        None
+    }
+}
+
 /// Fits the temperature (and, with `top_platt`, then the top-probability map) on the dev runs
 /// (all sets pooled; the runs were made at temperature 1) and records them, with ECE and NLL
 /// per set before and after, in the model's metadata.
@@ -106,6 +125,24 @@ pub fn calibrate_on(
     let gold: Vec<usize> = runs.iter().flat_map(|r| r.gold.clone()).collect();
     if probs.is_empty() {
         return Vec::new();
+    }
+    if let Some(why) = too_little_to_calibrate(&gold) {
+        // A temperature fitted on a handful of pairs or on one label only says how sure the
+        // model is of that label (a near-untrained model would claim 95%): none is fitted.
+        model.meta_mut().temperature = None;
+        model.meta_mut().top_platt = None;
+        model.meta_mut().calibration = serde_json::json!({
+            "method": "none",
+            "reason": why,
+        });
+        return runs
+            .iter()
+            .map(|r| DevCalibration {
+                data: r.score.data.clone(),
+                before: measure(&r.probs, &r.gold),
+                after: measure(&r.probs, &r.gold),
+            })
+            .collect();
     }
     let t = fit_temperature(&probs, &gold);
     let map = if top_platt {

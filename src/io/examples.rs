@@ -319,6 +319,14 @@ fn simple_record(
     let label = get("label")
         .filter(|l| !l.trim().is_empty())
         .map(|l| labels::normalise(&l));
+    if let Some(l) = label.as_deref().filter(|l| l.parse::<f64>().is_ok()) {
+        // A number left after normalising is not a NewsMTSC polarity: taken as a name it would
+        // silently become a class of its own.
+        return Err(err(
+            "label",
+            &format!("label {l} is a number but not a NewsMTSC polarity (2, 4 or 6); give label names such as supportive, neutral, critical"),
+        ));
+    }
     Ok(Example {
         id: get("id").unwrap_or_else(|| format!("line{line}")),
         target: text.chars().skip(start).take(end - start).collect(),
@@ -509,6 +517,21 @@ mod tests {
         assert_eq!((ds.examples[0].start, ds.examples[0].end), (17, 22));
         assert_eq!(ds.examples[0].label.as_deref(), Some("critical"));
         assert_eq!(ds.skipped[0].field, "target");
+    }
+
+    #[test]
+    fn numeric_labels_must_be_newsmtsc_polarities() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = "{\"text\":\"Beijing praised Moscow.\",\"target\":\"Moscow\",\"label\":6}\n\
+                       {\"text\":\"Beijing praised Moscow.\",\"target\":\"Moscow\",\"label\":7}\n";
+        let p = write(&dir, "n.jsonl", content.as_bytes());
+        let err = read_examples(&p, &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("n.jsonl:2") && err.contains("label 7"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -56,6 +56,12 @@ pub fn calibrate(cfg: &CalibrateConfig) -> Result<CalibrateOutcome> {
     // Fitted on raw probabilities, whatever temperature the model had.
     model.set_temperature(None);
     let runs = dev_scores(&model, &devs)?;
+    let gold: Vec<usize> = runs.iter().flat_map(|r| r.gold.iter().copied()).collect();
+    if let Some(why) = crate::eval::dev::too_little_to_calibrate(&gold) {
+        return Err(Error::Config(format!(
+            "cannot calibrate on these dev sets: {why}; the model was left unchanged"
+        )));
+    }
     let dev = calibrate_on(&mut model, &runs, cfg.top_platt);
     let t = model.meta().temperature.unwrap_or(1.0);
     let meta =
