@@ -75,6 +75,20 @@ pub fn prepare(doc: &Document, gaz: &Gazetteer, opts: &MentionOptions) -> Analys
     analyse(&doc.text, gaz, opts)
 }
 
+/// The warning for a document whose over-long sentences were cut (none when none was).
+pub fn cut_sentences_warning(doc: &Document, a: &Analysis) -> Option<Problem> {
+    (a.sentences_cut > 0).then(|| Problem {
+        source: doc.id.clone(),
+        line: None,
+        message: format!(
+            "{} sentence(s) longer than {} characters (text without sentence punctuation) cut into pieces at clause marks or spaces",
+            a.sentences_cut,
+            crate::text::segment::MAX_SENTENCE_CHARS
+        ),
+        skipped: false,
+    })
+}
+
 /// One (document, sentence, mention) pair, as indices into the prepared chunk.
 #[derive(Debug, Clone, Copy)]
 struct PairRef {
@@ -216,6 +230,7 @@ fn assemble(
     let mut out = Vec::with_capacity(docs.len());
     for (doc, a) in docs.iter().zip(prepared) {
         stats.sentences += a.sentence_count;
+        stats.problems.extend(cut_sentences_warning(doc, &a));
         stats.count_candidates(&a.candidates);
         let table = a.table(gaz);
         let mut lines = Vec::new();

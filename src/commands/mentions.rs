@@ -70,6 +70,9 @@ pub fn mentions(gaz: &Gazetteer, cfg: &MentionsConfig) -> Result<MentionsStats> 
         let a = prepare(&doc, gaz, &cfg.options);
         stats.documents += 1;
         stats.sentences += a.sentence_count;
+        stats
+            .problems
+            .extend(crate::pipeline::cut_sentences_warning(&doc, &a));
         for s in &a.sentences {
             let line = SentenceLine {
                 doc: &doc.id,

@@ -46,6 +46,9 @@ pub fn pairs(gaz: &Gazetteer, cfg: &PairsConfig) -> Result<PairsStats> {
         let a = prepare(&doc, gaz, &MentionOptions::default());
         stats.documents += 1;
         stats.sentences += a.sentence_count;
+        stats
+            .problems
+            .extend(crate::pipeline::cut_sentences_warning(&doc, &a));
         for s in &a.sentences {
             for (k, m) in s.mentions.iter().enumerate() {
                 let pair = Pair {

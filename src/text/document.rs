@@ -77,6 +77,8 @@ pub struct Candidate {
 pub struct Analysis {
     /// Sentences in the document.
     pub sentence_count: usize,
+    /// Over-long sentences cut into pieces of at most [`segment::MAX_SENTENCE_CHARS`].
+    pub sentences_cut: usize,
     /// The sentences that mention at least one actor.
     pub sentences: Vec<Sentence>,
     /// Actors `gazetteer.len() + i` of the mentions and holders.
@@ -103,7 +105,7 @@ const MAX_CANDIDATES: usize = 500;
 /// Finds every mention of `text` and its holder.
 pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
     let chars: Vec<char> = text.chars().collect();
-    let spans = segment::sentences(text);
+    let (spans, sentences_cut) = segment::sentences_and_cuts(text);
     let sentence_count = spans.len();
     let mut sentences: Vec<Sentence> = spans
         .into_iter()
@@ -162,6 +164,7 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
     sentences.retain(|s| !s.mentions.is_empty());
     Analysis {
         sentence_count,
+        sentences_cut,
         sentences,
         discovered,
         candidates,

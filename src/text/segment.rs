@@ -97,12 +97,63 @@ fn is_opening(c: char) -> bool {
     matches!(c, '"' | '\'' | '“' | '‘' | '(' | '[' | '«' | '‹')
 }
 
+/// Longest sentence kept whole, in characters. Real news sentences are far shorter (the models
+/// read about 600 characters around a target); a longer "sentence" is text without punctuation
+/// (a table, a dump, a transcript), and cutting it keeps the work per mention bounded, so a
+/// document costs time linear in its length.
+pub const MAX_SENTENCE_CHARS: usize = 2000;
+
 /// Splits `text` into sentences. Offsets are character indices; spans exclude surrounding
-/// white space and are never empty.
+/// white space and are never empty; none is longer than [`MAX_SENTENCE_CHARS`].
 pub fn sentences(text: &str) -> Vec<Span> {
+    sentences_and_cuts(text).0
+}
+
+/// [`sentences`], and how many over-long sentences were cut to [`MAX_SENTENCE_CHARS`] (at the
+/// last `;`, `,` or other clause mark before the limit, else at the last space, else at the
+/// limit itself).
+pub fn sentences_and_cuts(text: &str) -> (Vec<Span>, usize) {
     let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut cut = 0;
+    for span in natural_sentences(&chars) {
+        if span.end - span.start <= MAX_SENTENCE_CHARS {
+            out.push(span);
+            continue;
+        }
+        cut += 1;
+        let mut start = span.start;
+        while span.end - start > MAX_SENTENCE_CHARS {
+            let end = cut_point(&chars, start, start + MAX_SENTENCE_CHARS);
+            out.extend(trim(&chars, start, end));
+            start = end;
+        }
+        out.extend(trim(&chars, start, span.end));
+    }
+    (out, cut)
+}
+
+/// Where to end a piece of an over-long sentence that starts at `start` and may reach `limit`
+/// (exclusive): after the last clause mark followed by a space in the second half of the
+/// piece, else at the last space there, else at `limit`.
+fn cut_point(chars: &[char], start: usize, limit: usize) -> usize {
+    let half = start + (limit - start) / 2;
+    let after_mark = (half..limit - 1)
+        .rev()
+        .find(|&k| matches!(chars[k], ';' | ',' | ':' | '—' | '–') && chars[k + 1].is_whitespace());
+    if let Some(k) = after_mark {
+        return k + 1;
+    }
+    (half..limit)
+        .rev()
+        .find(|&k| chars[k].is_whitespace())
+        .unwrap_or(limit)
+}
+
+/// The sentences by punctuation and line structure alone, whatever their length.
+fn natural_sentences(chars: &[char]) -> Vec<Span> {
     let n = chars.len();
-    let soft = soft_breaks(&chars);
+    let soft = soft_breaks(chars);
     // White space within a sentence: a line break of hard-wrapped text counts as a space.
     let inline_space = |k: usize| chars[k].is_whitespace() && (chars[k] != '\n' || soft[k]);
     let mut cuts: Vec<usize> = Vec::new(); // positions after which a sentence ends
@@ -147,7 +198,7 @@ pub fn sentences(text: &str) -> Vec<Span> {
             }
             let next = chars[k];
             let starts = next.is_uppercase() || next.is_ascii_digit() || is_opening(next);
-            if starts && (c != '.' || j > i + 1 || period_ends(&chars, i, k)) {
+            if starts && (c != '.' || j > i + 1 || period_ends(chars, i, k)) {
                 cuts.push(j - 1);
             }
             i = k;
@@ -162,7 +213,7 @@ pub fn sentences(text: &str) -> Vec<Span> {
         if end <= start {
             continue;
         }
-        if let Some(span) = trim(&chars, start, end) {
+        if let Some(span) = trim(chars, start, end) {
             out.push(span);
         }
         start = end;
@@ -502,5 +553,51 @@ mod tests {
         let s: String = chars[spans[1].start..spans[1].end].iter().collect();
         assert_eq!(s, "“Moscow” agreed.");
         assert_eq!(spans[0].start, 2);
+    }
+
+    #[test]
+    fn over_long_sentences_are_cut_at_a_clause_mark_or_a_space() {
+        // 10,000 characters without sentence punctuation, with a comma now and then.
+        let words: Vec<String> = (0..1700)
+            .map(|i| {
+                if i % 97 == 96 {
+                    "talks,".to_string()
+                } else {
+                    format!("w{}", i % 10)
+                }
+            })
+            .collect();
+        let text = words.join(" ");
+        let (spans, cut) = sentences_and_cuts(&text);
+        assert_eq!(cut, 1);
+        assert!(spans.len() >= 3, "{}", spans.len());
+        let chars: Vec<char> = text.chars().collect();
+        let mut covered = 0;
+        for s in &spans {
+            assert!(s.end - s.start <= MAX_SENTENCE_CHARS);
+            let piece: String = chars[s.start..s.end].iter().collect();
+            // Never inside a word.
+            assert!(
+                s.start == 0 || chars[s.start - 1].is_whitespace(),
+                "{piece}"
+            );
+            assert!(
+                s.end == chars.len() || chars[s.end].is_whitespace(),
+                "{piece}"
+            );
+            covered += piece.split_whitespace().count();
+        }
+        assert_eq!(covered, 1700, "no word lost");
+        assert!(
+            spans[..spans.len() - 1]
+                .iter()
+                .all(|s| chars[s.end - 1] == ','),
+            "cut after the commas"
+        );
+        // One unbroken 5,000-character token is cut at the limit.
+        let (spans, cut) = sentences_and_cuts(&"x".repeat(5000));
+        assert_eq!((cut, spans.len()), (1, 3));
+        // Ordinary text is untouched.
+        assert_eq!(sentences_and_cuts("One. Two.").1, 0);
     }
 }
