@@ -480,6 +480,27 @@ fn resume_recovers_from_a_stop_inside_the_checkpoint_swap() {
 }
 
 #[test]
+fn resume_refuses_a_changed_dev_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), "out");
+    cfg.epochs = 2;
+    train_first_epoch_only(&cfg);
+    // The dev file cut in half.
+    write_data(
+        dir.path(),
+        "dev.jsonl",
+        6,
+        ["supportive", "neutral", "critical"],
+    );
+    let mut again = cfg.clone();
+    again.resume = true;
+    let e = train(&again, &NoProgress, no_stop())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--dev") && e.contains("contents changed"), "{e}");
+}
+
+#[test]
 fn resume_refuses_other_settings_or_data() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(dir.path(), "out");

@@ -53,7 +53,7 @@ pub(crate) fn run_report(a: ReportArgs) -> Result<()> {
         model: a.model,
         seed: a.seed,
     };
-    let s = report(&cfg).with_context(|| format!("writing the report {}", cfg.out.display()))?;
+    let s = report(&cfg).with_context(|| format!("no report written to {}", cfg.out.display()))?;
     for k in &s.first_skipped {
         eprintln!("skipped: {}:{}: {}", k.source, k.line, k.message);
     }

@@ -3,7 +3,7 @@
 //! hand-labelled articles (`--gold`).
 
 use crate::error::{Error, Result};
-use crate::eval::mentions::{evaluate, parse_gold, MentionReport};
+use crate::eval::mentions::{check_gold, evaluate, parse_gold, MentionReport};
 use crate::io::articles::{Documents, Problem};
 use crate::io::atomic::JsonlSink;
 use crate::pipeline::prepare;
@@ -133,7 +133,9 @@ pub fn evaluate_gold(
         .iter()
         .map(|p| {
             let s = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
-            parse_gold(p, &s)
+            let doc = parse_gold(p, &s)?;
+            check_gold(&doc, gaz)?;
+            Ok(doc)
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(evaluate(&docs, gaz, options))

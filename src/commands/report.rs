@@ -59,6 +59,11 @@ pub fn report(cfg: &ReportConfig) -> Result<ReportStats> {
         model: cfg.model.as_deref().map(describe_model).transpose()?,
     };
     let html = render(&tally, &layout, &prov)?;
+    if let Some(dir) = &cfg.tables {
+        // Before the page is written: a tables folder that cannot be made fails the run with
+        // nothing written.
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
     crate::io::atomic::write_bytes(&cfg.out, html.as_bytes())?;
     if let Some(dir) = &cfg.tables {
         write_tables(&tally, &layout, dir)?;

@@ -22,6 +22,10 @@ pub struct GoldRef {
     pub discovered: bool,
     pub demonym: bool,
     pub holder: Option<String>,
+    /// `holder=+NAME`: a holder the gazetteer lacks.
+    pub holder_discovered: bool,
+    /// Line of the label in the labelled file.
+    pub line: usize,
 }
 
 /// A labelled article.
@@ -53,6 +57,9 @@ pub fn parse_gold(path: &Path, content: &str) -> Result<GoldDoc> {
             .find("](")
             .ok_or_else(|| err(line, "a `[` without `](…)`".into()))?;
         let surface = &after[..close];
+        if surface.trim().is_empty() {
+            return Err(err(line, "a label with an empty surface `[]`".into()));
+        }
         if surface.contains(['[', '\n']) {
             return Err(err(line, format!("label {surface:?} is not closed")));
         }
@@ -72,11 +79,21 @@ pub fn parse_gold(path: &Path, content: &str) -> Result<GoldDoc> {
         };
         let mut demonym = false;
         let mut holder = None;
+        let mut holder_discovered = false;
         for p in parts {
             if p == "demonym" {
                 demonym = true;
             } else if let Some(h) = p.strip_prefix("holder=") {
-                holder = Some(h.trim().trim_start_matches('+').to_string());
+                let h = h.trim();
+                holder_discovered = h.starts_with('+');
+                let h = h.trim_start_matches('+').trim();
+                if h.is_empty() {
+                    return Err(err(
+                        line,
+                        format!("label of {surface:?} has an empty holder"),
+                    ));
+                }
+                holder = Some(h.to_string());
             } else {
                 return Err(err(line, format!("unknown label part {p:?}")));
             }
@@ -90,6 +107,8 @@ pub fn parse_gold(path: &Path, content: &str) -> Result<GoldDoc> {
             discovered,
             demonym,
             holder,
+            holder_discovered,
+            line,
         });
         text.push_str(surface);
         chars_out += n;
@@ -101,6 +120,41 @@ pub fn parse_gold(path: &Path, content: &str) -> Result<GoldDoc> {
         text,
         refs,
     })
+}
+
+/// Checks a labelled article's names against the gazetteer it is scored with: an actor or a
+/// holder not in it must be marked `+NAME` (else a misspelt name would only count as a miss),
+/// and an actor is never its own holder. Errors name the file and line.
+pub fn check_gold(doc: &GoldDoc, g: &Gazetteer) -> Result<()> {
+    let known = |name: &str| g.actors().iter().any(|a| a.name == name);
+    for r in &doc.refs {
+        let problem = if !r.discovered && !known(&r.actor) {
+            Some(format!(
+                "actor {:?} is not in the gazetteer (mark a name it lacks as +NAME)",
+                r.actor
+            ))
+        } else if r
+            .holder
+            .as_ref()
+            .is_some_and(|h| !r.holder_discovered && !known(h))
+        {
+            Some(format!(
+                "holder {:?} is not in the gazetteer (mark a name it lacks as holder=+NAME)",
+                r.holder.as_deref().unwrap_or_default()
+            ))
+        } else if r.holder.as_ref() == Some(&r.actor) {
+            Some(format!("{:?} is labelled as its own holder", r.actor))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            return Err(Error::Input {
+                path: doc.path.clone(),
+                message: format!("line {}: [{}]: {message}", r.line, r.text),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// How a labelled reference was found, from its surface: a title and a family name, a family
@@ -418,6 +472,35 @@ mod tests {
             "{e}"
         );
         assert!(parse_gold(Path::new("c.txt"), "[Wang without a label").is_err());
+        assert!(parse_gold(Path::new("d.txt"), "[](China) spoke.")
+            .unwrap_err()
+            .to_string()
+            .contains("empty surface"));
+    }
+
+    #[test]
+    fn gold_names_must_be_in_the_gazetteer_or_marked() {
+        let g = Gazetteer::default_international().unwrap();
+        let check = |text: &str| {
+            check_gold(&parse_gold(Path::new("g.txt"), text).unwrap(), &g)
+                .map_err(|e| e.to_string())
+        };
+        check("[Wang](Wang Yi; holder=+Yun Sun) met [Beijing](China; holder=Wang Yi).").unwrap();
+        check("[Acme](+Acme Corp) grew.").unwrap();
+        for (text, want) in [
+            ("A.\n[Xyzzy](Nowhere) left.", "actor \"Nowhere\""),
+            (
+                "[China](China; holder=Nobody Known) won.",
+                "holder \"Nobody Known\"",
+            ),
+            ("[China](China; holder=China) won.", "its own holder"),
+        ] {
+            let e = check(text).unwrap_err();
+            assert!(e.contains(want) && e.contains("g.txt"), "{e}");
+        }
+        assert!(check("A.\n[Xyzzy](Nowhere) left.")
+            .unwrap_err()
+            .contains("line 2"));
     }
 
     #[test]

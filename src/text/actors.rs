@@ -107,6 +107,18 @@ impl Via {
     }
 }
 
+/// The kinds an actor may have. `person` makes family-name and title references work; the
+/// others are reported as they are.
+pub const KINDS: [&str; 7] = [
+    "country",
+    "person",
+    "organisation",
+    "group",
+    "bloc",
+    "region",
+    "actor",
+];
+
 fn default_kind() -> String {
     "actor".into()
 }
@@ -288,6 +300,19 @@ impl Gazetteer {
         let mut vias = Vec::new();
         let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for (i, a) in actors.iter().enumerate() {
+            if !KINDS.contains(&a.kind.as_str()) {
+                // A misspelt kind would silently lose what the kind does (family-name
+                // references of people).
+                return Err(Error::Input {
+                    path: source.to_path_buf(),
+                    message: format!(
+                        "actor {:?} has the unknown kind {:?}; use one of {}",
+                        a.name,
+                        a.kind,
+                        KINDS.join(", ")
+                    ),
+                });
+            }
             let family = a.family_names();
             let via_of = |n: &str| {
                 if family.iter().any(|f| f == n) {
@@ -639,5 +664,17 @@ mod tests {
         let j = dir.path().join("g.json");
         std::fs::write(&j, r#"[{"name": "Acme", "kind": "organisation"}]"#).unwrap();
         assert_eq!(Gazetteer::from_file(&j).unwrap().actors().len(), 1);
+        for bad in ["persn", "spaceship", "Person"] {
+            std::fs::write(
+                &p,
+                format!("[[actor]]\nname = \"Ada Lovelace\"\nkind = \"{bad}\"\n"),
+            )
+            .unwrap();
+            let e = Gazetteer::from_file(&p).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("unknown kind \"{bad}\"")) && e.contains("person"),
+                "{e}"
+            );
+        }
     }
 }

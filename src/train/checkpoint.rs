@@ -39,6 +39,20 @@ pub struct CheckpointState {
     /// FNV-1a hash of the training file's bytes: a resumed run must read the same data.
     #[serde(default)]
     pub train_hash: Option<String>,
+    /// FNV-1a over the dev and unlabelled files' hashes, in order: a resumed run must select
+    /// and distil on the same data too (absent in checkpoints of older versions).
+    #[serde(default)]
+    pub data_hash: Option<String>,
+}
+
+/// The hash of a run's dev and unlabelled files (see [`CheckpointState::data_hash`]).
+pub fn data_hash(cfg: &TrainConfig) -> Result<String> {
+    let unlabelled = cfg.distill.iter().flat_map(|d| d.unlabelled.iter());
+    let mut h = FNV_START;
+    for p in cfg.dev.iter().chain(unlabelled) {
+        h = fnv_update(h, file_hash(p)?.as_bytes());
+    }
+    Ok(format!("{h:016x}"))
 }
 
 fn tmp_dir(out: &Path) -> PathBuf {

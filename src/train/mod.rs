@@ -578,8 +578,10 @@ pub fn train(
     let skipped = std::mem::take(&mut data.skipped);
     std::fs::create_dir_all(&cfg.out).map_err(|e| Error::io(&cfg.out, e))?;
     let train_hash = checkpoint::file_hash(&cfg.train)?;
-    let (model, state) = start_or_resume(cfg, &data.labels, &train_hash)?;
+    let data_hash = checkpoint::data_hash(cfg)?;
+    let (model, state) = start_or_resume(cfg, &data.labels, &train_hash, &data_hash)?;
     let mut run = Run::new(cfg, model, state, &data, train_hash, progress)?;
+    run.data_hash = data_hash;
     for epoch in run.start_epoch..cfg.epochs {
         let sums = run.epoch(epoch, progress, &stop)?;
         run.select(epoch, sums, progress)?;
@@ -665,6 +667,7 @@ fn start_or_resume(
     cfg: &TrainConfig,
     label_names: &[String],
     train_hash: &str,
+    data_hash: &str,
 ) -> Result<(StanceModel, Option<CheckpointState>)> {
     let opts = LoadOptions {
         device: cfg.device.open()?,
@@ -693,6 +696,11 @@ fn start_or_resume(
             "--resume: {} is not the file the checkpoint's run trained on (its contents changed)",
             cfg.train.display()
         )));
+    }
+    if state.data_hash.as_ref().is_some_and(|h| h != data_hash) {
+        return Err(Error::Config(
+            "--resume: a --dev or --unlabelled file is not the one the checkpoint's run used (its contents changed)".into(),
+        ));
     }
     trim_log(&cfg.out, &state)?;
     let m = StanceModel::load(&ModelSource::Dir(checkpoint::dir(&cfg.out)), &opts)?;
@@ -728,6 +736,7 @@ struct Run<'a> {
     soft: Option<Vec<Vec<f32>>>,
     device: candle_core::Device,
     train_hash: String,
+    data_hash: String,
     per_epoch: usize,
     total_steps: usize,
     warmup_steps: usize,
@@ -802,6 +811,7 @@ impl<'a> Run<'a> {
             labelled,
             soft,
             train_hash,
+            data_hash: String::new(),
             per_epoch,
             total_steps,
             warmup_steps: (cfg.warmup * total_steps as f64).round() as usize,
@@ -961,6 +971,7 @@ impl<'a> Run<'a> {
             history: self.history.clone(),
             config: self.cfg.clone(),
             train_hash: Some(self.train_hash.clone()),
+            data_hash: Some(self.data_hash.clone()),
         };
         checkpoint::save(&self.cfg.out, &self.model, &self.opt, &state)
     }
