@@ -122,7 +122,8 @@ pub fn score_documents(
             pair_probs[*i] = Some(p);
         }
     }
-    let out = assemble(model, gaz, docs, prepared, pair_probs, stats);
+    let model_id = model.fingerprint()?;
+    let out = assemble(&model_id, model, gaz, docs, prepared, pair_probs, stats);
     stats.pairs += ok.len();
     stats.seconds_text += (t1 - t0).as_secs_f64() + t2.elapsed().as_secs_f64();
     stats.seconds_model += (t2 - t1).as_secs_f64();
@@ -218,6 +219,7 @@ fn run_model(
 
 /// The output of each document: sentences with at least one scored actor, and candidates.
 fn assemble(
+    model_id: &str,
     model: &StanceModel,
     gaz: &Gazetteer,
     docs: &[Document],
@@ -245,6 +247,7 @@ fn assemble(
                     end: sent.end,
                     text: sent.text.clone(),
                     actors,
+                    model: Some(model_id.to_string()),
                     fields: doc.fields.clone(),
                 });
             }

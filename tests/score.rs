@@ -456,6 +456,91 @@ fn resume_after_an_interruption_gives_the_same_output() {
     }
 }
 
+/// `--resume` with another model, or another gazetteer or mention options, would mix two
+/// runs' calls in one output: refused, naming what differs, and the partial output kept.
+#[test]
+fn resume_refuses_another_model_or_gazetteer() {
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let arch = archive(dir.path(), 9).display().to_string();
+    let out = dir.path().join("part.out");
+    let c = cfg(vec![arch], Some(out.clone()));
+    let stop = StopAfter(4, AtomicBool::new(false));
+    assert!(score(&model, &gaz, &c, &stop, &stop.1).unwrap().interrupted);
+    let partial = dir.path().join("part.out.partial");
+    let before = std::fs::read(&partial).unwrap();
+    let id = model.fingerprint().unwrap();
+    assert!(read_lines(&partial)
+        .iter()
+        .all(|l| l.model.as_deref() == Some(id.as_str())));
+    let mut again = c.clone();
+    again.resume = true;
+
+    let other = tiny_model(3).unwrap();
+    assert_ne!(other.fingerprint().unwrap(), id);
+    let e = score(
+        &other,
+        &gaz,
+        &again,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("was scored by the model") && e.contains(&id),
+        "{e}"
+    );
+
+    let more = Gazetteer::default_international()
+        .unwrap()
+        .with_extra(&["Acme Corp".to_string()])
+        .unwrap();
+    let e = score(
+        &model,
+        &more,
+        &again,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("other settings") && e.contains("gazetteer"),
+        "{e}"
+    );
+    let mut demonyms = again.clone();
+    demonyms.mentions.demonyms = true;
+    let e = score(
+        &model,
+        &gaz,
+        &demonyms,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("demonyms"), "{e}");
+    assert_eq!(
+        std::fs::read(&partial).unwrap(),
+        before,
+        "the partial output is kept"
+    );
+
+    // The same settings resume, and the settings file goes with the partial one.
+    score(
+        &model,
+        &gaz,
+        &again,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    assert!(out.exists() && !partial.exists());
+    assert!(!dir.path().join("part.out.partial.run.json").exists());
+}
+
 #[test]
 fn bad_input_is_reported_and_the_rest_is_scored() {
     let model = tiny_model(3).unwrap();
@@ -603,7 +688,7 @@ fn outputs_that_would_destroy_or_reread_data_are_refused() {
         vec![article.display().to_string()],
         Some(article.clone()),
     ));
-    assert!(e.contains("one of the inputs"), "{e}");
+    assert!(e.contains("would destroy the input"), "{e}");
     assert_eq!(
         std::fs::read_to_string(&article).unwrap(),
         "Moscow praised Beijing."
@@ -619,7 +704,7 @@ fn outputs_that_would_destroy_or_reread_data_are_refused() {
     );
     same.summary = same.output.clone();
     let e = run(&same);
-    assert!(e.contains("same file"), "{e}");
+    assert!(e.contains("name one file"), "{e}");
 
     // Another run holds the output: refused before anything is written.
     let out = dir.path().join("locked.jsonl");

@@ -80,7 +80,11 @@ pub(crate) fn plan(command: &Command) -> RunFiles {
             if let Some(o) = &a.output {
                 f.write("--output", o);
                 if !stance::io::guard::is_special(o) {
-                    f.write("--output (its partial file)", partial_of(o));
+                    let part = partial_of(o);
+                    let mut settings = part.clone().into_os_string();
+                    settings.push(".run.json");
+                    f.write("--output (its partial file)", &part);
+                    f.write("--output (its settings file)", PathBuf::from(settings));
                 }
             }
             if let Some(s) = &a.summary {

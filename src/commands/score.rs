@@ -88,6 +88,60 @@ fn check_paths(cfg: &ScoreConfig) -> Result<()> {
     files.check()
 }
 
+/// The settings besides the model that change what a run writes: the gazetteer (a hash of its
+/// actors, `--actors` and `--actor` included), the mention options and the output format. A
+/// resumed run must have the same (the model is checked by the fingerprint on every line).
+fn run_settings(gaz: &Gazetteer, cfg: &ScoreConfig) -> Result<serde_json::Value> {
+    let actors = serde_json::to_vec(gaz.actors()).map_err(|e| Error::Config(e.to_string()))?;
+    let h = crate::io::hash::fnv_update(crate::io::hash::FNV_START, &actors);
+    Ok(serde_json::json!({
+        "gazetteer": format!("{h:016x}"),
+        "demonyms": cfg.mentions.demonyms,
+        "discover": format!("{:?}", cfg.mentions.discover),
+        "format": format!("{:?}", cfg.format),
+    }))
+}
+
+/// `OUT.partial.run.json`: the settings of the run writing `OUT.partial` (removed with the
+/// partial file when the run completes).
+fn settings_file(part: &Path) -> PathBuf {
+    let mut p = part.as_os_str().to_owned();
+    p.push(".run.json");
+    PathBuf::from(p)
+}
+
+/// On `--resume`, refuses settings other than those recorded beside the partial output (naming
+/// what differs); then records this run's.
+fn check_and_record_settings(part: &Path, now: &serde_json::Value, resume: bool) -> Result<()> {
+    let file = settings_file(part);
+    if resume {
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            let before: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| Error::model(&file, e.to_string()))?;
+            let differ: Vec<String> = now
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, v)| before.get(k.as_str()) != Some(v))
+                .map(|(k, v)| {
+                    format!(
+                        "{k}: {} then, {v} now",
+                        before.get(k.as_str()).unwrap_or(&serde_json::Value::Null)
+                    )
+                })
+                .collect();
+            if !differ.is_empty() {
+                return Err(Error::Config(format!(
+                    "--resume: {} was written with other settings ({}); resume with the same --actors, --actor, --demonyms, --discover and --format, or write a new output",
+                    part.display(),
+                    differ.join("; ")
+                )));
+            }
+        }
+    }
+    crate::io::atomic::write_bytes(&file, now.to_string().as_bytes())
+}
+
 /// Where `score` writes, and what a resumed run already has.
 struct Output {
     sink: Box<dyn Write>,
@@ -99,7 +153,13 @@ struct Output {
 
 /// Opens the output: standard output, or `OUT.partial` (locked; on `--resume`, cut back to the
 /// documents it holds complete), to be renamed to `OUT` at the end.
-fn open_output(cfg: &ScoreConfig, partial: Option<&Path>, labels: &[String]) -> Result<Output> {
+fn open_output(
+    cfg: &ScoreConfig,
+    partial: Option<&Path>,
+    labels: &[String],
+    model_id: &str,
+    settings: &serde_json::Value,
+) -> Result<Output> {
     let mut done = HashSet::new();
     let mut summary_before = Vec::new();
     let sink: Box<dyn Write> = match (&cfg.output, partial) {
@@ -114,6 +174,7 @@ fn open_output(cfg: &ScoreConfig, partial: Option<&Path>, labels: &[String]) -> 
                 std::fs::rename(out, part).map_err(|e| Error::io(out, e))?;
             }
             let mut f = open_locked(part)?;
+            check_and_record_settings(part, settings, cfg.resume)?;
             let keep = if cfg.resume {
                 let want_summary = cfg.summary.is_some();
                 let mut on_document = |lines: &[SentenceOut]| {
@@ -121,8 +182,17 @@ fn open_output(cfg: &ScoreConfig, partial: Option<&Path>, labels: &[String]) -> 
                         summary_before.extend(summarise(lines, labels));
                     }
                 };
-                let Partial { done: d, keep } =
-                    read_partial(part, cfg.format, labels, &mut on_document)?;
+                let Partial {
+                    done: d,
+                    models,
+                    keep,
+                } = read_partial(part, cfg.format, labels, &mut on_document)?;
+                if let Some(other) = models.iter().find(|m| *m != model_id) {
+                    return Err(Error::Config(format!(
+                        "--resume: {} was scored by the model {other}, this run's is {model_id}; mixing them would give one output two models' calls: resume with that model, or write a new output",
+                        part.display()
+                    )));
+                }
                 done = d;
                 keep
             } else {
@@ -199,7 +269,13 @@ pub fn score(
         mut sink,
         done,
         summary_before: summary_rows_before,
-    } = open_output(cfg, partial.as_deref(), &labels)?;
+    } = open_output(
+        cfg,
+        partial.as_deref(),
+        &labels,
+        &model.fingerprint()?,
+        &run_settings(gaz, cfg)?,
+    )?;
     let out_name = partial
         .as_ref()
         .or(cfg.output.as_ref())
@@ -310,6 +386,7 @@ pub fn score(
             .map_err(|e| Error::io(part, e))?;
         crate::io::atomic::fault_point();
         std::fs::rename(part, out).map_err(|e| Error::io(out, e))?;
+        let _ = std::fs::remove_file(settings_file(part));
     }
     if let Some(s) = summary {
         s.commit()?;

@@ -225,11 +225,7 @@ pub struct Shard {
 impl Shard {
     /// Whether the document with this id belongs to the shard (FNV-1a of the id's bytes).
     pub fn contains(&self, id: &str) -> bool {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for &b in id.as_bytes() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        let h = crate::io::hash::fnv_update(crate::io::hash::FNV_START, id.as_bytes());
         h % self.count == self.index
     }
 }

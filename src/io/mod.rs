@@ -5,6 +5,7 @@ pub mod articles;
 pub mod atomic;
 pub mod examples;
 pub mod guard;
+pub mod hash;
 pub mod labels;
 pub mod scores;
 

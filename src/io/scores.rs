@@ -55,6 +55,10 @@ pub struct SentenceOut {
     pub end: usize,
     pub text: String,
     pub actors: Vec<ActorStance>,
+    /// The model that scored the line: `NAME@HASH` (see `StanceModel::fingerprint`); absent in
+    /// output of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub fields: serde_json::Map<String, serde_json::Value>,
 }
@@ -95,6 +99,7 @@ pub fn csv_header(labels: &[String]) -> Vec<String> {
     .collect();
     h.extend(labels.iter().map(|l| format!("p_{l}")));
     h.push("text".into());
+    h.push("model".into());
     h
 }
 
@@ -145,6 +150,7 @@ pub fn write_lines(
                             .map(|lb| format!("{:.4}", a.scores.get(lb).copied().unwrap_or(0.0))),
                     );
                     row.push(l.text.clone());
+                    row.push(l.model.clone().unwrap_or_default());
                     c.write_record(&row).map_err(std::io::Error::other)?;
                 }
             }
@@ -167,6 +173,8 @@ pub fn write_csv_header(w: &mut dyn Write, labels: &[String]) -> std::io::Result
 pub struct Partial {
     /// Ids of the complete documents (all but the last, which may be cut off).
     pub done: HashSet<String>,
+    /// The models named by its complete records (`NAME@HASH`; none for older output).
+    pub models: HashSet<String>,
     /// Bytes to keep: everything before the last document.
     pub keep: u64,
 }
@@ -189,6 +197,7 @@ pub fn read_partial(
     };
     // (document id, byte offset where its record starts) for every complete record.
     let mut records: Vec<(String, u64)> = Vec::new();
+    let mut models: HashSet<String> = HashSet::new();
     match format {
         Format::Jsonl => {
             let mut doc_lines: Vec<SentenceOut> = Vec::new();
@@ -208,6 +217,7 @@ pub fn read_partial(
                     doc_lines.clear();
                 }
                 records.push((l.doc.clone(), pos));
+                models.extend(l.model.clone());
                 doc_lines.push(l);
                 pos += line.len() as u64;
             }
@@ -245,6 +255,10 @@ pub fn read_partial(
                     break;
                 }
                 records.push((String::from_utf8_lossy(&rec[0]).into_owned(), start));
+                let model = String::from_utf8_lossy(&rec[header.len() - 1]).into_owned();
+                if !model.is_empty() {
+                    models.insert(model);
+                }
             }
             if first {
                 return Ok(Partial::default());
@@ -261,6 +275,7 @@ pub fn read_partial(
     let Some((last_doc, _)) = records.last().cloned() else {
         return Ok(Partial {
             done: HashSet::new(),
+            models,
             keep: header_end,
         });
     };
@@ -276,5 +291,5 @@ pub fn read_partial(
         .map(|r| r.0)
         .filter(|d| *d != last_doc)
         .collect();
-    Ok(Partial { done, keep })
+    Ok(Partial { done, models, keep })
 }

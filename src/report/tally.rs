@@ -380,6 +380,7 @@ mod tests {
                     .map(|(k, v)| (k.to_string(), v))
                     .collect(),
             }],
+            model: None,
             fields,
         }
     }

@@ -60,6 +60,10 @@ pub struct StanceModel {
     tokenizer_json: String,
     /// Where the model came from, for messages.
     source: String,
+    /// The weights file it was loaded from (none for a model made in memory).
+    weights_file: Option<PathBuf>,
+    /// [`StanceModel::fingerprint`], computed once.
+    fingerprint: std::sync::OnceLock<String>,
 }
 
 fn read_string(path: &Path) -> Result<String> {
@@ -127,6 +131,37 @@ impl StanceModel {
     /// Where the model came from, for messages.
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// `NAME@HASH`, recorded with every output line: the model folder's name (or hub id) and a
+    /// 64-bit FNV-1a hash of its weights file and its metadata as loaded (labels, temperature,
+    /// …), so that two models, or one model recalibrated, never share a fingerprint. A model made
+    /// in memory hashes its tensors instead of a file and is named `<random>`.
+    pub fn fingerprint(&self) -> Result<String> {
+        if let Some(f) = self.fingerprint.get() {
+            return Ok(f.clone());
+        }
+        use crate::io::hash::{fnv_file, fnv_update, FNV_START};
+        let mut h = FNV_START;
+        if let Some(w) = &self.weights_file {
+            h = fnv_update(h, fnv_file(w)?.as_bytes());
+        } else {
+            for (name, t) in self.tensors()? {
+                let values = t.flatten_all()?.to_dtype(DType::F32)?.to_vec1::<f32>()?;
+                h = fnv_update(h, name.as_bytes());
+                for v in values {
+                    h = fnv_update(h, &v.to_le_bytes());
+                }
+            }
+        }
+        let meta = serde_json::to_vec(&self.meta).map_err(|e| Error::Config(e.to_string()))?;
+        h = fnv_update(h, &meta);
+        let name = Path::new(&self.source)
+            .file_name()
+            .filter(|_| self.weights_file.is_some() && Path::new(&self.source).is_dir())
+            .map_or_else(|| self.source.clone(), |n| n.to_string_lossy().into_owned());
+        let f = format!("{name}@{h:016x}");
+        Ok(self.fingerprint.get_or_init(|| f).clone())
     }
 }
 
@@ -202,6 +237,8 @@ impl StanceModel {
             config_json,
             tokenizer_json,
             source: src.describe(),
+            weights_file: Some(weights_path),
+            fingerprint: std::sync::OnceLock::new(),
         })
     }
 
@@ -256,6 +293,8 @@ impl StanceModel {
             tokenizer_json: tokenizer_json.to_string(),
             meta,
             source: "<random>".into(),
+            weights_file: None,
+            fingerprint: std::sync::OnceLock::new(),
         })
     }
 

@@ -147,33 +147,7 @@ pub fn file_hash(path: &Path) -> Result<String> {
     fnv_file(path)
 }
 
-/// The FNV-1a offset basis: the hash of nothing.
-pub const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// FNV-1a of `bytes` continued from `h`.
-pub fn fnv_update(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-/// FNV-1a (64 bits, hex) of a file's contents, read in blocks.
-pub fn fnv_file(path: &Path) -> Result<String> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut h = FNV_START;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        h = fnv_update(h, &buf[..n]);
-    }
-    Ok(format!("{h:016x}"))
-}
+pub use crate::io::hash::{fnv_file, fnv_update, FNV_START};
 
 /// The settings a resumed run must share with the run that wrote the checkpoint: everything
 /// that changes the batches, the schedule or the loss. Output, logging and stopping settings
