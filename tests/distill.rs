@@ -158,6 +158,8 @@ fn teacher_logits_are_cached_reused_and_recomputed_when_inputs_change() {
     let mut cfg = config(dir.path(), "run");
     cfg.distill = distill(&teacher, 0.5);
     cfg.max_steps = Some(2);
+    // Later fresh runs go into the same folder on purpose.
+    cfg.overwrite = true;
     cfg.checkpoint_every = Some(1);
     assert!(run(&cfg).said("computing the teacher's logits"));
     let cache = cfg.out.join(CACHE_FILE);

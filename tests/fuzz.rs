@@ -181,6 +181,51 @@ proptest! {
     }
 
     #[test]
+    fn gold_files_gazetteers_and_partial_outputs_never_panic(
+        text in newsy(),
+        labels in prop::collection::vec((0usize..200, 1usize..20, prop_oneof![
+            Just("China"), Just("+Acme"), Just("Wang Yi; holder=China"), Just("China; demonym"),
+            Just(""), Just("Nowhere; holder=+X"), Just("China; holder="), Just("China; bogus"),
+        ]), 0..4),
+        bytes in prop::collection::vec(any::<u8>(), 0..400),
+    ) {
+        // Gold labels spliced into news-like text, well-formed or not.
+        let mut gold: Vec<char> = text.chars().collect();
+        for (at, len, label) in labels {
+            let at = at.min(gold.len());
+            let end = (at + len).min(gold.len());
+            gold.insert(end, ')');
+            for (k, c) in format!("]({label}").chars().enumerate() {
+                gold.insert(end + k, c);
+            }
+            gold.insert(at, '[');
+        }
+        let gold: String = gold.into_iter().collect();
+        if let Ok(doc) = stance::eval::mentions::parse_gold(std::path::Path::new("g.txt"), &gold) {
+            let n = doc.text.chars().count();
+            for r in &doc.refs {
+                prop_assert!(r.start < r.end && r.end <= n);
+            }
+            let _ = stance::eval::mentions::check_gold(&doc, gazetteer());
+        }
+        // Random bytes as a gazetteer (TOML, JSON) and as a partial score output (JSONL, CSV).
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["g.toml", "g.json"] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, &bytes).unwrap();
+            let _ = Gazetteer::from_file(&p);
+        }
+        let p = dir.path().join("out.partial");
+        std::fs::write(&p, &bytes).unwrap();
+        let labels: Vec<String> = ["supportive", "neutral", "critical"].iter().map(|s| s.to_string()).collect();
+        for format in [stance::io::scores::Format::Jsonl, stance::io::scores::Format::Csv] {
+            if let Ok(part) = stance::io::scores::read_partial(&p, format, &labels, &mut |_| {}) {
+                prop_assert!(part.keep as usize <= bytes.len());
+            }
+        }
+    }
+
+    #[test]
     fn simple_records_with_random_offsets_never_panic(text in newsy(), start in 0usize..200, len in 0usize..40) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("d.jsonl");

@@ -20,8 +20,21 @@ fn model_roots() -> Vec<PathBuf> {
     roots
 }
 
-/// A shipped model by its short name (`minilm-newsmtsc`), or `None`.
+/// The fastest shipped model, also reached as `--model fast`.
+pub const FAST_MODEL_NAME: &str = "minilm-distilled";
+
+/// Names that stand for a shipped model: `fast` (the fastest) and `default`.
+fn alias(name: &str) -> &str {
+    match name {
+        "fast" => FAST_MODEL_NAME,
+        "default" => DEFAULT_MODEL_NAME,
+        other => other,
+    }
+}
+
+/// A shipped model by its short name (`minilm-newsmtsc`, or `fast` / `default`), or `None`.
 pub fn shipped_model(name: &str) -> Option<PathBuf> {
+    let name = alias(name);
     model_roots()
         .into_iter()
         .map(|r| r.join(name))
