@@ -419,6 +419,12 @@ fn bad_model_directories_get_clear_errors() {
     let e = load();
     assert!(e.contains("top_platt") && e.contains("stance.json"), "{e}");
     fresh();
+    edit_json("stance.json", &|v| {
+        v["marker"] = serde_json::json!({"open": "", "close": ""})
+    });
+    let e = load();
+    assert!(e.contains("marker") && e.contains("empty"), "{e}");
+    fresh();
     edit_json("config.json", &|v| v["vocab_size"] = 20.into());
     let e = load();
     assert!(e.contains("vocab_size"), "{e}");
@@ -432,6 +438,20 @@ fn bad_model_directories_get_clear_errors() {
     candle_core::safetensors::save(&t, out.join("model.safetensors")).unwrap();
     let e = load();
     assert!(e.contains("NaN"), "{e}");
+    // One NaN among many values (a maximum of absolute values skips it).
+    let mut t: std::collections::HashMap<String, Tensor> =
+        m2.tensors().unwrap().into_iter().collect();
+    let w = t["stance_head.weight"].clone();
+    let mut v = w.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    v[5] = f32::NAN;
+    let one = Tensor::new(v, &Device::Cpu)
+        .unwrap()
+        .reshape(w.shape())
+        .unwrap();
+    t.insert("stance_head.weight".into(), one);
+    candle_core::safetensors::save(&t, out.join("model.safetensors")).unwrap();
+    let e = load();
+    assert!(e.contains("stance_head.weight holds 1 NaN"), "{e}");
 }
 
 #[test]

@@ -112,6 +112,19 @@ impl StanceMeta {
                 ));
             }
         }
+        if let Some(mk) = &m.marker {
+            if mk.open.trim().is_empty() || mk.close.trim().is_empty() {
+                // The model was trained to see the target between its markers: empty ones
+                // feed it inputs unlike any it learnt from.
+                return Err(Error::model(
+                    path,
+                    format!(
+                        "the target marker {:?} … {:?} is empty; a model trained without markers has `\"marker\": null`",
+                        mk.open, mk.close
+                    ),
+                ));
+            }
+        }
         if let Some(t) = m.temperature {
             if !(t.is_finite() && t > 0.0) {
                 return Err(Error::model(
