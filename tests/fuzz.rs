@@ -226,6 +226,37 @@ proptest! {
     }
 
     #[test]
+    fn standard_input_is_jsonl_whenever_a_json_object_comes_early(
+        lines in prop::collection::vec(prop_oneof![
+            Just("A note above the archive".to_string()),
+            Just("[".to_string()),
+            Just(String::new()),
+            Just("{\"id\": \"x\", \"text\": \"China spoke.\"}".to_string()),
+            Just("{\"body\": \"no text\"}".to_string()),
+            Just("{broken".to_string()),
+            "[a-zA-Z{}\\[\\]\":, ]{0,30}",
+        ], 0..12),
+    ) {
+        let text = lines.join("\n");
+        let docs = Documents::from_stream(std::io::Cursor::new(text.clone().into_bytes()));
+        let problems_before = docs.problems.len();
+        let mut docs = docs;
+        let got: Vec<_> = docs.by_ref().collect();
+        let object = |l: &str| serde_json::from_str::<serde_json::Value>(l.trim()).is_ok_and(|v| v.is_object());
+        let non_blank: Vec<&String> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
+        if non_blank.iter().any(|l| object(l)) {
+            // JSONL: every non-blank line is a document or a counted skip, never one article.
+            let skipped = docs.problems.iter().filter(|p| p.skipped).count();
+            prop_assert!(got.iter().all(|d| d.id != "stdin"));
+            prop_assert_eq!(got.len() + skipped, non_blank.len(), "{:?} {:?}", got, docs.problems);
+        } else if !non_blank.is_empty() {
+            prop_assert_eq!(got.len(), 1);
+            prop_assert_eq!(&got[0].id, "stdin");
+        }
+        prop_assert!(problems_before <= docs.problems.len());
+    }
+
+    #[test]
     fn simple_records_with_random_offsets_never_panic(text in newsy(), start in 0usize..200, len in 0usize..40) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("d.jsonl");

@@ -254,6 +254,8 @@ pub struct Documents {
     seen: HashSet<String>,
     /// Root folders given, to make file ids relative.
     roots: Vec<PathBuf>,
+    /// A plain-text document of a stream, returned first.
+    pending: Option<Document>,
 }
 
 impl Documents {
@@ -271,6 +273,7 @@ impl Documents {
             problems,
             seen: HashSet::new(),
             roots,
+            pending: None,
         }
     }
 
@@ -382,6 +385,9 @@ impl Documents {
 impl Iterator for Documents {
     type Item = Document;
     fn next(&mut self) -> Option<Document> {
+        if let Some(d) = self.pending.take() {
+            return Some(d);
+        }
         loop {
             if self.current.is_some() {
                 if let Some(d) = self.next_jsonl_line() {
@@ -455,7 +461,26 @@ impl Documents {
     /// before that one are counted, reported skips (a note or a header above an archive never
     /// turns the archive into one plain-text article).
     fn open_stdin(&mut self) -> Option<Document> {
-        let mut reader = BufReader::new(std::io::stdin());
+        self.open_stream(BufReader::new(std::io::stdin()))
+    }
+
+    /// The documents of a stream read as standard input is (JSONL or one plain-text article,
+    /// decided as [`Documents::open_stdin`] says), with `-` as its name in problems.
+    pub fn from_stream(stream: impl BufRead + 'static) -> Self {
+        let mut docs = Self {
+            sources: Vec::new().into_iter(),
+            current: None,
+            problems: Vec::new(),
+            seen: HashSet::new(),
+            roots: Vec::new(),
+            pending: None,
+        };
+        docs.pending = docs.open_stream(stream);
+        docs
+    }
+
+    fn open_stream(&mut self, stream: impl BufRead + 'static) -> Option<Document> {
+        let mut reader = stream;
         // Lines read while deciding, kept: they are skipped lines of JSONL or the start of a
         // plain-text document.
         let mut lead: Vec<u8> = Vec::new();
