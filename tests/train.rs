@@ -675,6 +675,19 @@ fn no_temperature_is_fitted_on_too_few_pairs_or_one_label() {
         serde_json::from_str(&std::fs::read_to_string(cfg.out.join("stance.json")).unwrap())
             .unwrap();
     assert!(meta["temperature"].is_null(), "{}", meta["temperature"]);
+    #[cfg(unix)]
+    {
+        // Weights get the umask's mode, like every other file (safetensors writes 0600).
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |f: &str| {
+            std::fs::metadata(cfg.out.join(f))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode("model.safetensors"), mode("stance.json"));
+    }
     assert_eq!(meta["calibration"]["method"], "none");
     assert!(meta["calibration"]["reason"]
         .as_str()

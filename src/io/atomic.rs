@@ -147,6 +147,20 @@ pub fn fault_document(id: &str) {
     }
 }
 
+/// Gives `path` the permissions a new file gets from the process umask (0644 under 022), as
+/// every other output has. Writers that create their files with a fixed mode (safetensors
+/// writes 0600) would otherwise leave weights unreadable to other users, a shared folder or a
+/// cluster's executors.
+pub fn umask_permissions(path: &Path) -> Result<()> {
+    let probe = path.with_file_name(format!(".mode-probe.{}", std::process::id()));
+    let mode = File::create(&probe)
+        .and_then(|f| f.metadata())
+        .map(|m| m.permissions())
+        .map_err(|e| Error::io(&probe, e));
+    let _ = std::fs::remove_file(&probe);
+    std::fs::set_permissions(path, mode?).map_err(|e| Error::io(path, e))
+}
+
 /// Writes `bytes` to `path` atomically.
 pub fn write_bytes(path: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
     let mut f = AtomicFile::create(path)?;
@@ -265,5 +279,25 @@ mod tests {
         assert_eq!(reader.join().unwrap(), "through the pipe");
         assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn umask_permissions_replace_a_fixed_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("w.safetensors");
+        std::fs::write(&p, "x").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let fresh = dir.path().join("fresh");
+        std::fs::write(&fresh, "x").unwrap();
+        umask_permissions(&p).unwrap();
+        let mode = |q: &Path| std::fs::metadata(q).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&p), mode(&fresh));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "no probe left"
+        );
     }
 }

@@ -387,6 +387,7 @@ impl StanceModel {
             let wtmp = into.join(format!(".{WEIGHTS_FILE}.tmp-{}", std::process::id()));
             candle_core::safetensors::save(&out, &wtmp)
                 .map_err(|e| Error::model(&wpath, e.to_string()))?;
+            crate::io::atomic::umask_permissions(&wtmp)?;
             crate::io::atomic::fault_point();
             std::fs::rename(&wtmp, &wpath).map_err(|e| Error::io(&wpath, e))?;
             write(META_FILE, meta.as_bytes())

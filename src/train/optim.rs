@@ -241,7 +241,9 @@ impl AdamW {
             map.insert(format!("m.{}", p.name), p.m.to_device(&Device::Cpu)?);
             map.insert(format!("v.{}", p.name), p.v.to_device(&Device::Cpu)?);
         }
-        candle_core::safetensors::save(&map, path).map_err(|e| Error::model(path, e.to_string()))
+        candle_core::safetensors::save(&map, path)
+            .map_err(|e| Error::model(path, e.to_string()))?;
+        crate::io::atomic::umask_permissions(path)
     }
 
     pub fn load(&mut self, path: &Path, t: usize) -> Result<()> {
