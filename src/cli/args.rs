@@ -87,21 +87,32 @@ impl TryFrom<&BatchArgs> for InferOptions {
 
 #[derive(Args, Clone)]
 pub(crate) struct GazetteerArgs {
-    /// Actor gazetteer (TOML or JSON) instead of the shipped international one.
+    /// An actor gazetteer (TOML or JSON) added to the shipped international one (repeatable;
+    /// an actor of the same name gets the file's aliases, kind and affiliation).
     #[arg(long, value_name = "FILE")]
-    pub(crate) actors: Option<PathBuf>,
-    /// Add an actor: NAME, or NAME=ALIAS1,ALIAS2 (repeatable).
-    #[arg(long = "actor", value_name = "NAME[=ALIASES]")]
+    pub(crate) actors: Vec<PathBuf>,
+    /// Use only the --actors files and --actor flags, not the shipped gazetteer.
+    #[arg(long)]
+    pub(crate) no_default_actors: bool,
+    /// Add an actor: NAME, or NAME=ALIAS1,ALIAS2, optionally followed by ;kind=KIND (country,
+    /// person, organisation, group, bloc, region, actor: `person` makes family-name references
+    /// work) and ;affiliation=NAME (repeatable).
+    #[arg(long = "actor", value_name = "NAME[=ALIASES][;kind=KIND]")]
     pub(crate) extra_actors: Vec<String>,
 }
 
 impl GazetteerArgs {
-    /// The gazetteer: the file given, or the shipped international one, plus `--actor`s.
+    /// The gazetteer: the shipped international one (unless --no-default-actors), the files
+    /// given, then the --actor flags.
     pub(crate) fn load(&self) -> anyhow::Result<Gazetteer> {
-        let gaz = match &self.actors {
-            Some(p) => Gazetteer::from_file(p)?,
-            None => Gazetteer::default_international()?,
+        let mut gaz = if self.no_default_actors {
+            Gazetteer::new(Vec::new(), std::path::Path::new("--no-default-actors"))?
+        } else {
+            Gazetteer::default_international()?
         };
+        for p in &self.actors {
+            gaz = gaz.merged(Gazetteer::from_file(p)?, p)?;
+        }
         Ok(gaz.with_extra(&self.extra_actors)?)
     }
 }

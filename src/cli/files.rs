@@ -51,7 +51,7 @@ fn read_model(files: &mut RunFiles, flag: &str, name: Option<&str>) {
 }
 
 fn read_gazetteer(files: &mut RunFiles, a: &GazetteerArgs) {
-    if let Some(p) = &a.actors {
+    for p in &a.actors {
         files.read("--actors", p);
     }
 }

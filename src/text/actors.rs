@@ -107,6 +107,66 @@ impl Via {
     }
 }
 
+/// `NAME`, `NAME=ALIAS1,ALIAS2`, and either followed by `;kind=KIND` and/or
+/// `;affiliation=NAME` (the `--actor` flag).
+fn parse_actor_spec(spec: &str) -> Result<Actor> {
+    let mut parts = spec.split(';');
+    let head = parts.next().unwrap_or_default();
+    let (name, aliases) = match head.split_once('=') {
+        Some((n, a)) => (
+            n.trim().to_string(),
+            a.split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect(),
+        ),
+        None => (head.trim().to_string(), Vec::new()),
+    };
+    if name.is_empty() {
+        return Err(Error::Config(format!("--actor {spec:?}: empty name")));
+    }
+    let mut actor = Actor {
+        aliases,
+        ..Actor::new(name, "actor")
+    };
+    for part in parts.map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
+            Some(("kind", k)) => actor.kind = k.to_string(),
+            Some(("affiliation", a)) if !a.is_empty() => actor.affiliation = Some(a.to_string()),
+            _ => {
+                return Err(Error::Config(format!(
+                    "--actor {spec:?}: {part:?} is not kind=KIND or affiliation=NAME"
+                )))
+            }
+        }
+    }
+    Ok(actor)
+}
+
+/// `base` with `added` merged in by name (see [`Gazetteer::merged`]).
+fn merge_actors(mut base: Vec<Actor>, added: Vec<Actor>) -> Vec<Actor> {
+    for new in added {
+        match base.iter_mut().find(|a| a.name == new.name) {
+            Some(a) => {
+                for alias in new.aliases {
+                    if !a.aliases.contains(&alias) {
+                        a.aliases.push(alias);
+                    }
+                }
+                a.surnames.extend(new.surnames);
+                if new.kind != default_kind() {
+                    a.kind = new.kind;
+                }
+                if new.affiliation.is_some() {
+                    a.affiliation = new.affiliation;
+                }
+            }
+            None => base.push(new),
+        }
+    }
+    base
+}
+
 /// The kinds an actor may have. `person` makes family-name and title references work; the
 /// others are reported as they are.
 pub const KINDS: [&str; 7] = [
@@ -392,30 +452,18 @@ impl Gazetteer {
         if specs.is_empty() {
             return Ok(self);
         }
-        let mut actors = self.actors;
-        for s in specs {
-            let (name, aliases) = match s.split_once('=') {
-                Some((n, a)) => (
-                    n.trim().to_string(),
-                    a.split(',')
-                        .map(|x| x.trim().to_string())
-                        .filter(|x| !x.is_empty())
-                        .collect(),
-                ),
-                None => (s.trim().to_string(), Vec::new()),
-            };
-            if name.is_empty() {
-                return Err(Error::Config(format!("--actor {s:?}: empty name")));
-            }
-            match actors.iter_mut().find(|a| a.name == name) {
-                Some(a) => a.aliases.extend(aliases),
-                None => actors.push(Actor {
-                    aliases,
-                    ..Actor::new(name, "actor")
-                }),
-            }
-        }
-        Self::new(actors, Path::new("--actor"))
+        let added = specs
+            .iter()
+            .map(|s| parse_actor_spec(s))
+            .collect::<Result<Vec<_>>>()?;
+        Self::new(merge_actors(self.actors, added), Path::new("--actor"))
+    }
+
+    /// This gazetteer with the actors of `other` added: an actor of the same name gets the other's
+    /// aliases and family names too (and its kind and affiliation, when given); a new one is
+    /// appended. An alias claimed by two actors is an error, as in one file.
+    pub fn merged(self, other: Gazetteer, source: &Path) -> Result<Self> {
+        Self::new(merge_actors(self.actors, other.actors), source)
     }
 
     pub fn actors(&self) -> &[Actor] {
@@ -647,6 +695,59 @@ mod tests {
             names(&g, "Von der Leyen spoke.")[0].0,
             "Ursula von der Leyen"
         );
+    }
+
+    #[test]
+    fn added_actors_merge_and_a_kind_makes_family_names_work() {
+        let base = Gazetteer::default_international().unwrap();
+        let n = base.actors().len();
+        let g = base
+            .with_extra(&[
+                "Ada Lovelace=Countess Lovelace;kind=person;affiliation=United Kingdom".to_string(),
+                "China=the Middle Kingdom".to_string(),
+            ])
+            .unwrap();
+        assert_eq!(g.actors().len(), n + 1, "one new actor, China merged");
+        let ada = g
+            .actors()
+            .iter()
+            .find(|a| a.name == "Ada Lovelace")
+            .unwrap();
+        assert_eq!(
+            (ada.kind.as_str(), ada.affiliation.as_deref()),
+            ("person", Some("United Kingdom"))
+        );
+        let china = g.actors().iter().find(|a| a.name == "China").unwrap();
+        assert_eq!(china.kind, "country");
+        assert!(
+            china.aliases.iter().any(|a| a == "Beijing")
+                && china.aliases.iter().any(|a| a == "the Middle Kingdom")
+        );
+        // Family names of a person added with a kind are found later in a document.
+        let opts = crate::text::document::MentionOptions::default();
+        let a = crate::text::document::analyse(
+            "Ada Lovelace wrote the notes. Later, Lovelace praised China.",
+            &g,
+            &opts,
+        );
+        let found: Vec<(String, Via)> = a
+            .sentences
+            .iter()
+            .flat_map(|s| s.mentions.iter().map(|m| (m.text.clone(), m.via)))
+            .collect();
+        assert!(
+            found.contains(&("Lovelace".to_string(), Via::Surname)),
+            "{found:?}"
+        );
+        for bad in ["X;kind=persn", "X;colour=red", ";kind=person"] {
+            assert!(
+                Gazetteer::default_international()
+                    .unwrap()
+                    .with_extra(&[bad.to_string()])
+                    .is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
