@@ -37,8 +37,32 @@ fn tiny_dir(dir: &Path) -> String {
 #[test]
 fn help_explains_every_command() {
     let (out, _) = text(&stance(&["--help"]));
-    for c in ["predict", "eval", "train", "score", "average"] {
+    let all = [
+        "predict",
+        "eval",
+        "train",
+        "score",
+        "average",
+        "calibrate",
+        "report",
+        "mentions",
+        "pairs",
+    ];
+    for c in all {
         assert!(out.contains(c), "{out}");
+        let o = stance(&[c, "--help"]);
+        assert!(o.status.success(), "{c} --help");
+    }
+    // One name for the output everywhere (`--out` stays as an alias where it was the name).
+    for c in [
+        "score", "predict", "mentions", "pairs", "report", "train", "average",
+    ] {
+        let (h, _) = text(&stance(&[c, "--help"]));
+        assert!(h.contains("-o, --output"), "{c}: {h}");
+    }
+    for c in ["report", "train", "average"] {
+        let (h, _) = text(&stance(&[c, "--help"]));
+        assert!(h.contains("--out"), "{c}: {h}");
     }
     for c in ["predict", "eval", "train", "score", "average"] {
         let o = stance(&[c, "--help"]);
@@ -46,6 +70,27 @@ fn help_explains_every_command() {
         let (h, _) = text(&o);
         assert!(h.contains("--model") || h.contains("--base"), "{c}: {h}");
     }
+}
+
+#[test]
+fn value_names_take_any_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny_dir(dir.path());
+    let art = dir.path().join("a.txt");
+    std::fs::write(&art, "Beijing praised Moscow.").unwrap();
+    let o = stance(&[
+        "score",
+        "--model",
+        &model,
+        "--format",
+        "CSV",
+        "--precision",
+        "F32",
+        art.to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.starts_with("doc,sentence"), "{out}");
 }
 
 #[test]

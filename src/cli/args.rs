@@ -23,7 +23,7 @@ pub(crate) struct ModelArgs {
     /// AVX-512 VNNI, or AVX2 with 7-bit weights) is about 1.7-2× faster than f32 and scores
     /// within about 1 F1m of it on NewsMTSC (BENCHMARKS.md); on CPUs with neither it falls back
     /// to f32. f32 is the exact reference. Ignored on CUDA.
-    #[arg(long, value_enum, default_value_t = stance::model::Precision::Int8)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = stance::model::Precision::Int8)]
     pub(crate) precision: stance::model::Precision,
 }
 
@@ -128,7 +128,7 @@ pub(crate) struct MentionArgs {
     /// or role, a reporting verb, or an organisation noun): `list` reports them (summary,
     /// statistics) and lets them hold stances; `score` also scores them as actors. `--discover`
     /// alone is `list`.
-    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "list", value_name = "list|score")]
+    #[arg(long, value_enum, ignore_case = true, num_args = 0..=1, default_missing_value = "list", value_name = "list|score")]
     pub(crate) discover: Option<stance::text::document::Discover>,
 }
 

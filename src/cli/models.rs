@@ -15,7 +15,12 @@ pub(crate) struct AverageArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) dev: Vec<PathBuf>,
     /// Output model directory (written atomically).
-    #[arg(long, value_name = "DIR")]
+    #[arg(
+        long = "output",
+        short = 'o',
+        visible_alias = "out",
+        value_name = "DIR"
+    )]
     pub(crate) out: PathBuf,
     /// Store the weights in f16 (half the size).
     #[arg(long)]
@@ -37,7 +42,7 @@ pub(crate) struct CalibrateArgs {
     #[arg(long)]
     pub(crate) skip_bad: bool,
     /// Arithmetic of the linear layers on CPU (the one the model will be run with).
-    #[arg(long, value_enum, default_value_t = stance::model::Precision::Int8)]
+    #[arg(long, value_enum, ignore_case = true, default_value_t = stance::model::Precision::Int8)]
     pub(crate) precision: stance::model::Precision,
     /// After the temperature, also fit Platt scaling of the top probability
     /// (p_top ← σ(a·logit(p_top) + b), labels unchanged). On NewsMTSC it beat the temperature

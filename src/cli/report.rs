@@ -12,13 +12,18 @@ pub(crate) struct ReportArgs {
     #[arg(required = true, value_name = "SCORES")]
     pub(crate) inputs: Vec<PathBuf>,
     /// The HTML report to write (self-contained: opens offline).
-    #[arg(long, short, value_name = "FILE")]
+    #[arg(
+        long = "output",
+        short = 'o',
+        visible_alias = "out",
+        value_name = "FILE"
+    )]
     pub(crate) out: PathBuf,
     /// Also write the aggregates as CSV tables into this folder.
     #[arg(long, value_name = "DIR")]
     pub(crate) tables: Option<PathBuf>,
     /// Period of the over-time section.
-    #[arg(long, value_enum, default_value = "week")]
+    #[arg(long, value_enum, ignore_case = true, default_value = "week")]
     pub(crate) by: Period,
     /// Field(s) of the articles holding their date (ISO 8601), tried in order.
     #[arg(long = "date-field", value_name = "FIELD", default_values = ["date", "published"])]

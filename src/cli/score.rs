@@ -25,7 +25,7 @@ pub(crate) struct ScoreArgs {
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
     /// Output format: one JSON object per sentence, or a flat CSV row per sentence and actor.
-    #[arg(long, value_enum, default_value = "jsonl")]
+    #[arg(long, value_enum, ignore_case = true, default_value = "jsonl")]
     pub(crate) format: commands::score::Format,
     /// Also write a per-document, per-actor summary (label counts, mean P(supportive) − P(critical)) as JSONL.
     #[arg(long, value_name = "FILE")]

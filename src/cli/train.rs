@@ -17,7 +17,12 @@ pub(crate) struct TrainArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) dev: Vec<PathBuf>,
     /// Output directory: the best model, train-log.jsonl, and checkpoint/ for --resume.
-    #[arg(long, value_name = "DIR")]
+    #[arg(
+        long = "output",
+        short = 'o',
+        visible_alias = "out",
+        value_name = "DIR"
+    )]
     pub(crate) out: PathBuf,
     /// Passes over the training data (default: the recipe's, see --recipe).
     #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10000))]
@@ -65,7 +70,7 @@ pub(crate) struct TrainArgs {
     #[arg(long)]
     pub(crate) no_marker: bool,
     /// What the head reads: cls, target (mean of the target's tokens) or cls-target (both).
-    #[arg(long, value_enum, default_value = "cls-target")]
+    #[arg(long, value_enum, ignore_case = true, default_value = "cls-target")]
     pub(crate) pooling: stance::model::Pooling,
     /// Keep the word-embedding matrix fixed (much faster steps on CPU; every other weight is trained).
     #[arg(long)]
