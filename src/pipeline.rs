@@ -22,6 +22,8 @@ pub struct ScoreStats {
     pub documents_resumed: usize,
     /// Documents left to other shards (`--shard`).
     pub documents_other_shards: usize,
+    /// Documents detected as not English and left out (see `ScoreConfig::any_language`).
+    pub documents_other_language: usize,
     pub sentences: usize,
     pub sentences_with_actors: usize,
     pub pairs: usize,

@@ -30,6 +30,7 @@ fn cfg(inputs: Vec<String>, out: Option<PathBuf>) -> ScoreConfig {
         keep_going: false,
         shard: None,
         mentions: Default::default(),
+        any_language: false,
     }
 }
 
@@ -539,6 +540,37 @@ fn resume_refuses_another_model_or_gazetteer() {
     .unwrap();
     assert!(out.exists() && !partial.exists());
     assert!(!dir.path().join("part.out.partial.run.json").exists());
+}
+
+#[test]
+fn articles_not_in_english_are_reported_and_not_scored_by_default() {
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let arch = dir.path().join("mixed.jsonl");
+    let de = "Frankreich lobte die Ukraine für ihre Reformen, und die Regierung in Berlin kündigte weitere Hilfen an. Der Kanzler sprach von einem wichtigen Schritt.";
+    let en = "France praised Ukraine for its reforms, and the government in Berlin announced further aid on Tuesday. The chancellor called it an important step.";
+    std::fs::write(
+        &arch,
+        format!(
+            "{}\n{}\n",
+            serde_json::json!({"id": "de", "text": de}),
+            serde_json::json!({"id": "en", "text": en})
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("o.jsonl");
+    let mut c = cfg(vec![arch.display().to_string()], Some(out.clone()));
+    let stats = score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+    assert_eq!((stats.documents, stats.documents_other_language), (1, 1));
+    let p = stats.problems.iter().find(|p| p.source == "de").unwrap();
+    assert!(p.skipped && p.message.contains("deu"), "{p:?}");
+    assert!(read_lines(&out).iter().all(|l| l.doc == "en"));
+    c.any_language = true;
+    std::fs::remove_file(&out).unwrap();
+    let stats = score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+    assert_eq!((stats.documents, stats.documents_other_language), (2, 0));
+    assert!(read_lines(&out).iter().any(|l| l.doc == "de"));
 }
 
 #[test]

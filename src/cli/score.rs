@@ -49,6 +49,10 @@ pub(crate) struct ScoreArgs {
     /// independent processes or machines cover an archive exactly once.
     #[arg(long, value_name = "I/N")]
     pub(crate) shard: Option<stance::io::articles::Shard>,
+    /// Score documents detected as not English too. The models read English only: by default
+    /// such documents (judged on at least 100 letters) are reported, counted and not scored.
+    #[arg(long)]
+    pub(crate) any_language: bool,
     #[command(flatten)]
     pub(crate) batch: BatchArgs,
 }
@@ -69,6 +73,7 @@ impl TryFrom<&ScoreArgs> for ScoreConfig {
             keep_going: a.keep_going,
             shard: a.shard,
             mentions: (&a.mentions).into(),
+            any_language: a.any_language,
         })
     }
 }
@@ -112,7 +117,8 @@ pub(crate) fn run_score(a: ScoreArgs) -> Result<()> {
         "{} documents{}, {} sentences ({} with actors), {} pairs in {:.1} s ({:.1} pairs/s; model {:.1} s, text {:.1} s); {} skipped, {} warnings{}",
         stats.documents,
         if stats.documents_resumed > 0 { format!(" (+{} already done)", stats.documents_resumed) } else { String::new() }
-            + &if stats.documents_other_shards > 0 { format!(" (+{} in other shards)", stats.documents_other_shards) } else { String::new() },
+            + &if stats.documents_other_shards > 0 { format!(" (+{} in other shards)", stats.documents_other_shards) } else { String::new() }
+            + &if stats.documents_other_language > 0 { format!(" (+{} not in English, not scored)", stats.documents_other_language) } else { String::new() },
         stats.sentences, stats.sentences_with_actors, stats.pairs, stats.seconds,
         stats.pairs as f64 / stats.seconds.max(1e-9), stats.seconds_model, stats.seconds_text, skipped, warned,
         if stats.pairs_failed > 0 { format!(", {} pairs failed", stats.pairs_failed) } else { String::new() },

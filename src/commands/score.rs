@@ -47,6 +47,9 @@ pub struct ScoreConfig {
     pub shard: Option<Shard>,
     /// Demonyms and discovery beyond the gazetteer's names.
     pub mentions: MentionOptions,
+    /// Score documents detected as not English too (the models read English only; by default
+    /// such documents are reported and not scored).
+    pub any_language: bool,
 }
 
 pub trait ScoreProgress: Sync {
@@ -243,6 +246,25 @@ fn open_output(
     })
 }
 
+/// Drops the documents detected as not English from `batch`, each reported as a counted skip.
+fn leave_out_other_languages(batch: &mut Vec<Document>, stats: &mut ScoreStats) {
+    batch.retain(|d| match crate::text::language::non_english(&d.text) {
+        None => true,
+        Some((lang, confidence)) => {
+            stats.documents_other_language += 1;
+            stats.problems.push(crate::io::articles::Problem {
+                source: d.id.clone(),
+                line: None,
+                message: format!(
+                    "not English (detected {lang}, confidence {confidence:.2}): not scored, the models read English only (--any-language scores it anyway)"
+                ),
+                skipped: true,
+            });
+            false
+        }
+    });
+}
+
 /// Runs `score`. `stop` is polled between chunks (Ctrl-C): the partial output is then kept
 /// for `--resume` and the stats say `interrupted`.
 pub fn score(
@@ -318,6 +340,12 @@ pub fn score(
             }
         }
         stats.problems.append(&mut docs.problems);
+        if !cfg.any_language {
+            leave_out_other_languages(&mut batch, &mut stats);
+            if batch.is_empty() {
+                continue;
+            }
+        }
         let already = batch.iter().filter(|d| done.contains(&d.id)).count();
         stats.documents_resumed += already;
         if cfg.mentions.discover == Discover::List && already > 0 {

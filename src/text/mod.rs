@@ -7,6 +7,7 @@ pub mod demonyms;
 pub mod discover;
 pub mod document;
 pub mod holders;
+pub mod language;
 pub mod quotes;
 pub mod references;
 pub mod segment;
