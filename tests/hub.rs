@@ -59,5 +59,17 @@ fn hub_id_resolves_from_the_local_cache_offline() {
     .err()
     .unwrap()
     .to_string();
-    assert!(e.contains("nobody/nothing"), "{e}");
+    assert!(
+        e.contains("nobody/nothing") && e.contains("no such model in the local Hugging Face cache"),
+        "{e}"
+    );
+    // A base encoder is not a stance model, and says so (not "no such model").
+    let e = StanceModel::load(&src, &LoadOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("base encoder") && e.contains("train --base"),
+        "{e}"
+    );
 }

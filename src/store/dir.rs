@@ -165,15 +165,33 @@ impl StanceModel {
     }
 }
 
+/// Why `src` has no `stance.json`: a base encoder (it has the encoder's `config.json`), or no
+/// model at all (a folder without one, or a hub id neither in the cache nor downloadable).
+fn missing_model(src: &ModelSource) -> Result<Error> {
+    let at = PathBuf::from(src.describe());
+    if src.file(CONFIG_FILE, false)?.is_some() {
+        return Ok(Error::model(
+            at,
+            format!("{META_FILE} is missing: this is a base encoder, not a trained stance model; fine-tune it with `stance train --base`, or pass a trained model (e.g. a shipped one: --model default)"),
+        ));
+    }
+    Ok(Error::model(
+        at,
+        match src {
+            ModelSource::Dir(_) => format!(
+                "not a model folder (neither {META_FILE} nor {CONFIG_FILE}); pass a trained model's folder or a shipped model's name"
+            ),
+            ModelSource::Hub { .. } => "no such model in the local Hugging Face cache, and it could not be downloaded (offline, or no such repository); check the id, download it on a machine with network into HF_HOME, or pass a local folder".to_string(),
+        },
+    ))
+}
+
 impl StanceModel {
     /// Loads a trained model directory (or hub repo) with `stance.json`.
     pub fn load(src: &ModelSource, opts: &LoadOptions) -> Result<Self> {
-        let meta_path = src.file(META_FILE, false)?.ok_or_else(|| {
-            Error::model(
-                PathBuf::from(src.describe()),
-                format!("{META_FILE} is missing: this looks like a base encoder, not a trained stance model (use it with `train --base`)"),
-            )
-        })?;
+        let Some(meta_path) = src.file(META_FILE, false)? else {
+            return Err(missing_model(src)?);
+        };
         let meta = StanceMeta::read(&meta_path)?;
         Self::assemble(src, meta, opts, None)
     }
