@@ -478,50 +478,30 @@ fn resume_refuses_another_model_or_gazetteer() {
     let mut again = c.clone();
     again.resume = true;
 
+    let refusal = |m: &stance::store::StanceModel, g: &Gazetteer, c: &ScoreConfig| {
+        score(m, g, c, &NoScoreProgress, &AtomicBool::new(false))
+            .unwrap_err()
+            .to_string()
+    };
     let other = tiny_model(3).unwrap();
     assert_ne!(other.fingerprint().unwrap(), id);
-    let e = score(
-        &other,
-        &gaz,
-        &again,
-        &NoScoreProgress,
-        &AtomicBool::new(false),
-    )
-    .unwrap_err()
-    .to_string();
+    let e = refusal(&other, &gaz, &again);
     assert!(
         e.contains("was scored by the model") && e.contains(&id),
         "{e}"
     );
-
     let more = Gazetteer::default_international()
         .unwrap()
         .with_extra(&["Acme Corp".to_string()])
         .unwrap();
-    let e = score(
-        &model,
-        &more,
-        &again,
-        &NoScoreProgress,
-        &AtomicBool::new(false),
-    )
-    .unwrap_err()
-    .to_string();
+    let e = refusal(&model, &more, &again);
     assert!(
         e.contains("other settings") && e.contains("gazetteer"),
         "{e}"
     );
     let mut demonyms = again.clone();
     demonyms.mentions.demonyms = true;
-    let e = score(
-        &model,
-        &gaz,
-        &demonyms,
-        &NoScoreProgress,
-        &AtomicBool::new(false),
-    )
-    .unwrap_err()
-    .to_string();
+    let e = refusal(&model, &gaz, &demonyms);
     assert!(e.contains("demonyms"), "{e}");
     assert_eq!(
         std::fs::read(&partial).unwrap(),
