@@ -332,3 +332,30 @@ fn holders_are_tallied_per_holder_and_target() {
         .collect();
     assert_eq!(&first_row[..3], ["Volodymyr Zelensky", "China", "2"]);
 }
+
+#[test]
+fn who_and_when_names_the_models_of_the_lines_and_warns_when_they_differ() {
+    let dir = tempfile::tempdir().unwrap();
+    let scores = [("supportive", 0.7), ("neutral", 0.2), ("critical", 0.1)];
+    let with_model = |doc: &str, model: &str| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&line(doc, Some("2024-01-02"), "A", "China", scores)).unwrap();
+        v["model"] = model.into();
+        v.to_string()
+    };
+    let one = write(dir.path(), "one.jsonl", &[with_model("a", "m1@00aa")]);
+    let two = write(dir.path(), "two.jsonl", &[with_model("b", "m2@00bb")]);
+    let out = dir.path().join("r.html");
+    std::env::set_var("SOURCE_DATE_EPOCH", "86400");
+    report(&cfg(vec![one.clone()], out.clone())).unwrap();
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains("scored by: m1@00aa (1 lines)"), "{html}");
+    assert!(html.contains("1970-01-02 00:00 UTC") && !html.contains("different models"));
+    report(&cfg(vec![one, two], out.clone())).unwrap();
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        html.contains("m1@00aa (1 lines), m2@00bb (1 lines)"),
+        "{html}"
+    );
+    assert!(html.contains("scored by 2 different models"), "{html}");
+}

@@ -53,7 +53,8 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
-    fn from_days(z: i64) -> Self {
+    /// The date `z` days after 1970-01-01.
+    pub fn from_days(z: i64) -> Self {
         let z = z + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z - era * 146_097;

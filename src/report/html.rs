@@ -338,14 +338,32 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
     // Who and when.
     writeln!(h, "<h2 id=\"provenance\">Who and when</h2><ul>").map_err(w)?;
     writeln!(h, "<li>inputs: {}</li>", escape(&prov.inputs.join(", "))).map_err(w)?;
+    let scored_by = match t.models.len() {
+        0 => "not recorded in the score lines (older output)".to_string(),
+        _ => t
+            .models
+            .iter()
+            .map(|(m, n)| format!("{m} ({n} lines)"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    writeln!(h, "<li>scored by: {}</li>", escape(&scored_by)).map_err(w)?;
+    if t.models.len() > 1 {
+        writeln!(
+            h,
+            "<li><strong>warning:</strong> the inputs were scored by {} different models; their calls are not comparable</li>",
+            t.models.len()
+        )
+        .map_err(w)?;
+    }
+    if let Some(m) = &prov.model {
+        writeln!(h, "<li>model described: {}</li>", escape(m)).map_err(w)?;
+    }
     writeln!(
         h,
-        "<li>model: {}</li>",
-        escape(
-            prov.model
-                .as_deref()
-                .unwrap_or("not given (report --model names it)")
-        )
+        "<li>made by stance {} at {}</li>",
+        env!("CARGO_PKG_VERSION"),
+        escape(&now_utc())
     )
     .map_err(w)?;
     let range = match (t.first, t.last) {
@@ -542,4 +560,28 @@ pub fn write_tables(t: &Tally, layout: &Layout, dir: &Path) -> Result<()> {
         }
     }
     write("evidence.csv", rows)
+}
+
+/// The time the report is made, UTC (`2026-12-06 01:02 UTC`); `SOURCE_DATE_EPOCH` (seconds,
+/// the reproducible-builds convention) fixes it, so that a report can be made byte for byte
+/// again.
+fn now_utc() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    let d = super::dates::Date::from_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        d.year,
+        d.month,
+        d.day,
+        s / 3600,
+        s % 3600 / 60
+    )
 }

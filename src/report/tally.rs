@@ -132,6 +132,8 @@ pub struct Tally {
     pub dates_unparsed: usize,
     pub first: Option<Date>,
     pub last: Option<Date>,
+    /// The models named by the score lines (`NAME@HASH`) and their line counts.
+    pub models: BTreeMap<String, usize>,
     last_doc: Option<String>,
     rng: StdRng,
 }
@@ -156,6 +158,7 @@ impl Tally {
             dates_unparsed: 0,
             first: None,
             last: None,
+            models: BTreeMap::new(),
             last_doc: None,
             rng,
         }
@@ -191,6 +194,9 @@ impl Tally {
     /// Adds one score record.
     pub fn add(&mut self, rec: &SentenceOut) {
         self.lines += 1;
+        if let Some(m) = &rec.model {
+            *self.models.entry(m.clone()).or_default() += 1;
+        }
         if self.last_doc.as_deref() != Some(rec.doc.as_str()) {
             self.documents += 1;
             self.last_doc = Some(rec.doc.clone());
