@@ -96,6 +96,11 @@ fn the_shipped_mpnet_v2_model_keeps_its_dev_score() {
     shipped_model_keeps_its_dev_score("mpnet-newsmtsc-v2");
 }
 
+#[test]
+fn the_shipped_default_model_keeps_its_dev_score() {
+    shipped_model_keeps_its_dev_score("mpnet-newsmtsc-v3");
+}
+
 fn shipped_model_keeps_its_dev_score(name: &str) {
     let dir = common::root().join("models").join(name);
     let Some(dev) = common::newsmtsc("dev-rw.jsonl") else {
