@@ -51,7 +51,7 @@ def parse_args(argv):
 
 
 def make_bundle(binary, model, workdir):
-    """A tar.gz with `stance` (without its debug information, when `strip` is there) and `model/`,
+    """A tar.gz with `stance` (without its debug information, when `strip` is there) and `models/NAME/`,
     shipped to every executor once. Stored without compression (gzip level 0): compressing took
     longer than scoring a small archive and saves little on the weights; a plain .tar would do, but
     Spark unpacks those without the executable bit."""
@@ -65,11 +65,17 @@ def make_bundle(binary, model, workdir):
     path = os.path.join(workdir, BUNDLE + ".tar.gz")
     with tarfile.open(path, "w:gz", compresslevel=0) as tar:
         tar.add(shipped, arcname="stance")
-        tar.add(model, arcname="model")
+        # Under its own folder name: every output line names the model by it (NAME@HASH), so the
+        # job's lines equal a local run's.
+        tar.add(model, arcname=os.path.join("models", model_name(model)))
     return path
 
 
-def score_partition(threads, precision, extra):
+def model_name(model):
+    return os.path.basename(os.path.normpath(model))
+
+
+def score_partition(threads, precision, extra, name):
     """The function each task runs: its lines through one stance process."""
 
     def run(index, lines):
@@ -77,7 +83,7 @@ def score_partition(threads, precision, extra):
 
         home = SparkFiles.get(BUNDLE)
         cmd = [os.path.join(home, "stance"), "--threads", str(threads), "score", "-",
-               "--model", os.path.join(home, "model"), "--precision", precision, "--stats-json"] + extra
+               "--model", os.path.join(home, "models", name), "--precision", precision, "--stats-json"] + extra
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         err = []
 
@@ -120,7 +126,7 @@ def score_archive(sc, a, threads):
     from pyspark import StorageLevel
 
     lines = sc.textFile(",".join(a.input), minPartitions=a.partitions) if a.partitions else sc.textFile(",".join(a.input))
-    tagged = lines.mapPartitionsWithIndex(score_partition(threads, a.precision, a.stance_arg))
+    tagged = lines.mapPartitionsWithIndex(score_partition(threads, a.precision, a.stance_arg, model_name(a.model)))
     tagged.persist(StorageLevel.MEMORY_AND_DISK)
     tagged.filter(lambda t: t[0] == "line").map(lambda t: t[1]).saveAsTextFile(a.output)
     stats = [json.loads(s) for s in tagged.filter(lambda t: t[0] == "stats").map(lambda t: t[1]).collect()]

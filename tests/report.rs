@@ -359,3 +359,21 @@ fn who_and_when_names_the_models_of_the_lines_and_warns_when_they_differ() {
     );
     assert!(html.contains("scored by 2 different models"), "{html}");
 }
+
+#[test]
+fn a_tables_folder_that_cannot_be_made_fails_before_the_page_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let scores = [("supportive", 0.7), ("neutral", 0.2), ("critical", 0.1)];
+    let input = write(
+        dir.path(),
+        "s.jsonl",
+        &[line("a", Some("2024-01-02"), "A", "China", scores)],
+    );
+    let blocker = dir.path().join("tables");
+    std::fs::write(&blocker, "a file where the folder would go").unwrap();
+    let out = dir.path().join("r.html");
+    let mut c = cfg(vec![input], out.clone());
+    c.tables = Some(blocker);
+    assert!(report(&c).is_err());
+    assert!(!out.exists(), "no page is written when the run fails");
+}
