@@ -70,6 +70,7 @@ fn workspace() -> tempfile::TempDir {
         "{\"doc\":\"a\",\"sentence\":0,\"actors\":[]}\n",
     );
     w("t2/overview.csv", "actor,sentences\n");
+    w("p/confusion.svg", "<svg/>\n");
     std::fs::create_dir_all(p.join("sub")).unwrap();
     for name in ["tiny", "tiny2"] {
         stance::testing::tiny_model(4)
@@ -129,6 +130,8 @@ const CASES: &[(&str, &str)] = &[
         "eval --model tiny --data data.jsonl --report {}",
         "tiny/config.json",
     ),
+    ("eval --model tiny --data p/confusion.svg --plot {}", "p"),
+    ("eval --model tiny --data data.jsonl --plot {}", "tiny"),
     ("report scores.jsonl -o {}", "scores.jsonl"),
     ("report scores.jsonl -o t/overview.csv --tables {}", "t"),
     ("report t2/overview.csv -o rep.html --tables {}", "t2"),
