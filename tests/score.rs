@@ -554,6 +554,57 @@ fn articles_not_in_english_are_reported_and_not_scored_by_default() {
 }
 
 #[test]
+fn gzip_archives_score_as_their_plain_twin_and_zstd_is_reported() {
+    use std::io::Write;
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let plain = archive(dir.path(), 5);
+    let bytes = std::fs::read(&plain).unwrap();
+    let gz = dir.path().join("same.jsonl.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&bytes).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    // Sniffed by content too: a gzip file of another name whose first line is a record.
+    let other_name = dir.path().join("export.data");
+    std::fs::copy(&gz, &other_name).unwrap();
+    let run = |input: &Path, out: &str| {
+        let out = dir.path().join(out);
+        let stats = score(
+            &model,
+            &gaz,
+            &cfg(vec![input.display().to_string()], Some(out.clone())),
+            &NoScoreProgress,
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        let lines: Vec<(String, usize, String)> = read_lines(&out)
+            .into_iter()
+            .map(|l| (l.doc, l.sentence, serde_json::to_string(&l.actors).unwrap()))
+            .collect();
+        (stats, lines)
+    };
+    let (_, want) = run(&plain, "plain.jsonl");
+    let (s, got) = run(&gz, "gz.jsonl");
+    assert_eq!(s.documents, 5);
+    assert_eq!(got, want);
+    let (_, sniffed) = run(&other_name, "sniffed.jsonl");
+    assert_eq!(sniffed, want);
+    let zst = dir.path().join("a.jsonl.zst");
+    std::fs::write(&zst, [0x28, 0xb5, 0x2f, 0xfd, 0, 0]).unwrap();
+    let zst_named = dir.path().join("b.jsonl");
+    std::fs::copy(&zst, &zst_named).unwrap();
+    let (s, _) = run(&zst_named, "z.jsonl");
+    assert!(
+        s.problems
+            .iter()
+            .any(|p| p.skipped && p.message.contains("zstd")),
+        "{:?}",
+        s.problems
+    );
+}
+
+#[test]
 fn bad_input_is_reported_and_the_rest_is_scored() {
     let model = tiny_model(3).unwrap();
     let gaz = Gazetteer::default_international().unwrap();

@@ -39,9 +39,39 @@ enum Source {
     Stdin,
 }
 
+/// A JSONL archive by its name: `.jsonl` or `.ndjson`, also gzip-compressed (`.jsonl.gz`).
 fn is_jsonl(p: &Path) -> bool {
-    p.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    name.ends_with(".jsonl") || name.ends_with(".ndjson")
+}
+
+/// The first bytes of gzip and zstd streams.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// A JSONL archive's lines: read through gzip when its first bytes are gzip's (whatever its
+/// name); a zstd stream is an error that says how to read it.
+fn open_archive(p: &Path) -> std::io::Result<Box<dyn BufRead>> {
+    let mut f = File::open(p)?;
+    let mut head = [0u8; 4];
+    let n = f.read(&mut head)?;
+    use std::io::Seek;
+    f.seek(std::io::SeekFrom::Start(0))?;
+    if n >= 2 && head[..2] == GZIP_MAGIC {
+        return Ok(Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(
+            f,
+        ))));
+    }
+    if n == 4 && head == ZSTD_MAGIC {
+        return Err(std::io::Error::other(
+            "zstd-compressed: not read yet (decompress it first, e.g. `zstd -dc FILE | stance score -`)",
+        ));
+    }
+    Ok(Box::new(BufReader::new(f)))
 }
 
 fn is_text(p: &Path) -> bool {
@@ -99,12 +129,9 @@ fn classify(p: PathBuf, problems: &mut Vec<Problem>) -> Source {
 }
 
 fn starts_with_json_object(p: &Path) -> bool {
-    let Ok(f) = File::open(p) else { return false };
+    let Ok(r) = open_archive(p) else { return false };
     let mut first = Vec::new();
-    if BufReader::new(f.take(1 << 20))
-        .read_until(b'\n', &mut first)
-        .is_err()
-    {
+    if r.take(1 << 20).read_until(b'\n', &mut first).is_err() {
         return false;
     }
     serde_json::from_slice::<Value>(first.trim_ascii())
@@ -152,8 +179,9 @@ fn walk(
             problems.push(Problem {
                 source: p.display().to_string(),
                 line: None,
-                message: "not read: articles are .txt or .md files, archives .jsonl or .ndjson"
-                    .into(),
+                message:
+                    "not read: articles are .txt or .md files, archives .jsonl or .ndjson (or .jsonl.gz)"
+                        .into(),
                 skipped: true,
             });
         }
@@ -396,11 +424,8 @@ impl Iterator for Documents {
                 continue;
             }
             match self.sources.next()? {
-                Source::Jsonl(p) => match File::open(&p) {
-                    Ok(f) => {
-                        self.current =
-                            Some((p.display().to_string(), Box::new(BufReader::new(f)), 0))
-                    }
+                Source::Jsonl(p) => match open_archive(&p) {
+                    Ok(r) => self.current = Some((p.display().to_string(), r, 0)),
                     Err(e) => self.problems.push(Problem {
                         source: p.display().to_string(),
                         line: None,
