@@ -605,6 +605,94 @@ fn gzip_archives_score_as_their_plain_twin_and_zstd_is_reported() {
 }
 
 #[test]
+fn csv_archives_with_quotes_newlines_bom_and_crlf_score_as_their_jsonl_twin() {
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let docs = [
+        (
+            "g7",
+            "2024-06-14",
+            "Daily Meridian",
+            "G7 leaders met. Beijing praised Moscow, \"a friend\".",
+        ),
+        (
+            "",
+            "2024-06-15",
+            "Wire",
+            "Kyiv objected.\nNATO said it would respond.",
+        ),
+        (
+            "x3",
+            "2024-06-16",
+            "Wire, Inc.",
+            "Paris backed Berlin on trade.",
+        ),
+    ];
+    let mut csv = String::from("\u{feff}id,date,outlet,text\r\n");
+    let mut jsonl = String::new();
+    for (k, (id, date, outlet, text)) in docs.iter().enumerate() {
+        let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        csv += &format!("{},{},{},{}\r\n", id, date, q(outlet), q(text));
+        let mut v = serde_json::json!({"date": date, "outlet": outlet, "text": text});
+        v["id"] = if id.is_empty() {
+            // A record without an id gets FILE:LINE, as in JSONL (record k is line k + 2).
+            format!("{}:{}", dir.path().join("a.csv").display(), k + 2).into()
+        } else {
+            (*id).into()
+        };
+        jsonl += &(v.to_string() + "\n");
+    }
+    std::fs::write(dir.path().join("a.csv"), &csv).unwrap();
+    std::fs::write(dir.path().join("a.jsonl"), &jsonl).unwrap();
+    let run = |name: &str| {
+        let out = dir.path().join(format!("{name}.out"));
+        let s = score(
+            &model,
+            &gaz,
+            &cfg(
+                vec![dir.path().join(name).display().to_string()],
+                Some(out.clone()),
+            ),
+            &NoScoreProgress,
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        assert_eq!(s.documents, 3, "{name}: {:?}", s.problems);
+        read_lines(&out)
+    };
+    let (from_csv, from_jsonl) = (run("a.csv"), run("a.jsonl"));
+    assert_eq!(from_csv, from_jsonl);
+    assert_eq!(
+        from_csv[0].fields.get("outlet"),
+        Some(&serde_json::Value::from("Daily Meridian"))
+    );
+    // A CSV without a text column is a reported skip, never read as prose.
+    std::fs::write(
+        dir.path().join("b.csv"),
+        "id,body\n1,Beijing praised Moscow.\n",
+    )
+    .unwrap();
+    let out = dir.path().join("b.out");
+    let s = score(
+        &model,
+        &gaz,
+        &cfg(
+            vec![dir.path().join("b.csv").display().to_string()],
+            Some(out),
+        ),
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    assert_eq!(s.documents, 0);
+    assert!(s
+        .problems
+        .iter()
+        .any(|p| p.skipped && p.message.contains("no `text` column")));
+}
+
+#[test]
 fn bad_input_is_reported_and_the_rest_is_scored() {
     let model = tiny_model(3).unwrap();
     let gaz = Gazetteer::default_international().unwrap();

@@ -36,6 +36,7 @@ pub struct Problem {
 enum Source {
     Text(PathBuf),
     Jsonl(PathBuf),
+    Csv(PathBuf),
     Stdin,
 }
 
@@ -47,6 +48,102 @@ fn is_jsonl(p: &Path) -> bool {
         .unwrap_or_default();
     let name = name.strip_suffix(".gz").unwrap_or(&name);
     name.ends_with(".jsonl") || name.ends_with(".ndjson")
+}
+
+/// A CSV or TSV archive by its name (also gzip-compressed): a header row, a `text` column, an
+/// optional `id` column; every other column is carried as a field.
+fn is_csv(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    name.ends_with(".csv") || name.ends_with(".tsv")
+}
+
+/// A CSV archive's records as JSON lines (`{"id", "text", …}`, every value a string), so that
+/// they go through the JSONL reader: ids, duplicate ids and skips work alike. A blank first line
+/// stands for the header, so line numbers are the records' (for records on one line each).
+struct CsvAsJsonl {
+    rows: csv::Reader<Box<dyn BufRead>>,
+    headers: Vec<String>,
+    line: Vec<u8>,
+    at: usize,
+    started: bool,
+}
+
+impl CsvAsJsonl {
+    fn open(p: &Path) -> std::io::Result<Self> {
+        let tsv = p
+            .to_string_lossy()
+            .to_ascii_lowercase()
+            .trim_end_matches(".gz")
+            .ends_with(".tsv");
+        let mut rows = csv::ReaderBuilder::new()
+            .delimiter(if tsv { b'\t' } else { b',' })
+            .flexible(true)
+            .from_reader(open_archive(p)?);
+        let headers: Vec<String> = rows
+            .headers()
+            .map_err(std::io::Error::other)?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+            .collect();
+        if !headers.iter().any(|h| h == "text") {
+            return Err(std::io::Error::other(format!(
+                "no `text` column in the header (columns: {})",
+                headers.join(", ")
+            )));
+        }
+        Ok(Self {
+            rows,
+            headers,
+            line: Vec::new(),
+            at: 0,
+            started: false,
+        })
+    }
+
+    /// The next record as one JSON line (empty at the end).
+    fn refill(&mut self) -> std::io::Result<()> {
+        self.line.clear();
+        self.at = 0;
+        if !self.started {
+            self.started = true;
+            self.line.push(b'\n');
+            return Ok(());
+        }
+        let mut rec = csv::StringRecord::new();
+        if !self
+            .rows
+            .read_record(&mut rec)
+            .map_err(std::io::Error::other)?
+        {
+            return Ok(());
+        }
+        let obj: serde_json::Map<String, Value> = self
+            .headers
+            .iter()
+            .zip(rec.iter())
+            .filter(|(h, v)| !(h.as_str() == "id" && v.trim().is_empty()))
+            .map(|(h, v)| (h.clone(), Value::String(v.to_string())))
+            .collect();
+        serde_json::to_writer(&mut self.line, &obj).map_err(std::io::Error::other)?;
+        self.line.push(b'\n');
+        Ok(())
+    }
+}
+
+impl Read for CsvAsJsonl {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.line.len() {
+            self.refill()?;
+        }
+        let n = out.len().min(self.line.len() - self.at);
+        out[..n].copy_from_slice(&self.line[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// The first bytes of gzip and zstd streams.
@@ -116,6 +213,9 @@ fn classify(p: PathBuf, problems: &mut Vec<Problem>) -> Source {
     if is_jsonl(&p) {
         return Source::Jsonl(p);
     }
+    if is_csv(&p) {
+        return Source::Csv(p);
+    }
     if starts_with_json_object(&p) {
         problems.push(Problem {
             source: p.display().to_string(),
@@ -173,14 +273,14 @@ fn walk(
         let p = entry.path();
         if p.is_dir() {
             walk(&p, files, visited, problems);
-        } else if is_text(&p) || is_jsonl(&p) {
+        } else if is_text(&p) || is_jsonl(&p) || is_csv(&p) {
             files.push(p);
         } else {
             problems.push(Problem {
                 source: p.display().to_string(),
                 line: None,
                 message:
-                    "not read: articles are .txt or .md files, archives .jsonl or .ndjson (or .jsonl.gz)"
+                    "not read: articles are .txt or .md files, archives .jsonl, .ndjson, .csv or .tsv (or those .gz)"
                         .into(),
                 skipped: true,
             });
@@ -424,6 +524,18 @@ impl Iterator for Documents {
                 continue;
             }
             match self.sources.next()? {
+                Source::Csv(p) => match CsvAsJsonl::open(&p) {
+                    Ok(r) => {
+                        self.current =
+                            Some((p.display().to_string(), Box::new(BufReader::new(r)), 0))
+                    }
+                    Err(e) => self.problems.push(Problem {
+                        source: p.display().to_string(),
+                        line: None,
+                        message: format!("cannot read as CSV: {e}"),
+                        skipped: true,
+                    }),
+                },
                 Source::Jsonl(p) => match open_archive(&p) {
                     Ok(r) => self.current = Some((p.display().to_string(), r, 0)),
                     Err(e) => self.problems.push(Problem {
