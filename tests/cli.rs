@@ -94,6 +94,23 @@ fn value_names_take_any_case() {
 }
 
 #[test]
+fn quiet_leaves_standard_error_to_problems() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let art = root.join("datasets/examples/diplomacy-brief.txt");
+    let loud = stance(&["mentions", art.to_str().unwrap()]);
+    assert!(text(&loud).1.contains("documents"), "the summary line");
+    let quiet = stance(&["--quiet", "mentions", art.to_str().unwrap()]);
+    let (out, err) = text(&quiet);
+    assert!(quiet.status.success() && err.is_empty(), "{err}");
+    assert_eq!(out, text(&loud).0, "the output itself is the same");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("x.jsonl");
+    std::fs::write(&bad, "not json\n").unwrap();
+    let (_, err) = text(&stance(&["-q", "mentions", bad.to_str().unwrap()]));
+    assert!(err.contains("x.jsonl:1"), "problems still show: {err}");
+}
+
+#[test]
 fn predict_eval_and_score_with_a_model_directory() {
     let dir = tempfile::tempdir().unwrap();
     let model = tiny_dir(dir.path());

@@ -1,6 +1,7 @@
 //! `stance mentions`.
 
 use super::args::{GazetteerArgs, MentionArgs};
+use super::progress::summary;
 use anyhow::{Context, Result};
 use clap::Args;
 use stance::commands::mentions::{evaluate_gold, mentions, MentionsConfig};
@@ -55,7 +56,7 @@ pub(crate) fn run_mentions(a: MentionsArgs) -> Result<()> {
     };
     let stats = mentions(&gaz, &cfg).context("finding mentions")?;
     super::progress::report_problems(&stats.problems);
-    eprintln!(
+    summary(&format!(
         "{} documents, {} sentences, {} mentions ({} with a holder){}",
         stats.documents,
         stats.sentences,
@@ -66,7 +67,7 @@ pub(crate) fn run_mentions(a: MentionsArgs) -> Result<()> {
         } else {
             format!(", {} candidates", stats.candidates)
         }
-    );
+    ));
     Ok(())
 }
 

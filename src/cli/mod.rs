@@ -25,6 +25,10 @@ pub(crate) struct Cli {
     /// Worker threads (default: all cores). Sets the thread pool used by tokenisation and matrix kernels.
     #[arg(long, global = true, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
     pub(crate) threads: Option<usize>,
+    /// No progress bars and no closing summary lines on standard error (errors, skipped records
+    /// and warnings are still reported).
+    #[arg(long, short, global = true)]
+    pub(crate) quiet: bool,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -74,6 +78,7 @@ impl Cli {
     }
 
     pub(crate) fn run(self) -> anyhow::Result<()> {
+        progress::set_quiet(self.quiet);
         files::plan(&self.command).check()?;
         match self.command {
             Command::Predict(a) => predict::run_predict(a),

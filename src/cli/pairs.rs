@@ -1,6 +1,7 @@
 //! `stance pairs`.
 
 use super::args::GazetteerArgs;
+use super::progress::summary;
 use anyhow::{Context, Result};
 use clap::Args;
 use stance::commands::pairs::{pairs, PairsConfig};
@@ -26,7 +27,7 @@ pub(crate) fn run_pairs(a: PairsArgs) -> Result<()> {
     };
     let stats = pairs(&gaz, &cfg).context("writing pairs")?;
     super::progress::report_problems(&stats.problems);
-    eprintln!(
+    summary(&format!(
         "{} documents, {} sentences, {} (sentence, actor) pairs{}",
         stats.documents,
         stats.sentences,
@@ -34,6 +35,6 @@ pub(crate) fn run_pairs(a: PairsArgs) -> Result<()> {
         cfg.output
             .as_ref()
             .map_or(String::new(), |p| format!(" written to {}", p.display()))
-    );
+    ));
     Ok(())
 }

@@ -3,16 +3,55 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-pub(crate) fn progress_bar(_len: u64, what: &str) -> ProgressBar {
-    // The number of pairs is known only inside the library: count up with a rate.
-    let pb = ProgressBar::new_spinner();
+/// `--quiet`: no progress bars and no summary lines (errors and skipped records still show).
+/// Set once, from the parsed flags, before any command runs.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+pub(crate) fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Prints a command's closing summary line on standard error, unless `--quiet`.
+pub(crate) fn summary(line: &str) {
+    if !QUIET.load(Ordering::Relaxed) {
+        eprintln!("{line}");
+    }
+}
+
+/// A spinner (or, with `len`, a bar with ETA) counting `unit`s with a rounded rate; hidden
+/// with `--quiet`.
+pub(crate) fn counter(len: Option<u64>, what: &str, unit: &str, extra: &str) -> ProgressBar {
+    if QUIET.load(Ordering::Relaxed) {
+        return ProgressBar::hidden();
+    }
+    let (pb, template) = match len {
+        Some(n) => (
+            ProgressBar::new(n),
+            format!("{{spinner}} {what} [{{elapsed_precise}}] {{bar:30}} {{pos}}/{{len}} {unit} ({{rate}}, ETA {{eta}}) {extra}"),
+        ),
+        None => (
+            ProgressBar::new_spinner(),
+            format!("{{spinner}} {what} [{{elapsed_precise}}] {{pos}} {unit} ({{rate}}) {extra}"),
+        ),
+    };
     pb.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{spinner}} {what} [{{elapsed_precise}}] {{pos}} pairs ({{per_sec}})"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template(&template)
+            .map(|s| {
+                s.with_key(
+                    "rate",
+                    |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.1}/s", st.per_sec());
+                    },
+                )
+            })
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     pb
+}
+
+pub(crate) fn progress_bar(_len: u64, what: &str) -> ProgressBar {
+    // The number of pairs is known only inside the library: count up with a rate.
+    counter(None, what, "pairs", "")
 }
 
 pub(crate) fn report_skips(path: &std::path::Path, skipped: &[stance::io::Skip]) {

@@ -1,5 +1,6 @@
 //! `stance report`.
 
+use super::progress::summary;
 use anyhow::{Context, Result};
 use clap::Args;
 use stance::commands::report::{report, ReportConfig};
@@ -62,9 +63,9 @@ pub(crate) fn run_report(a: ReportArgs) -> Result<()> {
     for k in &s.first_skipped {
         eprintln!("skipped: {}:{}: {}", k.source, k.line, k.message);
     }
-    eprintln!(
+    summary(&format!(
         "{} sentence lines, {} documents, {} actors; {} lines skipped; {} without a date, {} with an unparsed date; report written to {}",
         s.lines, s.documents, s.actors, s.skipped, s.dates_missing, s.dates_unparsed, cfg.out.display()
-    );
+    ));
     Ok(())
 }

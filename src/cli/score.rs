@@ -1,9 +1,9 @@
 //! `stance score`.
 use super::args::{BatchArgs, GazetteerArgs, MentionArgs, ModelArgs};
-use super::progress::{report_problems, stop_on_ctrl_c};
+use super::progress::{counter, report_problems, stop_on_ctrl_c, summary};
 use anyhow::{Context, Result};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use stance::commands;
 use stance::commands::score::ScoreConfig;
 use stance::commands::ModelChoice;
@@ -100,20 +100,14 @@ pub(crate) fn run_score(a: ScoreArgs) -> Result<()> {
     let gaz = a.actors.load()?;
     let cfg = ScoreConfig::try_from(&a)?;
     let stop = stop_on_ctrl_c("\ninterrupt: stopping after this chunk; the partial output is kept");
-    let pb = ProgressBar::new_spinner();
-    pb.set_style(
-        ProgressStyle::with_template(
-            "{spinner} scoring [{elapsed_precise}] {pos} documents ({per_sec}) {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
+    let pb = counter(None, "scoring", "documents", "{msg}");
     let stats = commands::score::score(&model, &gaz, &cfg, &ScoreBar(pb.clone()), &stop);
     pb.finish_and_clear();
     let stats = stats?;
     let skipped = stats.problems.iter().filter(|p| p.skipped).count();
     let warned = stats.problems.len() - skipped;
     report_problems(&stats.problems);
-    eprintln!(
+    summary(&format!(
         "{} documents{}, {} sentences ({} with actors), {} pairs in {:.1} s ({:.1} pairs/s; model {:.1} s, text {:.1} s); {} skipped, {} warnings{}",
         stats.documents,
         if stats.documents_resumed > 0 { format!(" (+{} already done)", stats.documents_resumed) } else { String::new() }
@@ -122,7 +116,7 @@ pub(crate) fn run_score(a: ScoreArgs) -> Result<()> {
         stats.sentences, stats.sentences_with_actors, stats.pairs, stats.seconds,
         stats.pairs as f64 / stats.seconds.max(1e-9), stats.seconds_model, stats.seconds_text, skipped, warned,
         if stats.pairs_failed > 0 { format!(", {} pairs failed", stats.pairs_failed) } else { String::new() },
-    );
+    ));
     if cfg.mentions.discover != Default::default() {
         let top = stats.top_candidates(20);
         if !top.is_empty() {

@@ -1,8 +1,8 @@
 //! `stance train`.
-use super::progress::{report_skips, stop_on_ctrl_c};
+use super::progress::{counter, report_skips, stop_on_ctrl_c};
 use anyhow::{Context, Result};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -208,11 +208,7 @@ pub(crate) fn run_train(a: TrainArgs) -> Result<()> {
     let stop = stop_on_ctrl_c(
         "\ninterrupt: stopping after this step; the last finished checkpoint is kept",
     );
-    let pb = ProgressBar::new(0);
-    pb.set_style(
-        ProgressStyle::with_template("{spinner} training [{elapsed_precise}] {bar:30} {pos}/{len} steps ({per_sec}, ETA {eta}) {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let pb = counter(Some(0), "training", "steps", "{msg}");
     let out = stance::train::train(&cfg, &BarProgress(pb.clone()), stop);
     pb.finish_and_clear();
     let out = out.with_context(|| format!("training into {}", cfg.out.display()))?;
