@@ -377,3 +377,78 @@ fn a_tables_folder_that_cannot_be_made_fails_before_the_page_is_written() {
     assert!(report(&c).is_err());
     assert!(!out.exists(), "no page is written when the run fails");
 }
+
+#[test]
+fn wrong_files_repeated_files_and_invalid_scores_are_refused_or_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = [("supportive", 0.7), ("neutral", 0.2), ("critical", 0.1)];
+    let lines = vec![
+        line("a", Some("2024-01-02"), "A", "China", good),
+        line(
+            "b",
+            Some("2024-01-03"),
+            "A",
+            "China",
+            [("supportive", 5.0), ("neutral", -3.0), ("critical", 0.0)],
+        ),
+        line(
+            "c",
+            Some("2024-01-04"),
+            "A",
+            "China",
+            [("supportive", 0.5), ("neutral", 0.5), ("critical", 0.5)],
+        ),
+    ];
+    let mut furious: serde_json::Value =
+        serde_json::from_str(&line("d", Some("2024-01-05"), "A", "China", good)).unwrap();
+    furious["actors"][0]["stance"] = "furious".into();
+    let mut empty: serde_json::Value =
+        serde_json::from_str(&line("e", Some("2024-01-06"), "A", "China", good)).unwrap();
+    empty["actors"][0]["scores"] = serde_json::json!({});
+    let mut all = lines.clone();
+    all.push(furious.to_string());
+    all.push(empty.to_string());
+    let scores = write(dir.path(), "s.jsonl", &all);
+    let out = dir.path().join("r.html");
+    let s = report(&cfg(vec![scores.clone()], out.clone())).unwrap();
+    assert_eq!(
+        (s.lines, s.actors_invalid),
+        (5, 4),
+        "four invalid entries left out"
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        !html.contains(">inf") && !html.contains("NaN"),
+        "no infinite index"
+    );
+
+    // Not score output (a summary file, CSV output): an error naming the file.
+    let summary = write(
+        dir.path(),
+        "summary.jsonl",
+        &[r#"{"doc":"a","actor":"China","kind":"country","sentences":1,"counts":{}}"#.to_string()],
+    );
+    let e = report(&cfg(vec![summary], out.clone()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("summary.jsonl") && e.contains("score record"),
+        "{e}"
+    );
+    let csv = write(
+        dir.path(),
+        "s.csv",
+        &["doc,sentence,actor".to_string(), "a,0,China".to_string()],
+    );
+    assert!(report(&cfg(vec![csv], out.clone())).is_err());
+
+    // The same file twice, by another spelling or as a copy: refused.
+    let copy = dir.path().join("copy.jsonl");
+    std::fs::copy(&scores, &copy).unwrap();
+    for twice in [dir.path().join("./s.jsonl"), copy] {
+        let e = report(&cfg(vec![scores.clone(), twice], out.clone()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("same score file"), "{e}");
+    }
+}

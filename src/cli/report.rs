@@ -64,8 +64,8 @@ pub(crate) fn run_report(a: ReportArgs) -> Result<()> {
         eprintln!("skipped: {}:{}: {}", k.source, k.line, k.message);
     }
     summary(&format!(
-        "{} sentence lines, {} documents, {} actors; {} lines skipped; {} without a date, {} with an unparsed date; report written to {}",
-        s.lines, s.documents, s.actors, s.skipped, s.dates_missing, s.dates_unparsed, cfg.out.display()
+        "{} sentence lines, {} documents, {} actors; {} lines skipped, {} actor entries with invalid scores left out; {} lines without a date, {} with an unparsed date; report written to {}",
+        s.lines, s.documents, s.actors, s.skipped, s.actors_invalid, s.dates_missing, s.dates_unparsed, cfg.out.display()
     ));
     Ok(())
 }

@@ -35,6 +35,8 @@ pub struct ReportStats {
     pub first_skipped: Vec<SkippedLine>,
     pub dates_missing: usize,
     pub dates_unparsed: usize,
+    /// Actor entries left out for invalid scores.
+    pub actors_invalid: usize,
 }
 
 pub fn report(cfg: &ReportConfig) -> Result<ReportStats> {
@@ -45,8 +47,25 @@ pub fn report(cfg: &ReportConfig) -> Result<ReportStats> {
         seed: cfg.seed,
         ..TallyOptions::default()
     });
+    refuse_repeated_inputs(&cfg.inputs)?;
     for p in &cfg.inputs {
-        tally.read_file(p)?;
+        let (records, skipped) = tally.read_file(p)?;
+        if records == 0 && skipped > 0 {
+            let first = tally
+                .skipped
+                .iter()
+                .rev()
+                .find(|k| k.source == p.display().to_string())
+                .map_or(String::new(), |k| {
+                    format!(" (line {}: {})", k.line, k.message)
+                });
+            return Err(Error::Input {
+                path: p.clone(),
+                message: format!(
+                    "none of its {skipped} lines is a `stance score` record{first}: give score output (JSONL), not CSV output, a --summary file or `mentions` output"
+                ),
+            });
+        }
     }
     let layout = Layout {
         top: cfg.top.max(1),
@@ -76,7 +95,27 @@ pub fn report(cfg: &ReportConfig) -> Result<ReportStats> {
         first_skipped: tally.skipped.clone(),
         dates_missing: tally.dates_missing,
         dates_unparsed: tally.dates_unparsed,
+        actors_invalid: tally.actors_invalid,
     })
+}
+
+/// The same file given twice (by path, another spelling, or the same contents) would count
+/// every sentence twice and narrow every interval: refused.
+fn refuse_repeated_inputs(inputs: &[std::path::PathBuf]) -> Result<()> {
+    let mut seen: Vec<(std::path::PathBuf, String, &std::path::PathBuf)> = Vec::new();
+    for p in inputs {
+        let canonical = p.canonicalize().map_err(|e| Error::io(p, e))?;
+        let hash = crate::io::hash::fnv_file(p)?;
+        if let Some((_, _, first)) = seen.iter().find(|(c, h, _)| *c == canonical || *h == hash) {
+            return Err(Error::Config(format!(
+                "{} and {} are the same score file (same path or same contents): each sentence would count twice",
+                first.display(),
+                p.display()
+            )));
+        }
+        seen.push((canonical, hash, p));
+    }
+    Ok(())
 }
 
 /// `name (base, dev F1m …)` from a model's `stance.json`.

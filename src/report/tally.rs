@@ -132,10 +132,38 @@ pub struct Tally {
     pub dates_unparsed: usize,
     pub first: Option<Date>,
     pub last: Option<Date>,
+    /// Actor entries left out for invalid scores (see [`invalid_scores`]).
+    pub actors_invalid: usize,
     /// The models named by the score lines (`NAME@HASH`) and their line counts.
     pub models: BTreeMap<String, usize>,
     last_doc: Option<String>,
     rng: StdRng,
+}
+
+/// Why an actor's scores cannot be tallied: none, a value outside [0, 1] (or not finite),
+/// values that do not sum to 1 (± 0.02), or a stance that is not one of the scored labels.
+pub fn invalid_scores(a: &crate::io::scores::ActorStance) -> Option<String> {
+    if a.scores.is_empty() {
+        return Some("no scores".into());
+    }
+    if let Some((l, v)) = a
+        .scores
+        .iter()
+        .find(|(_, v)| !(v.is_finite() && (0.0..=1.0).contains(*v)))
+    {
+        return Some(format!("score {v} for {l:?} is not a probability"));
+    }
+    let sum: f32 = a.scores.values().sum();
+    if (sum - 1.0).abs() > 0.02 {
+        return Some(format!("scores sum to {sum:.3}, not 1"));
+    }
+    if !a.scores.contains_key(&a.stance) {
+        return Some(format!(
+            "stance {:?} is not one of its scores' labels",
+            a.stance
+        ));
+    }
+    None
 }
 
 /// P(supportive) − P(critical) of an actor in a sentence, when both labels exist.
@@ -158,6 +186,7 @@ impl Tally {
             dates_unparsed: 0,
             first: None,
             last: None,
+            actors_invalid: 0,
             models: BTreeMap::new(),
             last_doc: None,
             rng,
@@ -165,8 +194,10 @@ impl Tally {
     }
 
     /// Reads a `score` output file (JSONL) line by line; lines that are not score records are
-    /// counted and the first ones kept with their reason.
-    pub fn read_file(&mut self, path: &Path) -> Result<()> {
+    /// counted and the first ones kept with their reason. Returns the file's (records, lines
+    /// skipped).
+    pub fn read_file(&mut self, path: &Path) -> Result<(usize, usize)> {
+        let (lines_before, skipped_before) = (self.lines, self.skipped_count);
         let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let name = path.display().to_string();
         for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
@@ -188,7 +219,10 @@ impl Tally {
                 }
             }
         }
-        Ok(())
+        Ok((
+            self.lines - lines_before,
+            self.skipped_count - skipped_before,
+        ))
     }
 
     /// Adds one score record.
@@ -213,6 +247,18 @@ impl Tally {
                 Some(v) => v.to_string(),
             });
         for a in &rec.actors {
+            if let Some(why) = invalid_scores(a) {
+                // Never averaged: one absurd score would move an actor's index and interval.
+                self.actors_invalid += 1;
+                if self.skipped.len() < 50 {
+                    self.skipped.push(SkippedLine {
+                        source: rec.doc.clone(),
+                        line: rec.sentence,
+                        message: format!("actor {:?} left out: {why}", a.actor),
+                    });
+                }
+                continue;
+            }
             for l in a.scores.keys() {
                 if !self.labels.contains(l) {
                     self.labels.insert(l.clone());
