@@ -72,6 +72,12 @@ pub unsafe fn forward(q: &PackedInt8, x: &[f32], m: usize, y: *mut f32) {
 
 /// Quantises each row to u8 codes (`kp` per row, the padding zero), with its scale and zero
 /// point: the same arithmetic as the portable reference.
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA ([`super::features::avx2_fma`]). The vector loads stay
+/// inside each row's bounds-checked slice, so an `x` shorter than `m * k` panics rather than
+/// reads out of bounds; `k <= kp` is required for the codes (checked by slicing too).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn quantise_rows(x: &[f32], m: usize, k: usize, kp: usize) -> (Vec<u8>, Vec<f32>, Vec<i32>) {
