@@ -110,6 +110,35 @@ fn quiet_leaves_standard_error_to_problems() {
     assert!(err.contains("x.jsonl:1"), "problems still show: {err}");
 }
 
+/// `stance predict … | head -1`: the reader goes away; the program ends quietly with status 0,
+/// never with a panic.
+#[test]
+fn a_closed_output_pipe_is_a_quiet_exit_0() {
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny_dir(dir.path());
+    let data = dir.path().join("many.jsonl");
+    let rec = "{\"text\":\"Beijing praised Moscow.\",\"target\":\"Moscow\"}\n";
+    std::fs::write(&data, rec.repeat(4000)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stance"))
+        .args([
+            "predict",
+            "--model",
+            &model,
+            "--input",
+            data.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{:?}: {err}", o.status);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 #[test]
 fn predict_eval_and_score_with_a_model_directory() {
     let dir = tempfile::tempdir().unwrap();

@@ -40,7 +40,7 @@ pub(crate) fn run_mentions(a: MentionsArgs) -> Result<()> {
     let options = MentionOptions::from(&a.mentions);
     if !a.gold.is_empty() {
         let r = evaluate_gold(&gaz, &a.gold, &options).context("scoring against --gold")?;
-        print_report(&r, a.show_misses);
+        print_report(&r, a.show_misses)?;
         if let Some(p) = &a.report {
             let mut f = AtomicFile::create(p)?;
             serde_json::to_writer_pretty(&mut f, &r)?;
@@ -71,10 +71,10 @@ pub(crate) fn run_mentions(a: MentionsArgs) -> Result<()> {
     Ok(())
 }
 
-fn print_report(r: &MentionReport, show_misses: bool) {
+fn print_report(r: &MentionReport, show_misses: bool) -> std::io::Result<()> {
     if show_misses {
         for m in &r.misses {
-            println!("{}: {}\n    {}", m.file, m.what, m.sentence);
+            outln!("{}: {}\n    {}", m.file, m.what, m.sentence);
         }
     }
     let pr = |p: &stance::eval::mentions::PR| {
@@ -88,7 +88,7 @@ fn print_report(r: &MentionReport, show_misses: bool) {
             p.gold
         )
     };
-    println!(
+    outln!(
         "{} documents; demonyms {}, discover {}",
         r.documents,
         if r.demonyms { "on" } else { "off" },
@@ -105,15 +105,16 @@ fn print_report(r: &MentionReport, show_misses: bool) {
             p.labelled
         )
     };
-    println!("references        {}", pr(&r.references));
+    outln!("references        {}", pr(&r.references));
     for (via, p) in &r.references_by_via {
-        println!("  via {via:<12}  {}", via_pr(p));
+        outln!("  via {via:<12}  {}", via_pr(p));
     }
     if let Some(d) = &r.demonym_references {
-        println!("demonyms          {}", via_pr(d));
+        outln!("demonyms          {}", via_pr(d));
     }
-    println!("holders           {}", pr(&r.holders));
+    outln!("holders           {}", pr(&r.holders));
     if let Some(d) = &r.discovery {
-        println!("discovered names  {}", pr(d));
+        outln!("discovered names  {}", pr(d));
     }
+    Ok(())
 }

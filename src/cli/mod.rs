@@ -1,6 +1,15 @@
 //! The command line: flags parsed into typed arguments (one module per command), converted into
 //! the library's configs by tested `TryFrom` functions, then run.
 
+/// `println!` that returns the write error (a closed pipe: `stance … | head`) to the caller's
+/// `Result` instead of panicking; `main` turns a broken pipe into exit status 0.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)?;
+    }};
+}
+
 pub(crate) mod args;
 pub(crate) mod files;
 pub(crate) mod mentions;

@@ -64,14 +64,14 @@ pub(crate) fn run_average(a: AverageArgs) -> Result<()> {
         .with_context(|| format!("averaging into {}", cfg.out.display()))?;
     report_skips(std::path::Path::new("the dev data"), &out.skipped);
     for d in &out.dev {
-        println!(
+        outln!(
             "{}: F1m {:.2}, accuracy {:.2}",
             d.data,
             100.0 * d.f1m,
             100.0 * d.accuracy
         );
     }
-    println!(
+    outln!(
         "average of {} models ({} weights) written to {}",
         out.models,
         out.weights,
@@ -92,9 +92,13 @@ pub(crate) fn run_calibrate(a: CalibrateArgs) -> Result<()> {
         .with_context(|| format!("calibrating {}", cfg.model.display()))?;
     report_skips(std::path::Path::new("the dev data"), &out.skipped);
     for d in &out.dev {
-        println!(
+        outln!(
             "{}: ECE {:.4} -> {:.4}, NLL {:.4} -> {:.4}",
-            d.data, d.before.ece, d.after.ece, d.before.nll, d.after.nll
+            d.data,
+            d.before.ece,
+            d.after.ece,
+            d.before.nll,
+            d.after.nll
         );
     }
     let map = match out.top_platt {
@@ -102,7 +106,7 @@ pub(crate) fn run_calibrate(a: CalibrateArgs) -> Result<()> {
         None if cfg.top_platt => ", no top-probability map (nothing to fit)".into(),
         None => String::new(),
     };
-    println!(
+    outln!(
         "temperature {:.4}{map} written to {}",
         out.temperature,
         cfg.model.join("stance.json").display()

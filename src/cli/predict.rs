@@ -99,13 +99,13 @@ pub(crate) fn run_predict(a: PredictArgs) -> Result<()> {
     }
     if single {
         let p = &out.predictions[0];
-        println!("{}", p.label);
+        outln!("{}", p.label);
         for (l, s) in &p.scores {
-            println!("  {l:<12} {s:.4}");
+            outln!("  {l:<12} {s:.4}");
         }
     } else if a.output.is_none() {
         for p in &out.predictions {
-            println!("{}", serde_json::to_string(p)?);
+            outln!("{}", serde_json::to_string(p)?);
         }
     } else {
         eprintln!(
@@ -134,12 +134,14 @@ pub(crate) fn run_eval(a: EvalArgs) -> Result<()> {
         .with_context(|| format!("evaluating on {}", a.data.display()))?;
     pb.finish_and_clear();
     report_skips(&a.data, &report.skipped);
-    println!(
+    outln!(
         "model {} ({})\ndata  {}\n",
-        report.model, report.arithmetic, report.data
+        report.model,
+        report.arithmetic,
+        report.data
     );
     print!("{}", report.metrics.table());
-    println!(
+    outln!(
         "\ncalibration: ECE {:.4}, NLL {:.4}, mean confidence {:.3} (temperature {:.3}{})",
         report.calibration.ece,
         report.calibration.nll,
@@ -150,7 +152,7 @@ pub(crate) fn run_eval(a: EvalArgs) -> Result<()> {
             None => String::new(),
         }
     );
-    println!(
+    outln!(
         "\n{:.1} pairs/s ({:.2} s){}",
         report.pairs_per_second,
         report.seconds,

@@ -226,7 +226,7 @@ pub(crate) fn run_train(a: TrainArgs) -> Result<()> {
                 )
             })
             .collect();
-        println!(
+        outln!(
             "epoch {}: loss {:.4}, {:.1} pairs/s, {:.0} s{}{}",
             r.epoch,
             r.train_loss,
@@ -241,8 +241,8 @@ pub(crate) fn run_train(a: TrainArgs) -> Result<()> {
         );
     }
     match out.best_epoch {
-        Some(e) => println!("best model (epoch {e}) written to {}", cfg.out.display()),
-        None => println!("no epoch finished; nothing written"),
+        Some(e) => outln!("best model (epoch {e}) written to {}", cfg.out.display()),
+        None => outln!("no epoch finished; nothing written"),
     }
     Ok(())
 }
