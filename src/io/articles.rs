@@ -40,24 +40,26 @@ enum Source {
     Stdin,
 }
 
-/// A JSONL archive by its name: `.jsonl` or `.ndjson`, also gzip-compressed (`.jsonl.gz`).
-fn is_jsonl(p: &Path) -> bool {
+/// A file's name in lower case without a `.gz` suffix: what its archive kind is told by.
+fn archive_name(p: &Path) -> String {
     let name = p
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    name.strip_suffix(".gz")
+        .map_or(name.clone(), str::to_string)
+}
+
+/// A JSONL archive by its name: `.jsonl` or `.ndjson`, also gzip-compressed (`.jsonl.gz`).
+fn is_jsonl(p: &Path) -> bool {
+    let name = archive_name(p);
     name.ends_with(".jsonl") || name.ends_with(".ndjson")
 }
 
 /// A CSV or TSV archive by its name (also gzip-compressed): a header row, a `text` column, an
 /// optional `id` column; every other column is carried as a field.
 fn is_csv(p: &Path) -> bool {
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let name = archive_name(p);
     name.ends_with(".csv") || name.ends_with(".tsv")
 }
 
@@ -74,11 +76,7 @@ struct CsvAsJsonl {
 
 impl CsvAsJsonl {
     fn open(p: &Path) -> std::io::Result<Self> {
-        let tsv = p
-            .to_string_lossy()
-            .to_ascii_lowercase()
-            .trim_end_matches(".gz")
-            .ends_with(".tsv");
+        let tsv = archive_name(p).ends_with(".tsv");
         let mut rows = csv::ReaderBuilder::new()
             .delimiter(if tsv { b'\t' } else { b',' })
             .flexible(true)
@@ -384,6 +382,9 @@ pub struct Documents {
     roots: Vec<PathBuf>,
     /// A plain-text document of a stream, returned first.
     pending: Option<Document>,
+    /// The last file name resolved by [`Documents::canonical_of`] and its canonical form (one
+    /// resolution per file, not per record).
+    canonical: (String, String),
 }
 
 impl Documents {
@@ -402,7 +403,16 @@ impl Documents {
             seen: HashSet::new(),
             roots,
             pending: None,
+            canonical: Default::default(),
         }
+    }
+
+    /// [`canonical_name`] of `name`, resolved once per file.
+    fn canonical_of(&mut self, name: &str) -> String {
+        if self.canonical.0 != name {
+            self.canonical = (name.to_string(), canonical_name(name));
+        }
+        self.canonical.1.clone()
     }
 
     fn file_id(&self, p: &Path) -> String {
@@ -496,7 +506,7 @@ impl Documents {
                 Some(Value::Number(n)) => (n.to_string(), n.to_string()),
                 _ => (
                     format!("{name}:{line}"),
-                    format!("{}:{line}", canonical_name(&name)),
+                    format!("{}:{line}", self.canonical_of(&name)),
                 ),
             };
             let id = self.unique(id, &name, Some(line));
@@ -611,6 +621,7 @@ impl Documents {
             seen: HashSet::new(),
             roots: Vec::new(),
             pending: None,
+            canonical: Default::default(),
         };
         docs.pending = docs.open_stream(stream);
         docs
