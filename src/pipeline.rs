@@ -250,6 +250,7 @@ fn assemble(
                     text: sent.text.clone(),
                     actors,
                     model: Some(model_id.to_string()),
+                    version: Some(crate::io::scores::VERSION.to_string()),
                     fields: doc.fields.clone(),
                 });
             }

@@ -40,13 +40,13 @@ fn cfg(inputs: Vec<PathBuf>, out: PathBuf) -> ReportConfig {
         inputs,
         out,
         tables: None,
-        by: Period::Month,
+        by: Some(Period::Month),
         date_fields: vec!["date".into(), "published".into()],
         group_by: Some("outlet".into()),
         actors: None,
         top: 8,
         model: None,
-        seed: 7,
+        skip_bad: false,
     }
 }
 
@@ -87,8 +87,14 @@ fn report_has_every_section_chart_and_table() {
     lines.push("not json".into());
     let scores = write(dir.path(), "scores.jsonl", &lines);
     let out = dir.path().join("report.html");
-    let mut c = cfg(vec![scores], out.clone());
+    let mut c = cfg(vec![scores.clone()], out.clone());
     c.tables = Some(dir.path().join("tables"));
+    // A line that is not a score record fails the run, naming the file and line...
+    let e = report(&c).unwrap_err().to_string();
+    assert!(e.contains("scores.jsonl") && e.contains("line 25"), "{e}");
+    assert!(!out.exists());
+    // ... unless --skip-bad, which counts it.
+    c.skip_bad = true;
     let stats = report(&c).unwrap();
     assert_eq!(
         (stats.lines, stats.documents, stats.actors, stats.skipped),
@@ -162,9 +168,40 @@ fn report_has_every_section_chart_and_table() {
         "{overview}"
     );
     let months = std::fs::read_to_string(dir.path().join("tables/over_time.csv")).unwrap();
-    assert!(months.contains("China,2024-01,4,0,0,4,0.5000"), "{months}");
+    assert!(
+        months.starts_with(
+            "actor,period,period_start,sentences,critical,neutral,supportive,stance_index,ci_low,ci_high\n"
+        ),
+        "{months}"
+    );
+    assert!(
+        months.contains("China,2024-01,2024-01-01,4,0,0,4,0.5000,"),
+        "{months}"
+    );
     let groups = std::fs::read_to_string(dir.path().join("tables/by_group.csv")).unwrap();
-    assert!(groups.contains("Russia,A,6,6,0,0,-0.6000"), "{groups}");
+    assert!(groups.contains("Russia,A,6,6,0,0,-0.6000,"), "{groups}");
+    // Every table row with an index has its interval, or is below five sentences.
+    for table in ["overview.csv", "over_time.csv", "by_group.csv"] {
+        let text = std::fs::read_to_string(dir.path().join("tables").join(table)).unwrap();
+        let mut rdr = csv::Reader::from_reader(text.as_bytes());
+        let head = rdr.headers().unwrap().clone();
+        let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+        for r in rdr.records() {
+            let r = r.unwrap();
+            let n: usize = r[col("sentences")].parse().unwrap();
+            let (lo, hi) = (&r[col("ci_low")], &r[col("ci_high")]);
+            if n >= 5 {
+                let (lo, hi, i): (f64, f64, f64) = (
+                    lo.parse().unwrap(),
+                    hi.parse().unwrap(),
+                    r[col("stance_index")].parse().unwrap(),
+                );
+                assert!(lo <= i && i <= hi && hi - lo > 0.01, "{table}: {r:?}");
+            } else {
+                assert!(lo.is_empty() && hi.is_empty(), "{table}: {r:?}");
+            }
+        }
+    }
 }
 
 #[test]
@@ -451,4 +488,206 @@ fn wrong_files_repeated_files_and_invalid_scores_are_refused_or_left_out() {
             .to_string();
         assert!(e.contains("same score file"), "{e}");
     }
+}
+
+/// A `stance score` line through the library's own writer.
+fn record(doc: &str, date: &str, actor: &str, s: f32, c: f32) -> stance::io::scores::SentenceOut {
+    use stance::io::scores::{ActorStance, MentionOut, SentenceOut};
+    let n = 1.0 - s - c;
+    let stance = if s >= c && s >= n {
+        "supportive"
+    } else if c >= n {
+        "critical"
+    } else {
+        "neutral"
+    };
+    let mut fields = serde_json::Map::new();
+    fields.insert("date".into(), date.into());
+    fields.insert(
+        "outlet".into(),
+        (if doc.len().is_multiple_of(2) {
+            "A, Inc."
+        } else {
+            "B \"quoted\""
+        })
+        .into(),
+    );
+    SentenceOut {
+        doc: doc.into(),
+        sentence: 2,
+        start: 10,
+        end: 40,
+        text: format!("Officials said {actor}, again, was in the news."),
+        actors: vec![ActorStance {
+            actor: actor.into(),
+            kind: "country".into(),
+            affiliation: None,
+            mentions: vec![MentionOut {
+                text: actor.into(),
+                start: 15,
+                end: 15 + actor.chars().count(),
+                via: Default::default(),
+            }],
+            stance: stance.into(),
+            scores: [("supportive", s), ("neutral", n), ("critical", c)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            holder: Some("Officials".into()),
+        }],
+        model: Some("m@0011".into()),
+        version: Some("9.9.9".into()),
+        fields,
+    }
+}
+
+#[test]
+fn a_csv_score_file_gives_the_same_report_as_its_jsonl_twin() {
+    use stance::io::scores::{write_csv_header, write_lines, Format};
+    let dir = tempfile::tempdir().unwrap();
+    let labels: Vec<String> = ["supportive", "neutral", "critical"]
+        .map(String::from)
+        .to_vec();
+    let recs: Vec<_> = (0..40)
+        .map(|i| {
+            record(
+                &format!("doc{i}"),
+                &format!("2024-0{}-1{}", 1 + i % 5, i % 9),
+                ["China", "Russia"][i % 2],
+                0.1 + 0.017 * i as f32,
+                0.3 - 0.004 * i as f32,
+            )
+        })
+        .collect();
+    let mut jsonl = Vec::new();
+    write_lines(&mut jsonl, &recs, Format::Jsonl, &labels).unwrap();
+    let mut csv = Vec::new();
+    write_csv_header(&mut csv, &labels).unwrap();
+    write_lines(&mut csv, &recs, Format::Csv, &labels).unwrap();
+    std::fs::write(dir.path().join("s.jsonl"), &jsonl).unwrap();
+    std::fs::write(dir.path().join("s.csv"), &csv).unwrap();
+    let mut pages = Vec::new();
+    for (name, tables) in [("s.jsonl", "tj"), ("s.csv", "tc")] {
+        let out = dir.path().join(format!("{name}.html"));
+        let mut c = cfg(vec![dir.path().join(name)], out.clone());
+        c.tables = Some(dir.path().join(tables));
+        std::env::set_var("SOURCE_DATE_EPOCH", "86400");
+        let s = report(&c).unwrap();
+        assert_eq!((s.lines, s.skipped, s.actors_invalid), (40, 0, 0));
+        let html = std::fs::read_to_string(&out).unwrap();
+        // Only the inputs line names the file.
+        pages.push(html.replace(name, "INPUT"));
+    }
+    assert_eq!(pages[0], pages[1]);
+    assert!(
+        pages[0].contains("stance 9.9.9 (40 lines)"),
+        "the version is named"
+    );
+    for t in [
+        "overview.csv",
+        "over_time.csv",
+        "by_group.csv",
+        "holders.csv",
+        "evidence.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(dir.path().join("tj").join(t)).unwrap(),
+            std::fs::read(dir.path().join("tc").join(t)).unwrap(),
+            "{t}"
+        );
+    }
+}
+
+#[test]
+fn actors_and_group_fields_not_in_the_data_are_errors_listing_what_is_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = [("supportive", 0.7), ("neutral", 0.2), ("critical", 0.1)];
+    let input = write(
+        dir.path(),
+        "s.jsonl",
+        &[
+            line("a", Some("2024-01-02"), "A", "China", good),
+            line("b", Some("2024-01-02"), "A", "Russia", good),
+        ],
+    );
+    let out = dir.path().join("r.html");
+    let mut c = cfg(vec![input], out.clone());
+    c.actors = Some(vec!["Atlantis".into(), "china".into()]);
+    let e = report(&c).unwrap_err().to_string();
+    assert!(
+        e.contains("\"Atlantis\"") && e.contains("China, Russia"),
+        "{e}"
+    );
+    c.actors = Some(vec!["".into()]);
+    assert!(report(&c)
+        .unwrap_err()
+        .to_string()
+        .contains("--actors is empty"));
+    c.actors = None;
+    c.group_by = Some("nosuch".into());
+    let e = report(&c).unwrap_err().to_string();
+    assert!(
+        e.contains("nosuch") && e.contains("outlet") && e.contains("date"),
+        "{e}"
+    );
+    assert!(!out.exists(), "nothing written");
+    c.group_by = Some("outlet".into());
+    c.actors = Some(vec!["china".into()]);
+    report(&c).unwrap();
+}
+
+#[test]
+fn a_gap_archive_is_drawn_on_a_time_axis_and_evidence_says_when_a_side_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let neutral = [("supportive", 0.1), ("neutral", 0.8), ("critical", 0.1)];
+    // 2023-08, then nothing until 2024-06 and 2024-07: spans under two years, so weeks.
+    let mut lines = Vec::new();
+    for (k, d) in ["2023-08-07", "2024-06-03", "2024-07-01"]
+        .iter()
+        .enumerate()
+    {
+        for i in 0..6 {
+            lines.push(line(
+                &format!("d{k}-{i}"),
+                Some(d),
+                "A",
+                "Luxembourg",
+                neutral,
+            ));
+        }
+    }
+    let input = write(dir.path(), "gap.jsonl", &lines);
+    let out = dir.path().join("r.html");
+    let mut c = cfg(vec![input], out.clone());
+    c.by = None;
+    c.tables = Some(dir.path().join("t"));
+    report(&c).unwrap();
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        html.contains("One point per week (chosen from the archive's date span of 330 days"),
+        "the period and why"
+    );
+    assert!(
+        html.contains("most supportive: no supportive sentence."),
+        "no neutral sentence is shown as supportive"
+    );
+    assert!(html.contains("most critical: no critical sentence."));
+    let weeks = std::fs::read_to_string(dir.path().join("t/over_time.csv")).unwrap();
+    assert_eq!(
+        weeks.lines().count(),
+        4,
+        "three weeks with sentences, no rows for empty ones: {weeks}"
+    );
+    // Six identical sentences: an interval that is not zero-width.
+    let doc = parse(&html);
+    let overview_row: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("td"))
+        .map(|n| n.text().unwrap_or_default().to_string())
+        .take(8)
+        .collect();
+    let iv = overview_row.last().unwrap();
+    let (lo, hi) = iv.split_once(" … ").unwrap();
+    let (lo, hi): (f64, f64) = (lo.parse().unwrap(), hi.parse().unwrap());
+    assert!(hi - lo > 0.3, "{iv}");
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 #[derive(Args)]
 pub(crate) struct ReportArgs {
-    /// `stance score` output files (JSONL).
+    /// `stance score` output files (JSONL, or CSV from `--format csv`).
     #[arg(required = true, value_name = "SCORES")]
     pub(crate) inputs: Vec<PathBuf>,
     /// The HTML report to write (self-contained: opens offline).
@@ -23,9 +23,10 @@ pub(crate) struct ReportArgs {
     /// Also write the aggregates as CSV tables into this folder.
     #[arg(long, value_name = "DIR")]
     pub(crate) tables: Option<PathBuf>,
-    /// Period of the over-time section.
-    #[arg(long, value_enum, ignore_case = true, default_value = "week")]
-    pub(crate) by: Period,
+    /// Period of the over-time section [default: from the archive's date span: day under two
+    /// months, week under two years, month beyond].
+    #[arg(long, value_enum, ignore_case = true)]
+    pub(crate) by: Option<Period>,
     /// Field(s) of the articles holding their date (ISO 8601), tried in order.
     #[arg(long = "date-field", value_name = "FIELD", default_values = ["date", "published"])]
     pub(crate) date_fields: Vec<String>,
@@ -41,9 +42,9 @@ pub(crate) struct ReportArgs {
     /// The model that scored the input (folder or shipped name), named with its dev scores.
     #[arg(long, value_name = "DIR|NAME")]
     pub(crate) model: Option<String>,
-    /// Seed of the bootstrap intervals.
-    #[arg(long, default_value_t = 7)]
-    pub(crate) seed: u64,
+    /// Count and skip lines that are not score records instead of failing (each is reported).
+    #[arg(long)]
+    pub(crate) skip_bad: bool,
 }
 
 pub(crate) fn run_report(a: ReportArgs) -> Result<()> {
@@ -57,14 +58,14 @@ pub(crate) fn run_report(a: ReportArgs) -> Result<()> {
         actors: a.actors,
         top: a.top,
         model: a.model,
-        seed: a.seed,
+        skip_bad: a.skip_bad,
     };
     let s = report(&cfg).with_context(|| format!("no report written to {}", cfg.out.display()))?;
     for k in &s.first_skipped {
         eprintln!("skipped: {}:{}: {}", k.source, k.line, k.message);
     }
     summary(&format!(
-        "{} sentence lines, {} documents, {} actors; {} lines skipped, {} actor entries with invalid scores left out; {} lines without a date, {} with an unparsed date; report written to {}",
+        "{} sentence lines, {} documents, {} actors; {} lines skipped, {} actor entries with invalid scores left out; {} documents without a date, {} with an unparsed date; report written to {}",
         s.lines, s.documents, s.actors, s.skipped, s.actors_invalid, s.dates_missing, s.dates_unparsed, cfg.out.display()
     ));
     Ok(())

@@ -107,13 +107,17 @@ pub fn plot(report: &EvalReport, preds: &[Prediction], dir: &std::path::Path) ->
     let m = &report.metrics;
     let write =
         |name: &str, svg: String| crate::io::atomic::write_bytes(dir.join(name), svg.as_bytes());
-    write("confusion.svg", confusion(&m.labels, &m.confusion)?)?;
+    let data = std::path::Path::new(&report.data)
+        .file_name()
+        .map_or(report.data.clone(), |f| f.to_string_lossy().into_owned());
+    let about = format!("{} on {data} ({} pairs)", report.model, m.count);
+    write("confusion.svg", confusion(&m.labels, &m.confusion, &about)?)?;
     let values: Vec<[f64; 3]> = m
         .per_label
         .iter()
         .map(|l| [100.0 * l.precision, 100.0 * l.recall, 100.0 * l.f1])
         .collect();
-    write("per-label.svg", per_label(&m.labels, &values)?)?;
+    write("per-label.svg", per_label(&m.labels, &values, &about)?)?;
     let bins = crate::eval::calibration::ECE_BINS;
     let mut sums = vec![(0f64, 0usize, 0usize); bins];
     for p in preds {
@@ -133,5 +137,5 @@ pub fn plot(report: &EvalReport, preds: &[Prediction], dir: &std::path::Path) ->
             count: n,
         })
         .collect();
-    write("reliability.svg", reliability(&bins)?)
+    write("reliability.svg", reliability(&bins, &about)?)
 }

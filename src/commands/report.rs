@@ -1,6 +1,6 @@
 //! `stance report`: `score` output in, one self-contained HTML report (and optionally CSV tables)
-//! out: actors overview with the stance index and its bootstrap interval, the index over time,
-//! by group (outlet), the evidence sentences, and where it all came from.
+//! out: actors overview with the stance index and its interval, the index over time on a true
+//! time axis, by group (outlet), the evidence sentences, and where it all came from.
 
 use crate::error::{Error, Result};
 use crate::report::dates::Period;
@@ -10,20 +10,22 @@ use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
 pub struct ReportConfig {
-    /// `score` output files (JSONL).
+    /// `score` output files (JSONL or CSV).
     pub inputs: Vec<PathBuf>,
     /// The HTML file (written atomically).
     pub out: PathBuf,
     /// CSV tables into this folder, if given.
     pub tables: Option<PathBuf>,
-    pub by: Period,
+    /// The over-time period; `None`: chosen from the date span.
+    pub by: Option<Period>,
     pub date_fields: Vec<String>,
     pub group_by: Option<String>,
     pub actors: Option<Vec<String>>,
     pub top: usize,
     /// A model directory or shipped name whose card scores the report names.
     pub model: Option<String>,
-    pub seed: u64,
+    /// Lines that are not score records are counted and skipped instead of failing the run.
+    pub skip_bad: bool,
 }
 
 #[derive(Debug)]
@@ -44,7 +46,7 @@ pub fn report(cfg: &ReportConfig) -> Result<ReportStats> {
         by: cfg.by,
         date_fields: cfg.date_fields.clone(),
         group_field: cfg.group_by.clone(),
-        seed: cfg.seed,
+        skip_bad: cfg.skip_bad,
         ..TallyOptions::default()
     });
     refuse_repeated_inputs(&cfg.inputs)?;
@@ -62,16 +64,15 @@ pub fn report(cfg: &ReportConfig) -> Result<ReportStats> {
             return Err(Error::Input {
                 path: p.clone(),
                 message: format!(
-                    "none of its {skipped} lines is a `stance score` record{first}: give score output (JSONL), not CSV output, a --summary file or `mentions` output"
+                    "none of its {skipped} lines is a `stance score` record{first}: give `stance score` output (JSONL or --format csv), not a --summary file or `mentions` output"
                 ),
             });
         }
     }
+    check_names(&tally, cfg)?;
     let layout = Layout {
         top: cfg.top.max(1),
         actors: cfg.actors.clone(),
-        thin: 5,
-        seed: cfg.seed,
     };
     let prov = Provenance {
         inputs: cfg.inputs.iter().map(|p| p.display().to_string()).collect(),
@@ -85,7 +86,7 @@ pub fn report(cfg: &ReportConfig) -> Result<ReportStats> {
     }
     crate::io::atomic::write_bytes(&cfg.out, html.as_bytes())?;
     if let Some(dir) = &cfg.tables {
-        write_tables(&tally, &layout, dir)?;
+        write_tables(&tally, dir)?;
     }
     Ok(ReportStats {
         lines: tally.lines,
@@ -97,6 +98,60 @@ pub fn report(cfg: &ReportConfig) -> Result<ReportStats> {
         dates_unparsed: tally.dates_unparsed,
         actors_invalid: tally.actors_invalid,
     })
+}
+
+/// `--actors` names and the `--group-by` field must be in the data: otherwise the sections they
+/// shape would be empty (or one "(none)" group) without saying why.
+fn check_names(tally: &Tally, cfg: &ReportConfig) -> Result<()> {
+    let some = |names: Vec<&String>| {
+        let n = names.len();
+        let mut v: Vec<String> = names.into_iter().take(20).cloned().collect();
+        if n > 20 {
+            v.push(format!("… ({n} in all)"));
+        }
+        v.join(", ")
+    };
+    if let Some(asked) = &cfg.actors {
+        let missing: Vec<&String> = asked
+            .iter()
+            .filter(|a| {
+                !tally
+                    .actors
+                    .keys()
+                    .any(|k| k.eq_ignore_ascii_case(a.trim()))
+            })
+            .collect();
+        if asked.iter().all(|a| a.trim().is_empty()) {
+            return Err(Error::Config(
+                "--actors is empty: name at least one actor".into(),
+            ));
+        }
+        if !missing.is_empty() {
+            let present: Vec<&String> = tally.ranked().into_iter().map(|(n, _)| n).collect();
+            return Err(Error::Config(format!(
+                "--actors: {} not in the score files; actors there (most sentences first): {}",
+                missing
+                    .iter()
+                    .map(|m| format!("{m:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                some(present)
+            )));
+        }
+    }
+    if let Some(g) = &cfg.group_by {
+        if tally.lines > 0 && tally.grouped_lines == 0 {
+            return Err(Error::Config(format!(
+                "--group-by {g:?}: no score line has this field; fields there: {}",
+                if tally.fields_seen.is_empty() {
+                    "none".to_string()
+                } else {
+                    some(tally.fields_seen.iter().collect())
+                }
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The same file given twice (by path, another spelling, or the same contents) would count

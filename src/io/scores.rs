@@ -59,9 +59,15 @@ pub struct SentenceOut {
     /// output of older versions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// The `stance` version that wrote the line; absent in output of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub fields: serde_json::Map<String, serde_json::Value>,
 }
+
+/// The version written into every score line.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Per document and actor.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -79,7 +85,9 @@ pub struct SummaryRow {
     pub holders: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
-/// The CSV columns: one row per (sentence, actor), a probability column per label.
+/// The CSV columns: one row per (sentence, actor), a probability column per label (written
+/// with the shortest decimal that reads back as the same `f32`), the model and version, and the
+/// document's fields as one JSON object, so that a CSV score file holds what its JSONL twin holds.
 pub fn csv_header(labels: &[String]) -> Vec<String> {
     let mut h: Vec<String> = [
         "doc",
@@ -91,6 +99,7 @@ pub fn csv_header(labels: &[String]) -> Vec<String> {
         "affiliation",
         "mentions",
         "via",
+        "mention_spans",
         "stance",
         "holder",
     ]
@@ -100,6 +109,8 @@ pub fn csv_header(labels: &[String]) -> Vec<String> {
     h.extend(labels.iter().map(|l| format!("p_{l}")));
     h.push("text".into());
     h.push("model".into());
+    h.push("version".into());
+    h.push("fields".into());
     h
 }
 
@@ -141,16 +152,26 @@ pub fn write_lines(
                             .map(|m| m.via.as_str())
                             .collect::<Vec<_>>()
                             .join("|"),
+                        a.mentions
+                            .iter()
+                            .map(|m| format!("{}-{}", m.start, m.end))
+                            .collect::<Vec<_>>()
+                            .join("|"),
                         a.stance.clone(),
                         a.holder.clone().unwrap_or_default(),
                     ];
-                    row.extend(
-                        labels
-                            .iter()
-                            .map(|lb| format!("{:.4}", a.scores.get(lb).copied().unwrap_or(0.0))),
-                    );
+                    row.extend(labels.iter().map(|lb| match a.scores.get(lb) {
+                        Some(p) => p.to_string(),
+                        None => String::new(),
+                    }));
                     row.push(l.text.clone());
                     row.push(l.model.clone().unwrap_or_default());
+                    row.push(l.version.clone().unwrap_or_default());
+                    row.push(if l.fields.is_empty() {
+                        String::new()
+                    } else {
+                        serde_json::Value::Object(l.fields.clone()).to_string()
+                    });
                     c.write_record(&row).map_err(std::io::Error::other)?;
                 }
             }
@@ -166,6 +187,180 @@ pub fn write_csv_header(w: &mut dyn Write, labels: &[String]) -> std::io::Result
     c.write_record(csv_header(labels))
         .map_err(std::io::Error::other)?;
     c.flush()
+}
+
+/// Whether `first_line` is the header of a CSV score file (see [`csv_header`]).
+pub fn is_csv_score_header(first_line: &str) -> bool {
+    first_line
+        .trim_start_matches('\u{feff}')
+        .starts_with("doc,sentence,")
+}
+
+/// A row of a CSV score file that could not be read: its line and why.
+pub type CsvRowError = (u64, String);
+
+/// Reads a CSV score file (the layout of [`csv_header`], with any labels) and hands on each
+/// sentence's record: consecutive rows of one (doc, sentence) make one record, as the JSONL
+/// output has them. A row that does not fit is handed on as an error with its line; a header
+/// without the needed columns is an error for the whole file.
+pub fn read_csv_scores(
+    r: impl std::io::Read,
+    on_record: &mut dyn FnMut(std::result::Result<SentenceOut, CsvRowError>),
+) -> std::result::Result<(), String> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(r);
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| format!("no CSV header: {e}"))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let need = |name: &str| col(name).ok_or_else(|| format!("no `{name}` column"));
+    let (c_doc, c_sent, c_actor, c_stance, c_text) = (
+        need("doc")?,
+        need("sentence")?,
+        need("actor")?,
+        need("stance")?,
+        need("text")?,
+    );
+    let probs: Vec<(usize, String)> = header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| Some((i, h.strip_prefix("p_")?.to_string())))
+        .collect();
+    if probs.is_empty() {
+        return Err("no probability column (`p_LABEL`)".into());
+    }
+    let opt = |name: &str| col(name);
+    let (c_start, c_end, c_kind, c_aff, c_mentions, c_via, c_spans, c_holder) = (
+        opt("sentence_start"),
+        opt("sentence_end"),
+        opt("kind"),
+        opt("affiliation"),
+        opt("mentions"),
+        opt("via"),
+        opt("mention_spans"),
+        opt("holder"),
+    );
+    let (c_model, c_version, c_fields) = (opt("model"), opt("version"), opt("fields"));
+    let mut current: Option<SentenceOut> = None;
+    let mut row = csv::StringRecord::new();
+    loop {
+        let line = rdr.position().line() + 1;
+        match rdr.read_record(&mut row) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                on_record(Err((line, format!("not a CSV row: {e}"))));
+                continue;
+            }
+        }
+        let line = row.position().map_or(line, |p| p.line());
+        let get = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("");
+        let rec = (|| -> std::result::Result<(SentenceOut, ActorStance), String> {
+            let num = |c: Option<usize>, what: &str| -> std::result::Result<usize, String> {
+                let v = get(c);
+                if v.is_empty() {
+                    return Ok(0);
+                }
+                v.parse()
+                    .map_err(|_| format!("`{what}` is {v:?}, not a whole number"))
+            };
+            let mut scores = BTreeMap::new();
+            for (c, label) in &probs {
+                let v = get(Some(*c));
+                if v.is_empty() {
+                    continue;
+                }
+                let p: f32 = v
+                    .parse()
+                    .map_err(|_| format!("`p_{label}` is {v:?}, not a number"))?;
+                scores.insert(label.clone(), p);
+            }
+            let text = get(Some(c_text)).to_string();
+            let texts: Vec<&str> = get(c_mentions)
+                .split('|')
+                .filter(|t| !t.is_empty())
+                .collect();
+            let vias: Vec<&str> = get(c_via).split('|').collect();
+            let spans: Vec<&str> = get(c_spans).split('|').collect();
+            let mut mentions = Vec::new();
+            for (i, t) in texts.iter().enumerate() {
+                let span = spans.get(i).and_then(|s| {
+                    let (a, b) = s.split_once('-')?;
+                    Some((a.parse().ok()?, b.parse().ok()?))
+                });
+                // Older CSV output has no spans: the first occurrence in the sentence.
+                let (start, end) = span.unwrap_or_else(|| {
+                    let at = text.find(t).map_or(0, |b| text[..b].chars().count());
+                    (at, at + t.chars().count())
+                });
+                let via = serde_json::from_value(serde_json::Value::String(
+                    vias.get(i).copied().unwrap_or("alias").to_string(),
+                ))
+                .unwrap_or_default();
+                mentions.push(MentionOut {
+                    text: t.to_string(),
+                    start,
+                    end,
+                    via,
+                });
+            }
+            let some = |c: Option<usize>| Some(get(c).to_string()).filter(|v| !v.is_empty());
+            let fields = match get(c_fields) {
+                "" => serde_json::Map::new(),
+                f => match serde_json::from_str(f) {
+                    Ok(serde_json::Value::Object(m)) => m,
+                    _ => return Err(format!("`fields` is not a JSON object: {f:?}")),
+                },
+            };
+            let actor = ActorStance {
+                actor: get(Some(c_actor)).to_string(),
+                kind: get(c_kind).to_string(),
+                affiliation: some(c_aff),
+                mentions,
+                stance: get(Some(c_stance)).to_string(),
+                scores,
+                holder: some(c_holder),
+            };
+            if actor.actor.is_empty() {
+                return Err("`actor` is empty".into());
+            }
+            let out = SentenceOut {
+                doc: get(Some(c_doc)).to_string(),
+                sentence: num(Some(c_sent), "sentence")?,
+                start: num(c_start, "sentence_start")?,
+                end: num(c_end, "sentence_end")?,
+                text,
+                actors: Vec::new(),
+                model: some(c_model),
+                version: some(c_version),
+                fields,
+            };
+            Ok((out, actor))
+        })();
+        match rec {
+            Err(why) => on_record(Err((line, why))),
+            Ok((out, actor)) => {
+                let same = current
+                    .as_ref()
+                    .is_some_and(|c| c.doc == out.doc && c.sentence == out.sentence);
+                if !same {
+                    if let Some(done) = current.take() {
+                        on_record(Ok(done));
+                    }
+                    current = Some(out);
+                }
+                if let Some(c) = current.as_mut() {
+                    c.actors.push(actor);
+                }
+            }
+        }
+    }
+    if let Some(done) = current {
+        on_record(Ok(done));
+    }
+    Ok(())
 }
 
 /// What a partial output holds.
@@ -225,6 +420,7 @@ pub fn read_partial(
         }
         Format::Csv => {
             let header = csv_header(labels);
+            let model_column = header.iter().position(|h| h == "model").unwrap_or(0);
             let mut rdr = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
@@ -255,7 +451,7 @@ pub fn read_partial(
                     break;
                 }
                 records.push((String::from_utf8_lossy(&rec[0]).into_owned(), start));
-                let model = String::from_utf8_lossy(&rec[header.len() - 1]).into_owned();
+                let model = String::from_utf8_lossy(&rec[model_column]).into_owned();
                 if !model.is_empty() {
                     models.insert(model);
                 }

@@ -1,37 +1,128 @@
-//! The report's charts as SVG strings, drawn with `plotters`. Colours from the Okabe–Ito palette
-//! (readable with colour-blindness): supportive blue, critical vermillion, neutral grey; every
-//! chart has axis descriptions with units.
+//! The report's and the evaluation's charts as SVG strings, drawn with `plotters`. Colours from
+//! the Okabe–Ito palette (readable with colour-blindness): supportive blue, critical vermillion,
+//! neutral grey. Every chart has axis descriptions with units, text of at least 12 px, a light
+//! grid, and its legend in a strip between the title and the plot area, where it covers no data.
 
 use crate::error::{Error, Result};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub const BLUE: RGBColor = RGBColor(0, 114, 178);
 pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
 pub const GREY: RGBColor = RGBColor(153, 153, 153);
+/// The legend's frame (a colour no data mark uses, so that tests can find the legend).
+pub const LEGEND_FRAME: RGBColor = RGBColor(110, 110, 110);
+const GRID: RGBColor = RGBColor(232, 232, 232);
+const YEAR_LINE: RGBColor = RGBColor(120, 120, 120);
 
 const INDEX_AXIS: &str = "stance index: mean P(supportive) − P(critical)";
+const FONT: u32 = 13;
+const TITLE: u32 = 17;
+/// Text width estimate per character at [`FONT`] (sans-serif), for laying out the legend.
+const CHAR_W: u32 = 7;
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
 fn err(e: impl std::fmt::Display) -> Error {
     Error::Config(format!("drawing a chart: {e}"))
 }
 
-/// The series legend, framed, at `pos`.
-fn legend<'a, DB, X, Y>(
-    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
-    pos: SeriesLabelPosition,
-) -> Result<()>
-where
-    DB: DrawingBackend + 'a,
-    X: Ranged,
-    Y: Ranged,
-{
-    chart
-        .configure_series_labels()
-        .position(pos)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()
-        .map_err(err)
+/// What a legend entry's sample looks like.
+#[derive(Debug, Clone, Copy)]
+pub enum Mark {
+    Line(RGBColor),
+    Bar(RGBColor),
+    HollowBar(RGBColor),
+    Dot(RGBColor),
+    Hollow(RGBColor),
+    Whisker,
+}
+
+/// Rows of legend entries that fit `width`: (x offset, entry) per row.
+fn legend_rows(width: u32, items: &[(Mark, String)]) -> Vec<Vec<(u32, usize)>> {
+    let mut rows: Vec<Vec<(u32, usize)>> = Vec::new();
+    let mut x = 0;
+    for (i, (_, text)) in items.iter().enumerate() {
+        let w = 22 + CHAR_W * text.chars().count() as u32 + 18;
+        if rows.is_empty() || (x + w > width.saturating_sub(20) && x > 0) {
+            rows.push(Vec::new());
+            x = 0;
+        }
+        if let Some(r) = rows.last_mut() {
+            r.push((x, i));
+        }
+        x += w;
+    }
+    rows
+}
+
+/// Draws the title and the legend strip at the top of `root` and returns the area below them,
+/// where the chart goes.
+fn frame<'a>(root: &Area<'a>, title: &str, items: &[(Mark, String)]) -> Result<Area<'a>> {
+    root.fill(&WHITE).map_err(err)?;
+    let (w, _) = root.dim_in_pixel();
+    let body = root.titled(title, ("sans-serif", TITLE)).map_err(err)?;
+    if items.is_empty() {
+        return Ok(body);
+    }
+    let rows = legend_rows(w, items);
+    let strip_h = 8 + 22 * rows.len() as u32;
+    let (strip, rest) = body.split_vertically(strip_h);
+    let right = rows
+        .iter()
+        .filter_map(|r| {
+            r.last()
+                .map(|&(x, i)| x + 22 + CHAR_W * items[i].1.chars().count() as u32)
+        })
+        .max()
+        .unwrap_or(0)
+        + 10;
+    strip
+        .draw(&Rectangle::new(
+            [(10, 2), (10 + right as i32, strip_h as i32 - 4)],
+            LEGEND_FRAME.stroke_width(1),
+        ))
+        .map_err(err)?;
+    for (r, row) in rows.iter().enumerate() {
+        let y = 13 + 22 * r as i32;
+        for &(x, i) in row {
+            let x = 18 + x as i32;
+            let (mark, text) = &items[i];
+            draw_sample(&strip, *mark, x, y)?;
+            strip
+                .draw(&Text::new(
+                    text.clone(),
+                    (x + 22, y - 7),
+                    ("sans-serif", FONT),
+                ))
+                .map_err(err)?;
+        }
+    }
+    Ok(rest)
+}
+
+fn draw_sample(a: &Area, mark: Mark, x: i32, y: i32) -> Result<()> {
+    match mark {
+        Mark::Line(c) => a.draw(&PathElement::new(
+            vec![(x, y), (x + 16, y)],
+            c.stroke_width(2),
+        )),
+        Mark::Bar(c) => a.draw(&Rectangle::new(
+            [(x, y - 6), (x + 16, y + 6)],
+            c.mix(0.8).filled(),
+        )),
+        Mark::HollowBar(c) => a.draw(&Rectangle::new(
+            [(x, y - 6), (x + 16, y + 6)],
+            c.stroke_width(2),
+        )),
+        Mark::Dot(c) => a.draw(&Circle::new((x + 8, y), 5, c.filled())),
+        Mark::Hollow(c) => a.draw(&Circle::new((x + 8, y), 5, c.stroke_width(2))),
+        Mark::Whisker => a.draw(&PathElement::new(
+            vec![(x, y), (x + 16, y)],
+            BLACK.stroke_width(2),
+        )),
+    }
+    .map_err(err)
 }
 
 /// One horizontal bar: a label, the index, its interval, and the sentences behind it.
@@ -39,32 +130,52 @@ where
 pub struct Bar {
     pub label: String,
     pub index: f64,
+    /// `None` where there are too few sentences for one: the bar is drawn hollow.
     pub interval: Option<(f64, f64)>,
     pub sentences: usize,
 }
 
-/// Horizontal bars of the stance index (−1 … 1) with their intervals and sentence counts.
-pub fn index_bars(title: &str, y_desc: &str, bars: &[Bar]) -> Result<String> {
+/// Horizontal bars of the stance index (−1 … 1) with their 95% intervals and sentence counts; a
+/// bar without an interval (too few sentences) is hollow.
+pub fn index_bars(title: &str, y_desc: &str, bars: &[Bar], min_sentences: usize) -> Result<String> {
     let mut svg = String::new();
-    let h = 90 + 26 * bars.len().max(1) as u32;
+    let h = 150 + 28 * bars.len().max(1) as u32;
     {
-        let root = SVGBackend::with_string(&mut svg, (760, h)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
+        let root = SVGBackend::with_string(&mut svg, (780, h)).into_drawing_area();
+        let body = frame(
+            &root,
+            title,
+            &[
+                (Mark::Bar(BLUE), "index ≥ 0".into()),
+                (Mark::Bar(VERMILLION), "index < 0".into()),
+                (Mark::Whisker, "95% interval".into()),
+                (
+                    Mark::HollowBar(GREY),
+                    format!("fewer than {min_sentences} sentences: no interval"),
+                ),
+            ],
+        )?;
         let n = bars.len().max(1) as i32;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 16))
+        let mut chart = ChartBuilder::on(&body)
             .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(220)
+            .x_label_area_size(45)
+            .y_label_area_size(240)
             .build_cartesian_2d(-1.0f64..1.0f64, (0..n).into_segmented())
             .map_err(err)?;
         let labels: Vec<String> = bars
             .iter()
-            .map(|b| format!("{} (n={})", b.label, b.sentences))
+            .map(|b| match b.interval {
+                Some(_) => format!("{} (n={})", b.label, b.sentences),
+                None => format!("{} (n={}, too few)", b.label, b.sentences),
+            })
             .collect();
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .bold_line_style(GRID)
+            .light_line_style(WHITE)
+            .label_style(("sans-serif", FONT))
+            .axis_desc_style(("sans-serif", FONT))
             .x_desc(INDEX_AXIS)
             .y_desc(y_desc)
             .y_labels(bars.len().max(1))
@@ -81,13 +192,15 @@ pub fn index_bars(title: &str, y_desc: &str, bars: &[Bar]) -> Result<String> {
                     SegmentValue::Exact(i as i32),
                     SegmentValue::Exact(i as i32 + 1),
                 );
-                let mut r = Rectangle::new([(0.0, y0), (b.index, y1)], colour.mix(0.8).filled());
-                r.set_margin(4, 4, 0, 0);
+                let style = match b.interval {
+                    Some(_) => colour.mix(0.8).filled(),
+                    None => GREY.stroke_width(2),
+                };
+                let mut r = Rectangle::new([(0.0, y0), (b.index, y1)], style);
+                r.set_margin(5, 5, 0, 0);
                 r
             }))
-            .map_err(err)?
-            .label("stance index")
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], BLUE.filled()));
+            .map_err(err)?;
         chart
             .draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
                 let (lo, hi) = b.interval?;
@@ -97,102 +210,242 @@ pub fn index_bars(title: &str, y_desc: &str, bars: &[Bar]) -> Result<String> {
                     BLACK.stroke_width(2),
                 ))
             }))
-            .map_err(err)?
-            .label("95% bootstrap interval")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], BLACK.stroke_width(2)));
-        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+            .map_err(err)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
 }
 
-/// One period of an actor's series.
+/// One period of an actor's series, placed on a time axis (days since 1970-01-01).
 #[derive(Debug, Clone)]
 pub struct Point {
     pub period: String,
+    /// The period's first day and the first day of the next period.
+    pub start: i64,
+    pub end: i64,
     pub index: f64,
+    pub interval: Option<(f64, f64)>,
     pub sentences: usize,
 }
 
-/// The stance index of one actor per period: a line through filled points where the period has
-/// at least `thin` sentences and hollow grey points where it has fewer (thin periods must not look
-/// like strong swings), each labelled with its number of sentences.
-pub fn over_time(title: &str, points: &[Point], thin: usize) -> Result<String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (760, 280)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let n = points.len().max(1);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 16))
-            .margin(10)
-            .x_label_area_size(45)
-            .y_label_area_size(60)
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), -1.0f64..1.0f64)
-            .map_err(err)?;
-        let labels: Vec<String> = points.iter().map(|p| p.period.clone()).collect();
-        chart
-            .configure_mesh()
-            .x_desc("period")
-            .y_desc("stance index (−1 … 1)")
-            .x_labels(n.min(24))
-            .x_label_formatter(&|v| {
-                let i = v.round();
-                if (v - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
+/// Tick positions (days) and labels for a time axis from `x0` to `x1` (days), at most
+/// `max_ticks`: the finest of day, week (Mondays), month, quarter, half-year, year and
+/// multi-year steps that fits.
+pub fn time_ticks(x0: f64, x1: f64, max_ticks: usize) -> Vec<(f64, String)> {
+    use super::dates::Date;
+    let (first, last) = (x0.ceil() as i64, x1.floor() as i64);
+    let days = |step: i64, monday: bool| -> Vec<(f64, String)> {
+        (first..=last)
+            .filter(|d| {
+                if monday {
+                    Date::from_days(*d).weekday() == 1
                 } else {
-                    String::new()
+                    true
                 }
             })
+            .filter(|d| (d - first) % step == 0 || monday)
+            .map(|d| {
+                (
+                    d as f64,
+                    Date::from_days(d).period(super::dates::Period::Day),
+                )
+            })
+            .collect()
+    };
+    let months = |step: u32| -> Vec<(f64, String)> {
+        (first..=last)
+            .map(Date::from_days)
+            .filter(|d| d.day == 1 && (d.month - 1) % step == 0)
+            .map(|d| {
+                let label = if step == 12 {
+                    format!("{}", d.year)
+                } else {
+                    format!("{:04}-{:02}", d.year, d.month)
+                };
+                (d.days() as f64, label)
+            })
+            .collect()
+    };
+    let mut candidates = vec![days(1, false), days(2, false), days(7, true)];
+    candidates.extend([1, 3, 6, 12].map(months));
+    for c in candidates {
+        if c.len() <= max_ticks && c.len() >= 2.min(max_ticks) {
+            return c;
+        }
+    }
+    // Many years: every k-th January.
+    let years = months(12);
+    let k = years.len().div_ceil(max_ticks.max(1)).max(1);
+    years.into_iter().step_by(k).collect()
+}
+
+/// The stance index of one actor per period on a true time axis: each point at the middle of
+/// its period (a period without sentences keeps its place, empty, and the line breaks across
+/// it), with its 95% interval as a whisker; periods with fewer than `min_sentences` sentences
+/// are hollow grey points without an interval. Year boundaries are marked.
+pub fn over_time(
+    title: &str,
+    period: &str,
+    points: &[Point],
+    min_sentences: usize,
+) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (780, 330)).into_drawing_area();
+        let body = frame(
+            &root,
+            title,
+            &[
+                (Mark::Dot(BLUE), "stance index".into()),
+                (Mark::Whisker, "95% interval".into()),
+                (
+                    Mark::Hollow(GREY),
+                    format!("fewer than {min_sentences} sentences: no interval"),
+                ),
+            ],
+        )?;
+        let x0 = points.iter().map(|p| p.start).min().unwrap_or(0) as f64;
+        let x1 = points.iter().map(|p| p.end).max().unwrap_or(1) as f64;
+        let pad = ((x1 - x0) * 0.02).max(0.5);
+        let (x0, x1) = (x0 - pad, x1 + pad);
+        let mut chart = ChartBuilder::on(&body)
+            .margin(10)
+            .margin_right(20)
+            .x_label_area_size(50)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x0..x1, -1.0f64..1.0f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .bold_line_style(GRID)
+            .light_line_style(WHITE)
+            .label_style(("sans-serif", FONT))
+            .axis_desc_style(("sans-serif", FONT))
+            .x_labels(0)
+            .x_desc(format!(
+                "date (a point per {period}, at its middle; empty {period}s are gaps)"
+            ))
+            .y_desc("stance index (−1 … 1)")
             .draw()
             .map_err(err)?;
-        chart
-            .draw_series(LineSeries::new(
-                points.iter().enumerate().map(|(i, p)| (i as f64, p.index)),
-                BLUE.stroke_width(2),
+        // Ticks: thinned to what fits, years marked by a darker line.
+        let plot_w = chart.plotting_area().dim_in_pixel().0 as usize;
+        let ticks = time_ticks(x0, x1, (plot_w / 90).max(2));
+        for (x, label) in &ticks {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(*x, -1.0), (*x, 1.0)],
+                    GRID.stroke_width(1),
+                )))
+                .map_err(err)?;
+            let (px, py) = chart.backend_coord(&(*x, -1.0));
+            let w = (CHAR_W * label.chars().count() as u32) as i32;
+            root.draw(&PathElement::new(vec![(px, py), (px, py + 5)], BLACK))
+                .map_err(err)?;
+            root.draw(&Text::new(
+                label.clone(),
+                (px - w / 2, py + 8),
+                ("sans-serif", FONT),
             ))
-            .map_err(err)?
-            .label("stance index")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], BLUE.stroke_width(2)));
+            .map_err(err)?;
+        }
+        let jan1s: Vec<f64> = time_ticks(x0, x1, usize::MAX)
+            .into_iter()
+            .map(|t| t.0)
+            .filter(|&d| {
+                let d = super::dates::Date::from_days(d as i64);
+                d.month == 1 && d.day == 1
+            })
+            .collect();
         chart
-            .draw_series(points.iter().enumerate().map(|(i, p)| {
-                let style = if p.sentences >= thin {
-                    BLUE.filled()
-                } else {
-                    GREY.stroke_width(2)
-                };
-                Circle::new((i as f64, p.index), 5, style)
-            }))
-            .map_err(err)?
-            .label(format!("fewer than {thin} sentences (hollow)"))
-            .legend(|(x, y)| Circle::new((x + 6, y), 4, GREY.stroke_width(2)));
+            .draw_series(
+                jan1s.iter().map(|&x| {
+                    PathElement::new(vec![(x, -1.0), (x, 1.0)], YEAR_LINE.stroke_width(1))
+                }),
+            )
+            .map_err(err)?;
         chart
-            .draw_series(points.iter().enumerate().map(|(i, p)| {
-                Text::new(
-                    format!("n={}", p.sentences),
-                    (i as f64 - 0.2, (p.index + 0.15).min(0.95)),
-                    ("sans-serif", 11),
-                )
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x0, 0.0), (x1, 0.0)],
+                GREY.stroke_width(1),
+            )))
+            .map_err(err)?;
+        let mid = |p: &Point| (p.start + p.end) as f64 / 2.0;
+        // The line joins adjacent periods only.
+        let mut runs: Vec<Vec<&Point>> = Vec::new();
+        for p in points {
+            match runs.last_mut() {
+                Some(r) if r.last().is_some_and(|q| q.end == p.start) => r.push(p),
+                _ => runs.push(vec![p]),
+            }
+        }
+        for r in runs.iter().filter(|r| r.len() > 1) {
+            chart
+                .draw_series(LineSeries::new(
+                    r.iter().map(|p| (mid(p), p.index)),
+                    BLUE.stroke_width(2),
+                ))
+                .map_err(err)?;
+        }
+        chart
+            .draw_series(points.iter().filter_map(|p| {
+                let (lo, hi) = p.interval?;
+                Some(PathElement::new(
+                    vec![(mid(p), lo), (mid(p), hi)],
+                    BLACK.stroke_width(2),
+                ))
             }))
             .map_err(err)?;
-        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+        chart
+            .draw_series(points.iter().map(|p| {
+                let style = match p.interval {
+                    Some(_) if p.sentences >= min_sentences => BLUE.filled(),
+                    _ => GREY.stroke_width(2),
+                };
+                Circle::new((mid(p), p.index), 5, style)
+            }))
+            .map_err(err)?;
+        if points.len() <= 24 {
+            chart
+                .draw_series(points.iter().map(|p| {
+                    let y = if p.index > 0.7 {
+                        p.index - 0.2
+                    } else {
+                        p.index + 0.12
+                    };
+                    Text::new(
+                        format!("n={}", p.sentences),
+                        (mid(p), y),
+                        ("sans-serif", 12),
+                    )
+                }))
+                .map_err(err)?;
+        }
         root.present().map_err(err)?;
     }
     Ok(svg)
 }
 
-/// A confusion matrix as a heatmap (rows gold, columns predicted), every cell with its count.
-pub fn confusion(labels: &[String], matrix: &[Vec<usize>]) -> Result<String> {
+/// A confusion matrix as a heatmap (rows gold, columns predicted), every cell with its count;
+/// `about` names the model and the data set.
+pub fn confusion(labels: &[String], matrix: &[Vec<usize>], about: &str) -> Result<String> {
     let mut svg = String::new();
     let n = labels.len().max(1);
     {
-        let root = SVGBackend::with_string(&mut svg, (560, 480)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption("Confusion matrix (pairs; darker: more)", ("sans-serif", 16))
+        let root = SVGBackend::with_string(&mut svg, (580, 500)).into_drawing_area();
+        let body = frame(
+            &root,
+            &format!("Confusion matrix: {about}"),
+            &[(
+                Mark::Bar(BLUE),
+                "pairs (darker: more; count in each cell)".into(),
+            )],
+        )?;
+        let mut chart = ChartBuilder::on(&body)
             .margin(10)
             .x_label_area_size(50)
-            .y_label_area_size(100)
+            .y_label_area_size(110)
             .build_cartesian_2d(0f64..n as f64, 0f64..n as f64)
             .map_err(err)?;
         // Labels at cell centres: ticks every half cell, named where they fall on a centre.
@@ -204,6 +457,8 @@ pub fn confusion(labels: &[String], matrix: &[Vec<usize>]) -> Result<String> {
         chart
             .configure_mesh()
             .disable_mesh()
+            .label_style(("sans-serif", FONT))
+            .axis_desc_style(("sans-serif", FONT))
             .x_desc("predicted label")
             .y_desc("gold label")
             .x_labels(2 * n + 1)
@@ -235,15 +490,20 @@ pub fn confusion(labels: &[String], matrix: &[Vec<usize>]) -> Result<String> {
     Ok(svg)
 }
 
-/// Precision, recall and F1 per label, as grouped bars (in percent).
-pub fn per_label(labels: &[String], values: &[[f64; 3]]) -> Result<String> {
+/// Precision, recall and F1 per label, as grouped bars (in percent); `about` names the model
+/// and the data set.
+pub fn per_label(labels: &[String], values: &[[f64; 3]], about: &str) -> Result<String> {
     let mut svg = String::new();
     let n = labels.len().max(1);
+    let series = [("precision", BLUE), ("recall", VERMILLION), ("F1", GREY)];
     {
-        let root = SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption("Precision, recall and F1 per label", ("sans-serif", 16))
+        let root = SVGBackend::with_string(&mut svg, (660, 400)).into_drawing_area();
+        let items: Vec<(Mark, String)> = series
+            .iter()
+            .map(|(name, c)| (Mark::Bar(*c), name.to_string()))
+            .collect();
+        let body = frame(&root, &format!("Per label: {about}"), &items)?;
+        let mut chart = ChartBuilder::on(&body)
             .margin(10)
             .x_label_area_size(45)
             .y_label_area_size(55)
@@ -252,6 +512,10 @@ pub fn per_label(labels: &[String], values: &[[f64; 3]]) -> Result<String> {
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .bold_line_style(GRID)
+            .light_line_style(WHITE)
+            .label_style(("sans-serif", FONT))
+            .axis_desc_style(("sans-serif", FONT))
             .x_desc("label")
             .y_desc("percent")
             .x_labels(n * 2 + 1)
@@ -265,22 +529,14 @@ pub fn per_label(labels: &[String], values: &[[f64; 3]]) -> Result<String> {
             })
             .draw()
             .map_err(err)?;
-        for (k, (name, colour)) in [("precision", BLUE), ("recall", VERMILLION), ("F1", GREY)]
-            .into_iter()
-            .enumerate()
-        {
+        for (k, (_, colour)) in series.into_iter().enumerate() {
             chart
                 .draw_series(values.iter().enumerate().map(|(i, v)| {
                     let x0 = i as f64 + 0.15 + 0.23 * k as f64;
                     Rectangle::new([(x0, 0.0), (x0 + 0.21, v[k])], colour.filled())
                 }))
-                .map_err(err)?
-                .label(name)
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
-                });
+                .map_err(err)?;
         }
-        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
@@ -294,22 +550,40 @@ pub struct ReliabilityBin {
     pub count: usize,
 }
 
-/// Reliability diagram: observed accuracy against mean predicted probability per bin, with the
-/// diagonal of perfect calibration and each bin's count.
-pub fn reliability(bins: &[ReliabilityBin]) -> Result<String> {
+/// The radius of a bin's dot: its area is proportional to its pairs (a 2-pair bin is a speck
+/// beside a 370-pair one).
+pub fn bin_radius(count: usize, max: usize) -> i32 {
+    (2.0 + 12.0 * (count as f64 / max.max(1) as f64).sqrt()).round() as i32
+}
+
+/// Reliability diagram: observed accuracy against mean predicted probability per bin, each bin a
+/// dot whose area is proportional to its pairs, labelled with its count, and the diagonal of
+/// perfect calibration; `about` names the model and the data set.
+pub fn reliability(bins: &[ReliabilityBin], about: &str) -> Result<String> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (520, 480)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption("Reliability diagram", ("sans-serif", 16))
+        let root = SVGBackend::with_string(&mut svg, (560, 540)).into_drawing_area();
+        let body = frame(
+            &root,
+            &format!("Reliability: {about}"),
+            &[
+                (Mark::Line(GREY), "perfect calibration".into()),
+                (Mark::Dot(BLUE), "bin (area ∝ pairs, n = pairs)".into()),
+            ],
+        )?;
+        let mut chart = ChartBuilder::on(&body)
             .margin(10)
+            .margin_right(20)
             .x_label_area_size(45)
             .y_label_area_size(55)
-            .build_cartesian_2d(0f64..1f64, 0f64..1f64)
+            .build_cartesian_2d(0f64..1f64, 0f64..1.08f64)
             .map_err(err)?;
         chart
             .configure_mesh()
+            .bold_line_style(GRID)
+            .light_line_style(WHITE)
+            .label_style(("sans-serif", FONT))
+            .axis_desc_style(("sans-serif", FONT))
             .x_desc("predicted probability of the top label (bin mean)")
             .y_desc("observed accuracy")
             .draw()
@@ -319,34 +593,28 @@ pub fn reliability(bins: &[ReliabilityBin]) -> Result<String> {
                 [(0.0, 0.0), (1.0, 1.0)],
                 GREY.stroke_width(1),
             ))
-            .map_err(err)?
-            .label("perfect calibration")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], GREY));
-        let used: Vec<&ReliabilityBin> = bins.iter().filter(|b| b.count > 0).collect();
-        chart
-            .draw_series(LineSeries::new(
-                used.iter().map(|b| (b.confidence, b.accuracy)),
-                BLUE.stroke_width(2),
-            ))
-            .map_err(err)?
-            .label("model")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], BLUE.stroke_width(2)));
-        chart
-            .draw_series(
-                used.iter()
-                    .map(|b| Circle::new((b.confidence, b.accuracy), 4, BLUE.filled())),
-            )
             .map_err(err)?;
+        let used: Vec<&ReliabilityBin> = bins.iter().filter(|b| b.count > 0).collect();
+        let max = used.iter().map(|b| b.count).max().unwrap_or(1);
         chart
             .draw_series(used.iter().map(|b| {
-                Text::new(
-                    format!("n={}", b.count),
-                    (b.confidence - 0.04, (b.accuracy + 0.06).min(0.98)),
-                    ("sans-serif", 11),
+                Circle::new(
+                    (b.confidence, b.accuracy),
+                    bin_radius(b.count, max),
+                    BLUE.mix(0.6).filled(),
                 )
             }))
             .map_err(err)?;
-        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+        chart
+            .draw_series(used.iter().map(|b| {
+                let r = bin_radius(b.count, max) as f64 / 400.0;
+                Text::new(
+                    format!("n={}", b.count),
+                    (b.confidence - 0.03, b.accuracy + 0.03 + r),
+                    ("sans-serif", 12),
+                )
+            }))
+            .map_err(err)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
@@ -361,13 +629,17 @@ pub fn learning_curves(
 ) -> Result<String> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (1000, 380)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (1040, 420)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let (left, right) = root.split_horizontally(520);
         let max_step = loss.iter().map(|p| p.0).max().unwrap_or(1).max(1) as f64;
         let max_loss = loss.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-3) * 1.05;
-        let mut chart = ChartBuilder::on(&left)
-            .caption("Training loss", ("sans-serif", 16))
+        let body = frame(
+            &left,
+            "Training loss",
+            &[(Mark::Line(BLUE), "training loss (logged steps)".into())],
+        )?;
+        let mut chart = ChartBuilder::on(&body)
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(55)
@@ -375,6 +647,10 @@ pub fn learning_curves(
             .map_err(err)?;
         chart
             .configure_mesh()
+            .bold_line_style(GRID)
+            .light_line_style(WHITE)
+            .label_style(("sans-serif", FONT))
+            .axis_desc_style(("sans-serif", FONT))
             .x_desc("step")
             .y_desc("loss (cross-entropy, per pair)")
             .draw()
@@ -384,18 +660,24 @@ pub fn learning_curves(
                 loss.iter().map(|&(s, l)| (s as f64, l)),
                 BLUE.stroke_width(1),
             ))
-            .map_err(err)?
-            .label("training loss (logged steps)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], BLUE));
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+            .map_err(err)?;
         let epochs = dev
             .iter()
             .flat_map(|d| d.1.iter().map(|p| p.0))
             .max()
             .unwrap_or(1)
             .max(1);
-        let mut chart = ChartBuilder::on(&right)
-            .caption("Dev F1m per epoch", ("sans-serif", 16))
+        let colours = [BLUE, VERMILLION, GREY, BLACK];
+        let mut items: Vec<(Mark, String)> = dev
+            .iter()
+            .enumerate()
+            .map(|(k, (name, _))| (Mark::Line(colours[k % colours.len()]), name.clone()))
+            .collect();
+        if let Some(e) = chosen {
+            items.push((Mark::Line(BLACK), format!("chosen epoch ({e})")));
+        }
+        let body = frame(&right, "Dev F1m per epoch", &items)?;
+        let mut chart = ChartBuilder::on(&body)
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(55)
@@ -403,6 +685,10 @@ pub fn learning_curves(
             .map_err(err)?;
         chart
             .configure_mesh()
+            .bold_line_style(GRID)
+            .light_line_style(WHITE)
+            .label_style(("sans-serif", FONT))
+            .axis_desc_style(("sans-serif", FONT))
             .x_desc("epoch")
             .y_desc("F1m (percent)")
             .x_labels(epochs.min(20) * 2 + 1)
@@ -415,19 +701,14 @@ pub fn learning_curves(
             })
             .draw()
             .map_err(err)?;
-        let colours = [BLUE, VERMILLION, GREY, BLACK];
-        for (k, (name, points)) in dev.iter().enumerate() {
+        for (k, (_, points)) in dev.iter().enumerate() {
             let colour = colours[k % colours.len()];
             chart
                 .draw_series(LineSeries::new(
                     points.iter().map(|&(e, f)| (e as f64, f)),
                     colour.stroke_width(2),
                 ))
-                .map_err(err)?
-                .label(name.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 12, y)], colour.stroke_width(2))
-                });
+                .map_err(err)?;
             chart
                 .draw_series(
                     points
@@ -442,18 +723,15 @@ pub fn learning_curves(
                     vec![(e as f64, 0.0), (e as f64, 100.0)],
                     BLACK.stroke_width(1),
                 )))
-                .map_err(err)?
-                .label(format!("chosen epoch ({e})"))
-                .legend(|(x, y)| PathElement::new(vec![(x + 6, y - 6), (x + 6, y + 6)], BLACK));
+                .map_err(err)?;
         }
-        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn texts(svg: &str) -> Vec<String> {
@@ -464,8 +742,113 @@ mod tests {
             .collect()
     }
 
+    /// A drawn element's bounding box (x0, y0, x1, y1), its tag and its colour.
+    #[derive(Debug, Clone)]
+    pub(crate) struct Shape {
+        pub tag: String,
+        pub colour: String,
+        pub bbox: (f64, f64, f64, f64),
+    }
+
+    pub(crate) fn shapes(svg: &str) -> Vec<Shape> {
+        let doc = roxmltree::Document::parse(svg).expect("well-formed SVG");
+        let num = |n: &roxmltree::Node, a: &str| n.attribute(a).and_then(|v| v.parse::<f64>().ok());
+        let mut out = Vec::new();
+        for n in doc.descendants() {
+            let colour = n
+                .attribute("fill")
+                .filter(|c| *c != "none")
+                .or(n.attribute("stroke"))
+                .unwrap_or("")
+                .to_string();
+            let bbox = match n.tag_name().name() {
+                "circle" => {
+                    let (x, y, r) = (
+                        num(&n, "cx").unwrap(),
+                        num(&n, "cy").unwrap(),
+                        num(&n, "r").unwrap(),
+                    );
+                    (x - r, y - r, x + r, y + r)
+                }
+                "rect" => {
+                    let (x, y) = (num(&n, "x").unwrap(), num(&n, "y").unwrap());
+                    (
+                        x,
+                        y,
+                        x + num(&n, "width").unwrap(),
+                        y + num(&n, "height").unwrap(),
+                    )
+                }
+                "polyline" | "path" if n.attribute("points").is_some() => {
+                    let pts: Vec<(f64, f64)> = n
+                        .attribute("points")
+                        .unwrap()
+                        .split_whitespace()
+                        .filter_map(|p| {
+                            let (a, b) = p.split_once(',')?;
+                            Some((a.parse().ok()?, b.parse().ok()?))
+                        })
+                        .collect();
+                    if pts.is_empty() {
+                        continue;
+                    }
+                    let f = |g: fn(f64, f64) -> f64, k: fn(&(f64, f64)) -> f64, init| {
+                        pts.iter().map(k).fold(init, g)
+                    };
+                    (
+                        f(f64::min, |p| p.0, f64::MAX),
+                        f(f64::min, |p| p.1, f64::MAX),
+                        f(f64::max, |p| p.0, f64::MIN),
+                        f(f64::max, |p| p.1, f64::MIN),
+                    )
+                }
+                "line" => {
+                    let (x1, y1) = (num(&n, "x1").unwrap(), num(&n, "y1").unwrap());
+                    let (x2, y2) = (num(&n, "x2").unwrap(), num(&n, "y2").unwrap());
+                    (x1.min(x2), y1.min(y2), x1.max(x2), y1.max(y2))
+                }
+                _ => continue,
+            };
+            out.push(Shape {
+                tag: n.tag_name().name().to_string(),
+                colour: colour.to_ascii_uppercase(),
+                bbox,
+            });
+        }
+        out
+    }
+
+    /// Every legend frame of a chart covers no data mark: a mark either lies inside the frame
+    /// (a legend sample; at most `entries` of them) or does not touch it.
+    pub(crate) fn assert_legends_cover_no_data(svg: &str, entries: usize) {
+        let all = shapes(svg);
+        let frames: Vec<&Shape> = all
+            .iter()
+            .filter(|s| s.tag == "rect" && s.colour == "#6E6E6E")
+            .collect();
+        assert!(!frames.is_empty(), "no legend frame in the chart");
+        for f in &frames {
+            let (fx0, fy0, fx1, fy1) = f.bbox;
+            let mut inside = 0;
+            for s in all
+                .iter()
+                .filter(|s| s.colour != "#FFFFFF" && s.colour != "#6E6E6E")
+            {
+                let (x0, y0, x1, y1) = s.bbox;
+                let touches = x0 < fx1 && x1 > fx0 && y0 < fy1 && y1 > fy0;
+                let within = x0 >= fx0 && x1 <= fx1 && y0 >= fy0 && y1 <= fy1;
+                assert!(!touches || within, "{s:?} overlaps the legend {f:?}");
+                inside += usize::from(within);
+            }
+            assert!(
+                inside <= entries,
+                "{inside} marks inside a legend of {entries} entries"
+            );
+        }
+    }
+
     #[test]
-    fn bar_chart_has_axes_labels_and_series() {
+    fn bar_chart_has_axes_labels_intervals_and_hollow_thin_bars() {
         let bars = vec![
             Bar {
                 label: "China".into(),
@@ -477,34 +860,44 @@ mod tests {
                 label: "Russia".into(),
                 index: -0.4,
                 interval: None,
-                sentences: 12,
+                sentences: 3,
             },
         ];
-        let svg = index_bars("Overview", "actor", &bars).unwrap();
+        let svg = index_bars("Overview", "actor", &bars, 5).unwrap();
         let t = texts(&svg);
         for want in [
             INDEX_AXIS,
             "actor",
             "China (n=40)",
-            "Russia (n=12)",
+            "Russia (n=3, too few)",
             "Overview",
+            "95% interval",
+            "fewer than 5 sentences: no interval",
         ] {
             assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
         }
-        assert!(t.iter().any(|x| x == "95% bootstrap interval"));
-        // Both bars, in their colours.
-        assert!(
-            svg.contains("#0072B2") && svg.contains("#D55E00"),
-            "colours"
-        );
+        assert!(svg.contains("#0072B2"), "the supportive bar is blue");
+        // China's whisker: a black line outside the legend.
+        let whiskers = shapes(&svg)
+            .into_iter()
+            .filter(|s| s.tag == "polyline" && s.colour == "#000000" && s.bbox.1 > 60.0)
+            .count();
+        assert!(whiskers >= 1);
+        assert_legends_cover_no_data(&svg, 4);
     }
 
     #[test]
-    fn evaluation_charts_have_axes_and_series() {
+    fn evaluation_charts_name_model_and_data_and_keep_legends_off_the_data() {
         let labels: Vec<String> = ["supportive", "neutral", "critical"]
             .map(String::from)
             .to_vec();
-        let svg = confusion(&labels, &[vec![5, 1, 0], vec![2, 9, 1], vec![0, 3, 7]]).unwrap();
+        let about = "m on test-rw.jsonl";
+        let svg = confusion(
+            &labels,
+            &[vec![5, 1, 0], vec![2, 9, 1], vec![0, 3, 7]],
+            about,
+        )
+        .unwrap();
         let t = texts(&svg);
         for want in [
             "predicted label",
@@ -512,24 +905,35 @@ mod tests {
             "supportive",
             "critical",
             "9",
-            "Confusion matrix (pairs; darker: more)",
+            "Confusion matrix: m on test-rw.jsonl",
         ] {
             assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
         }
+        assert_legends_cover_no_data(&svg, 1);
         let svg = per_label(
             &labels,
             &[[80.0, 70.0, 74.7], [60.0, 65.0, 62.4], [90.0, 85.0, 87.4]],
+            about,
         )
         .unwrap();
         let t = texts(&svg);
-        for want in ["label", "percent", "precision", "recall", "F1", "neutral"] {
+        for want in [
+            "label",
+            "percent",
+            "precision",
+            "recall",
+            "F1",
+            "neutral",
+            "Per label: m on test-rw.jsonl",
+        ] {
             assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
         }
+        assert_legends_cover_no_data(&svg, 3);
         let bins = [
             ReliabilityBin {
                 confidence: 0.45,
                 accuracy: 0.4,
-                count: 10,
+                count: 2,
             },
             ReliabilityBin {
                 confidence: 0.0,
@@ -539,42 +943,121 @@ mod tests {
             ReliabilityBin {
                 confidence: 0.92,
                 accuracy: 0.95,
-                count: 80,
+                count: 370,
             },
         ];
-        let t = texts(&reliability(&bins).unwrap());
-        for want in ["observed accuracy", "perfect calibration", "model", "n=80"] {
+        let svg = reliability(&bins, about).unwrap();
+        let t = texts(&svg);
+        for want in ["observed accuracy", "perfect calibration", "n=370", "n=2"] {
             assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
         }
         assert!(!t.iter().any(|x| x == "n=0"), "empty bins are not drawn");
+        // A 2-pair bin is drawn far smaller than a 370-pair one.
+        assert!(
+            bin_radius(370, 370) >= 4 * bin_radius(2, 370),
+            "{} {}",
+            bin_radius(370, 370),
+            bin_radius(2, 370)
+        );
+        assert_legends_cover_no_data(&svg, 2);
+        let svg = learning_curves(
+            &[(10, 1.1), (20, 3.0), (30, 0.6)],
+            &[("dev-rw".into(), vec![(1, 80.0), (2, 84.0)])],
+            Some(2),
+        )
+        .unwrap();
+        assert_legends_cover_no_data(&svg, 3);
+    }
+
+    fn point(day: &str, index: f64, sentences: usize, by: super::super::dates::Period) -> Point {
+        let d = super::super::dates::Date::parse(day).unwrap();
+        Point {
+            period: d.period(by),
+            start: d.period_start(by).days(),
+            end: d.next_period_start(by).days(),
+            index,
+            interval: (sentences >= 5).then_some((index - 0.1, index + 0.1)),
+            sentences,
+        }
     }
 
     #[test]
-    fn time_chart_marks_thin_periods_and_counts() {
+    fn time_chart_places_points_in_proportion_to_time_and_marks_thin_periods() {
+        use super::super::dates::Period;
+        // 2023-08, then a ten-month gap, then 2024-06 and 2024-07.
         let points = vec![
-            Point {
-                period: "2024-01".into(),
-                index: 0.2,
-                sentences: 30,
-            },
-            Point {
-                period: "2024-02".into(),
-                index: -0.8,
-                sentences: 2,
-            },
+            point("2023-08-10", 0.2, 30, Period::Month),
+            point("2024-06-10", -0.5, 12, Period::Month),
+            point("2024-07-10", 0.1, 2, Period::Month),
         ];
-        let svg = over_time("China over time", &points, 5).unwrap();
+        let svg = over_time("China over time", "month", &points, 5).unwrap();
         let t = texts(&svg);
-        for want in [
-            "period",
-            "stance index (−1 … 1)",
-            "2024-01",
-            "2024-02",
-            "n=30",
-            "n=2",
-        ] {
+        for want in ["stance index (−1 … 1)", "n=30", "n=2", "2024-01"] {
             assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
         }
         assert!(svg.contains("#999999"), "the thin period is drawn grey");
+        assert!(svg.contains("#787878"), "the year boundary is marked");
+        // The data points (radius 5, below the legend strip), left to right.
+        let all = shapes(&svg);
+        let legend_bottom = all
+            .iter()
+            .find(|s| s.colour == "#6E6E6E")
+            .map(|s| s.bbox.3)
+            .unwrap();
+        let mut xs: Vec<f64> = all
+            .iter()
+            .filter(|s| s.tag == "circle" && s.bbox.1 > legend_bottom)
+            .map(|s| (s.bbox.0 + s.bbox.2) / 2.0)
+            .collect();
+        xs.sort_by(f64::total_cmp);
+        assert_eq!(xs.len(), 3, "{xs:?}");
+        let mid = |p: &Point| (p.start + p.end) as f64 / 2.0;
+        let want = (mid(&points[1]) - mid(&points[0])) / (mid(&points[2]) - mid(&points[0]));
+        let got = (xs[1] - xs[0]) / (xs[2] - xs[0]);
+        assert!(
+            (got - want).abs() < 0.01,
+            "x positions {xs:?}: {got} against {want}"
+        );
+        // The line joins June and July only, not across the gap: one polyline in blue.
+        let lines: Vec<_> = all
+            .iter()
+            .filter(|s| s.tag == "polyline" && s.colour == "#0072B2" && s.bbox.1 > legend_bottom)
+            .collect();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].bbox.0 > xs[0] + 1.0,
+            "the line starts after the gap"
+        );
+        // Two whiskers (the n=2 period has none).
+        let whiskers = all
+            .iter()
+            .filter(|s| {
+                s.tag == "polyline"
+                    && s.colour == "#000000"
+                    && s.bbox.3 - s.bbox.1 > 6.0
+                    && xs
+                        .iter()
+                        .any(|x| (s.bbox.0 - x).abs() < 1.0 && (s.bbox.2 - x).abs() < 1.0)
+            })
+            .count();
+        assert_eq!(whiskers, 2);
+        assert_legends_cover_no_data(&svg, 3);
+    }
+
+    #[test]
+    fn time_ticks_fit_and_fall_on_calendar_boundaries() {
+        use super::super::dates::Date;
+        let d = |s: &str| Date::parse(s).unwrap().days() as f64;
+        let t = time_ticks(d("2024-01-01"), d("2024-01-20"), 8);
+        assert!(t.len() <= 8 && t.len() >= 2, "{t:?}");
+        let t = time_ticks(d("2020-03-01"), d("2024-08-01"), 8);
+        assert!(t.len() <= 8, "{t:?}");
+        assert!(
+            t.iter()
+                .all(|(_, l)| l.len() == 4 || l.ends_with("-01") || l.ends_with("-07")),
+            "{t:?}"
+        );
+        let t = time_ticks(d("1990-01-01"), d("2024-08-01"), 6);
+        assert!(t.len() <= 6 && t.len() >= 2, "{t:?}");
     }
 }

@@ -11,6 +11,30 @@ pub enum Period {
     Month,
 }
 
+impl Period {
+    /// The period for an archive whose dates span `days` days: a day under two months, a week
+    /// under two years, a month beyond (a chart then has a few dozen points at most, not
+    /// hundreds).
+    pub fn for_span(days: i64) -> Self {
+        if days < 62 {
+            Self::Day
+        } else if days < 730 {
+            Self::Week
+        } else {
+            Self::Month
+        }
+    }
+
+    /// `day`, `week` or `month`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+        }
+    }
+}
+
 /// A calendar date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
@@ -85,6 +109,33 @@ impl Date {
         (thursday.year, week)
     }
 
+    /// The first day of the period the date falls in (a week starts on Monday).
+    pub fn period_start(self, by: Period) -> Self {
+        match by {
+            Period::Day => self,
+            Period::Week => Self::from_days(self.days() - self.weekday() as i64 + 1),
+            Period::Month => Self { day: 1, ..self },
+        }
+    }
+
+    /// The first day of the period after the one the date falls in.
+    pub fn next_period_start(self, by: Period) -> Self {
+        let start = self.period_start(by);
+        match by {
+            Period::Day => Self::from_days(start.days() + 1),
+            Period::Week => Self::from_days(start.days() + 7),
+            Period::Month if start.month == 12 => Self {
+                year: start.year + 1,
+                month: 1,
+                day: 1,
+            },
+            Period::Month => Self {
+                month: start.month + 1,
+                ..start
+            },
+        }
+    }
+
     /// The label of the period the date falls in: `2024-03-05`, `2024-W10` or `2024-03`.
     pub fn period(self, by: Period) -> String {
         match by {
@@ -144,6 +195,23 @@ mod tests {
         assert_eq!(p("2024-03-05", Period::Week), "2024-W10");
         assert_eq!(Date::parse("1970-01-01").unwrap().days(), 0);
         assert_eq!(Date::parse("2024-01-01").unwrap().weekday(), 1);
+        let d = |s: &str| Date::parse(s).unwrap();
+        assert_eq!(d("2024-03-07").period_start(Period::Week), d("2024-03-04"));
+        assert_eq!(
+            d("2024-03-07").next_period_start(Period::Week),
+            d("2024-03-11")
+        );
+        assert_eq!(
+            d("2024-12-07").next_period_start(Period::Month),
+            d("2025-01-01")
+        );
+        assert_eq!(
+            d("2024-02-29").next_period_start(Period::Day),
+            d("2024-03-01")
+        );
+        assert_eq!(Period::for_span(30), Period::Day);
+        assert_eq!(Period::for_span(400), Period::Week);
+        assert_eq!(Period::for_span(800), Period::Month);
         for z in [-1000, 0, 59, 60, 19_000, 20_000] {
             assert_eq!(Date::from_days(z).days(), z);
         }

@@ -2,7 +2,7 @@
 //! script, font or image from the network), and the same aggregates as CSV tables.
 
 use super::charts::{self, Bar, Point};
-use super::tally::{bootstrap_interval, ActorTally, Cell, Evidence, Tally};
+use super::tally::{ActorTally, Cell, Evidence, Tally, MIN_SENTENCES};
 use crate::error::{Error, Result};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -22,9 +22,6 @@ pub struct Layout {
     pub top: usize,
     /// Only these actors, when given.
     pub actors: Option<Vec<String>>,
-    /// Periods or groups with fewer sentences are drawn as thin.
-    pub thin: usize,
-    pub seed: u64,
 }
 
 pub fn escape(s: &str) -> String {
@@ -64,7 +61,7 @@ pub struct OverviewRow {
     pub interval: Option<(f64, f64)>,
 }
 
-pub fn overview(t: &Tally, layout: &Layout) -> Vec<OverviewRow> {
+pub fn overview(t: &Tally) -> Vec<OverviewRow> {
     t.ranked()
         .into_iter()
         .map(|(name, a)| OverviewRow {
@@ -77,10 +74,22 @@ pub fn overview(t: &Tally, layout: &Layout) -> Vec<OverviewRow> {
                 .map(|l| a.total.counts.get(l).copied().unwrap_or(0))
                 .collect(),
             index: a.total.index(),
-            interval: bootstrap_interval(a.sample(), 1000, layout.seed),
+            interval: a.total.interval(),
         })
         .collect()
 }
+
+/// An interval for a table cell: `low … high`, or why there is none.
+fn interval_text(c: &Cell) -> String {
+    match c.interval() {
+        Some((a, b)) => format!("{a:+.3} … {b:+.3}"),
+        None if c.index_n > 0 => format!("too few sentences (fewer than {MIN_SENTENCES})"),
+        None => "–".into(),
+    }
+}
+
+/// The note under every interval.
+const INTERVAL_NOTE: &str = "Intervals are 95% Student-t intervals of the mean index, with one pseudo-sentence at −1 and one at +1 added so that a few near-identical sentences do not give a near-zero-width interval; below 5 sentences none is given (hollow marks, \"too few\"). Sentences of one article are not independent, so intervals are, if anything, too narrow.";
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}\
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\
@@ -96,7 +105,7 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
     let mut h = String::new();
     let w = |e: std::fmt::Error| Error::Config(format!("writing the report: {e}"));
     let labels: Vec<&String> = t.labels.iter().collect();
-    let rows = overview(t, layout);
+    let rows = overview(t);
     writeln!(h, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/><title>stance report</title><style>{STYLE}</style></head><body>").map_err(w)?;
     writeln!(h, "<h1>Stance report</h1>").map_err(w)?;
 
@@ -114,6 +123,11 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
         write!(h, "<th>{}</th>", escape(l)).map_err(w)?;
     }
     writeln!(h, "<th>stance index</th><th>95% interval</th></tr>").map_err(w)?;
+    let cells: std::collections::HashMap<&str, &Cell> = t
+        .actors
+        .iter()
+        .map(|(n, a)| (n.as_str(), &a.total))
+        .collect();
     for r in &rows {
         write!(
             h,
@@ -126,12 +140,13 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
         for c in &r.counts {
             write!(h, "<td>{c}</td>").map_err(w)?;
         }
-        let iv = r
-            .interval
-            .map_or("–".into(), |(a, b)| format!("{a:+.3} … {b:+.3}"));
+        let iv = cells
+            .get(r.actor.as_str())
+            .map_or("–".into(), |c| interval_text(c));
         writeln!(h, "<td>{}</td><td>{iv}</td></tr>", f(r.index)).map_err(w)?;
     }
     writeln!(h, "</table>").map_err(w)?;
+    writeln!(h, "<p class=\"note\">{}</p>", escape(INTERVAL_NOTE)).map_err(w)?;
     let shown = chosen(t, layout);
     if t.has_index() && !shown.is_empty() {
         let bars: Vec<Bar> = shown
@@ -140,7 +155,7 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
                 Some(Bar {
                     label: (*n).clone(),
                     index: a.total.index()?,
-                    interval: bootstrap_interval(a.sample(), 1000, layout.seed),
+                    interval: a.total.interval(),
                     sentences: a.total.sentences,
                 })
             })
@@ -151,7 +166,8 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
             strip_xml_decl(&charts::index_bars(
                 "Stance index by actor",
                 "actor (sentences)",
-                &bars
+                &bars,
+                MIN_SENTENCES
             )?)
         )
         .map_err(w)?;
@@ -159,24 +175,38 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
 
     // Over time.
     writeln!(h, "<h2 id=\"time\">Over time</h2>").map_err(w)?;
-    let dated = shown.iter().any(|(_, a)| !a.periods.is_empty());
+    let dated = shown.iter().any(|(_, a)| !a.days.is_empty());
+    let by = t.period();
     if !dated {
-        writeln!(h, "<p class=\"note\">No article has a date that parses (fields tried: {}); this section is left out.</p>", escape(&t.opts.date_fields.join(", "))).map_err(w)?;
+        writeln!(h, "<p class=\"note\">None of the shown actors' sentences has a date that parses (fields tried: {}; {} documents without a date, {} with one that does not parse); this section is left out.</p>", escape(&t.opts.date_fields.join(", ")), t.dates_missing, t.dates_unparsed).map_err(w)?;
     } else {
+        let why = if t.opts.by.is_some() {
+            "as asked (--by)".to_string()
+        } else {
+            let span = match (t.first, t.last) {
+                (Some(a), Some(b)) => b.days() - a.days() + 1,
+                _ => 0,
+            };
+            format!("chosen from the archive's date span of {span} days: a day under two months, a week under two years, a month beyond; --by sets it")
+        };
+        writeln!(h, "<p>One point per {} ({why}), placed at the middle of its {} on a time axis: a {} without sentences keeps its place, empty, and the line does not join across it.</p>", by.name(), by.name(), by.name()).map_err(w)?;
         for (name, a) in &shown {
-            if a.periods.is_empty() {
+            if a.days.is_empty() {
                 continue;
             }
+            let periods = t.periods_of(a);
             writeln!(h, "<h3>{}</h3>", escape(name)).map_err(w)?;
             if t.has_index() {
-                let points: Vec<Point> = a
-                    .periods
+                let points: Vec<Point> = periods
                     .iter()
-                    .filter_map(|(p, c)| {
+                    .filter_map(|p| {
                         Some(Point {
-                            period: p.clone(),
-                            index: c.index()?,
-                            sentences: c.sentences,
+                            period: p.label.clone(),
+                            start: p.start,
+                            end: p.end,
+                            index: p.cell.index()?,
+                            interval: p.cell.interval(),
+                            sentences: p.cell.sentences,
                         })
                     })
                     .collect();
@@ -184,9 +214,10 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
                     h,
                     "{}",
                     strip_xml_decl(&charts::over_time(
-                        &format!("{name}: stance index per period"),
+                        &format!("{name}: stance index per {}", by.name()),
+                        by.name(),
                         &points,
-                        layout.thin
+                        MIN_SENTENCES
                     )?)
                 )
                 .map_err(w)?;
@@ -199,12 +230,13 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
             for l in &labels {
                 write!(h, "<th>{} share</th>", escape(l)).map_err(w)?;
             }
-            writeln!(h, "<th>stance index</th></tr>").map_err(w)?;
-            for (p, c) in &a.periods {
+            writeln!(h, "<th>stance index</th><th>95% interval</th></tr>").map_err(w)?;
+            for p in &periods {
+                let c = &p.cell;
                 write!(
                     h,
                     "<tr><td class=\"l\">{}</td><td>{}</td>",
-                    escape(p),
+                    escape(&p.label),
                     c.sentences
                 )
                 .map_err(w)?;
@@ -213,7 +245,13 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
                         c.counts.get(*l).copied().unwrap_or(0) as f64 / c.sentences.max(1) as f64;
                     write!(h, "<td>{:.0}%</td>", 100.0 * share).map_err(w)?;
                 }
-                writeln!(h, "<td>{}</td></tr>", f(c.index())).map_err(w)?;
+                writeln!(
+                    h,
+                    "<td>{}</td><td>{}</td></tr>",
+                    f(c.index()),
+                    interval_text(c)
+                )
+                .map_err(w)?;
             }
             writeln!(h, "</table>").map_err(w)?;
         }
@@ -236,7 +274,7 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
                     Some(Bar {
                         label: format!("{n} · {g}"),
                         index: c.index()?,
-                        interval: None,
+                        interval: c.interval(),
                         sentences: c.sentences,
                     })
                 })
@@ -249,21 +287,23 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
                 strip_xml_decl(&charts::index_bars(
                     "Stance index by actor and group",
                     "actor · group (sentences)",
-                    &bars
+                    &bars,
+                    MIN_SENTENCES
                 )?)
             )
             .map_err(w)?;
         }
-        writeln!(h, "<table><tr><th class=\"l\">actor</th><th class=\"l\">group</th><th>sentences</th><th>stance index</th></tr>").map_err(w)?;
+        writeln!(h, "<table><tr><th class=\"l\">actor</th><th class=\"l\">group</th><th>sentences</th><th>stance index</th><th>95% interval</th></tr>").map_err(w)?;
         for (n, a) in &shown {
             for (g, c) in &a.groups {
                 writeln!(
                     h,
-                    "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td></tr>",
+                    "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     escape(n),
                     escape(g),
                     c.sentences,
-                    f(c.index())
+                    f(c.index()),
+                    interval_text(c)
                 )
                 .map_err(w)?;
             }
@@ -323,10 +363,14 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
     }
     for (name, a) in shown.iter().filter(|_| t.has_index()) {
         writeln!(h, "<h3>{}</h3>", escape(name)).map_err(w)?;
-        for (title, list, class) in [
-            ("most supportive", &a.supportive, "s"),
-            ("most critical", &a.critical, "c"),
+        for (title, side, list, class) in [
+            ("most supportive", "supportive", &a.supportive, "s"),
+            ("most critical", "critical", &a.critical, "c"),
         ] {
+            if list.is_empty() {
+                writeln!(h, "<p>{title}: no {side} sentence.</p>").map_err(w)?;
+                continue;
+            }
             writeln!(h, "<p>{title}:</p><ol>").map_err(w)?;
             for e in list.iter() {
                 writeln!(h, "<li>{}</li>", evidence(e, class)).map_err(w)?;
@@ -348,6 +392,16 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
             .join(", "),
     };
     writeln!(h, "<li>scored by: {}</li>", escape(&scored_by)).map_err(w)?;
+    let versions = match t.versions.len() {
+        0 => "not recorded in the score lines (older output)".to_string(),
+        _ => t
+            .versions
+            .iter()
+            .map(|(v, n)| format!("stance {v} ({n} lines)"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    writeln!(h, "<li>scored with: {}</li>", escape(&versions)).map_err(w)?;
     if t.models.len() > 1 {
         writeln!(
             h,
@@ -376,7 +430,7 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
     };
     writeln!(
         h,
-        "<li>dates: {range} ({} lines without a date, {} with a date that does not parse)</li>",
+        "<li>dates: {range} ({} documents without a date, {} with a date that does not parse)</li>",
         t.dates_missing, t.dates_unparsed
     )
     .map_err(w)?;
@@ -464,7 +518,7 @@ pub fn holder_rows<'a>(t: &'a Tally, layout: &Layout) -> Vec<(&'a String, &'a St
     rows
 }
 
-pub fn write_tables(t: &Tally, layout: &Layout, dir: &Path) -> Result<()> {
+pub fn write_tables(t: &Tally, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let csv_err = |e: csv::Error| Error::Config(format!("writing a table: {e}"));
     let write = |name: &str, rows: Vec<Vec<String>>| -> Result<()> {
@@ -481,7 +535,7 @@ pub fn write_tables(t: &Tally, layout: &Layout, dir: &Path) -> Result<()> {
     head.extend(labels.iter().cloned());
     head.extend(["stance_index".into(), "ci_low".into(), "ci_high".into()]);
     let mut rows = vec![head];
-    for r in overview(t, layout) {
+    for r in overview(t) {
         let mut row = vec![r.actor, r.kind, r.sentences.to_string()];
         row.extend(r.counts.iter().map(|c| c.to_string()));
         row.extend([
@@ -492,10 +546,15 @@ pub fn write_tables(t: &Tally, layout: &Layout, dir: &Path) -> Result<()> {
         rows.push(row);
     }
     write("overview.csv", rows)?;
+    // Every table with an index has its interval (empty below MIN_SENTENCES sentences).
     let mut head = vec!["actor".to_string(), "period".into(), "sentences".into()];
     head.extend(labels.iter().cloned());
-    head.push("stance_index".into());
-    let mut rows = vec![head.clone()];
+    head.extend(["stance_index".into(), "ci_low".into(), "ci_high".into()]);
+    let mut rows = vec![{
+        let mut h = head.clone();
+        h.insert(2, "period_start".into());
+        h
+    }];
     let mut groups = vec![{
         let mut h = head.clone();
         h[1] = "group".into();
@@ -513,19 +572,24 @@ pub fn write_tables(t: &Tally, layout: &Layout, dir: &Path) -> Result<()> {
                 .iter()
                 .map(|l| c.counts.get(l).copied().unwrap_or(0).to_string()),
         );
-        row.push(num(c.index()));
+        let iv = c.interval();
+        row.extend([num(c.index()), num(iv.map(|x| x.0)), num(iv.map(|x| x.1))]);
         row
     };
     for (name, a) in t.ranked() {
-        for (cells, out) in [(&a.periods, &mut rows), (&a.groups, &mut groups)] {
-            out.extend(cells.iter().map(|(k, c)| cell_row(name, k, c)));
+        for p in t.periods_of(a) {
+            let mut row = cell_row(name, &p.label, &p.cell);
+            let start = super::dates::Date::from_days(p.start).period(super::dates::Period::Day);
+            row.insert(2, start);
+            rows.push(row);
         }
+        groups.extend(a.groups.iter().map(|(k, c)| cell_row(name, k, c)));
     }
     write("over_time.csv", rows)?;
     write("by_group.csv", groups)?;
     let mut head = vec!["holder".to_string(), "actor".into(), "sentences".into()];
     head.extend(labels.iter().cloned());
-    head.push("stance_index".into());
+    head.extend(["stance_index".into(), "ci_low".into(), "ci_high".into()]);
     let mut rows = vec![head];
     for (name, a) in t.ranked() {
         rows.extend(
