@@ -257,6 +257,45 @@ proptest! {
     }
 
     #[test]
+    fn csv_score_files_with_mutated_rows_never_panic_and_keep_every_row(
+        text in newsy(),
+        cells in prop::collection::vec("[a-z0-9|,{}:.\\-]{0,12}", 0..24),
+        quote_at in any::<prop::sample::Index>(),
+        rows in 1usize..6,
+    ) {
+        // A valid header, then rows of random cells (too few, too many, quotes, bad numbers).
+        let labels: Vec<String> = ["supportive", "neutral", "critical"].map(String::from).to_vec();
+        let mut csv = stance::io::scores::csv_header(&labels).join(",") + "\n";
+        let valid = format!("d,0,0,5,China,country,,China,alias,0-5,neutral,,0.2,0.6,0.2,\"{}\",m@0,0.1.0,", text.replace('"', "'"));
+        for r in 0..rows {
+            csv += &valid;
+            csv += "\n";
+            let k = (r * 5) % (cells.len() + 1);
+            csv += &cells[..k].join(",");
+            csv += "\n";
+        }
+        let (mut records, mut errors) = (0usize, 0usize);
+        let r = stance::io::scores::read_csv_scores(csv.as_bytes(), &mut |x| match x {
+            Ok(rec) => records += rec.actors.len(),
+            Err(_) => errors += 1,
+        });
+        prop_assert!(r.is_ok());
+        // Every valid row is an actor entry of some record; a broken row is an entry or an error.
+        prop_assert!(records >= rows, "{records} entries from {rows} valid rows");
+        // An unbalanced quote joins lines into one field (CSV's rule): no panic, and what it
+        // swallows comes back as an error row, not as silence.
+        let at = quote_at.index(csv.len());
+        let mut broken = csv.clone().into_bytes();
+        broken.insert(at, b'"');
+        let (mut entries, mut errors) = (0usize, 0usize);
+        let _ = stance::io::scores::read_csv_scores(&broken[..], &mut |x| match x {
+            Ok(rec) => entries += rec.actors.len(),
+            Err(_) => errors += 1,
+        });
+        prop_assert!(entries + errors > 0 || at < csv.find('\n').unwrap_or(0) + 1);
+    }
+
+    #[test]
     fn simple_records_with_random_offsets_never_panic(text in newsy(), start in 0usize..200, len in 0usize..40) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("d.jsonl");
