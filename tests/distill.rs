@@ -224,6 +224,7 @@ fn unlabelled_pairs_from_an_archive_train_through_the_teacher() {
     let stats = pairs(
         &Gazetteer::default_international().unwrap(),
         &PairsConfig {
+            fields: Default::default(),
             inputs: vec![archive.display().to_string()],
             output: Some(pairs_file.clone()),
         },

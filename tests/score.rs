@@ -20,6 +20,7 @@ fn example() -> PathBuf {
 
 fn cfg(inputs: Vec<String>, out: Option<PathBuf>) -> ScoreConfig {
     ScoreConfig {
+        fields: Default::default(),
         inputs,
         output: out,
         format: Format::Jsonl,
@@ -554,7 +555,7 @@ fn articles_not_in_english_are_reported_and_not_scored_by_default() {
 }
 
 #[test]
-fn gzip_archives_score_as_their_plain_twin_and_zstd_is_reported() {
+fn gzip_and_zstd_archives_score_as_their_plain_twin() {
     use std::io::Write;
     let model = tiny_model(2).unwrap();
     let gaz = Gazetteer::default_international().unwrap();
@@ -590,15 +591,31 @@ fn gzip_archives_score_as_their_plain_twin_and_zstd_is_reported() {
     assert_eq!(got, want);
     let (_, sniffed) = run(&other_name, "sniffed.jsonl");
     assert_eq!(sniffed, want);
+    // zstd: one frame, and two frames concatenated (as `cat a.zst b.zst` makes), by name and
+    // by content.
+    use ruzstd::encoding::{compress_to_vec, CompressionLevel};
     let zst = dir.path().join("a.jsonl.zst");
-    std::fs::write(&zst, [0x28, 0xb5, 0x2f, 0xfd, 0, 0]).unwrap();
-    let zst_named = dir.path().join("b.jsonl");
-    std::fs::copy(&zst, &zst_named).unwrap();
-    let (s, _) = run(&zst_named, "z.jsonl");
+    std::fs::write(&zst, compress_to_vec(&bytes[..], CompressionLevel::Fastest)).unwrap();
+    let (s, got) = run(&zst, "zst.jsonl");
+    assert_eq!(s.documents, 5);
+    assert_eq!(got, want);
+    let cut = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let mut two = compress_to_vec(&bytes[..cut], CompressionLevel::Fastest);
+    two.extend(compress_to_vec(&bytes[cut..], CompressionLevel::Fastest));
+    let frames = dir.path().join("frames.data");
+    std::fs::write(&frames, two).unwrap();
+    let (s, got) = run(&frames, "frames.jsonl");
+    assert_eq!(s.documents, 5, "{:?}", s.problems);
+    assert_eq!(got, want);
+    // A broken zstd stream is reported, not read as text.
+    let broken = dir.path().join("b.jsonl");
+    std::fs::write(&broken, [0x28, 0xb5, 0x2f, 0xfd, 0, 0]).unwrap();
+    let (s, _) = run(&broken, "z.jsonl");
+    assert_eq!(s.documents, 0);
     assert!(
         s.problems
             .iter()
-            .any(|p| p.skipped && p.message.contains("zstd")),
+            .any(|p| p.skipped && p.source.contains("b.jsonl")),
         "{:?}",
         s.problems
     );
@@ -918,4 +935,142 @@ fn resume_keeps_the_candidates_of_documents_done_before_the_interruption() {
         candidates, want,
         "each document's candidate once, resumed or not"
     );
+}
+
+#[test]
+fn text_and_id_fields_of_other_names_score_as_the_default_names() {
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let texts = [
+        ("a1", "Beijing praised Moscow. Kyiv objected."),
+        ("a2", "NATO said it would respond to Russia."),
+    ];
+    let mut plain = String::new();
+    let mut renamed = String::new();
+    let mut csv = String::from("article_id,body,outlet\n");
+    for (id, text) in texts {
+        plain += &(serde_json::json!({"id": id, "text": text, "outlet": "W"}).to_string() + "\n");
+        renamed += &(serde_json::json!({"article_id": id, "body": text, "outlet": "W"})
+            .to_string()
+            + "\n");
+        csv += &format!("{id},\"{text}\",W\n");
+    }
+    for (name, body) in [("p.jsonl", &plain), ("r.jsonl", &renamed), ("r.csv", &csv)] {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    let run = |name: &str, fields: stance::io::articles::InputFields| {
+        let out = dir.path().join(format!("{name}.out"));
+        let mut c = cfg(
+            vec![dir.path().join(name).display().to_string()],
+            Some(out.clone()),
+        );
+        c.fields = fields;
+        let s = score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+        (s, read_lines(&out))
+    };
+    let other = stance::io::articles::InputFields {
+        text: "body".into(),
+        id: "article_id".into(),
+    };
+    let (_, want) = run("p.jsonl", Default::default());
+    assert!(!want.is_empty());
+    for name in ["r.jsonl", "r.csv"] {
+        let (s, got) = run(name, other.clone());
+        assert_eq!(s.documents, 2, "{name}: {:?}", s.problems);
+        assert_eq!(got, want, "{name}");
+    }
+    // With the default names the renamed archive has no text: every record a counted skip.
+    let (s, _) = run("r.jsonl", Default::default());
+    assert_eq!(s.documents, 0);
+    assert!(
+        s.problems
+            .iter()
+            .filter(|p| p.skipped && p.message.contains("`text` is missing"))
+            .count()
+            == 2,
+        "{:?}",
+        s.problems
+    );
+}
+
+#[test]
+fn front_matter_and_sidecars_give_fields_and_ids_keep_their_folder_path() {
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("news");
+    std::fs::create_dir_all(root.join("2024/june")).unwrap();
+    let body = "Beijing praised Moscow. Kyiv objected.\n";
+    std::fs::write(
+        root.join("2024/june/a.md"),
+        format!("---\ndate: 2024-06-14\noutlet: \"Daily Meridian\"\ntags:\n  - g7\n---\n{body}"),
+    )
+    .unwrap();
+    std::fs::write(root.join("2024/june/b.txt"), body).unwrap();
+    std::fs::write(
+        root.join("2024/june/b.json"),
+        r#"{"date": "2024-06-15", "outlet": "Wire", "id": "wire-7"}"#,
+    )
+    .unwrap();
+    std::fs::write(root.join("2024/june/c.txt"), body).unwrap();
+    std::fs::write(root.join("2024/june/c.json"), "not json").unwrap();
+    let out = dir.path().join("o.jsonl");
+    let s = score(
+        &model,
+        &gaz,
+        &cfg(vec![root.display().to_string()], Some(out.clone())),
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    assert_eq!(s.documents, 3, "{:?}", s.problems);
+    let lines = read_lines(&out);
+    let of = |doc: &str| {
+        lines
+            .iter()
+            .find(|l| l.doc == doc)
+            .unwrap_or_else(|| panic!("{doc} in {lines:?}"))
+    };
+    // Ids keep their path below the folder given; a sidecar's id wins.
+    let a = of("2024/june/a.md");
+    assert_eq!(a.fields["date"], "2024-06-14");
+    assert_eq!(a.fields["outlet"], "Daily Meridian");
+    assert_eq!(
+        a.text, "Beijing praised Moscow.",
+        "the front matter is not text"
+    );
+    assert_eq!(a.start, 0, "offsets are of the text after the front matter");
+    let b = of("wire-7");
+    assert_eq!(b.fields["outlet"], "Wire");
+    assert!(of("2024/june/c.txt").fields.is_empty());
+    // The unreadable sidecar and the nested front-matter lines are reported, not skipped; the
+    // sidecars are not reported as files of an unknown kind.
+    assert!(
+        s.problems
+            .iter()
+            .any(|p| !p.skipped && p.source.ends_with("c.json") && p.message.contains("not JSON")),
+        "{:?}",
+        s.problems
+    );
+    assert!(
+        s.problems
+            .iter()
+            .any(|p| !p.skipped && p.source.ends_with("a.md") && p.line == Some(5)),
+        "{:?}",
+        s.problems
+    );
+    assert!(!s.problems.iter().any(|p| p.skipped), "{:?}", s.problems);
+    // The same article without metadata scores the same.
+    let plain = lines
+        .iter()
+        .filter(|l| l.doc == "2024/june/c.txt")
+        .map(|l| &l.actors)
+        .collect::<Vec<_>>();
+    let fm = lines
+        .iter()
+        .filter(|l| l.doc == "2024/june/a.md")
+        .map(|l| &l.actors)
+        .collect::<Vec<_>>();
+    assert_eq!(plain, fm);
 }

@@ -118,6 +118,27 @@ impl GazetteerArgs {
     }
 }
 
+/// Which fields of archive records hold an article's text and id.
+#[derive(Args, Clone, Debug)]
+pub(crate) struct FieldArgs {
+    /// The field of a JSONL record (column of a CSV/TSV archive) that holds the article's text.
+    #[arg(long, value_name = "FIELD", default_value = "text")]
+    pub(crate) text_field: String,
+    /// The field (column) that holds the article's id; without one, a record's id is its file
+    /// and line.
+    #[arg(long, value_name = "FIELD", default_value = "id")]
+    pub(crate) id_field: String,
+}
+
+impl FieldArgs {
+    pub(crate) fn fields(&self) -> stance::io::articles::InputFields {
+        stance::io::articles::InputFields {
+            text: self.text_field.clone(),
+            id: self.id_field.clone(),
+        }
+    }
+}
+
 /// What to look for beyond the gazetteer's names.
 #[derive(Args, Clone, Debug, Default)]
 pub(crate) struct MentionArgs {

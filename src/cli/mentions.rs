@@ -17,6 +17,8 @@ pub(crate) struct MentionsArgs {
     #[arg(value_name = "INPUT", required_unless_present = "gold")]
     pub(crate) inputs: Vec<String>,
     #[command(flatten)]
+    pub(crate) fields: super::args::FieldArgs,
+    #[command(flatten)]
     pub(crate) actors: GazetteerArgs,
     #[command(flatten)]
     pub(crate) mentions: MentionArgs,
@@ -51,6 +53,7 @@ pub(crate) fn run_mentions(a: MentionsArgs) -> Result<()> {
     }
     let cfg = MentionsConfig {
         inputs: a.inputs,
+        fields: a.fields.fields(),
         output: a.output,
         options,
     };

@@ -13,6 +13,8 @@ pub(crate) struct PairsArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub(crate) inputs: Vec<String>,
     #[command(flatten)]
+    pub(crate) fields: super::args::FieldArgs,
+    #[command(flatten)]
     pub(crate) actors: GazetteerArgs,
     /// Output file (JSONL, written atomically); default: standard output.
     #[arg(long, short, value_name = "FILE")]
@@ -23,6 +25,7 @@ pub(crate) fn run_pairs(a: PairsArgs) -> Result<()> {
     let gaz = a.actors.load()?;
     let cfg = PairsConfig {
         inputs: a.inputs,
+        fields: a.fields.fields(),
         output: a.output,
     };
     let stats = pairs(&gaz, &cfg).context("writing pairs")?;

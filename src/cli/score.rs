@@ -16,6 +16,8 @@ pub(crate) struct ScoreArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub(crate) inputs: Vec<String>,
     #[command(flatten)]
+    pub(crate) fields: super::args::FieldArgs,
+    #[command(flatten)]
     pub(crate) model: ModelArgs,
     #[command(flatten)]
     pub(crate) actors: GazetteerArgs,
@@ -64,6 +66,7 @@ impl TryFrom<&ScoreArgs> for ScoreConfig {
         anyhow::ensure!(a.chunk_docs >= 1, "--chunk-docs must be at least 1");
         Ok(ScoreConfig {
             inputs: a.inputs.clone(),
+            fields: a.fields.fields(),
             output: a.output.clone(),
             format: a.format,
             summary: a.summary.clone(),

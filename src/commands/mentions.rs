@@ -16,6 +16,8 @@ use std::path::PathBuf;
 pub struct MentionsConfig {
     /// Articles, as for `score`.
     pub inputs: Vec<String>,
+    /// The fields of archive records that hold an article's text and id.
+    pub fields: crate::io::articles::InputFields,
     /// JSONL output (written atomically); `None`: standard output.
     pub output: Option<PathBuf>,
     pub options: MentionOptions,
@@ -65,7 +67,7 @@ struct CandidateLine<'a> {
 pub fn mentions(gaz: &Gazetteer, cfg: &MentionsConfig) -> Result<MentionsStats> {
     let mut stats = MentionsStats::default();
     let mut sink = JsonlSink::open(cfg.output.as_deref())?;
-    let mut docs = Documents::open(&cfg.inputs);
+    let mut docs = Documents::open_with(&cfg.inputs, cfg.fields.clone());
     for doc in docs.by_ref() {
         let a = prepare(&doc, gaz, &cfg.options);
         stats.documents += 1;

@@ -15,6 +15,8 @@ use std::path::PathBuf;
 pub struct PairsConfig {
     /// Files, folders, JSONL archives, or `-` (as for `score`).
     pub inputs: Vec<String>,
+    /// The fields of archive records that hold an article's text and id.
+    pub fields: crate::io::articles::InputFields,
     /// Output file (written atomically); `None` writes to standard output.
     pub output: Option<PathBuf>,
 }
@@ -41,7 +43,7 @@ struct Pair<'a> {
 pub fn pairs(gaz: &Gazetteer, cfg: &PairsConfig) -> Result<PairsStats> {
     let mut stats = PairsStats::default();
     let mut sink = JsonlSink::open(cfg.output.as_deref())?;
-    let mut docs = Documents::open(&cfg.inputs);
+    let mut docs = Documents::open_with(&cfg.inputs, cfg.fields.clone());
     for doc in docs.by_ref() {
         let a = prepare(&doc, gaz, &MentionOptions::default());
         stats.documents += 1;

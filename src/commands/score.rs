@@ -31,6 +31,8 @@ use std::time::Instant;
 pub struct ScoreConfig {
     /// Files, folders, JSONL archives, or `-`.
     pub inputs: Vec<String>,
+    /// The fields of archive records that hold an article's text and id.
+    pub fields: crate::io::articles::InputFields,
     /// Output file; `None` writes to standard output.
     pub output: Option<PathBuf>,
     pub format: Format,
@@ -97,12 +99,18 @@ fn check_paths(cfg: &ScoreConfig) -> Result<()> {
 fn run_settings(gaz: &Gazetteer, cfg: &ScoreConfig) -> Result<serde_json::Value> {
     let actors = serde_json::to_vec(gaz.actors()).map_err(|e| Error::Config(e.to_string()))?;
     let h = crate::io::hash::fnv_update(crate::io::hash::FNV_START, &actors);
-    Ok(serde_json::json!({
+    let mut settings = serde_json::json!({
         "gazetteer": format!("{h:016x}"),
         "demonyms": cfg.mentions.demonyms,
         "discover": format!("{:?}", cfg.mentions.discover),
         "format": format!("{:?}", cfg.format),
-    }))
+    });
+    // Recorded only when not the defaults, so that partials of older versions still resume.
+    if cfg.fields != crate::io::articles::InputFields::default() {
+        settings["text_field"] = cfg.fields.text.clone().into();
+        settings["id_field"] = cfg.fields.id.clone().into();
+    }
+    Ok(settings)
 }
 
 /// `OUT.partial.run.json`: the settings of the run writing `OUT.partial` (removed with the
@@ -135,7 +143,7 @@ fn check_and_record_settings(part: &Path, now: &serde_json::Value, resume: bool)
                 .collect();
             if !differ.is_empty() {
                 return Err(Error::Config(format!(
-                    "--resume: {} was written with other settings ({}); resume with the same --actors, --actor, --demonyms, --discover and --format, or write a new output",
+                    "--resume: {} was written with other settings ({}); resume with the same --actors, --actor, --demonyms, --discover, --format, --text-field and --id-field, or write a new output",
                     part.display(),
                     differ.join("; ")
                 )));
@@ -316,7 +324,7 @@ pub fn score(
         None => None,
     };
 
-    let mut docs = Documents::open(&cfg.inputs);
+    let mut docs = Documents::open_with(&cfg.inputs, cfg.fields.clone());
     let chunk = cfg.chunk_docs.max(1);
     loop {
         if stop.load(Ordering::SeqCst) {

@@ -23,6 +23,23 @@ pub struct Document {
     pub fields: Map<String, Value>,
 }
 
+/// Which field of a JSONL record or column of a CSV row holds an article's text and which its id
+/// (`--text-field`, `--id-field`); the others are carried as fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFields {
+    pub text: String,
+    pub id: String,
+}
+
+impl Default for InputFields {
+    fn default() -> Self {
+        Self {
+            text: "text".into(),
+            id: "id".into(),
+        }
+    }
+}
+
 /// Something in the input that was not scored as it was, with where it is.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Problem {
@@ -40,17 +57,20 @@ enum Source {
     Stdin,
 }
 
-/// A file's name in lower case without a `.gz` suffix: what its archive kind is told by.
+/// A file's name in lower case without a `.gz` or `.zst` suffix: what its archive kind is told
+/// by.
 fn archive_name(p: &Path) -> String {
     let name = p
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     name.strip_suffix(".gz")
+        .or_else(|| name.strip_suffix(".zst"))
         .map_or(name.clone(), str::to_string)
 }
 
-/// A JSONL archive by its name: `.jsonl` or `.ndjson`, also gzip-compressed (`.jsonl.gz`).
+/// A JSONL archive by its name: `.jsonl` or `.ndjson`, also compressed (`.jsonl.gz`,
+/// `.jsonl.zst`).
 fn is_jsonl(p: &Path) -> bool {
     let name = archive_name(p);
     name.ends_with(".jsonl") || name.ends_with(".ndjson")
@@ -69,13 +89,15 @@ fn is_csv(p: &Path) -> bool {
 struct CsvAsJsonl {
     rows: csv::Reader<Box<dyn BufRead>>,
     headers: Vec<String>,
+    /// The id column: an empty id is left out (the record then gets its file and line).
+    id: String,
     line: Vec<u8>,
     at: usize,
     started: bool,
 }
 
 impl CsvAsJsonl {
-    fn open(p: &Path) -> std::io::Result<Self> {
+    fn open(p: &Path, fields: &InputFields) -> std::io::Result<Self> {
         let tsv = archive_name(p).ends_with(".tsv");
         let mut rows = csv::ReaderBuilder::new()
             .delimiter(if tsv { b'\t' } else { b',' })
@@ -87,15 +109,17 @@ impl CsvAsJsonl {
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
-        if !headers.iter().any(|h| h == "text") {
+        if !headers.contains(&fields.text) {
             return Err(std::io::Error::other(format!(
-                "no `text` column in the header (columns: {})",
+                "no `{}` column in the header (columns: {}; --text-field names another)",
+                fields.text,
                 headers.join(", ")
             )));
         }
         Ok(Self {
             rows,
             headers,
+            id: fields.id.clone(),
             line: Vec::new(),
             at: 0,
             started: false,
@@ -123,7 +147,7 @@ impl CsvAsJsonl {
             .headers
             .iter()
             .zip(rec.iter())
-            .filter(|(h, v)| !(h.as_str() == "id" && v.trim().is_empty()))
+            .filter(|(h, v)| !(**h == self.id && v.trim().is_empty()))
             .map(|(h, v)| (h.clone(), Value::String(v.to_string())))
             .collect();
         serde_json::to_writer(&mut self.line, &obj).map_err(std::io::Error::other)?;
@@ -148,8 +172,50 @@ impl Read for CsvAsJsonl {
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
-/// A JSONL archive's lines: read through gzip when its first bytes are gzip's (whatever its
-/// name); a zstd stream is an error that says how to read it.
+/// A zstd stream of one or more frames (`cat a.zst b.zst` is one valid stream): the decoder of
+/// one frame ends at its frame, so the next frame is started while input is left.
+struct ZstdFrames<R: BufRead> {
+    decoder: Option<ruzstd::decoding::StreamingDecoder<R, ruzstd::decoding::FrameDecoder>>,
+}
+
+impl<R: BufRead> ZstdFrames<R> {
+    fn new(source: R) -> std::io::Result<Self> {
+        let decoder =
+            ruzstd::decoding::StreamingDecoder::new(source).map_err(std::io::Error::other)?;
+        Ok(Self {
+            decoder: Some(decoder),
+        })
+    }
+}
+
+impl<R: BufRead> Read for ZstdFrames<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let Some(d) = self.decoder.as_mut() else {
+                return Ok(0);
+            };
+            let n = d.read(out)?;
+            if n > 0 || out.is_empty() {
+                return Ok(n);
+            }
+            // The frame has ended: another follows when input is left.
+            if d.get_mut().fill_buf()?.is_empty() {
+                self.decoder = None;
+                return Ok(0);
+            }
+            let Some((source, frame)) = self.decoder.take().map(|d| d.into_parts()) else {
+                return Ok(0);
+            };
+            self.decoder = Some(
+                ruzstd::decoding::StreamingDecoder::new_with_decoder(source, frame)
+                    .map_err(std::io::Error::other)?,
+            );
+        }
+    }
+}
+
+/// An archive's bytes: read through gzip or zstd when its first bytes are theirs (whatever its
+/// name).
 fn open_archive(p: &Path) -> std::io::Result<Box<dyn BufRead>> {
     let mut f = File::open(p)?;
     let mut head = [0u8; 4];
@@ -162,9 +228,8 @@ fn open_archive(p: &Path) -> std::io::Result<Box<dyn BufRead>> {
         ))));
     }
     if n == 4 && head == ZSTD_MAGIC {
-        return Err(std::io::Error::other(
-            "zstd-compressed: not read yet (decompress it first, e.g. `zstd -dc FILE | stance score -`)",
-        ));
+        let frames = ZstdFrames::new(BufReader::new(f))?;
+        return Ok(Box::new(BufReader::new(frames)));
     }
     Ok(Box::new(BufReader::new(f)))
 }
@@ -175,7 +240,7 @@ fn is_text(p: &Path) -> bool {
 }
 
 /// Expands the inputs into sources; missing paths become problems.
-fn expand(inputs: &[String], problems: &mut Vec<Problem>) -> Vec<Source> {
+fn expand(inputs: &[String], text_field: &str, problems: &mut Vec<Problem>) -> Vec<Source> {
     let mut out = Vec::new();
     for inp in inputs {
         if inp == "-" {
@@ -189,10 +254,10 @@ fn expand(inputs: &[String], problems: &mut Vec<Problem>) -> Vec<Source> {
             walk(&p, &mut files, &mut visited, problems);
             files.sort();
             for f in files {
-                out.push(classify(f, problems));
+                out.extend(classify(f, text_field, problems));
             }
         } else if p.is_file() {
-            out.push(classify(p, problems));
+            out.extend(classify(p, text_field, problems));
         } else {
             problems.push(Problem {
                 source: inp.clone(),
@@ -205,35 +270,50 @@ fn expand(inputs: &[String], problems: &mut Vec<Problem>) -> Vec<Source> {
     out
 }
 
-/// A file's source kind: JSONL by extension, or by content when a file of another extension
-/// starts with a JSON object (reported, so that an archive is never scored as prose).
-fn classify(p: PathBuf, problems: &mut Vec<Problem>) -> Source {
+/// A file's source kind: by extension (`.txt`/`.md` articles, JSONL and CSV archives), or JSONL
+/// by content when a file of another name starts with a JSON object (reported, so that an
+/// archive is never scored as prose). A file of any other kind is a reported skip naming what
+/// was tried: it is never read as prose.
+fn classify(p: PathBuf, text_field: &str, problems: &mut Vec<Problem>) -> Option<Source> {
     if is_jsonl(&p) {
-        return Source::Jsonl(p);
+        return Some(Source::Jsonl(p));
     }
     if is_csv(&p) {
-        return Source::Csv(p);
+        return Some(Source::Csv(p));
     }
-    if starts_with_json_object(&p) {
+    if is_text(&p) {
+        return Some(Source::Text(p));
+    }
+    if starts_with_json_object(&p, text_field) {
         problems.push(Problem {
             source: p.display().to_string(),
             line: None,
-            message: "read as a JSONL archive (its first line is a JSON object with `text`)".into(),
+            message: format!(
+                "read as a JSONL archive (its first line is a JSON object with `{text_field}`)"
+            ),
             skipped: false,
         });
-        return Source::Jsonl(p);
+        return Some(Source::Jsonl(p));
     }
-    Source::Text(p)
+    problems.push(Problem {
+        source: p.display().to_string(),
+        line: None,
+        message: format!(
+            "not read: of no kind stance reads (tried: a .txt or .md article; a .jsonl, .ndjson, .csv or .tsv archive, also .gz or .zst; a JSON object with `{text_field}` on the first line, also compressed); name an article .txt to score it"
+        ),
+        skipped: true,
+    });
+    None
 }
 
-fn starts_with_json_object(p: &Path) -> bool {
+fn starts_with_json_object(p: &Path, text_field: &str) -> bool {
     let Ok(r) = open_archive(p) else { return false };
     let mut first = Vec::new();
     if r.take(1 << 20).read_until(b'\n', &mut first).is_err() {
         return false;
     }
     serde_json::from_slice::<Value>(first.trim_ascii())
-        .is_ok_and(|v| v.get("text").is_some_and(Value::is_string))
+        .is_ok_and(|v| v.get(text_field).is_some_and(Value::is_string))
 }
 
 /// Collects the article files below `dir`. Each folder is read once (by its canonical path),
@@ -273,12 +353,14 @@ fn walk(
             walk(&p, files, visited, problems);
         } else if is_text(&p) || is_jsonl(&p) || is_csv(&p) {
             files.push(p);
+        } else if is_sidecar(&p) {
+            // Read with its article.
         } else {
             problems.push(Problem {
                 source: p.display().to_string(),
                 line: None,
                 message:
-                    "not read: articles are .txt or .md files, archives .jsonl, .ndjson, .csv or .tsv (or those .gz)"
+                    "not read: articles are .txt or .md files, archives .jsonl, .ndjson, .csv or .tsv (or those .gz or .zst)"
                         .into(),
                 skipped: true,
             });
@@ -385,12 +467,20 @@ pub struct Documents {
     /// The last file name resolved by [`Documents::canonical_of`] and its canonical form (one
     /// resolution per file, not per record).
     canonical: (String, String),
+    fields: InputFields,
 }
 
 impl Documents {
+    /// The documents of `inputs`, text in `text`, id in `id` (see [`Documents::open_with`]).
     pub fn open(inputs: &[String]) -> Self {
+        Self::open_with(inputs, InputFields::default())
+    }
+
+    /// The documents of `inputs`, with the text and id of JSONL records and CSV rows in the
+    /// fields `fields` names.
+    pub fn open_with(inputs: &[String], fields: InputFields) -> Self {
         let mut problems = Vec::new();
-        let sources = expand(inputs, &mut problems);
+        let sources = expand(inputs, &fields.text, &mut problems);
         let roots = inputs
             .iter()
             .map(PathBuf::from)
@@ -404,6 +494,7 @@ impl Documents {
             roots,
             pending: None,
             canonical: Default::default(),
+            fields,
         }
     }
 
@@ -490,18 +581,20 @@ impl Documents {
                 self.skip(name, line, "expected a JSON object");
                 continue;
             };
-            let body = match obj.remove("text") {
+            let body = match obj.remove(&self.fields.text) {
                 Some(Value::String(s)) => s,
                 Some(_) => {
-                    self.skip(name, line, "field `text` is not a string");
+                    let m = format!("field `{}` is not a string", self.fields.text);
+                    self.skip(name, line, m);
                     continue;
                 }
                 None => {
-                    self.skip(name, line, "field `text` is missing");
+                    let m = format!("field `{}` is missing", self.fields.text);
+                    self.skip(name, line, m);
                     continue;
                 }
             };
-            let (id, key) = match obj.remove("id") {
+            let (id, key) = match obj.remove(&self.fields.id) {
                 Some(Value::String(s)) => (s.clone(), s),
                 Some(Value::Number(n)) => (n.to_string(), n.to_string()),
                 _ => (
@@ -534,7 +627,7 @@ impl Iterator for Documents {
                 continue;
             }
             match self.sources.next()? {
-                Source::Csv(p) => match CsvAsJsonl::open(&p) {
+                Source::Csv(p) => match CsvAsJsonl::open(&p, &self.fields) {
                     Ok(r) => {
                         self.current =
                             Some((p.display().to_string(), Box::new(BufReader::new(r)), 0))
@@ -574,13 +667,18 @@ impl Iterator for Documents {
                         }
                         Ok(bytes) => {
                             let text = decode(bytes, &name, None, &mut self.problems);
-                            let id = self.file_id(&p);
+                            let (mut fields, text) = self.metadata(&p, &name, text);
+                            let id = match fields.remove(&self.fields.id) {
+                                Some(Value::String(s)) if !s.trim().is_empty() => s,
+                                Some(Value::Number(n)) => n.to_string(),
+                                _ => self.file_id(&p),
+                            };
                             let id = self.unique(id, &name, None);
                             return Some(Document {
                                 id,
                                 key: canonical_name(&name),
                                 text,
-                                fields: Map::new(),
+                                fields,
                             });
                         }
                         Err(e) => self.problems.push(Problem {
@@ -601,7 +699,98 @@ impl Iterator for Documents {
     }
 }
 
+/// A sidecar of an article: `NAME.json` beside `NAME.txt` or `NAME.md`.
+fn sidecar_of(p: &Path) -> PathBuf {
+    p.with_extension("json")
+}
+
+/// Whether `p` is the sidecar of an article beside it.
+fn is_sidecar(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        && ["txt", "md", "TXT", "MD"]
+            .iter()
+            .any(|e| p.with_extension(e).is_file())
+}
+
+/// A front-matter block at the start of an article (`---`, lines of `key: value`, `---`): its
+/// fields and the text after it. Values are strings (quotes around them removed); a line that is
+/// not `key: value` (nested YAML, lists) is returned by number so that it can be reported.
+pub fn front_matter(text: &str) -> Option<(Map<String, Value>, &str, Vec<usize>)> {
+    let rest = text.strip_prefix("---\n")?;
+    let end = rest
+        .match_indices("\n---")
+        .map(|(i, _)| i)
+        .find(|&i| matches!(rest[i + 4..].chars().next(), None | Some('\n')))?;
+    let block = &rest[..end];
+    let body = rest[end + 4..]
+        .strip_prefix('\n')
+        .unwrap_or(&rest[end + 4..]);
+    let mut fields = Map::new();
+    let mut unread = Vec::new();
+    for (k, line) in block.lines().enumerate() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        match line.split_once(':') {
+            Some((key, value)) if !key.trim().is_empty() && !key.starts_with([' ', '\t', '-']) => {
+                let v = value.trim();
+                let v = v
+                    .strip_prefix('"')
+                    .and_then(|x| x.strip_suffix('"'))
+                    .or_else(|| v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
+                    .unwrap_or(v);
+                fields.insert(key.trim().to_string(), Value::String(v.to_string()));
+            }
+            _ => unread.push(k + 2),
+        }
+    }
+    Some((fields, body, unread))
+}
+
 impl Documents {
+    /// An article's metadata: its sidecar `NAME.json` (a JSON object), then its front matter
+    /// (which wins where both name a field); returns the fields and the text without the front
+    /// matter. What cannot be read is reported; the article is scored either way.
+    fn metadata(&mut self, p: &Path, name: &str, text: String) -> (Map<String, Value>, String) {
+        let mut fields = Map::new();
+        let side = sidecar_of(p);
+        if side.is_file() {
+            let problem = match std::fs::read(&side) {
+                Ok(bytes) => match serde_json::from_slice::<Value>(&bytes) {
+                    Ok(Value::Object(m)) => {
+                        fields = m;
+                        None
+                    }
+                    Ok(_) => Some("is not a JSON object".to_string()),
+                    Err(e) => Some(format!("is not JSON: {e}")),
+                },
+                Err(e) => Some(format!("cannot be read: {e}")),
+            };
+            if let Some(why) = problem {
+                self.problems.push(Problem {
+                    source: side.display().to_string(),
+                    line: None,
+                    message: format!("sidecar of {name} {why}; the article is scored without it"),
+                    skipped: false,
+                });
+            }
+        }
+        let Some((front, body, unread)) = front_matter(&text) else {
+            return (fields, text);
+        };
+        for line in unread {
+            self.problems.push(Problem {
+                source: name.into(),
+                line: Some(line),
+                message: "front-matter line not read (only `key: value` lines are)".into(),
+                skipped: false,
+            });
+        }
+        fields.extend(front);
+        (fields, body.to_string())
+    }
+
     /// Standard input: JSONL is read as a stream, line by line, so that a pipe of any length is
     /// scored in bounded memory; anything else is one document. It is JSONL when one of its
     /// first [`STDIN_SNIFF_LINES`] non-blank lines is a JSON object; lines
@@ -622,6 +811,7 @@ impl Documents {
             roots: Vec::new(),
             pending: None,
             canonical: Default::default(),
+            fields: InputFields::default(),
         };
         docs.pending = docs.open_stream(stream);
         docs
@@ -802,5 +992,19 @@ mod tests {
         );
         assert!(msgs.iter().any(|m| m.contains("not read: articles are")));
         assert!(msgs.iter().any(|m| m.contains("read as a JSONL archive")));
+    }
+
+    #[test]
+    fn a_file_of_unknown_kind_is_a_skip_naming_what_was_tried_never_prose() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("report.pdf");
+        std::fs::write(&f, "%PDF-1.7 Beijing praised Moscow.").unwrap();
+        let mut docs = Documents::open(&[f.display().to_string()]);
+        assert!(docs.next().is_none(), "not read as prose");
+        let p = &docs.problems[0];
+        assert!(
+            p.skipped && p.message.contains("tried: a .txt or .md article"),
+            "{p:?}"
+        );
     }
 }
