@@ -85,7 +85,13 @@ struct ScoreBar(ProgressBar);
 
 impl commands::score::ScoreProgress for ScoreBar {
     fn chunk(&self, s: &commands::score::ScoreStats) {
-        self.0.set_position(s.documents as u64);
+        // Every document read counts toward the total, scored or not.
+        self.0.set_position(
+            (s.documents
+                + s.documents_resumed
+                + s.documents_other_shards
+                + s.documents_other_language) as u64,
+        );
         self.0.set_message(format!(
             "{} sentences, {} with actors, {} pairs, {:.1} pairs/s",
             s.sentences,
@@ -103,7 +109,9 @@ pub(crate) fn run_score(a: ScoreArgs) -> Result<()> {
     let gaz = a.actors.load()?;
     let cfg = ScoreConfig::try_from(&a)?;
     let stop = stop_on_ctrl_c("\ninterrupt: stopping after this chunk; the partial output is kept");
-    let pb = counter(None, "scoring", "documents", "{msg}");
+    // A total (and ETA) where the documents can be counted cheaply first.
+    let total = stance::io::articles::count_documents(&cfg.inputs, &cfg.fields);
+    let pb = counter(total, "scoring", "documents", "{msg}");
     let stats = commands::score::score(&model, &gaz, &cfg, &ScoreBar(pb.clone()), &stop);
     pb.finish_and_clear();
     let stats = stats?;

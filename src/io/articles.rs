@@ -699,6 +699,47 @@ impl Iterator for Documents {
     }
 }
 
+/// The number of documents in `inputs`, when it can be known cheaply before reading them:
+/// articles count one each, an uncompressed JSONL archive its non-blank lines (one pass over its
+/// bytes). `None` where a CSV archive (records may span lines), a compressed archive or standard
+/// input is among the inputs: progress then counts up without a total.
+pub fn count_documents(inputs: &[String], fields: &InputFields) -> Option<u64> {
+    let mut problems = Vec::new();
+    let mut n = 0u64;
+    for src in expand(inputs, &fields.text, &mut problems) {
+        match src {
+            Source::Text(_) => n += 1,
+            Source::Jsonl(p) => {
+                let mut f = BufReader::with_capacity(1 << 20, File::open(&p).ok()?);
+                let head = f.fill_buf().ok()?;
+                if head.starts_with(&GZIP_MAGIC) || head.starts_with(&ZSTD_MAGIC) {
+                    return None;
+                }
+                let mut blank = true;
+                loop {
+                    let buf = f.fill_buf().ok()?;
+                    if buf.is_empty() {
+                        break;
+                    }
+                    for &b in buf {
+                        if b == b'\n' {
+                            n += u64::from(!blank);
+                            blank = true;
+                        } else if !b.is_ascii_whitespace() {
+                            blank = false;
+                        }
+                    }
+                    let len = buf.len();
+                    f.consume(len);
+                }
+                n += u64::from(!blank);
+            }
+            Source::Csv(_) | Source::Stdin => return None,
+        }
+    }
+    Some(n)
+}
+
 /// A sidecar of an article: `NAME.json` beside `NAME.txt` or `NAME.md`.
 fn sidecar_of(p: &Path) -> PathBuf {
     p.with_extension("json")
@@ -1006,5 +1047,24 @@ mod tests {
             p.skipped && p.message.contains("tried: a .txt or .md article"),
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn documents_are_counted_before_reading_where_that_is_cheap() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("a.txt"), "One.").unwrap();
+        std::fs::write(
+            d.join("b.jsonl"),
+            "{\"text\":\"x\"}\n\n  \n{\"text\":\"y\"}",
+        )
+        .unwrap();
+        let f = InputFields::default();
+        let all = [d.join("a.txt"), d.join("b.jsonl")].map(|p| p.display().to_string());
+        assert_eq!(count_documents(&all, &f), Some(3));
+        assert_eq!(count_documents(&[d.display().to_string()], &f), Some(3));
+        std::fs::write(d.join("c.csv"), "text\nx\n").unwrap();
+        assert_eq!(count_documents(&[d.display().to_string()], &f), None);
+        assert_eq!(count_documents(&["-".to_string()], &f), None);
     }
 }
