@@ -1074,3 +1074,122 @@ fn front_matter_and_sidecars_give_fields_and_ids_keep_their_folder_path() {
         .collect::<Vec<_>>();
     assert_eq!(plain, fm);
 }
+
+/// A Parquet archive (snappy pages; a date column and an optional outlet with a null), written
+/// with the `parquet` crate's own writer.
+#[cfg(feature = "parquet")]
+fn write_parquet(path: &Path, rows: &[(&str, &str, i32, Option<&str>)]) {
+    use parquet::basic::Compression;
+    use parquet::data_type::{ByteArray, ByteArrayType, Int32Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use std::sync::Arc;
+    let schema = Arc::new(
+        parquet::schema::parser::parse_message_type(
+            "message archive { REQUIRED BYTE_ARRAY id (UTF8); REQUIRED BYTE_ARRAY text (UTF8); REQUIRED INT32 date (DATE); OPTIONAL BYTE_ARRAY outlet (UTF8); }",
+        )
+        .unwrap(),
+    );
+    let props = Arc::new(
+        WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .build(),
+    );
+    let mut w =
+        SerializedFileWriter::new(std::fs::File::create(path).unwrap(), schema, props).unwrap();
+    let mut rg = w.next_row_group().unwrap();
+    let ids: Vec<ByteArray> = rows.iter().map(|r| ByteArray::from(r.0)).collect();
+    let texts: Vec<ByteArray> = rows.iter().map(|r| ByteArray::from(r.1)).collect();
+    for values in [ids, texts] {
+        let mut col = rg.next_column().unwrap().unwrap();
+        col.typed::<ByteArrayType>()
+            .write_batch(&values, None, None)
+            .unwrap();
+        col.close().unwrap();
+    }
+    let mut col = rg.next_column().unwrap().unwrap();
+    let days: Vec<i32> = rows.iter().map(|r| r.2).collect();
+    col.typed::<Int32Type>()
+        .write_batch(&days, None, None)
+        .unwrap();
+    col.close().unwrap();
+    let mut col = rg.next_column().unwrap().unwrap();
+    let present: Vec<ByteArray> = rows
+        .iter()
+        .filter_map(|r| r.3.map(ByteArray::from))
+        .collect();
+    let levels: Vec<i16> = rows.iter().map(|r| i16::from(r.3.is_some())).collect();
+    col.typed::<ByteArrayType>()
+        .write_batch(&present, Some(&levels), None)
+        .unwrap();
+    col.close().unwrap();
+    rg.close().unwrap();
+    w.close().unwrap();
+}
+
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_archives_score_as_their_jsonl_twin() {
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // 2024-06-14 is day 19,888 since 1970-01-01.
+    let rows = [
+        (
+            "p1",
+            "Beijing praised Moscow. Kyiv objected.",
+            19_888,
+            Some("Daily Meridian"),
+        ),
+        ("p2", "NATO said it would respond to Russia.", 19_889, None),
+        ("", "Paris backed Berlin on trade.", 19_890, Some("Wire")),
+    ];
+    let pq = dir.path().join("a.parquet");
+    write_parquet(&pq, &rows);
+    // Sniffed by its first bytes too.
+    let other = dir.path().join("export.bin");
+    std::fs::copy(&pq, &other).unwrap();
+    let mut jsonl = String::new();
+    for (k, (id, text, day, outlet)) in rows.iter().enumerate() {
+        let date = format!("2024-06-{}", 14 + day - 19_888);
+        let mut v = serde_json::json!({"text": text, "date": date, "outlet": outlet});
+        v["id"] = if id.is_empty() {
+            format!("{}:{}", pq.display(), k + 1).into()
+        } else {
+            (*id).into()
+        };
+        jsonl += &(v.to_string() + "\n");
+    }
+    std::fs::write(dir.path().join("a.jsonl"), jsonl).unwrap();
+    let run = |input: &Path, out: &str| {
+        let out = dir.path().join(out);
+        let s = score(
+            &model,
+            &gaz,
+            &cfg(vec![input.display().to_string()], Some(out.clone())),
+            &NoScoreProgress,
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        assert_eq!(s.documents, 3, "{input:?}: {:?}", s.problems);
+        read_lines(&out)
+    };
+    let want = run(&dir.path().join("a.jsonl"), "j.out");
+    let got = run(&pq, "p.out");
+    assert_eq!(got, want);
+    assert_eq!(got[0].fields["date"], "2024-06-14");
+    let sniffed: Vec<_> = run(&other, "s.out")
+        .into_iter()
+        .map(|l| (l.sentence, l.actors))
+        .collect();
+    assert_eq!(
+        sniffed,
+        want.into_iter()
+            .map(|l| (l.sentence, l.actors))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        stance::io::articles::count_documents(&[pq.display().to_string()], &Default::default()),
+        Some(3)
+    );
+}

@@ -54,7 +54,85 @@ enum Source {
     Text(PathBuf),
     Jsonl(PathBuf),
     Csv(PathBuf),
+    Parquet(PathBuf),
     Stdin,
+}
+
+/// A Parquet archive by its name (`.parquet`) or its first bytes (`PAR1`).
+fn is_parquet(p: &Path) -> bool {
+    let named = p
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    named || {
+        let mut head = [0u8; 4];
+        File::open(p)
+            .and_then(|mut f| f.read_exact(&mut head))
+            .is_ok()
+            && &head == b"PAR1"
+    }
+}
+
+/// A Parquet archive's rows as JSON lines (every column by its name; dates and timestamps as
+/// ISO 8601 text), so that they go through the JSONL reader as CSV rows do: the text and id
+/// fields, ids, duplicate ids and skips work alike, and a row's line number is its row number.
+#[cfg(feature = "parquet")]
+struct ParquetAsJsonl {
+    rows: parquet::record::reader::RowIter<'static>,
+    line: Vec<u8>,
+    at: usize,
+    id: String,
+}
+
+#[cfg(feature = "parquet")]
+impl ParquetAsJsonl {
+    fn open(p: &Path, fields: &InputFields) -> std::io::Result<Self> {
+        let reader = parquet::file::serialized_reader::SerializedFileReader::new(File::open(p)?)
+            .map_err(std::io::Error::other)?;
+        Ok(Self {
+            rows: reader.into_iter(),
+            line: Vec::new(),
+            at: 0,
+            id: fields.id.clone(),
+        })
+    }
+
+    /// The next row as one JSON line (empty at the end; a row that cannot be decoded is a line
+    /// the JSONL reader reports as malformed).
+    fn refill(&mut self) {
+        self.line.clear();
+        self.at = 0;
+        match self.rows.next() {
+            None => {}
+            Some(Ok(row)) => {
+                let mut v = row.to_json_value();
+                if let Value::Object(m) = &mut v {
+                    if m.get(&self.id)
+                        .is_some_and(|x| x.as_str() == Some("") || x.is_null())
+                    {
+                        m.remove(&self.id);
+                    }
+                }
+                self.line = v.to_string().into_bytes();
+                self.line.push(b'\n');
+            }
+            Some(Err(e)) => {
+                self.line = format!("row not decoded: {e}\n").into_bytes();
+            }
+        }
+    }
+}
+
+#[cfg(feature = "parquet")]
+impl Read for ParquetAsJsonl {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.line.len() {
+            self.refill();
+        }
+        let n = out.len().min(self.line.len() - self.at);
+        out[..n].copy_from_slice(&self.line[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// A file's name in lower case without a `.gz` or `.zst` suffix: what its archive kind is told
@@ -284,6 +362,9 @@ fn classify(p: PathBuf, text_field: &str, problems: &mut Vec<Problem>) -> Option
     if is_text(&p) {
         return Some(Source::Text(p));
     }
+    if is_parquet(&p) {
+        return Some(Source::Parquet(p));
+    }
     if starts_with_json_object(&p, text_field) {
         problems.push(Problem {
             source: p.display().to_string(),
@@ -299,7 +380,7 @@ fn classify(p: PathBuf, text_field: &str, problems: &mut Vec<Problem>) -> Option
         source: p.display().to_string(),
         line: None,
         message: format!(
-            "not read: of no kind stance reads (tried: a .txt or .md article; a .jsonl, .ndjson, .csv or .tsv archive, also .gz or .zst; a JSON object with `{text_field}` on the first line, also compressed); name an article .txt to score it"
+            "not read: of no kind stance reads (tried: a .txt or .md article; a .jsonl, .ndjson, .csv or .tsv archive, also .gz or .zst; a Parquet file; a JSON object with `{text_field}` on the first line, also compressed); name an article .txt to score it"
         ),
         skipped: true,
     });
@@ -351,7 +432,7 @@ fn walk(
         let p = entry.path();
         if p.is_dir() {
             walk(&p, files, visited, problems);
-        } else if is_text(&p) || is_jsonl(&p) || is_csv(&p) {
+        } else if is_text(&p) || is_jsonl(&p) || is_csv(&p) || is_parquet(&p) {
             files.push(p);
         } else if is_sidecar(&p) {
             // Read with its article.
@@ -360,7 +441,7 @@ fn walk(
                 source: p.display().to_string(),
                 line: None,
                 message:
-                    "not read: articles are .txt or .md files, archives .jsonl, .ndjson, .csv or .tsv (or those .gz or .zst)"
+                    "not read: articles are .txt or .md files, archives .jsonl, .ndjson, .csv, .tsv (or those .gz or .zst) or .parquet"
                         .into(),
                 skipped: true,
             });
@@ -639,6 +720,28 @@ impl Iterator for Documents {
                         skipped: true,
                     }),
                 },
+                #[cfg(feature = "parquet")]
+                Source::Parquet(p) => match ParquetAsJsonl::open(&p, &self.fields) {
+                    Ok(r) => {
+                        self.current =
+                            Some((p.display().to_string(), Box::new(BufReader::new(r)), 0))
+                    }
+                    Err(e) => self.problems.push(Problem {
+                        source: p.display().to_string(),
+                        line: None,
+                        message: format!("cannot read as Parquet: {e}"),
+                        skipped: true,
+                    }),
+                },
+                #[cfg(not(feature = "parquet"))]
+                Source::Parquet(p) => self.problems.push(Problem {
+                    source: p.display().to_string(),
+                    line: None,
+                    message:
+                        "a Parquet file: this build has no Parquet reader (cargo feature `parquet`)"
+                            .into(),
+                    skipped: true,
+                }),
                 Source::Jsonl(p) => match open_archive(&p) {
                     Ok(r) => self.current = Some((p.display().to_string(), r, 0)),
                     Err(e) => self.problems.push(Problem {
@@ -735,6 +838,17 @@ pub fn count_documents(inputs: &[String], fields: &InputFields) -> Option<u64> {
                 n += u64::from(!blank);
             }
             Source::Csv(_) | Source::Stdin => return None,
+            #[cfg(feature = "parquet")]
+            Source::Parquet(p) => {
+                use parquet::file::reader::FileReader;
+                let r = parquet::file::serialized_reader::SerializedFileReader::new(
+                    File::open(&p).ok()?,
+                )
+                .ok()?;
+                n += r.metadata().file_metadata().num_rows().max(0) as u64;
+            }
+            #[cfg(not(feature = "parquet"))]
+            Source::Parquet(_) => return None,
         }
     }
     Some(n)
