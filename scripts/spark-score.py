@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Score JSONL news archives with `stance` as an Apache Spark job.
+"""Score news archives (JSONL, CSV or Parquet) with `stance` as an Apache Spark job.
 
 Each partition of the input lines is piped through one `stance score -` process on an executor
 (the binary and the model folder are shipped to the executors as one archive); the output lines
@@ -7,12 +7,17 @@ are written with Spark's file output commit protocol (`saveAsTextFile`), so a fa
 speculative task never doubles or loses a line.
 
     python3 scripts/spark-score.py --input archive/ --output scores/ [--model models/minilm-distilled]
-        [--binary target/release/stance] [--partitions N] [--threads N] [--master local[2]]
+        [--format jsonl|csv|parquet] [--binary target/release/stance] [--partitions N] [--threads N]
+        [--master local[2]]
 
 On a cluster, the same script with spark-submit (see README, "Scoring on a cluster"). Input: any path
-or glob Spark reads (local folders, hdfs://, s3a:// through the cluster's configuration); one JSON
-object per line with `text` and preferably `id` (ids must be unique across the archive: a line
-without one is named by its partition and line, which is not stable across runs). Output: a folder
+or glob Spark reads (local folders, hdfs://, s3a:// through the cluster's configuration): JSONL (one
+JSON object per line with `text` and preferably `id`), or with `--format csv` / `--format parquet`
+tables read by Spark's own readers (CSV: a header row, quoted multi-line fields), each row turned
+into one JSON object (`DataFrame.toJSON`: dates and timestamps as ISO 8601 text) and scored as a
+JSONL line is. Ids must be unique across the archive: a record without one is named by its
+partition and line, which is not stable across runs. `--stance-arg=--text-field=body` and the like
+name other columns. Output: a folder
 of `part-*` JSONL files in the score output schema, plus `_SUCCESS`.
 
 Why `mapPartitions` with a subprocess rather than `RDD.pipe`: the process's standard error carries
@@ -45,6 +50,7 @@ def parse_args(argv):
     p.add_argument("--partitions", type=int, default=None, help="input partitions (default: Spark's)")
     p.add_argument("--threads", type=int, default=None, help="threads per stance process (default: spark.executor.cores, else 1)")
     p.add_argument("--precision", choices=["int8", "f32"], default="int8")
+    p.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl", help="input format (default: jsonl)")
     p.add_argument("--master", default=None, help="Spark master when not run by spark-submit, e.g. local[2]")
     p.add_argument("--stance-arg", action="append", default=[], help="extra argument for `stance score` (repeatable)")
     return p.parse_args(argv)
@@ -121,11 +127,30 @@ def score_partition(threads, precision, extra, name):
     return run
 
 
+def input_lines(sc, a):
+    """The archive as an RDD of JSON lines: JSONL as text; CSV and Parquet through Spark's readers,
+    one JSON object per row."""
+    if a.format == "jsonl":
+        if a.partitions:
+            return sc.textFile(",".join(a.input), minPartitions=a.partitions)
+        return sc.textFile(",".join(a.input))
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.getOrCreate()
+    if a.format == "csv":
+        # Every column as text (no type inference), quoted fields may span lines.
+        df = spark.read.csv(a.input, header=True, multiLine=True, escape='"', inferSchema=False)
+    else:
+        df = spark.read.parquet(*a.input)
+    rows = df.toJSON()
+    return rows.repartition(a.partitions) if a.partitions else rows
+
+
 def score_archive(sc, a, threads):
     """The lines of every partition through stance; the output saved; the counts of each process."""
     from pyspark import StorageLevel
 
-    lines = sc.textFile(",".join(a.input), minPartitions=a.partitions) if a.partitions else sc.textFile(",".join(a.input))
+    lines = input_lines(sc, a)
     tagged = lines.mapPartitionsWithIndex(score_partition(threads, a.precision, a.stance_arg, model_name(a.model)))
     tagged.persist(StorageLevel.MEMORY_AND_DISK)
     tagged.filter(lambda t: t[0] == "line").map(lambda t: t[1]).saveAsTextFile(a.output)

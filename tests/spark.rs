@@ -163,3 +163,108 @@ fn spark_local_job_equals_single_process_scoring_even_with_a_retried_task() {
         "the Spark output (with a retried task) differs from single-process scoring"
     );
 }
+
+/// The archive's records as one CSV file and one Parquet file (written with the `parquet` crate).
+#[cfg(feature = "parquet")]
+fn tables(dir: &Path, inputs: &[PathBuf]) -> (PathBuf, PathBuf) {
+    let records: Vec<serde_json::Value> = inputs
+        .iter()
+        .flat_map(|p| {
+            std::fs::read_to_string(p)
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let field = |r: &serde_json::Value, k: &str| r[k].as_str().unwrap().to_string();
+    let csv_dir = dir.join("csv");
+    std::fs::create_dir_all(&csv_dir).unwrap();
+    let mut w = csv::Writer::from_path(csv_dir.join("archive.csv")).unwrap();
+    w.write_record(["id", "text", "outlet"]).unwrap();
+    for r in &records {
+        w.write_record([field(r, "id"), field(r, "text"), field(r, "outlet")])
+            .unwrap();
+    }
+    w.flush().unwrap();
+    let pq_dir = dir.join("parquet");
+    std::fs::create_dir_all(&pq_dir).unwrap();
+    {
+        use parquet::data_type::{ByteArray, ByteArrayType};
+        use std::sync::Arc;
+        let schema = Arc::new(
+            parquet::schema::parser::parse_message_type(
+                "message archive { REQUIRED BYTE_ARRAY id (UTF8); REQUIRED BYTE_ARRAY text (UTF8); REQUIRED BYTE_ARRAY outlet (UTF8); }",
+            )
+            .unwrap(),
+        );
+        let file = std::fs::File::create(pq_dir.join("archive.parquet")).unwrap();
+        let mut w =
+            parquet::file::writer::SerializedFileWriter::new(file, schema, Default::default())
+                .unwrap();
+        let mut rg = w.next_row_group().unwrap();
+        for k in ["id", "text", "outlet"] {
+            let values: Vec<ByteArray> = records
+                .iter()
+                .map(|r| ByteArray::from(field(r, k).as_str()))
+                .collect();
+            let mut col = rg.next_column().unwrap().unwrap();
+            col.typed::<ByteArrayType>()
+                .write_batch(&values, None, None)
+                .unwrap();
+            col.close().unwrap();
+        }
+        rg.close().unwrap();
+        w.close().unwrap();
+    }
+    (csv_dir, pq_dir)
+}
+
+#[cfg(feature = "parquet")]
+#[test]
+fn spark_reads_csv_and_parquet_archives_through_its_own_readers() {
+    let Some(python) = spark_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = archive(dir.path());
+    let model = common::root().join("models/minilm-newsmtsc");
+    let bin = env!("CARGO_BIN_EXE_stance");
+    let reference = dir.path().join("reference.jsonl");
+    let mut args: Vec<String> = vec!["--threads".into(), "2".into(), "score".into()];
+    args.extend(inputs.iter().map(|p| p.display().to_string()));
+    args.extend(["--model".into(), model.display().to_string()]);
+    args.extend(["-o".into(), reference.display().to_string()]);
+    let o = Command::new(bin).args(&args).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let want = sorted_lines(&[reference]);
+    let (csv_dir, pq_dir) = tables(dir.path(), &inputs);
+    for (format, input) in [("csv", csv_dir), ("parquet", pq_dir)] {
+        let out = dir.path().join(format!("out-{format}"));
+        let o = Command::new(&python)
+            .arg(common::root().join("scripts/spark-score.py"))
+            .args(["--input", &input.display().to_string(), "--format", format])
+            .args(["--output", &out.display().to_string()])
+            .args(["--model", &model.display().to_string(), "--binary", bin])
+            .args([
+                "--partitions",
+                "3",
+                "--threads",
+                "1",
+                "--master",
+                "local[2]",
+            ])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(
+            o.status.success(),
+            "{format}: {stdout}\n{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(stdout.contains("180 documents"), "{format}: {stdout}");
+        assert_eq!(
+            sorted_lines(&parts(&out)),
+            want,
+            "{format} through Spark differs from JSONL scoring"
+        );
+    }
+}
