@@ -18,6 +18,15 @@ fn example() -> PathBuf {
     common::root().join("datasets/examples/diplomacy-brief.txt")
 }
 
+/// `score` without progress or a stop signal.
+fn score_with(
+    model: &stance::store::StanceModel,
+    gaz: &Gazetteer,
+    c: &ScoreConfig,
+) -> stance::Result<stance::commands::score::ScoreStats> {
+    score(model, gaz, c, &NoScoreProgress, &AtomicBool::new(false))
+}
+
 fn cfg(inputs: Vec<String>, out: Option<PathBuf>) -> ScoreConfig {
     ScoreConfig {
         fields: Default::default(),
@@ -136,12 +145,10 @@ fn the_real_article_from_shared_finds_the_expected_actors() {
     let gaz = Gazetteer::default_international().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o.jsonl");
-    score(
+    score_with(
         &model,
         &gaz,
         &cfg(vec![p.display().to_string()], Some(out.clone())),
-        &NoScoreProgress,
-        &AtomicBool::new(false),
     )
     .unwrap();
     let mentions: Vec<String> = read_lines(&out)
@@ -571,12 +578,10 @@ fn gzip_and_zstd_archives_score_as_their_plain_twin() {
     std::fs::copy(&gz, &other_name).unwrap();
     let run = |input: &Path, out: &str| {
         let out = dir.path().join(out);
-        let stats = score(
+        let stats = score_with(
             &model,
             &gaz,
             &cfg(vec![input.display().to_string()], Some(out.clone())),
-            &NoScoreProgress,
-            &AtomicBool::new(false),
         )
         .unwrap();
         let lines: Vec<(String, usize, String)> = read_lines(&out)
@@ -664,15 +669,13 @@ fn csv_archives_with_quotes_newlines_bom_and_crlf_score_as_their_jsonl_twin() {
     std::fs::write(dir.path().join("a.jsonl"), &jsonl).unwrap();
     let run = |name: &str| {
         let out = dir.path().join(format!("{name}.out"));
-        let s = score(
+        let s = score_with(
             &model,
             &gaz,
             &cfg(
                 vec![dir.path().join(name).display().to_string()],
                 Some(out.clone()),
             ),
-            &NoScoreProgress,
-            &AtomicBool::new(false),
         )
         .unwrap();
         assert_eq!(s.documents, 3, "{name}: {:?}", s.problems);
@@ -691,15 +694,13 @@ fn csv_archives_with_quotes_newlines_bom_and_crlf_score_as_their_jsonl_twin() {
     )
     .unwrap();
     let out = dir.path().join("b.out");
-    let s = score(
+    let s = score_with(
         &model,
         &gaz,
         &cfg(
             vec![dir.path().join("b.csv").display().to_string()],
             Some(out),
         ),
-        &NoScoreProgress,
-        &AtomicBool::new(false),
     )
     .unwrap();
     assert_eq!(s.documents, 0);
@@ -724,12 +725,10 @@ fn bad_input_is_reported_and_the_rest_is_scored() {
     std::fs::write(d.join("long.txt"), &long).unwrap();
     std::fs::write(d.join("x.jsonl"), "{\"id\":1,\"text\":\"China spoke.\"}\nnot json\n{\"id\":1,\"text\":\"NATO spoke.\"}\n{\"body\":\"no text\"}\n").unwrap();
     let out = dir.path().join("o.jsonl");
-    let stats = score(
+    let stats = score_with(
         &model,
         &gaz,
         &cfg(vec![d.display().to_string()], Some(out.clone())),
-        &NoScoreProgress,
-        &AtomicBool::new(false),
     )
     .unwrap();
     assert_eq!(stats.documents, 5, "{:?}", stats.problems);
@@ -1016,12 +1015,10 @@ fn front_matter_and_sidecars_give_fields_and_ids_keep_their_folder_path() {
     std::fs::write(root.join("2024/june/c.txt"), body).unwrap();
     std::fs::write(root.join("2024/june/c.json"), "not json").unwrap();
     let out = dir.path().join("o.jsonl");
-    let s = score(
+    let s = score_with(
         &model,
         &gaz,
         &cfg(vec![root.display().to_string()], Some(out.clone())),
-        &NoScoreProgress,
-        &AtomicBool::new(false),
     )
     .unwrap();
     assert_eq!(s.documents, 3, "{:?}", s.problems);
@@ -1163,12 +1160,10 @@ fn parquet_archives_score_as_their_jsonl_twin() {
     std::fs::write(dir.path().join("a.jsonl"), jsonl).unwrap();
     let run = |input: &Path, out: &str| {
         let out = dir.path().join(out);
-        let s = score(
+        let s = score_with(
             &model,
             &gaz,
             &cfg(vec![input.display().to_string()], Some(out.clone())),
-            &NoScoreProgress,
-            &AtomicBool::new(false),
         )
         .unwrap();
         assert_eq!(s.documents, 3, "{input:?}: {:?}", s.problems);

@@ -76,6 +76,21 @@ fn archive(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The archive scored by one `stance score` process: its lines, sorted.
+fn single_process(dir: &Path, inputs: &[PathBuf], model: &Path) -> Vec<String> {
+    let reference = dir.join("reference.jsonl");
+    let mut args: Vec<String> = vec!["--threads".into(), "2".into(), "score".into()];
+    args.extend(inputs.iter().map(|p| p.display().to_string()));
+    args.extend(["--model".into(), model.display().to_string()]);
+    args.extend(["-o".into(), reference.display().to_string()]);
+    let o = Command::new(env!("CARGO_BIN_EXE_stance"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    sorted_lines(&[reference])
+}
+
 fn sorted_lines(files: &[PathBuf]) -> Vec<String> {
     let mut lines: Vec<String> = files
         .iter()
@@ -117,14 +132,7 @@ fn spark_local_job_equals_single_process_scoring_even_with_a_retried_task() {
     let inputs = archive(dir.path());
     let model = common::root().join("models/minilm-newsmtsc");
     let bin = env!("CARGO_BIN_EXE_stance");
-    let reference = dir.path().join("reference.jsonl");
-    let mut args: Vec<String> = vec!["--threads".into(), "2".into(), "score".into()];
-    args.extend(inputs.iter().map(|p| p.display().to_string()));
-    args.extend(["--model".into(), model.display().to_string()]);
-    args.extend(["-o".into(), reference.display().to_string()]);
-    let o = Command::new(bin).args(&args).output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let want = sorted_lines(&[reference]);
+    let want = single_process(dir.path(), &inputs, &model);
     assert!(want.len() > 300, "{} reference lines", want.len());
 
     let job = |out: &Path, fault: Option<&Path>| {
@@ -228,14 +236,7 @@ fn spark_reads_csv_and_parquet_archives_through_its_own_readers() {
     let inputs = archive(dir.path());
     let model = common::root().join("models/minilm-newsmtsc");
     let bin = env!("CARGO_BIN_EXE_stance");
-    let reference = dir.path().join("reference.jsonl");
-    let mut args: Vec<String> = vec!["--threads".into(), "2".into(), "score".into()];
-    args.extend(inputs.iter().map(|p| p.display().to_string()));
-    args.extend(["--model".into(), model.display().to_string()]);
-    args.extend(["-o".into(), reference.display().to_string()]);
-    let o = Command::new(bin).args(&args).output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let want = sorted_lines(&[reference]);
+    let want = single_process(dir.path(), &inputs, &model);
     let (csv_dir, pq_dir) = tables(dir.path(), &inputs);
     for (format, input) in [("csv", csv_dir), ("parquet", pq_dir)] {
         let out = dir.path().join(format!("out-{format}"));

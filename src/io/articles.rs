@@ -78,8 +78,6 @@ fn is_parquet(p: &Path) -> bool {
 #[cfg(feature = "parquet")]
 struct ParquetAsJsonl {
     rows: parquet::record::reader::RowIter<'static>,
-    line: Vec<u8>,
-    at: usize,
     id: String,
 }
 
@@ -90,17 +88,15 @@ impl ParquetAsJsonl {
             .map_err(std::io::Error::other)?;
         Ok(Self {
             rows: reader.into_iter(),
-            line: Vec::new(),
-            at: 0,
             id: fields.id.clone(),
         })
     }
+}
 
-    /// The next row as one JSON line (empty at the end; a row that cannot be decoded is a line
-    /// the JSONL reader reports as malformed).
-    fn refill(&mut self) {
-        self.line.clear();
-        self.at = 0;
+#[cfg(feature = "parquet")]
+impl Records for ParquetAsJsonl {
+    /// A row that cannot be decoded is a line the JSONL reader reports as malformed.
+    fn next_line(&mut self, line: &mut Vec<u8>) -> std::io::Result<()> {
         match self.rows.next() {
             None => {}
             Some(Ok(row)) => {
@@ -112,26 +108,12 @@ impl ParquetAsJsonl {
                         m.remove(&self.id);
                     }
                 }
-                self.line = v.to_string().into_bytes();
-                self.line.push(b'\n');
+                line.extend(v.to_string().into_bytes());
+                line.push(b'\n');
             }
-            Some(Err(e)) => {
-                self.line = format!("row not decoded: {e}\n").into_bytes();
-            }
+            Some(Err(e)) => line.extend(format!("row not decoded: {e}\n").into_bytes()),
         }
-    }
-}
-
-#[cfg(feature = "parquet")]
-impl Read for ParquetAsJsonl {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if self.at == self.line.len() {
-            self.refill();
-        }
-        let n = out.len().min(self.line.len() - self.at);
-        out[..n].copy_from_slice(&self.line[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
+        Ok(())
     }
 }
 
@@ -169,9 +151,44 @@ struct CsvAsJsonl {
     headers: Vec<String>,
     /// The id column: an empty id is left out (the record then gets its file and line).
     id: String,
+    started: bool,
+}
+
+/// A table read record by record, each written as one JSON line.
+trait Records {
+    /// Writes the next record as one JSON line into `line` (left empty at the end).
+    fn next_line(&mut self, line: &mut Vec<u8>) -> std::io::Result<()>;
+}
+
+/// The JSON lines of a [`Records`] as a byte stream for the JSONL reader.
+struct JsonLines<R: Records> {
+    records: R,
     line: Vec<u8>,
     at: usize,
-    started: bool,
+}
+
+impl<R: Records> JsonLines<R> {
+    fn new(records: R) -> Self {
+        Self {
+            records,
+            line: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl<R: Records> Read for JsonLines<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.line.len() {
+            self.line.clear();
+            self.at = 0;
+            self.records.next_line(&mut self.line)?;
+        }
+        let n = out.len().min(self.line.len() - self.at);
+        out[..n].copy_from_slice(&self.line[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 impl CsvAsJsonl {
@@ -198,19 +215,16 @@ impl CsvAsJsonl {
             rows,
             headers,
             id: fields.id.clone(),
-            line: Vec::new(),
-            at: 0,
             started: false,
         })
     }
+}
 
-    /// The next record as one JSON line (empty at the end).
-    fn refill(&mut self) -> std::io::Result<()> {
-        self.line.clear();
-        self.at = 0;
+impl Records for CsvAsJsonl {
+    fn next_line(&mut self, line: &mut Vec<u8>) -> std::io::Result<()> {
         if !self.started {
             self.started = true;
-            self.line.push(b'\n');
+            line.push(b'\n');
             return Ok(());
         }
         let mut rec = csv::StringRecord::new();
@@ -228,21 +242,9 @@ impl CsvAsJsonl {
             .filter(|(h, v)| !(**h == self.id && v.trim().is_empty()))
             .map(|(h, v)| (h.clone(), Value::String(v.to_string())))
             .collect();
-        serde_json::to_writer(&mut self.line, &obj).map_err(std::io::Error::other)?;
-        self.line.push(b'\n');
+        serde_json::to_writer(&mut *line, &obj).map_err(std::io::Error::other)?;
+        line.push(b'\n');
         Ok(())
-    }
-}
-
-impl Read for CsvAsJsonl {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if self.at == self.line.len() {
-            self.refill()?;
-        }
-        let n = out.len().min(self.line.len() - self.at);
-        out[..n].copy_from_slice(&self.line[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
     }
 }
 
@@ -708,31 +710,15 @@ impl Iterator for Documents {
                 continue;
             }
             match self.sources.next()? {
-                Source::Csv(p) => match CsvAsJsonl::open(&p, &self.fields) {
-                    Ok(r) => {
-                        self.current =
-                            Some((p.display().to_string(), Box::new(BufReader::new(r)), 0))
-                    }
-                    Err(e) => self.problems.push(Problem {
-                        source: p.display().to_string(),
-                        line: None,
-                        message: format!("cannot read as CSV: {e}"),
-                        skipped: true,
-                    }),
-                },
+                Source::Csv(p) => {
+                    let r = CsvAsJsonl::open(&p, &self.fields).map(lines_of);
+                    self.start(&p, "cannot read as CSV", r);
+                }
                 #[cfg(feature = "parquet")]
-                Source::Parquet(p) => match ParquetAsJsonl::open(&p, &self.fields) {
-                    Ok(r) => {
-                        self.current =
-                            Some((p.display().to_string(), Box::new(BufReader::new(r)), 0))
-                    }
-                    Err(e) => self.problems.push(Problem {
-                        source: p.display().to_string(),
-                        line: None,
-                        message: format!("cannot read as Parquet: {e}"),
-                        skipped: true,
-                    }),
-                },
+                Source::Parquet(p) => {
+                    let r = ParquetAsJsonl::open(&p, &self.fields).map(lines_of);
+                    self.start(&p, "cannot read as Parquet", r);
+                }
                 #[cfg(not(feature = "parquet"))]
                 Source::Parquet(p) => self.problems.push(Problem {
                     source: p.display().to_string(),
@@ -742,15 +728,10 @@ impl Iterator for Documents {
                             .into(),
                     skipped: true,
                 }),
-                Source::Jsonl(p) => match open_archive(&p) {
-                    Ok(r) => self.current = Some((p.display().to_string(), r, 0)),
-                    Err(e) => self.problems.push(Problem {
-                        source: p.display().to_string(),
-                        line: None,
-                        message: format!("cannot open: {e}"),
-                        skipped: true,
-                    }),
-                },
+                Source::Jsonl(p) => {
+                    let r = open_archive(&p);
+                    self.start(&p, "cannot open", r);
+                }
                 Source::Text(p) => {
                     let name = p.display().to_string();
                     match std::fs::read(&p) {
@@ -854,6 +835,11 @@ pub fn count_documents(inputs: &[String], fields: &InputFields) -> Option<u64> {
     Some(n)
 }
 
+/// A table's records as a JSONL stream.
+fn lines_of<R: Records + 'static>(records: R) -> Box<dyn BufRead> {
+    Box::new(BufReader::new(JsonLines::new(records)))
+}
+
 /// A sidecar of an article: `NAME.json` beside `NAME.txt` or `NAME.md`.
 fn sidecar_of(p: &Path) -> PathBuf {
     p.with_extension("json")
@@ -904,6 +890,19 @@ pub fn front_matter(text: &str) -> Option<(Map<String, Value>, &str, Vec<usize>)
 }
 
 impl Documents {
+    /// Starts reading an archive's lines, or reports why it cannot be read.
+    fn start(&mut self, p: &Path, failed: &str, opened: std::io::Result<Box<dyn BufRead>>) {
+        match opened {
+            Ok(r) => self.current = Some((p.display().to_string(), r, 0)),
+            Err(e) => self.problems.push(Problem {
+                source: p.display().to_string(),
+                line: None,
+                message: format!("{failed}: {e}"),
+                skipped: true,
+            }),
+        }
+    }
+
     /// An article's metadata: its sidecar `NAME.json` (a JSON object), then its front matter
     /// (which wins where both name a field); returns the fields and the text without the front
     /// matter. What cannot be read is reported; the article is scored either way.
