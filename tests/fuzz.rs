@@ -219,7 +219,7 @@ proptest! {
         std::fs::write(&p, &bytes).unwrap();
         let labels: Vec<String> = ["supportive", "neutral", "critical"].iter().map(|s| s.to_string()).collect();
         for format in [stance::io::scores::Format::Jsonl, stance::io::scores::Format::Csv] {
-            if let Ok(part) = stance::io::scores::read_partial(&p, format, &labels, &mut |_| {}) {
+            if let Ok(part) = stance::io::scores::read_partial(&p, format, &labels, &[], &mut |_| {}) {
                 prop_assert!(part.keep as usize <= bytes.len());
             }
         }
@@ -265,7 +265,7 @@ proptest! {
     ) {
         // A valid header, then rows of random cells (too few, too many, quotes, bad numbers).
         let labels: Vec<String> = ["supportive", "neutral", "critical"].map(String::from).to_vec();
-        let mut csv = stance::io::scores::csv_header(&labels).join(",") + "\n";
+        let mut csv = stance::io::scores::csv_header(&labels, &[]).join(",") + "\n";
         let valid = format!("d,0,0,5,China,country,,China,alias,0-5,neutral,,0.2,0.6,0.2,\"{}\",m@0,0.1.0,", text.replace('"', "'"));
         for r in 0..rows {
             csv += &valid;

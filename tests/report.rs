@@ -560,10 +560,10 @@ fn a_csv_score_file_gives_the_same_report_as_its_jsonl_twin() {
         })
         .collect();
     let mut jsonl = Vec::new();
-    write_lines(&mut jsonl, &recs, Format::Jsonl, &labels).unwrap();
+    write_lines(&mut jsonl, &recs, Format::Jsonl, &labels, &[]).unwrap();
     let mut csv = Vec::new();
-    write_csv_header(&mut csv, &labels).unwrap();
-    write_lines(&mut csv, &recs, Format::Csv, &labels).unwrap();
+    write_csv_header(&mut csv, &labels, &[]).unwrap();
+    write_lines(&mut csv, &recs, Format::Csv, &labels, &[]).unwrap();
     std::fs::write(dir.path().join("s.jsonl"), &jsonl).unwrap();
     std::fs::write(dir.path().join("s.csv"), &csv).unwrap();
     let mut pages = Vec::new();

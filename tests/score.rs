@@ -30,6 +30,7 @@ fn score_with(
 fn cfg(inputs: Vec<String>, out: Option<PathBuf>) -> ScoreConfig {
     ScoreConfig {
         fields: Default::default(),
+        field_columns: Vec::new(),
         inputs,
         output: out,
         format: Format::Jsonl,
@@ -1187,4 +1188,49 @@ fn parquet_archives_score_as_their_jsonl_twin() {
         stance::io::articles::count_documents(&[pq.display().to_string()], &Default::default()),
         Some(3)
     );
+}
+
+#[test]
+fn csv_output_keeps_the_documents_fields_as_columns_and_as_json() {
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("a.jsonl");
+    std::fs::write(
+        &input,
+        [
+            r#"{"id":"a1","text":"Beijing praised Moscow.","date":"2024-06-14","outlet":"Daily, \"Meridian\"","pages":3}"#,
+            r#"{"id":"a2","text":"Kyiv objected to Russia.","date":"2024-06-15"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("o.csv");
+    let mut c = cfg(vec![input.display().to_string()], Some(out.clone()));
+    c.format = Format::Csv;
+    c.field_columns = vec![
+        "date".into(),
+        "outlet".into(),
+        "pages".into(),
+        "text".into(),
+    ];
+    score_with(&model, &gaz, &c).unwrap();
+    let mut rdr = csv::Reader::from_path(&out).unwrap();
+    let head: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    let at = |n: &str| {
+        head.iter()
+            .position(|h| h == n)
+            .unwrap_or_else(|| panic!("{n} in {head:?}"))
+    };
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let a1 = rows.iter().find(|r| &r[0] == "a1").unwrap();
+    assert_eq!(&a1[at("date")], "2024-06-14");
+    assert_eq!(&a1[at("outlet")], "Daily, \"Meridian\"");
+    assert_eq!(&a1[at("pages")], "3");
+    // A field named like a column gets a prefix; every field is also in `fields` as JSON.
+    assert!(head.contains(&"field_text".to_string()), "{head:?}");
+    let fields: serde_json::Value = serde_json::from_str(&a1[at("fields")]).unwrap();
+    assert_eq!(fields["pages"], 3);
+    let a2 = rows.iter().find(|r| &r[0] == "a2").unwrap();
+    assert_eq!((&a2[at("date")], &a2[at("outlet")]), ("2024-06-15", ""));
 }

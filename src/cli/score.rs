@@ -29,6 +29,10 @@ pub(crate) struct ScoreArgs {
     /// Output format: one JSON object per sentence, or a flat CSV row per sentence and actor.
     #[arg(long, value_enum, ignore_case = true, default_value = "jsonl")]
     pub(crate) format: commands::score::Format,
+    /// With --format csv: these document fields (e.g. date,outlet) also as columns of their own
+    /// (every field is always in the `fields` column, as JSON).
+    #[arg(long, value_delimiter = ',', value_name = "FIELD,…")]
+    pub(crate) field_columns: Vec<String>,
     /// Also write a per-document, per-actor summary (label counts, mean P(supportive) − P(critical)) as JSONL.
     #[arg(long, value_name = "FILE")]
     pub(crate) summary: Option<PathBuf>,
@@ -64,11 +68,16 @@ impl TryFrom<&ScoreArgs> for ScoreConfig {
 
     fn try_from(a: &ScoreArgs) -> Result<Self> {
         anyhow::ensure!(a.chunk_docs >= 1, "--chunk-docs must be at least 1");
+        anyhow::ensure!(
+            a.field_columns.is_empty() || a.format == commands::score::Format::Csv,
+            "--field-columns gives CSV output columns: use it with --format csv (JSONL lines hold every field already)"
+        );
         Ok(ScoreConfig {
             inputs: a.inputs.clone(),
             fields: a.fields.fields(),
             output: a.output.clone(),
             format: a.format,
+            field_columns: a.field_columns.clone(),
             summary: a.summary.clone(),
             resume: a.resume,
             infer: InferOptions::try_from(&a.batch)?,

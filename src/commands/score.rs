@@ -36,6 +36,8 @@ pub struct ScoreConfig {
     /// Output file; `None` writes to standard output.
     pub output: Option<PathBuf>,
     pub format: Format,
+    /// With CSV output: document fields that also get a column of their own.
+    pub field_columns: Vec<String>,
     /// Per-document, per-actor summary (JSONL).
     pub summary: Option<PathBuf>,
     pub resume: bool,
@@ -197,7 +199,13 @@ fn open_output(
                     done: d,
                     models,
                     keep,
-                } = read_partial(part, cfg.format, labels, &mut on_document)?;
+                } = read_partial(
+                    part,
+                    cfg.format,
+                    labels,
+                    &cfg.field_columns,
+                    &mut on_document,
+                )?;
                 if let Some(other) = models.iter().find(|m| *m != model_id) {
                     return Err(Error::Config(format!(
                         "--resume: {} was scored by the model {other}, this run's is {model_id}; mixing them would give one output two models' calls: resume with that model, or write a new output",
@@ -214,7 +222,8 @@ fn open_output(
                 .map_err(|e| Error::io(part, e))?;
             let mut w = std::io::BufWriter::new(f);
             if keep == 0 && cfg.format == Format::Csv {
-                write_csv_header(&mut w, labels).map_err(|e| Error::io(part, e))?;
+                write_csv_header(&mut w, labels, &cfg.field_columns)
+                    .map_err(|e| Error::io(part, e))?;
             }
             Box::new(w)
         }
@@ -232,7 +241,8 @@ fn open_output(
                 .map_err(|e| Error::io(out, e))?;
             let mut w = std::io::BufWriter::new(f);
             if cfg.format == Format::Csv {
-                write_csv_header(&mut w, labels).map_err(|e| Error::io(out, e))?;
+                write_csv_header(&mut w, labels, &cfg.field_columns)
+                    .map_err(|e| Error::io(out, e))?;
             }
             Box::new(w)
         }
@@ -242,7 +252,8 @@ fn open_output(
             }
             let mut w = std::io::BufWriter::new(std::io::stdout());
             if cfg.format == Format::Csv {
-                write_csv_header(&mut w, labels).map_err(|e| Error::io("standard output", e))?;
+                write_csv_header(&mut w, labels, &cfg.field_columns)
+                    .map_err(|e| Error::io("standard output", e))?;
             }
             Box::new(w)
         }
@@ -390,7 +401,14 @@ pub fn score(
             if done.contains(&doc.id) {
                 continue;
             }
-            write_lines(&mut sink, &out.lines, cfg.format, &labels).map_err(io_err)?;
+            write_lines(
+                &mut sink,
+                &out.lines,
+                cfg.format,
+                &labels,
+                &cfg.field_columns,
+            )
+            .map_err(io_err)?;
             if let Some(s) = summary.as_mut() {
                 let mut rows = summarise(&out.lines, &labels);
                 if cfg.mentions.discover == Discover::List {

@@ -88,7 +88,9 @@ pub struct SummaryRow {
 /// The CSV columns: one row per (sentence, actor), a probability column per label (written
 /// with the shortest decimal that reads back as the same `f32`), the model and version, and the
 /// document's fields as one JSON object, so that a CSV score file holds what its JSONL twin holds.
-pub fn csv_header(labels: &[String]) -> Vec<String> {
+/// `columns` names fields that also get a column of their own (`--field-columns`), after
+/// `version`; a name that is already a column's gets the prefix `field_`.
+pub fn csv_header(labels: &[String], columns: &[String]) -> Vec<String> {
     let mut h: Vec<String> = [
         "doc",
         "sentence",
@@ -110,8 +112,25 @@ pub fn csv_header(labels: &[String]) -> Vec<String> {
     h.push("text".into());
     h.push("model".into());
     h.push("version".into());
+    for c in columns {
+        let taken = h.contains(c) || c == "fields";
+        h.push(if taken {
+            format!("field_{c}")
+        } else {
+            c.clone()
+        });
+    }
     h.push("fields".into());
     h
+}
+
+/// A field's value in its own CSV column: text as it is, other values as JSON, absent as empty.
+fn field_cell(fields: &serde_json::Map<String, serde_json::Value>, name: &str) -> String {
+    match fields.get(name) {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+    }
 }
 
 /// Writes one document's lines in `format` (CSV: one row per actor).
@@ -120,6 +139,7 @@ pub fn write_lines(
     lines: &[SentenceOut],
     format: Format,
     labels: &[String],
+    columns: &[String],
 ) -> std::io::Result<()> {
     match format {
         Format::Jsonl => {
@@ -167,6 +187,7 @@ pub fn write_lines(
                     row.push(l.text.clone());
                     row.push(l.model.clone().unwrap_or_default());
                     row.push(l.version.clone().unwrap_or_default());
+                    row.extend(columns.iter().map(|c| field_cell(&l.fields, c)));
                     row.push(if l.fields.is_empty() {
                         String::new()
                     } else {
@@ -182,9 +203,13 @@ pub fn write_lines(
 }
 
 /// Writes the CSV header line.
-pub fn write_csv_header(w: &mut dyn Write, labels: &[String]) -> std::io::Result<()> {
+pub fn write_csv_header(
+    w: &mut dyn Write,
+    labels: &[String],
+    columns: &[String],
+) -> std::io::Result<()> {
     let mut c = csv::Writer::from_writer(w);
-    c.write_record(csv_header(labels))
+    c.write_record(csv_header(labels, columns))
         .map_err(std::io::Error::other)?;
     c.flush()
 }
@@ -381,6 +406,7 @@ pub fn read_partial(
     path: &Path,
     format: Format,
     labels: &[String],
+    columns: &[String],
     on_document: &mut dyn FnMut(&[SentenceOut]),
 ) -> Result<Partial> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -419,7 +445,7 @@ pub fn read_partial(
             // `doc_lines` now holds the last document, which is scored again: not reported.
         }
         Format::Csv => {
-            let header = csv_header(labels);
+            let header = csv_header(labels, columns);
             let model_column = header.iter().position(|h| h == "model").unwrap_or(0);
             let mut rdr = csv::ReaderBuilder::new()
                 .has_headers(false)
