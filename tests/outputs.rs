@@ -61,6 +61,7 @@ fn workspace() -> tempfile::TempDir {
         )
         .unwrap(),
     );
+    w("art.json", "{\"outlet\": \"Wire\"}\n");
     w(
         "gaz.toml",
         "[[actor]]\nname = \"China\"\nkind = \"country\"\naliases = [\"Beijing\"]\n",
@@ -105,6 +106,8 @@ const CASES: &[(&str, &str)] = &[
         "gaz.toml",
     ),
     ("score art.txt --model tiny -o {}", "tiny/stance.json"),
+    ("score art.txt --model tiny -o {}", "art.json"),
+    ("pairs art.txt -o {}", "art.json"),
     ("mentions art.txt -o {}", "art.txt"),
     ("mentions art.txt --actors gaz.toml -o {}", "gaz.toml"),
     ("mentions --gold gold.txt --report {}", "gold.txt"),

@@ -67,14 +67,28 @@ fn partial_of(out: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// Article inputs: each scanned (a folder with everything in it), and an article file's sidecar
+/// (`NAME.json`, read as its metadata) too.
+fn scan_inputs(files: &mut RunFiles, inputs: &[String]) {
+    for i in inputs {
+        files.scan("INPUT", i);
+        let p = Path::new(i);
+        let article = p
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"));
+        let side = stance::io::articles::sidecar_of(p);
+        if article && side.is_file() {
+            files.read("INPUT (its sidecar)", side);
+        }
+    }
+}
+
 /// The files of `command`.
 pub(crate) fn plan(command: &Command) -> RunFiles {
     let mut f = RunFiles::new();
     match command {
         Command::Score(a) => {
-            for i in &a.inputs {
-                f.scan("INPUT", i);
-            }
+            scan_inputs(&mut f, &a.inputs);
             model_args(&mut f, &a.model);
             read_gazetteer(&mut f, &a.actors);
             if let Some(o) = &a.output {
@@ -92,9 +106,7 @@ pub(crate) fn plan(command: &Command) -> RunFiles {
             }
         }
         Command::Mentions(a) => {
-            for i in &a.inputs {
-                f.scan("INPUT", i);
-            }
+            scan_inputs(&mut f, &a.inputs);
             for g in &a.gold {
                 f.read("--gold", g);
             }
@@ -107,9 +119,7 @@ pub(crate) fn plan(command: &Command) -> RunFiles {
             }
         }
         Command::Pairs(a) => {
-            for i in &a.inputs {
-                f.scan("INPUT", i);
-            }
+            scan_inputs(&mut f, &a.inputs);
             read_gazetteer(&mut f, &a.actors);
             if let Some(o) = &a.output {
                 f.write("--output", o);

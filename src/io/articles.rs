@@ -841,7 +841,7 @@ fn lines_of<R: Records + 'static>(records: R) -> Box<dyn BufRead> {
 }
 
 /// A sidecar of an article: `NAME.json` beside `NAME.txt` or `NAME.md`.
-fn sidecar_of(p: &Path) -> PathBuf {
+pub fn sidecar_of(p: &Path) -> PathBuf {
     p.with_extension("json")
 }
 
