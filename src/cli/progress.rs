@@ -11,6 +11,11 @@ pub(crate) fn set_quiet(quiet: bool) {
     QUIET.store(quiet, Ordering::Relaxed);
 }
 
+/// Whether progress bars are drawn: not with `--quiet`, and only on a terminal.
+pub(crate) fn shown() -> bool {
+    !QUIET.load(Ordering::Relaxed) && std::io::IsTerminal::is_terminal(&std::io::stderr())
+}
+
 /// Prints a command's closing summary line on standard error, unless `--quiet`.
 pub(crate) fn summary(line: &str) {
     if !QUIET.load(Ordering::Relaxed) {

@@ -118,8 +118,11 @@ pub(crate) fn run_score(a: ScoreArgs) -> Result<()> {
     let gaz = a.actors.load()?;
     let cfg = ScoreConfig::try_from(&a)?;
     let stop = stop_on_ctrl_c("\ninterrupt: stopping after this chunk; the partial output is kept");
-    // A total (and ETA) where the documents can be counted cheaply first.
-    let total = stance::io::articles::count_documents(&cfg.inputs, &cfg.fields);
+    // A total (and ETA) where the documents can be counted cheaply first; the count reads the
+    // inputs once more, so only when a bar is shown.
+    let total = super::progress::shown()
+        .then(|| stance::io::articles::count_documents(&cfg.inputs, &cfg.fields))
+        .flatten();
     let pb = counter(total, "scoring", "documents", "{msg}");
     let stats = commands::score::score(&model, &gaz, &cfg, &ScoreBar(pb.clone()), &stop);
     pb.finish_and_clear();

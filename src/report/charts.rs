@@ -232,51 +232,62 @@ pub struct Point {
 /// `max_ticks`: the finest of day, week (Mondays), month, quarter, half-year, year and
 /// multi-year steps that fits.
 pub fn time_ticks(x0: f64, x1: f64, max_ticks: usize) -> Vec<(f64, String)> {
-    use super::dates::Date;
-    let (first, last) = (x0.ceil() as i64, x1.floor() as i64);
-    let days = |step: i64, monday: bool| -> Vec<(f64, String)> {
-        (first..=last)
-            .filter(|d| {
-                if monday {
-                    Date::from_days(*d).weekday() == 1
-                } else {
-                    true
-                }
-            })
-            .filter(|d| (d - first) % step == 0 || monday)
-            .map(|d| {
-                (
-                    d as f64,
-                    Date::from_days(d).period(super::dates::Period::Day),
-                )
-            })
-            .collect()
+    use super::dates::{Date, Period};
+    let span: Vec<Date> = (x0.ceil() as i64..=x1.floor() as i64)
+        .map(Date::from_days)
+        .collect();
+    let first = span.first().map_or(0, |d| d.days());
+    let pick = |keep: &dyn Fn(&Date) -> bool, label: &dyn Fn(&Date) -> String| {
+        span.iter()
+            .filter(|d| keep(d))
+            .map(|d| (d.days() as f64, label(d)))
+            .collect::<Vec<_>>()
     };
-    let months = |step: u32| -> Vec<(f64, String)> {
-        (first..=last)
-            .map(Date::from_days)
-            .filter(|d| d.day == 1 && (d.month - 1) % step == 0)
-            .map(|d| {
-                let label = if step == 12 {
-                    format!("{}", d.year)
-                } else {
-                    format!("{:04}-{:02}", d.year, d.month)
-                };
-                (d.days() as f64, label)
-            })
-            .collect()
-    };
-    let mut candidates = vec![days(1, false), days(2, false), days(7, true)];
-    candidates.extend([1, 3, 6, 12].map(months));
-    for c in candidates {
-        if c.len() <= max_ticks && c.len() >= 2.min(max_ticks) {
-            return c;
+    let day = |d: &Date| d.period(Period::Day);
+    let month = |d: &Date| d.period(Period::Month);
+    let year = |d: &Date| d.year.to_string();
+    let new_year = |d: &Date| d.day == 1 && d.month == 1;
+    type Keep<'a> = &'a dyn Fn(&Date) -> bool;
+    type Label<'a> = &'a dyn Fn(&Date) -> String;
+    let steps: [(Keep, Label); 7] = [
+        (&|_| true, &day),
+        (&|d| (d.days() - first) % 2 == 0, &day),
+        (&|d| d.weekday() == 1, &day),
+        (&|d| d.day == 1, &month),
+        (&|d| d.day == 1 && (d.month - 1) % 3 == 0, &month),
+        (&|d| d.day == 1 && (d.month - 1) % 6 == 0, &month),
+        (&new_year, &year),
+    ];
+    for (keep, label) in steps {
+        let ticks = pick(keep, label);
+        if ticks.len() <= max_ticks && ticks.len() >= 2.min(max_ticks) {
+            return ticks;
         }
     }
     // Many years: every k-th January.
-    let years = months(12);
+    let years = pick(&new_year, &year);
     let k = years.len().div_ceil(max_ticks.max(1)).max(1);
     years.into_iter().step_by(k).collect()
+}
+
+/// The first days of the years between `x0` and `x1` (days since 1970-01-01).
+fn new_years(x0: f64, x1: f64) -> Vec<f64> {
+    use super::dates::Date;
+    let (a, b) = (
+        Date::from_days(x0.ceil() as i64),
+        Date::from_days(x1.floor() as i64),
+    );
+    (a.year..=b.year)
+        .map(|year| {
+            Date {
+                year,
+                month: 1,
+                day: 1,
+            }
+            .days() as f64
+        })
+        .filter(|&d| d >= x0 && d <= x1)
+        .collect()
 }
 
 /// The stance index of one actor per period on a true time axis: each point at the middle of
@@ -350,14 +361,7 @@ pub fn over_time(
             ))
             .map_err(err)?;
         }
-        let jan1s: Vec<f64> = time_ticks(x0, x1, usize::MAX)
-            .into_iter()
-            .map(|t| t.0)
-            .filter(|&d| {
-                let d = super::dates::Date::from_days(d as i64);
-                d.month == 1 && d.day == 1
-            })
-            .collect();
+        let jan1s = new_years(x0, x1);
         chart
             .draw_series(
                 jan1s.iter().map(|&x| {

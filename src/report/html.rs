@@ -382,26 +382,18 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
     // Who and when.
     writeln!(h, "<h2 id=\"provenance\">Who and when</h2><ul>").map_err(w)?;
     writeln!(h, "<li>inputs: {}</li>", escape(&prov.inputs.join(", "))).map_err(w)?;
-    let scored_by = match t.models.len() {
-        0 => "not recorded in the score lines (older output)".to_string(),
-        _ => t
-            .models
-            .iter()
-            .map(|(m, n)| format!("{m} ({n} lines)"))
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
-    writeln!(h, "<li>scored by: {}</li>", escape(&scored_by)).map_err(w)?;
-    let versions = match t.versions.len() {
-        0 => "not recorded in the score lines (older output)".to_string(),
-        _ => t
-            .versions
-            .iter()
-            .map(|(v, n)| format!("stance {v} ({n} lines)"))
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
-    writeln!(h, "<li>scored with: {}</li>", escape(&versions)).map_err(w)?;
+    writeln!(
+        h,
+        "<li>scored by: {}</li>",
+        escape(&line_counts(&t.models, ""))
+    )
+    .map_err(w)?;
+    writeln!(
+        h,
+        "<li>scored with: {}</li>",
+        escape(&line_counts(&t.versions, "stance "))
+    )
+    .map_err(w)?;
     if t.models.len() > 1 {
         writeln!(
             h,
@@ -455,6 +447,18 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
     }
     writeln!(h, "</ul>\n</body></html>").map_err(w)?;
     Ok(h)
+}
+
+/// `PREFIX name (N lines), …` of what the score lines name (models, versions).
+fn line_counts(named: &std::collections::BTreeMap<String, usize>, prefix: &str) -> String {
+    if named.is_empty() {
+        return "not recorded in the score lines (older output)".into();
+    }
+    named
+        .iter()
+        .map(|(v, n)| format!("{prefix}{v} ({n} lines)"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn strip_xml_decl(svg: &str) -> &str {

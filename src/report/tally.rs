@@ -356,23 +356,20 @@ impl Tally {
             self.last_doc = Some(rec.doc.clone());
         }
         let day = self.date_of(rec, new_doc).map(Date::days);
+        // The record's group: its value of the --group-by field, "(none)" without one.
         let group = self
             .opts
             .group_field
             .as_ref()
-            .and_then(|f| match rec.fields.get(f) {
-                Some(serde_json::Value::String(s)) => Some(s.clone()),
-                Some(serde_json::Value::Null) | None => None,
-                Some(v) => Some(v.to_string()),
+            .map(|f| match rec.fields.get(f) {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(serde_json::Value::Null) | None => "(none)".to_string(),
+                Some(v) => v.to_string(),
             });
-        if group.is_some() {
+        let has_field = |f: &String| rec.fields.get(f).is_some_and(|v| !v.is_null());
+        if self.opts.group_field.as_ref().is_some_and(has_field) {
             self.grouped_lines += 1;
         }
-        let group = self
-            .opts
-            .group_field
-            .as_ref()
-            .map(|_| group.unwrap_or_else(|| "(none)".into()));
         for a in &rec.actors {
             if let Some(why) = invalid_scores(a) {
                 // Never averaged: one absurd score would move an actor's index and interval.
