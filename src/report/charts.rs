@@ -160,7 +160,8 @@ pub fn index_bars(title: &str, y_desc: &str, bars: &[Bar], min_sentences: usize)
             .margin(10)
             .x_label_area_size(45)
             .y_label_area_size(240)
-            .build_cartesian_2d(-1.0f64..1.0f64, (0..n).into_segmented())
+            // Segments 0 … n − 1: one row per bar, none left empty.
+            .build_cartesian_2d(-1.0f64..1.0f64, (0..n - 1).into_segmented())
             .map_err(err)?;
         let labels: Vec<String> = bars
             .iter()
@@ -410,22 +411,34 @@ pub fn over_time(
                 Circle::new((mid(p), p.index), 5, style)
             }))
             .map_err(err)?;
-        if points.len() <= 24 {
-            chart
-                .draw_series(points.iter().map(|p| {
-                    let y = if p.index > 0.7 {
-                        p.index - 0.2
-                    } else {
-                        p.index + 0.12
-                    };
-                    Text::new(
-                        format!("n={}", p.sentences),
-                        (mid(p), y),
-                        ("sans-serif", 12),
-                    )
-                }))
-                .map_err(err)?;
-        }
+        // Counts where they fit: a label only where it clears the previous one (dense weeks
+        // would print over each other); the table below the chart has every count.
+        let mut last_px: Option<i32> = None;
+        let labelled: Vec<&Point> = points
+            .iter()
+            .filter(|p| {
+                let px = chart.backend_coord(&(mid(p), p.index)).0;
+                let clear = last_px.is_none_or(|l| px - l >= 44);
+                if clear {
+                    last_px = Some(px);
+                }
+                clear
+            })
+            .collect();
+        chart
+            .draw_series(labelled.iter().map(|p| {
+                let y = if p.index > 0.7 {
+                    p.index - 0.2
+                } else {
+                    p.index + 0.12
+                };
+                Text::new(
+                    format!("n={}", p.sentences),
+                    (mid(p), y),
+                    ("sans-serif", 12),
+                )
+            }))
+            .map_err(err)?;
         root.present().map_err(err)?;
     }
     Ok(svg)
