@@ -7,6 +7,7 @@
 use candle_core::{Device, Module, Tensor};
 use candle_nn::Linear;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use stance::kernels::gemm_int8::{Kernel, PackedInt8, Scheme};
 use stance::kernels::train_ops;
 use stance::model::layers::Linear as PackedLinear;
 use stance::model::Precision;
@@ -53,6 +54,43 @@ fn linear_layers(c: &mut Criterion) {
     g.finish();
 }
 
+/// The int8 kernels side by side on the same packed weights (AMX and VNNI share one packing):
+/// every kernel this CPU runs, at the MPNet-base and MiniLM shapes.
+fn int8_kernels(c: &mut Criterion) {
+    let mut g = c.benchmark_group("int8-kernel");
+    for (model, k, n) in [
+        ("minilm-ffn-up", 384, 1536),
+        ("mpnet-qkv", 768, 2304),
+        ("mpnet-ffn-up", 768, 3072),
+        ("mpnet-ffn-down", 3072, 768),
+    ] {
+        let w = random(&[n, k], 1)
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        let x = random(&[ROWS, k], 3)
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        g.throughput(Throughput::Elements((ROWS * k * n) as u64));
+        for scheme in [Scheme::Vnni, Scheme::Avx2] {
+            let q = PackedInt8::with_scheme(&w, n, k, None, false, scheme);
+            for kernel in [Kernel::Amx, Kernel::Vnni, Kernel::Avx2] {
+                if !q.runs(kernel) {
+                    continue;
+                }
+                let name = format!("{kernel:?}").to_lowercase();
+                g.bench_with_input(BenchmarkId::new(name, model), &x, |b, x| {
+                    b.iter(|| q.run(kernel, x, ROWS).unwrap())
+                });
+            }
+        }
+    }
+    g.finish();
+}
+
 fn norms(c: &mut Criterion) {
     let mut g = c.benchmark_group("norm");
     for h in [384, 768] {
@@ -91,6 +129,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = linear_layers, norms
+    targets = linear_layers, int8_kernels, norms
 }
 criterion_main!(benches);

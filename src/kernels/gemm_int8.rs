@@ -20,7 +20,7 @@ use super::gelu::erf_approx;
 use super::panel::dispatch_rows;
 use super::panel::{MB, MR, NR};
 use super::storage::cpu_f32;
-use super::{features, gemm_int8_avx2};
+use super::{features, gemm_int8_amx, gemm_int8_avx2};
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape};
 
 /// Which kernel the weights are packed for: its panel width and weight range.
@@ -57,13 +57,6 @@ impl Scheme {
         match self {
             Self::Vnni => 127.0,
             Self::Avx2 => 63.0,
-        }
-    }
-
-    fn available(self) -> bool {
-        match self {
-            Self::Vnni => features::avx512_vnni(),
-            Self::Avx2 => features::avx2_fma(),
         }
     }
 }
@@ -195,23 +188,79 @@ impl CustomOp1 for PackedInt8 {
         if k != self.k {
             candle_core::bail!("int8 linear: input width {k}, weights {}", self.k)
         }
+        let y = self
+            .run(self.fastest_kernel(), x, m)
+            .expect("the fastest kernel runs on this CPU and shape");
+        Ok((CpuStorage::F32(y), Shape::from((m, self.n))))
+    }
+}
+
+/// The int8 kernels, from fastest to portable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kernel {
+    /// Intel AMX tiles ([`Scheme::Vnni`] packing, `k` a multiple of 64).
+    Amx,
+    /// AVX-512 VNNI ([`Scheme::Vnni`] packing).
+    Vnni,
+    /// AVX2 ([`Scheme::Avx2`] packing).
+    Avx2,
+    /// The portable reference (either packing).
+    Scalar,
+}
+
+impl PackedInt8 {
+    /// The fastest kernel this CPU runs for these weights.
+    pub fn fastest_kernel(&self) -> Kernel {
+        [Kernel::Amx, Kernel::Vnni, Kernel::Avx2]
+            .into_iter()
+            .find(|k| self.runs(*k))
+            .unwrap_or(Kernel::Scalar)
+    }
+
+    /// Whether `kernel` runs here: the CPU has its features and the weights its packing.
+    pub fn runs(&self, kernel: Kernel) -> bool {
+        match kernel {
+            Kernel::Amx => self.scheme == Scheme::Vnni && gemm_int8_amx::usable(self.kp),
+            Kernel::Vnni => self.scheme == Scheme::Vnni && features::avx512_vnni(),
+            Kernel::Avx2 => self.scheme == Scheme::Avx2 && features::avx2_fma(),
+            Kernel::Scalar => true,
+        }
+    }
+
+    /// The product of the `m` rows of `x` (`m × k` values) with these weights by `kernel`,
+    /// GELU applied if the weights ask for it; `None` where `kernel` does not run here
+    /// ([`Self::runs`]) or `x` is not `m × k`.
+    pub fn run(&self, kernel: Kernel, x: &[f32], m: usize) -> Option<Vec<f32>> {
+        if !self.runs(kernel) || x.len() != m * self.k {
+            return None;
+        }
+        if kernel == Kernel::Scalar {
+            return Some(self.run_scalar(x, m));
+        }
         #[cfg(target_arch = "x86_64")]
-        if self.scheme.available() {
+        {
             let mut y: Vec<f32> = Vec::with_capacity(m * self.n);
             let out = y.spare_capacity_mut().as_mut_ptr() as *mut f32;
-            // SAFETY: the kernel's CPU features were just checked and the weights are packed for
-            // it; `x` holds m × k values. Each kernel stores each of the m × n outputs once
-            // (masked or copied stores cover the last panel's columns exactly), so the buffer is
-            // initialised before `set_len`.
+            // SAFETY: `runs` checked the kernel's CPU features (and OS grant) and that the
+            // weights are packed for it; `x` holds m × k values. Each kernel stores each of the
+            // m × n outputs once (masked or copied stores cover the last panel's columns
+            // exactly), so the buffer is initialised before `set_len`.
             unsafe {
-                match self.scheme {
-                    Scheme::Vnni => forward_vnni(self, x, m, out),
-                    Scheme::Avx2 => gemm_int8_avx2::forward(self, x, m, out),
+                match kernel {
+                    Kernel::Amx => gemm_int8_amx::forward(self, x, m, out),
+                    Kernel::Vnni => forward_vnni(self, x, m, out),
+                    Kernel::Avx2 => gemm_int8_avx2::forward(self, x, m, out),
+                    Kernel::Scalar => unreachable!("handled above"),
                 }
                 y.set_len(m * self.n);
             }
-            return Ok((CpuStorage::F32(y), Shape::from((m, self.n))));
+            Some(y)
         }
+        #[cfg(not(target_arch = "x86_64"))]
+        None
+    }
+
+    fn run_scalar(&self, x: &[f32], m: usize) -> Vec<f32> {
         let mut y = vec![0f32; m * self.n];
         forward_scalar(self, x, m, &mut y);
         if self.gelu {
@@ -220,7 +269,7 @@ impl CustomOp1 for PackedInt8 {
                 *v = 0.5 * *v * (1.0 + erf_approx(*v * S));
             }
         }
-        Ok((CpuStorage::F32(y), Shape::from((m, self.n))))
+        y
     }
 }
 
@@ -233,18 +282,63 @@ impl CustomOp1 for PackedInt8 {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 unsafe fn forward_vnni(q: &PackedInt8, x: &[f32], m: usize, y: *mut f32) {
-    use std::arch::x86_64::*;
-    let (k, kp, n) = (q.k, q.kp, q.n);
-    // Quantise the rows: u8 codes (k padded with zero codes, whose weights are zero), scale, zero.
-    let mut u: Vec<u8> = Vec::with_capacity(m * kp);
-    {
-        let spare = u.spare_capacity_mut();
-        for r in 0..m {
-            for pad in &mut spare[r * kp + k..(r + 1) * kp] {
-                pad.write(0);
+    let (kp, n) = (q.kp, q.n);
+    let (u, sx, zx) = quantise_rows(x, m, q.k, kp, m);
+    let np = n.div_ceil(NR);
+    let groups = kp / 4;
+    let mut r0 = 0;
+    while r0 < m {
+        let rb = MB.min(m - r0);
+        for p in 0..np {
+            let cols = NR.min(n - p * NR);
+            let panel = q.panels.as_ptr().add(p * groups * NR * 4);
+            let mut r = r0;
+            while r < r0 + rb {
+                let rows = MR.min(r0 + rb - r);
+                micro(
+                    groups,
+                    kp,
+                    u.as_ptr().add(r * kp),
+                    panel,
+                    Epilogue {
+                        sx: sx.as_ptr().add(r),
+                        zx: zx.as_ptr().add(r),
+                        colsum: q.colsum.as_ptr().add(p * NR),
+                        wscale: q.wscale.as_ptr().add(p * NR),
+                        bias: q.bias.as_ptr().add(p * NR),
+                        gelu: q.gelu,
+                    },
+                    y.add(r * n + p * NR),
+                    n,
+                    rows,
+                    cols,
+                );
+                r += rows;
             }
         }
+        r0 += rb;
     }
+}
+
+/// Quantises the `m` rows of `x` (`k` values each) to u8 codes, `kp` per row with the padding
+/// zero, followed by `rows − m` rows of zero codes (the AMX kernel's whole tiles), with each
+/// row's scale and zero point: the portable reference's arithmetic.
+///
+/// # Safety
+/// The CPU must support AVX-512F and AVX-512BW. `x` holds `m × k` values (the loads are masked
+/// to each row's `k`), `k ≤ kp` and `m ≤ rows`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+pub(super) unsafe fn quantise_rows(
+    x: &[f32],
+    m: usize,
+    k: usize,
+    kp: usize,
+    rows: usize,
+) -> (Vec<u8>, Vec<f32>, Vec<i32>) {
+    use std::arch::x86_64::*;
+    debug_assert!(x.len() >= m * k && k <= kp && m <= rows);
+    let mut u = vec![0u8; rows * kp];
     let mut sx = vec![0f32; m];
     let mut zx = vec![0i32; m];
     let full = k / 16 * 16;
@@ -282,53 +376,18 @@ unsafe fn forward_vnni(q: &PackedInt8, x: &[f32], m: usize, y: *mut f32) {
             i += 16;
         }
     }
-    // Every code is written now: k per row above, the padding before.
-    u.set_len(m * kp);
-    let np = n.div_ceil(NR);
-    let groups = kp / 4;
-    let mut r0 = 0;
-    while r0 < m {
-        let rb = MB.min(m - r0);
-        for p in 0..np {
-            let cols = NR.min(n - p * NR);
-            let panel = q.panels.as_ptr().add(p * groups * NR * 4);
-            let mut r = r0;
-            while r < r0 + rb {
-                let rows = MR.min(r0 + rb - r);
-                micro(
-                    groups,
-                    kp,
-                    u.as_ptr().add(r * kp),
-                    panel,
-                    Epilogue {
-                        sx: sx.as_ptr().add(r),
-                        zx: zx.as_ptr().add(r),
-                        colsum: q.colsum.as_ptr().add(p * NR),
-                        wscale: q.wscale.as_ptr().add(p * NR),
-                        bias: q.bias.as_ptr().add(p * NR),
-                        gelu: q.gelu,
-                    },
-                    y.add(r * n + p * NR),
-                    n,
-                    rows,
-                    cols,
-                );
-                r += rows;
-            }
-        }
-        r0 += rb;
-    }
+    (u, sx, zx)
 }
 
 /// Per-row and per-column terms that turn the integer sums into outputs.
 #[cfg(target_arch = "x86_64")]
-struct Epilogue {
-    sx: *const f32,
-    zx: *const i32,
-    colsum: *const i32,
-    wscale: *const f32,
-    bias: *const f32,
-    gelu: bool,
+pub(super) struct Epilogue {
+    pub(super) sx: *const f32,
+    pub(super) zx: *const i32,
+    pub(super) colsum: *const i32,
+    pub(super) wscale: *const f32,
+    pub(super) bias: *const f32,
+    pub(super) gelu: bool,
 }
 
 /// `rows` (≤ 12) rows of u8 codes (stride `lda` bytes) times one panel over all `groups` groups.
@@ -370,26 +429,75 @@ unsafe fn micro(
         }};
     }
     dispatch_rows!(rows, run);
-    let [m0, m1] = super::panel::column_masks(cols);
-    let cs = [
-        _mm512_loadu_si512(e.colsum as *const _),
-        _mm512_loadu_si512(e.colsum.add(16) as *const _),
-    ];
-    let ws = [_mm512_loadu_ps(e.wscale), _mm512_loadu_ps(e.wscale.add(16))];
-    let bs = [_mm512_loadu_ps(e.bias), _mm512_loadu_ps(e.bias.add(16))];
-    let masks = [m0, m1];
+    let terms = PanelTerms::load(&e);
     for (r, row) in acc.iter().enumerate().take(rows) {
-        let dst = c.add(r * ldc);
-        let z = _mm512_set1_epi32(*e.zx.add(r));
-        let s = _mm512_set1_ps(*e.sx.add(r));
-        for h in 0..2 {
-            let v = _mm512_sub_epi32(row[h], _mm512_mullo_epi32(z, cs[h]));
-            let mut out = _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), _mm512_mul_ps(s, ws[h]), bs[h]);
-            if e.gelu {
-                out = super::gelu::gelu_avx512(out);
-            }
-            _mm512_mask_storeu_ps(dst.add(h * 16), masks[h], out);
+        store_row(*row, &e, &terms, r, c.add(r * ldc), cols);
+    }
+}
+
+/// The column terms of one 32-column panel in registers: column sums, weight scales, bias.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+pub(super) struct PanelTerms {
+    colsum: [std::arch::x86_64::__m512i; 2],
+    wscale: [std::arch::x86_64::__m512; 2],
+    bias: [std::arch::x86_64::__m512; 2],
+}
+
+#[cfg(target_arch = "x86_64")]
+impl PanelTerms {
+    /// Loads the panel's terms from `e`.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F; `e`'s column pointers hold 32 values each (whole panels
+    /// are padded).
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    pub(super) unsafe fn load(e: &Epilogue) -> Self {
+        use std::arch::x86_64::*;
+        Self {
+            colsum: [
+                _mm512_loadu_si512(e.colsum as *const _),
+                _mm512_loadu_si512(e.colsum.add(16) as *const _),
+            ],
+            wscale: [_mm512_loadu_ps(e.wscale), _mm512_loadu_ps(e.wscale.add(16))],
+            bias: [_mm512_loadu_ps(e.bias), _mm512_loadu_ps(e.bias.add(16))],
         }
+    }
+}
+
+/// Turns one row's integer sums over a 32-column panel (two registers) into outputs: removes
+/// the zero point, scales, adds the bias, applies GELU if asked, and stores the `cols` in use.
+///
+/// # Safety
+/// The CPU must support AVX-512F, AVX-512BW and VNNI; `e`'s row terms hold at least `r + 1`
+/// values; `dst` points to `cols ≤ 32` writable floats.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+#[inline]
+pub(super) unsafe fn store_row(
+    acc: [std::arch::x86_64::__m512i; 2],
+    e: &Epilogue,
+    t: &PanelTerms,
+    r: usize,
+    dst: *mut f32,
+    cols: usize,
+) {
+    use std::arch::x86_64::*;
+    let masks = super::panel::column_masks(cols);
+    let z = _mm512_set1_epi32(*e.zx.add(r));
+    let s = _mm512_set1_ps(*e.sx.add(r));
+    for (h, mask) in masks.into_iter().enumerate() {
+        let v = _mm512_sub_epi32(acc[h], _mm512_mullo_epi32(z, t.colsum[h]));
+        let mut out = _mm512_fmadd_ps(
+            _mm512_cvtepi32_ps(v),
+            _mm512_mul_ps(s, t.wscale[h]),
+            t.bias[h],
+        );
+        if e.gelu {
+            out = super::gelu::gelu_avx512(out);
+        }
+        _mm512_mask_storeu_ps(dst.add(h * 16), mask, out);
     }
 }
 
@@ -416,25 +524,21 @@ mod tests {
         y
     }
 
-    /// Runs `q`'s own kernel where this CPU has it; `None` (and a visible skip) where it has not.
+    /// Runs `q`'s own SIMD kernel (VNNI or AVX2, by its packing) where this CPU has it; `None`
+    /// (and a visible skip) where it has not.
     fn run_kernel(q: &PackedInt8, x: &[f32], m: usize) -> Option<Vec<f32>> {
-        if !q.scheme.available() {
+        let kernel = match q.scheme {
+            Scheme::Vnni => Kernel::Vnni,
+            Scheme::Avx2 => Kernel::Avx2,
+        };
+        let got = q.run(kernel, x, m);
+        if got.is_none() {
             crate::testing::skip(
-                &format!("int8 {:?} kernel", q.scheme),
+                &format!("int8 {kernel:?} kernel"),
                 "this CPU lacks its features; the scalar reference was checked",
             );
-            return None;
         }
-        let mut got = vec![0f32; m * q.n];
-        // SAFETY: the scheme's CPU features were just checked; `x` holds m × k values and
-        // `got` m × n, the shapes `q` was built for.
-        unsafe {
-            match q.scheme {
-                Scheme::Vnni => forward_vnni(q, x, m, got.as_mut_ptr()),
-                Scheme::Avx2 => gemm_int8_avx2::forward(q, x, m, got.as_mut_ptr()),
-            }
-        }
-        Some(got)
+        got
     }
 
     /// Each kernel computes exactly the portable reference's integer sums for its scheme, and the
@@ -503,6 +607,44 @@ mod tests {
                     (g - r).abs() <= 1e-5 * r.abs().max(1.0),
                     "{scheme:?} ({m},{k},{n}) gelu {gelu}: kernel {g} vs reference {r}"
                 );
+            }
+        }
+    }
+
+    /// The AMX kernel gives the VNNI kernel's outputs bit for bit (same sums, same epilogue), at
+    /// shapes that cover one and several tiles of `k`, a last block of 16 rows, partial panels
+    /// and row blocks, with and without GELU.
+    #[test]
+    fn amx_equals_vnni_bit_for_bit() {
+        if !gemm_int8_amx::usable(64) {
+            crate::testing::skip(
+                "int8 AMX kernel",
+                "this CPU or OS has no AMX-INT8; the VNNI and scalar kernels were checked",
+            );
+            return;
+        }
+        for (m, k, n) in [
+            (1, 64, 3),
+            (17, 128, 70),
+            (33, 384, 96),
+            (100, 768, 40),
+            (47, 1536, 33),
+            (130, 3072, 64),
+        ] {
+            let w = data(n * k, 7, 0.2);
+            let b = data(n, 8, 0.5);
+            let mut x = data(m * k, 9, 1.5);
+            x[0] = 9.0;
+            for gelu in [false, true] {
+                let q = PackedInt8::with_scheme(&w, n, k, Some(&b), gelu, Scheme::Vnni);
+                assert_eq!(q.fastest_kernel(), Kernel::Amx);
+                let vnni = q.run(Kernel::Vnni, &x, m).expect("AMX CPUs have VNNI");
+                let amx = q.run(Kernel::Amx, &x, m).expect("checked above");
+                let same = vnni
+                    .iter()
+                    .zip(&amx)
+                    .all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "({m},{k},{n}) gelu {gelu}: AMX differs from VNNI");
             }
         }
     }

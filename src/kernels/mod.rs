@@ -10,6 +10,7 @@ pub mod features;
 pub mod gelu;
 pub mod gemm_f32;
 pub mod gemm_int8;
+pub mod gemm_int8_amx;
 pub mod gemm_int8_avx2;
 pub mod matmul_train;
 pub mod panel;
