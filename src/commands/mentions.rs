@@ -4,11 +4,11 @@
 
 use crate::error::{Error, Result};
 use crate::eval::mentions::{check_gold, evaluate, parse_gold, MentionReport};
-use crate::io::articles::{Documents, Problem};
+use crate::io::articles::{Document, Documents, Problem};
 use crate::io::atomic::JsonlSink;
 use crate::pipeline::prepare;
 use crate::text::actors::{Gazetteer, Via};
-use crate::text::document::MentionOptions;
+use crate::text::document::{Analysis, MentionOptions};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -33,26 +33,63 @@ pub struct MentionsStats {
     pub problems: Vec<Problem>,
 }
 
-#[derive(Serialize)]
-struct MentionLine<'a> {
-    actor: &'a str,
-    kind: &'a str,
-    text: &'a str,
-    start: usize,
-    end: usize,
-    via: Via,
+/// One mention in a [`SentenceLine`]: the actor, what named it where, and its holder.
+#[derive(Debug, Serialize)]
+pub struct MentionLine<'a> {
+    pub actor: &'a str,
+    pub kind: &'a str,
+    pub text: &'a str,
+    pub start: usize,
+    pub end: usize,
+    pub via: Via,
     #[serde(skip_serializing_if = "Option::is_none")]
-    holder: Option<&'a str>,
+    pub holder: Option<&'a str>,
 }
 
-#[derive(Serialize)]
-struct SentenceLine<'a> {
-    doc: &'a str,
-    sentence: usize,
-    start: usize,
-    end: usize,
-    text: &'a str,
-    mentions: Vec<MentionLine<'a>>,
+/// An output line of `mentions`: a sentence with its actor mentions.
+#[derive(Debug, Serialize)]
+pub struct SentenceLine<'a> {
+    pub doc: &'a str,
+    pub sentence: usize,
+    pub start: usize,
+    pub end: usize,
+    pub text: &'a str,
+    pub mentions: Vec<MentionLine<'a>>,
+}
+
+/// The lines of one analysed document: every sentence with its mentions and holders.
+pub fn sentence_mentions<'a>(
+    doc: &'a Document,
+    a: &'a Analysis,
+    gaz: &'a Gazetteer,
+) -> Vec<SentenceLine<'a>> {
+    a.sentences
+        .iter()
+        .map(|s| SentenceLine {
+            doc: &doc.id,
+            sentence: s.index,
+            start: s.start,
+            end: s.end,
+            text: &s.text,
+            mentions: s
+                .mentions
+                .iter()
+                .zip(&s.holders)
+                .map(|(m, h)| {
+                    let actor = a.actor(gaz, m.actor);
+                    MentionLine {
+                        actor: &actor.name,
+                        kind: &actor.kind,
+                        text: &m.text,
+                        start: m.start,
+                        end: m.end,
+                        via: m.via,
+                        holder: h.map(|h| a.actor(gaz, h).name.as_str()),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -75,31 +112,7 @@ pub fn mentions(gaz: &Gazetteer, cfg: &MentionsConfig) -> Result<MentionsStats> 
         stats
             .problems
             .extend(crate::pipeline::cut_sentences_warning(&doc, &a));
-        for s in &a.sentences {
-            let line = SentenceLine {
-                doc: &doc.id,
-                sentence: s.index,
-                start: s.start,
-                end: s.end,
-                text: &s.text,
-                mentions: s
-                    .mentions
-                    .iter()
-                    .zip(&s.holders)
-                    .map(|(m, h)| {
-                        let actor = a.actor(gaz, m.actor);
-                        MentionLine {
-                            actor: &actor.name,
-                            kind: &actor.kind,
-                            text: &m.text,
-                            start: m.start,
-                            end: m.end,
-                            via: m.via,
-                            holder: h.map(|h| a.actor(gaz, h).name.as_str()),
-                        }
-                    })
-                    .collect(),
-            };
+        for line in sentence_mentions(&doc, &a, gaz) {
             stats.mentions += line.mentions.len();
             stats.with_holder += line.mentions.iter().filter(|m| m.holder.is_some()).count();
             sink.write(&line)?;

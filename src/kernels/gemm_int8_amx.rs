@@ -32,7 +32,7 @@ const BLOCK_ROWS: usize = 64;
 
 /// Whether this CPU and OS run the AMX kernel for an inner dimension of `kp` (padded) codes.
 pub fn usable(kp: usize) -> bool {
-    kp % TILE_K == 0 && super::features::amx_int8()
+    kp.is_multiple_of(TILE_K) && super::features::amx_int8()
 }
 
 /// The `ldtilecfg` operand: palette 1, then per tile its bytes per row and its rows.
@@ -79,7 +79,7 @@ const NR_SUMS: usize = 32;
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 pub unsafe fn forward(q: &PackedInt8, x: &[f32], m: usize, y: *mut f32) {
     let (kp, n) = (q.kp, q.n);
-    debug_assert!(kp % TILE_K == 0 && q.scheme.panel_width() == NR);
+    debug_assert!(kp.is_multiple_of(TILE_K) && q.scheme.panel_width() == NR);
     // Whole tiles of rows: the padding rows are zero codes whose sums are never stored.
     let mp = m.div_ceil(TILE_ROWS) * TILE_ROWS;
     let (u, sx, zx) = quantise_rows(x, m, q.k, kp, mp);

@@ -41,6 +41,14 @@ pub fn shipped_model(name: &str) -> Option<PathBuf> {
         .find(|p| p.join(crate::model::meta::META_FILE).is_file())
 }
 
+/// A shipped model by its short name (or `fast` / `default`) under one `models/` folder.
+pub fn shipped_model_under(root: &std::path::Path, name: &str) -> Option<PathBuf> {
+    let dir = root.join(alias(name));
+    dir.join(crate::model::meta::META_FILE)
+        .is_file()
+        .then_some(dir)
+}
+
 /// Resolves `--model`: a directory, the short name of a shipped model, or a hub id.
 pub fn resolve_model(arg: &str) -> Result<ModelSource> {
     let is_name = !arg.contains('/') && !std::path::Path::new(arg).exists();
