@@ -231,21 +231,28 @@ def test_gil_is_released_two_threads_take_about_the_time_of_one():
     if (os.cpu_count() or 1) < 2:
         pytest.skip("needs two cores")
     m = stance.Model.load("fast", threads=1)
-    texts = [f"Germany praised France for its leadership in round {i} of the talks." for i in range(300)]
+    texts = [f"Germany praised France for its leadership in round {i} of the talks." for i in range(600)]
     targets = ["France"] * len(texts)
     m.predict(texts[:20], targets[:20])  # warm up
-    t0 = time.perf_counter()
-    m.predict(texts, targets)
-    one = time.perf_counter() - t0
-    threads = [threading.Thread(target=m.predict, args=(texts, targets)) for _ in range(2)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    two = time.perf_counter() - t0
-    # Serialised by the GIL, two calls would take 2x one; on two cores they take about 1x.
-    assert two < 1.6 * one, f"two threads {two:.2f}s, one {one:.2f}s"
+
+    def timed(calls: int) -> float:
+        threads = [threading.Thread(target=m.predict, args=(texts, targets)) for _ in range(calls)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return time.perf_counter() - t0
+
+    # Serialised by the GIL, two calls would take 2x one; on two free cores they take about 1x.
+    # Best of three tries, so that a moment of other load on the machine does not decide.
+    ratios = []
+    for _ in range(3):
+        one, two = timed(1), timed(2)
+        ratios.append(two / one)
+        if ratios[-1] < 1.5:
+            break
+    assert min(ratios) < 1.5, f"two threads took {ratios} times one"
 
 
 def test_train_progress_resume_and_errors(tmp_path):
