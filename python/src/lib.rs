@@ -10,6 +10,7 @@ use stance::commands::evaluate::{evaluate, EvalConfig};
 use stance::commands::mentions::sentence_mentions;
 use stance::commands::predict::predict_examples;
 use stance::commands::ModelChoice;
+use stance::device::CpuThreading;
 use stance::infer::InferOptions;
 use stance::io::articles::Document;
 use stance::io::examples::{find_whole_word, Example};
@@ -45,7 +46,13 @@ fn to_py(py: Python<'_>, e: stance::Error) -> PyErr {
     };
     let made = (|| -> PyResult<PyErr> {
         let module = py.import("stance.errors")?;
-        let exc = module.getattr(class)?.call1((e.to_string(),))?;
+        let exc = match &e {
+            // errno, message and file name, as Python's own FileNotFoundError carries them.
+            E::Io { path, .. } if class == "StanceFileNotFoundError" => module
+                .getattr(class)?
+                .call1((2, e.to_string(), path.display().to_string()))?,
+            _ => module.getattr(class)?.call1((e.to_string(),))?,
+        };
         match &e {
             E::Record {
                 path, line, field, ..
@@ -74,7 +81,7 @@ fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> stance::Result<T> + Sen
 fn threads_once() -> usize {
     static SET: std::sync::Once = std::sync::Once::new();
     SET.call_once(|| {
-        stance::device::configure_cpu_threads(None, stance::device::CpuThreading::ParallelBatches);
+        stance::device::configure_cpu_threads(None, CpuThreading::ParallelBatches);
     });
     rayon::current_num_threads()
 }
@@ -101,7 +108,9 @@ fn model_choice(name_or_path: Option<String>) -> stance::Result<Option<String>> 
         return Ok(Some(name));
     }
     match stance::store::shipped::shipped_model_under(&checkout_models(), &name) {
-        Some(dir) => Ok(Some(dir.display().to_string())),
+        Some(dir) => Ok(Some(
+            dir.canonicalize().unwrap_or(dir).display().to_string(),
+        )),
         None => Ok(Some(name)),
     }
 }
@@ -284,6 +293,13 @@ fn examples_of(
                 format!("span {start}..{end} outside a text of {n} characters"),
             ));
         }
+        let at_span: String = text.chars().skip(start).take(end - start).collect();
+        if !target.is_empty() && at_span != target {
+            return Err(bad(
+                i,
+                format!("span {start}..{end} covers {at_span:?}, not the target {target:?}"),
+            ));
+        }
         out.push(Example {
             id: i.to_string(),
             target: text.chars().skip(start).take(end - start).collect(),
@@ -302,9 +318,14 @@ fn documents_of(docs: Vec<(String, String, String)>) -> stance::Result<Vec<Docum
         .map(|(id, text, fields)| {
             let fields = match serde_json::from_str(&fields) {
                 Ok(serde_json::Value::Object(m)) => m,
-                _ => {
+                Ok(_) => {
                     return Err(stance::Error::Config(format!(
                         "document {id:?}: fields must be a JSON object"
+                    )))
+                }
+                Err(e) => {
+                    return Err(stance::Error::Config(format!(
+                        "document {id:?}: fields: {e}"
                     )))
                 }
             };
@@ -461,14 +482,34 @@ fn train_config(
     cfg.epochs = recipe.epochs;
     cfg.lr = recipe.lr;
     cfg.label_smoothing = recipe.label_smoothing;
-    let overwrite = matches!(
-        opts.remove("overwrite"),
-        Some(serde_json::Value::Bool(true))
-    );
-    let teacher = opts.remove("teacher");
-    let distill = [("distill_weight", 0.5), ("temperature", 2.0)]
-        .map(|(k, dflt)| opts.remove(k).and_then(|v| v.as_f64()).unwrap_or(dflt));
+    let overwrite = match opts.remove("overwrite") {
+        None | Some(serde_json::Value::Null) => false,
+        Some(serde_json::Value::Bool(b)) => b,
+        Some(other) => return Err(bad(format!("overwrite {other}: use True or False"))),
+    };
+    let teacher = match opts.remove("teacher") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(t)) => Some(t),
+        Some(other) => return Err(bad(format!("teacher {other}: give a model folder or name"))),
+    };
+    let mut distill = [0.5, 2.0];
+    for (slot, key) in distill.iter_mut().zip(["distill_weight", "temperature"]) {
+        match opts.remove(key) {
+            None | Some(serde_json::Value::Null) => {}
+            Some(_) if teacher.is_none() => {
+                return Err(bad(format!("{key} needs a teacher (teacher=MODEL)")))
+            }
+            Some(v) => {
+                *slot = v
+                    .as_f64()
+                    .ok_or_else(|| bad(format!("{key} {v}: a number")))?
+            }
+        }
+    }
     let unlabelled = opts.remove("unlabelled");
+    if unlabelled.is_some() && teacher.is_none() {
+        return Err(bad("unlabelled pairs need a teacher (teacher=MODEL)".into()));
+    }
     let micro_batches_given = opts.contains_key("micro_batches");
     let mut value = serde_json::to_value(&cfg).map_err(|e| bad(e.to_string()))?;
     let fields = value
@@ -483,10 +524,15 @@ fn train_config(
     let mut cfg: TrainConfig =
         serde_json::from_value(value).map_err(|e| bad(format!("training options: {e}")))?;
     cfg.overwrite = overwrite;
-    if !micro_batches_given {
+    if overwrite && cfg.resume {
+        return Err(bad("resume and overwrite exclude each other".into()));
+    }
+    if cfg.device != stance::DeviceSpec::Cpu {
+        cfg.micro_batches = 1;
+    } else if !micro_batches_given {
         cfg.micro_batches = rayon::current_num_threads().min(cfg.batch_size / 4).max(1);
     }
-    if let Some(t) = teacher.and_then(|t| t.as_str().map(str::to_string)) {
+    if let Some(t) = teacher {
         let unlabelled: Vec<PathBuf> = match unlabelled {
             Some(serde_json::Value::String(s)) => vec![s.into()],
             Some(v) => serde_json::from_value(v).map_err(|e| bad(format!("unlabelled: {e}")))?,
@@ -520,6 +566,13 @@ fn train(
     threads_once();
     stance::device::keep_freed_memory();
     let cfg = train_config(&base, train, dev, out, options).map_err(|e| to_py(py, e))?;
+    // As the CLI: one micro-batch (or a GPU) runs one step at a time with multi-threaded
+    // kernels; otherwise each micro-batch takes a core with single-threaded kernels. Inference
+    // in this process runs with the same kernels until the run ends.
+    let threaded = cfg.micro_batches == 1;
+    if threaded {
+        stance::device::configure_cpu_threads(None, CpuThreading::ThreadedKernels);
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let run = {
         let stop = stop.clone();
@@ -548,11 +601,12 @@ fn train(
             }
         }
     }
-    let outcome = run.join().map_err(|_| {
-        to_py(
-            py,
-            stance::Error::Config("the training thread panicked".into()),
-        )
+    let outcome = run.join();
+    if threaded {
+        stance::device::configure_cpu_threads(None, CpuThreading::ParallelBatches);
+    }
+    let outcome = outcome.map_err(|_| {
+        pyo3::exceptions::PyRuntimeError::new_err("stance: the training thread panicked")
     })?;
     if let Some(e) = interrupt {
         return Err(e);

@@ -52,7 +52,7 @@ class Model:
         core); ``threads=1`` computes on the calling thread, so that several Python threads
         sharing the model each use a core.
         """
-        path = None if name_or_path is None else os.fspath(name_or_path)
+        path = None if name_or_path is None else os.fsdecode(name_or_path)
         return cls(_stance.NativeModel.load(path, precision, threads))
 
     @property
@@ -110,8 +110,13 @@ class Model:
     def _predict(self, texts, targets, spans):
         if isinstance(texts, str) or isinstance(targets, str):
             raise TypeError("texts and targets are sequences of strings (wrap a single pair in lists)")
-        spans_list = None if spans is None else [None if s is None else (int(s[0]), int(s[1])) for s in spans]
-        return self._native.predict(list(texts), list(targets), spans_list)
+        texts, targets = list(texts), list(targets)
+        for what, values in (("texts", texts), ("targets", targets)):
+            bad = next((i for i, v in enumerate(values) if not isinstance(v, str)), None)
+            if bad is not None:
+                raise TypeError(f"{what}[{bad}] is {type(values[bad]).__name__}, not str")
+        spans_list = None if spans is None else [_span(i, s) for i, s in enumerate(spans)]
+        return self._native.predict(texts, targets, spans_list)
 
     def score(
         self,
@@ -134,10 +139,16 @@ class Model:
         as the CLI's ``--actor`` (``"NAME"``, ``"NAME=ALIAS1,ALIAS2;kind=person"``);
         ``gazetteers``: TOML/JSON gazetteer files (``--actors``); ``default_actors``: start from
         the shipped international gazetteer; ``demonyms``: take ``Chinese officials`` as China;
-        ``discover``: ``False``/``"off"``, ``"list"`` or ``True``/``"score"`` (score names the
-        gazetteer does not have).
+        ``discover``: ``True`` (or ``"score"``) also scores names the gazetteer does not have.
+        Settings are checked when ``score`` is called; documents are read as the records are
+        consumed.
         """
+        if isinstance(documents, (str, bytes)):
+            raise TypeError("documents is an iterable of documents (wrap a single text in a list)")
         table = _actors(actors, gazetteers, default_actors, demonyms, discover)
+        return self._score(iter(documents), table)
+
+    def _score(self, documents: Iterator[Document], table: "_stance.NativeActors") -> Iterator[Dict[str, Any]]:
         chunk: List[Tuple[str, str, str]] = []
         for i, doc in enumerate(documents):
             chunk.append(_document(i, doc))
@@ -147,24 +158,35 @@ class Model:
         if chunk:
             yield from _records(self._native.score_chunk(chunk, table))
 
-    def evaluate(self, data: Union[PathLike, Iterable[Mapping[str, Any]]], *, skip_bad: bool = False) -> Dict[str, Any]:
+    def evaluate(
+        self, path_or_records: Union[PathLike, bytes, Iterable[Mapping[str, Any]]], *, skip_bad: bool = False
+    ) -> Dict[str, Any]:
         """Scores labelled pairs and returns what ``stance eval --report`` writes, with the headline
         figures also at the top level: ``f1m``, ``accuracy``, ``f1pn``, ``per_label``,
         ``confusion``, ``ece``, ``nll``.
 
-        ``data``: a labelled JSONL file (NewsMTSC's format: ``sentence``/``text``, ``target`` or
+        ``path_or_records``: a labelled JSONL file (NewsMTSC's format: ``sentence``/``text``, ``target`` or
         ``targets``, ``polarity``/``label``), or an iterable of such records (dicts).
         ``skip_bad``: count and skip malformed records instead of failing on the first.
         """
+        data = path_or_records
         if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__"):
-            return _flatten_report(json.loads(self._native.evaluate(os.fspath(data), skip_bad)))
+            return _flatten_report(json.loads(self._native.evaluate(os.fsdecode(data), skip_bad)))
         with tempfile.TemporaryDirectory(prefix="stance-eval-") as tmp:
             path = os.path.join(tmp, "records.jsonl")
             with open(path, "w", encoding="utf-8") as f:
                 for record in data:
                     f.write(json.dumps(dict(record), ensure_ascii=False))
                     f.write("\n")
-            report = json.loads(self._native.evaluate(path, skip_bad))
+            try:
+                report = json.loads(self._native.evaluate(path, skip_bad))
+            except StanceError as e:
+                # Name the record, not the temporary file it was written to.
+                if e.path != path:
+                    raise
+                err = InputError(str(e).replace(f"{path}:", "record ").replace(path, "records"))
+                err.line, err.field = e.line, e.field
+                raise err from None
         report["data"] = "(records)"
         return _flatten_report(report)
 
@@ -217,18 +239,20 @@ def train(
     """
     if progress is None:
         progress = _log_progress
+    if isinstance(dev, (str, bytes)) or hasattr(dev, "__fspath__"):
+        dev = [dev]
     opts = {k: (os.fspath(v) if hasattr(v, "__fspath__") else v) for k, v in options.items()}
     if "unlabelled" in opts and not isinstance(opts["unlabelled"], str):
         opts["unlabelled"] = [os.fspath(p) for p in opts["unlabelled"]]
     _stance.train(
-        os.fspath(base),
-        os.fspath(train),
-        [os.fspath(d) for d in dev],
-        os.fspath(out),
+        os.fsdecode(base),
+        os.fsdecode(train),
+        [os.fsdecode(d) for d in dev],
+        os.fsdecode(out),
         json.dumps(opts),
         progress,
     )
-    return os.fspath(out)
+    return os.fsdecode(out)
 
 
 def records_to_pandas(records: Iterable[Mapping[str, Any]], *, per: str = "actor"):
@@ -273,13 +297,50 @@ def to_pandas(records: Iterable[Mapping[str, Any]], **kwargs: Any):
 def _actors(actors, gazetteers, default_actors, demonyms, discover) -> "_stance.NativeActors":
     if isinstance(actors, str):
         actors = [actors]
+    if isinstance(gazetteers, (str, bytes)) or hasattr(gazetteers, "__fspath__"):
+        gazetteers = [gazetteers]
     if discover is True:
         discover = "score"
     elif discover is False or discover is None:
         discover = "off"
+    if discover not in ("off", "score"):
+        # The CLI's "list" reports candidates in its summary; records have no place for them.
+        raise InputError(f"discover={discover!r}: use False or True ('score')")
     return _stance.NativeActors(
-        list(actors or []), [os.fspath(p) for p in gazetteers], bool(default_actors), bool(demonyms), str(discover)
+        list(actors or []), [os.fsdecode(p) for p in gazetteers], bool(default_actors), bool(demonyms), str(discover)
     )
+
+
+def _span(i: int, s: Any) -> Optional[Tuple[int, int]]:
+    if s is None:
+        return None
+    try:
+        start, end = s
+    except (TypeError, ValueError):
+        raise InputError(f"spans[{i}]: a (start, end) pair of character offsets, not {s!r}") from None
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (start, end)):
+        raise InputError(f"spans[{i}]: offsets are non-negative integers, not {s!r}")
+    return (start, end)
+
+
+def _json_safe(v: Any) -> Any:
+    """Field values as JSON: NaN (pandas' missing value) as null, other objects as text."""
+    if isinstance(v, float) and v != v:
+        return None
+    if isinstance(v, Mapping):
+        return {str(k): _json_safe(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_json_safe(x) for x in v]
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    try:
+        import pandas as pd  # NA, NaT
+
+        if pd.isna(v):
+            return None
+    except (ImportError, TypeError, ValueError):
+        pass
+    return str(v)
 
 
 def _document(i: int, doc: Document) -> Tuple[str, str, str]:
@@ -289,9 +350,9 @@ def _document(i: int, doc: Document) -> Tuple[str, str, str]:
         raise InputError(f"document {i}: a string or a dict with 'text', not {type(doc).__name__}")
     if not isinstance(doc.get("text"), str):
         raise InputError(f"document {i}: no 'text' string")
-    fields = {k: v for k, v in doc.items() if k not in ("id", "text")}
+    fields = {str(k): _json_safe(v) for k, v in doc.items() if k not in ("id", "text")}
     doc_id = doc.get("id", i)
-    return (str(doc_id), doc["text"], json.dumps(fields, ensure_ascii=False, default=str))
+    return (str(doc_id), doc["text"], json.dumps(fields, ensure_ascii=False, allow_nan=False))
 
 
 def _records(lines: List[str]) -> Iterator[Dict[str, Any]]:

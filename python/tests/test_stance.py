@@ -98,9 +98,9 @@ def test_predict_labels_and_scores(fast):
 
 def test_predict_proba_matches_predict_and_spans(fast):
     texts = ["Paris and Berlin agreed, but Berlin later criticised Paris.", "Kenya thanked Canada."]
-    p = fast.predict_proba(texts, ["Paris", "Canada"], spans=[(52, 57), None])
+    p = fast.predict_proba(texts, ["Paris", "Canada"], spans=[(53, 58), None])
     assert isinstance(p, np.ndarray) and p.shape == (2, 3) and p.dtype == np.float32
-    out = fast.predict(texts, ["Paris", "Canada"], spans=[(52, 57), None])
+    out = fast.predict(texts, ["Paris", "Canada"], spans=[(53, 58), None])
     for row, o in zip(p, out):
         assert [o["scores"][label] for label in fast.labels] == pytest.approx(row.tolist(), abs=0)
     # The second occurrence of Paris is another pair than the first.
@@ -117,6 +117,14 @@ def test_predict_errors(fast):
         fast.predict(["short"], ["x"], spans=[(3, 99)])
     with pytest.raises(TypeError):
         fast.predict("Germany praised France.", "France")
+    with pytest.raises(TypeError, match=r"texts\[1\]"):
+        fast.predict(["Germany praised France.", None], ["France", "France"])
+    with pytest.raises(stance.InputError, match="not the target"):
+        fast.predict(["Germany praised France."], ["France"], spans=[(0, 7)])
+    with pytest.raises(stance.InputError, match="non-negative"):
+        fast.predict(["Germany praised France."], ["France"], spans=[(-1, 7)])
+    with pytest.raises(stance.InputError, match="pair"):
+        fast.predict(["Germany praised France."], ["France"], spans=[(16, 22, 0)])
 
 
 def test_evaluate_equals_the_cli(fast, tmp_path):
@@ -155,8 +163,14 @@ def test_evaluate_errors_name_file_line_field(fast, tmp_path):
     assert "bad.jsonl:2" in str(e.value)
     skipped = fast.evaluate(bad, skip_bad=True)
     assert len(skipped["skipped"]) == 1 and skipped["metrics"]["count"] == 2
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError) as missing:
         fast.evaluate(tmp_path / "missing.jsonl")
+    assert missing.value.errno == 2 and missing.value.filename == str(tmp_path / "missing.jsonl")
+    # Records name the record, not a temporary file.
+    records = [json.loads(good[0]), {"sentence_normalized": "x", "targets": [{"from": 0, "to": 1, "polarity": 9.0}]}]
+    with pytest.raises(stance.InputError, match="record 2") as e:
+        fast.evaluate(path_or_records=records)
+    assert e.value.path is None and e.value.line == 2
 
 
 def test_evaluate_test_rw_equals_the_cli_default_model(tmp_path):
@@ -206,7 +220,12 @@ def test_score_actors_and_bad_documents(fast):
     with pytest.raises(stance.InputError, match="no 'text'"):
         list(fast.score([{"id": "x"}]))
     with pytest.raises(stance.InputError):
-        list(fast.score(["x"], discover="sometimes"))
+        fast.score(["x"], discover="sometimes")  # checked at the call, not at the first record
+    with pytest.raises(TypeError):
+        fast.score("Germany praised France.")
+    # pandas' missing values as fields: null, not an error.
+    recs = list(fast.score([{"id": "n", "text": "Germany praised France.", "outlet": float("nan"), "n": 3}]))
+    assert recs[0]["fields"] == {"outlet": None, "n": 3}
 
 
 def test_mentions_without_a_model():
@@ -271,6 +290,12 @@ def test_train_progress_resume_and_errors(tmp_path):
     assert m.labels == ["supportive", "neutral", "critical"]
     with pytest.raises(stance.InputError, match="unknown training option"):
         stance.train(base=base, train=data, out=tmp_path / "m2", epochz=1)
+    with pytest.raises(stance.InputError, match="needs a teacher"):
+        stance.train(base=base, train=data, out=tmp_path / "m2", temperature=3.0)
+    with pytest.raises(stance.InputError, match="True or False"):
+        stance.train(base=base, train=data, out=tmp_path / "m2", overwrite="yes")
+    with pytest.raises(stance.InputError, match="exclude each other"):
+        stance.train(base=base, train=data, out=tmp_path / "m2", overwrite=True, resume=True)
     with pytest.raises(FileNotFoundError):
         stance.train(base=base, train=tmp_path / "none.jsonl", out=tmp_path / "m3")
 

@@ -140,7 +140,10 @@ pub(crate) fn run_eval(a: EvalArgs) -> Result<()> {
         report.arithmetic,
         report.data
     );
-    print!("{}", report.metrics.table());
+    {
+        use std::io::Write as _;
+        write!(std::io::stdout(), "{}", report.metrics.table())?;
+    }
     outln!(
         "\ncalibration: ECE {:.4}, NLL {:.4}, mean confidence {:.3} (temperature {:.3}{})",
         report.calibration.ece,

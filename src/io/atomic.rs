@@ -266,7 +266,10 @@ mod tests {
         let fifo = dir.path().join("pipe");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         if !made.is_ok_and(|s| s.success()) {
-            eprintln!("SKIPPED part of special_files_are_written_in_place: mkfifo not available");
+            crate::testing::skip(
+                "special_files_are_written_in_place (the named pipe part)",
+                "mkfifo not available",
+            );
             return;
         }
         let reader = {
