@@ -13,7 +13,7 @@ use stance::commands::ModelChoice;
 use stance::device::CpuThreading;
 use stance::infer::InferOptions;
 use stance::io::articles::Document;
-use stance::io::examples::{find_whole_word, Example};
+use stance::io::examples::{example_from_text, Example};
 use stance::model::Precision;
 use stance::pipeline::{prepare, score_documents, ScoreStats};
 use stance::store::StanceModel;
@@ -274,43 +274,15 @@ fn examples_of(
             )));
         }
     }
-    let mut out = Vec::with_capacity(texts.len());
-    for (i, (text, target)) in texts.into_iter().zip(targets).enumerate() {
-        let span = spans.as_ref().and_then(|s| s[i]);
-        let (start, end) = match span {
-            Some(s) => s,
-            None => find_whole_word(&text, &target).ok_or_else(|| {
-                bad(
-                    i,
-                    format!("target {target:?} does not occur in the text as a whole word"),
-                )
-            })?,
-        };
-        let n = text.chars().count();
-        if start >= end || end > n {
-            return Err(bad(
-                i,
-                format!("span {start}..{end} outside a text of {n} characters"),
-            ));
-        }
-        let at_span: String = text.chars().skip(start).take(end - start).collect();
-        if !target.is_empty() && at_span != target {
-            return Err(bad(
-                i,
-                format!("span {start}..{end} covers {at_span:?}, not the target {target:?}"),
-            ));
-        }
-        out.push(Example {
-            id: i.to_string(),
-            target: text.chars().skip(start).take(end - start).collect(),
-            text,
-            start,
-            end,
-            label: None,
-            line: i + 1,
-        });
-    }
-    Ok(out)
+    texts
+        .iter()
+        .zip(&targets)
+        .enumerate()
+        .map(|(i, (text, target))| {
+            let span = spans.as_ref().and_then(|s| s[i]);
+            example_from_text(&i.to_string(), i + 1, text, target, span).map_err(|m| bad(i, m))
+        })
+        .collect()
 }
 
 fn documents_of(docs: Vec<(String, String, String)>) -> stance::Result<Vec<Document>> {

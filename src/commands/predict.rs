@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 pub use crate::infer::predict::{predict_examples, Prediction};
 use crate::infer::InferOptions;
 use crate::io::atomic::AtomicFile;
-use crate::io::{examples::find_whole_word, read_examples, Example, ReadOptions, Skip};
+use crate::io::{examples::example_from_text, read_examples, ReadOptions, Skip};
 use crate::store::StanceModel;
 use std::io::Write;
 use std::path::PathBuf;
@@ -44,35 +44,7 @@ pub fn predict(
 ) -> Result<PredictOutcome> {
     let (examples, skipped) = match &cfg.input {
         PredictInput::Text { text, target, span } => {
-            let (start, end) = match span {
-                Some(s) => *s,
-                None => find_whole_word(text, target).ok_or_else(|| {
-                    Error::Config(format!(
-                        "target {target:?} does not occur in the text as a whole word"
-                    ))
-                })?,
-            };
-            let n = text.chars().count();
-            if start >= end || end > n {
-                return Err(Error::Config(format!(
-                    "span {start}..{end} outside a text of {n} characters"
-                )));
-            }
-            let at_span: String = text.chars().skip(start).take(end - start).collect();
-            if !target.is_empty() && at_span != *target {
-                return Err(Error::Config(format!(
-                    "--span {start}:{end} covers {at_span:?}, not the target {target:?}"
-                )));
-            }
-            let ex = Example {
-                id: "text".into(),
-                text: text.clone(),
-                target: text.chars().skip(start).take(end - start).collect(),
-                start,
-                end,
-                label: None,
-                line: 1,
-            };
+            let ex = example_from_text("text", 1, text, target, *span).map_err(Error::Config)?;
             (vec![ex], Vec::new())
         }
         PredictInput::File { path, skip_bad } => {

@@ -338,6 +338,44 @@ fn simple_record(
     })
 }
 
+/// An example from a text and a target given as a string (its first whole-word occurrence) or
+/// a character span, which must cover the target when both are given.
+pub fn example_from_text(
+    id: &str,
+    line: usize,
+    text: &str,
+    target: &str,
+    span: Option<(usize, usize)>,
+) -> std::result::Result<Example, String> {
+    let (start, end) = match span {
+        Some(s) => s,
+        None => find_whole_word(text, target).ok_or_else(|| {
+            format!("target {target:?} does not occur in the text as a whole word")
+        })?,
+    };
+    let n = text.chars().count();
+    if start >= end || end > n {
+        return Err(format!(
+            "span {start}..{end} outside a text of {n} characters"
+        ));
+    }
+    let at_span: String = text.chars().skip(start).take(end - start).collect();
+    if !target.is_empty() && at_span != target {
+        return Err(format!(
+            "span {start}:{end} covers {at_span:?}, not the target {target:?}"
+        ));
+    }
+    Ok(Example {
+        id: id.to_string(),
+        text: text.to_string(),
+        target: at_span,
+        start,
+        end,
+        label: None,
+        line,
+    })
+}
+
 /// Character span of the first whole-word occurrence of `needle` (case-sensitive first, then
 /// case-insensitive).
 pub fn find_whole_word(text: &str, needle: &str) -> Option<(usize, usize)> {

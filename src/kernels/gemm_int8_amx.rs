@@ -106,11 +106,7 @@ pub unsafe fn forward(q: &PackedInt8, x: &[f32], m: usize, y: *mut f32) {
             while r < block_end {
                 let tiles = if r + 2 * TILE_ROWS <= block_end { 2 } else { 1 };
                 let codes = u.as_ptr().add(r * kp);
-                if tiles == 2 {
-                    sums_32_rows(codes, kp, panel, &mut sums);
-                } else {
-                    sums_16_rows(codes, kp, panel, &mut sums);
-                }
+                panel_sums(codes, kp, panel, tiles == 2, &mut sums);
                 for rr in r..(r + tiles * TILE_ROWS).min(m) {
                     let row = sums.0.as_ptr().add((rr - r) * NR_SUMS) as *const _;
                     let acc = [
@@ -129,15 +125,15 @@ pub unsafe fn forward(q: &PackedInt8, x: &[f32], m: usize, y: *mut f32) {
     tile::release();
 }
 
-/// Sums of 32 rows of codes (stride `lda`) with one 32-column panel, over all of `k`, stored
-/// in `out` (row stride 32).
+/// Sums of 32 rows (`two_tiles`) or 16 rows of codes (stride `lda`) with one 32-column panel,
+/// over all of `k`, stored in `out` (row stride 32; with one tile, rows 16–31 are untouched).
 ///
 /// # Safety
-/// Tiles configured by [`TileConfig::whole_tiles`]; `a` points to 32 rows of `lda` codes,
-/// `lda` a multiple of [`TILE_K`]; `b` to the panel's `lda / 4` groups × 128 bytes.
+/// Tiles configured by [`TileConfig::whole_tiles`]; `a` points to 32 (or 16) rows of `lda`
+/// codes, `lda` a multiple of [`TILE_K`]; `b` to the panel's `lda / 4` groups × 128 bytes.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-unsafe fn sums_32_rows(a: *const u8, lda: usize, b: *const i8, out: &mut Sums) {
+unsafe fn panel_sums(a: *const u8, lda: usize, b: *const i8, two_tiles: bool, out: &mut Sums) {
     tile::zero_sums();
     let mut t = 0;
     while t < lda {
@@ -145,31 +141,15 @@ unsafe fn sums_32_rows(a: *const u8, lda: usize, b: *const i8, out: &mut Sums) {
         prefetch_next_weights(w);
         tile::load_weights(w);
         tile::load_codes_4(a.add(t), lda);
-        tile::load_codes_5(a.add(TILE_ROWS * lda + t), lda);
-        tile::dot_4_tiles();
+        if two_tiles {
+            tile::load_codes_5(a.add(TILE_ROWS * lda + t), lda);
+            tile::dot_4_tiles();
+        } else {
+            tile::dot_2_tiles();
+        }
         t += TILE_K;
     }
-    tile::store_sums(out.0.as_mut_ptr(), true);
-}
-
-/// [`sums_32_rows`] for 16 rows (the last tile of a block); rows 16–31 of `out` are untouched.
-///
-/// # Safety
-/// As [`sums_32_rows`], with 16 rows at `a`.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-unsafe fn sums_16_rows(a: *const u8, lda: usize, b: *const i8, out: &mut Sums) {
-    tile::zero_sums();
-    let mut t = 0;
-    while t < lda {
-        let w = b.add(t / 4 * NR * 4);
-        prefetch_next_weights(w);
-        tile::load_weights(w);
-        tile::load_codes_4(a.add(t), lda);
-        tile::dot_2_tiles();
-        t += TILE_K;
-    }
-    tile::store_sums(out.0.as_mut_ptr(), false);
+    tile::store_sums(out.0.as_mut_ptr(), two_tiles);
 }
 
 /// Asks for the next step's weights (the 2 KiB after `w`'s) in L1: tile loads are not seen by
