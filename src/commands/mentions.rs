@@ -29,6 +29,8 @@ pub struct MentionsStats {
     pub sentences: usize,
     pub mentions: usize,
     pub with_holder: usize,
+    /// Places named only as a venue (in the output with `"role": "venue"`, not counted as mentions).
+    pub venues: usize,
     pub candidates: usize,
     pub problems: Vec<Problem>,
 }
@@ -44,6 +46,9 @@ pub struct MentionLine<'a> {
     pub via: Via,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<&'a str>,
+    /// `venue`: a place named only as the setting, not scored (see `text::venues`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<&'static str>,
 }
 
 /// An output line of `mentions`: a sentence with its actor mentions.
@@ -71,11 +76,8 @@ pub fn sentence_mentions<'a>(
             start: s.start,
             end: s.end,
             text: &s.text,
-            mentions: s
-                .mentions
-                .iter()
-                .zip(&s.holders)
-                .map(|(m, h)| {
+            mentions: {
+                let line = |m: &'a crate::text::actors::Mention, h: Option<usize>, role| {
                     let actor = a.actor(gaz, m.actor);
                     MentionLine {
                         actor: &actor.name,
@@ -85,9 +87,19 @@ pub fn sentence_mentions<'a>(
                         end: m.end,
                         via: m.via,
                         holder: h.map(|h| a.actor(gaz, h).name.as_str()),
+                        role,
                     }
-                })
-                .collect(),
+                };
+                let mut lines: Vec<MentionLine> = s
+                    .mentions
+                    .iter()
+                    .zip(&s.holders)
+                    .map(|(m, h)| line(m, *h, None))
+                    .chain(s.venues.iter().map(|m| line(m, None, Some("venue"))))
+                    .collect();
+                lines.sort_by_key(|l| l.start);
+                lines
+            },
         })
         .collect()
 }
@@ -113,7 +125,9 @@ pub fn mentions(gaz: &Gazetteer, cfg: &MentionsConfig) -> Result<MentionsStats> 
             .problems
             .extend(crate::pipeline::cut_sentences_warning(&doc, &a));
         for line in sentence_mentions(&doc, &a, gaz) {
-            stats.mentions += line.mentions.len();
+            stats.mentions += line.mentions.iter().filter(|m| m.role.is_none()).count();
+            stats.venues +=
+                line.mentions.len() - line.mentions.iter().filter(|m| m.role.is_none()).count();
             stats.with_holder += line.mentions.iter().filter(|m| m.holder.is_some()).count();
             sink.write(&line)?;
         }

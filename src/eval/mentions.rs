@@ -24,6 +24,10 @@ pub struct GoldRef {
     pub holder: Option<String>,
     /// `holder=+NAME`: a holder the gazetteer lacks.
     pub holder_discovered: bool,
+    /// `venue`: a place named only as the setting; not an actor here.
+    pub venue: bool,
+    /// `anaphor`: a group noun standing for a named organisation (`the bloc`).
+    pub anaphor: bool,
     /// Line of the label in the labelled file.
     pub line: usize,
 }
@@ -36,7 +40,9 @@ pub struct GoldDoc {
     pub refs: Vec<GoldRef>,
 }
 
-/// Parses `[surface](ACTOR; demonym; holder=NAME)` labels out of `content`.
+/// Parses `[surface](ACTOR; demonym; holder=NAME)` labels (also `venue`, `anaphor`) out of
+/// `content`. A `[` that does not open a label (`con[c]essions`, `[...]`, an editor's `[the
+/// Turkish]`: its `]` is not followed by `(`) is text.
 pub fn parse_gold(path: &Path, content: &str) -> Result<GoldDoc> {
     let err = |line: usize, msg: String| Error::Input {
         path: path.to_path_buf(),
@@ -53,9 +59,17 @@ pub fn parse_gold(path: &Path, content: &str) -> Result<GoldDoc> {
         chars_out += before.chars().count();
         text.push_str(before);
         let after = &rest[open + 1..];
-        let close = after
-            .find("](")
-            .ok_or_else(|| err(line, "a `[` without `](…)`".into()))?;
+        let literal = match after.find(']') {
+            None => true,
+            Some(c) => !after[c + 1..].starts_with('(') || after[..c].contains('['),
+        };
+        if literal {
+            text.push('[');
+            chars_out += 1;
+            rest = after;
+            continue;
+        }
+        let close = after.find("](").unwrap_or_default();
         let surface = &after[..close];
         if surface.trim().is_empty() {
             return Err(err(line, "a label with an empty surface `[]`".into()));
@@ -78,11 +92,17 @@ pub fn parse_gold(path: &Path, content: &str) -> Result<GoldDoc> {
             None => (false, actor.to_string()),
         };
         let mut demonym = false;
+        let mut venue = false;
+        let mut anaphor = false;
         let mut holder = None;
         let mut holder_discovered = false;
         for p in parts {
             if p == "demonym" {
                 demonym = true;
+            } else if p == "venue" {
+                venue = true;
+            } else if p == "anaphor" {
+                anaphor = true;
             } else if let Some(h) = p.strip_prefix("holder=") {
                 let h = h.trim();
                 holder_discovered = h.starts_with('+');
@@ -108,6 +128,8 @@ pub fn parse_gold(path: &Path, content: &str) -> Result<GoldDoc> {
             demonym,
             holder,
             holder_discovered,
+            venue,
+            anaphor,
             line,
         });
         text.push_str(surface);
@@ -144,6 +166,8 @@ pub fn check_gold(doc: &GoldDoc, g: &Gazetteer) -> Result<()> {
             ))
         } else if r.holder.as_ref() == Some(&r.actor) {
             Some(format!("{:?} is labelled as its own holder", r.actor))
+        } else if r.venue && (r.holder.is_some() || r.anaphor || r.demonym) {
+            Some("a venue is not an actor: it has no holder, anaphor or demonym".to_string())
         } else {
             None
         };
@@ -160,6 +184,9 @@ pub fn check_gold(doc: &GoldDoc, g: &Gazetteer) -> Result<()> {
 /// How a labelled reference was found, from its surface: a title and a family name, a family
 /// name alone, a demonym, a discovered name, or else the name or an alias.
 pub fn gold_via(r: &GoldRef, g: &Gazetteer) -> Via {
+    if r.anaphor {
+        return Via::Anaphor;
+    }
     if r.demonym {
         return Via::Demonym;
     }
@@ -275,14 +302,43 @@ pub struct MentionReport {
     pub holders: PR,
     /// Distinct discovered names per document against the labelled `+` names.
     pub discovery: Option<PR>,
+    /// Places labelled as venues, and how the rules took them.
+    pub venues: VenueCounts,
+    /// `the bloc`-type references, and how the rules resolved them.
+    pub anaphors: AnaphorCounts,
     pub misses: Vec<Miss>,
+}
+
+/// Labelled venues: how many, how many the rules set aside as venues, how many they scored as
+/// actors (each also a false reference).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct VenueCounts {
+    pub labelled: usize,
+    pub found_as_venues: usize,
+    pub scored_as_actors: usize,
+    /// Places the rules set aside that are labelled as actors (each also a missed reference).
+    pub actors_taken_as_venues: usize,
+}
+
+/// Labelled anaphoric references: how many, found with the labelled organisation, found with
+/// another; and anaphoric mentions the rules made in all.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct AnaphorCounts {
+    pub labelled: usize,
+    pub resolved_right: usize,
+    pub resolved_wrong: usize,
+    pub found: usize,
 }
 
 /// Scores `docs` with `opts`.
 pub fn evaluate(docs: &[GoldDoc], g: &Gazetteer, opts: &MentionOptions) -> MentionReport {
     let in_scope = |r: &GoldRef| {
-        (!r.demonym || opts.demonyms) && (!r.discovered || opts.discover == Discover::Score)
+        !r.venue
+            && (!r.demonym || opts.demonyms)
+            && (!r.discovered || opts.discover == Discover::Score)
     };
+    let mut venues = VenueCounts::default();
+    let mut anaphors = AnaphorCounts::default();
     // (found and right, found, labelled and found, labelled) per via.
     let mut by_via: BTreeMap<String, (usize, usize, usize, usize)> = BTreeMap::new();
     let (mut ref_c, mut ref_p, mut ref_g) = (0, 0, 0);
@@ -324,15 +380,41 @@ pub fn evaluate(docs: &[GoldDoc], g: &Gazetteer, opts: &MentionOptions) -> Menti
                 }
             }
         }
+        let overlapping = |start: usize, end: usize| -> Vec<usize> {
+            (0..doc.refs.len())
+                .filter(|&k| doc.refs[k].start < end && doc.refs[k].end > start)
+                .collect()
+        };
+        venues.labelled += doc.refs.iter().filter(|r| r.venue).count();
+        for s in &a.sentences {
+            for m in &s.venues {
+                let (start, end) = (s.start + m.start, s.start + m.end);
+                let over = overlapping(start, end);
+                if over.iter().any(|&k| doc.refs[k].venue) {
+                    venues.found_as_venues += 1;
+                } else if over.iter().any(|&k| in_scope(&doc.refs[k])) {
+                    venues.actors_taken_as_venues += 1;
+                    misses.push(Miss {
+                        file: file.clone(),
+                        what: format!("{:?} set aside as a venue, labelled an actor", m.text),
+                        sentence: s.text.clone(),
+                    });
+                }
+            }
+        }
         let mut matched = vec![false; doc.refs.len()];
         for (start, end, actor, via, text) in &found {
-            let overlapping: Vec<usize> = (0..doc.refs.len())
-                .filter(|&k| doc.refs[k].start < *end && doc.refs[k].end > *start)
-                .collect();
+            let overlapping = overlapping(*start, *end);
+            if overlapping.iter().any(|&k| doc.refs[k].venue) {
+                venues.scored_as_actors += 1;
+            }
+            if *via == Via::Anaphor {
+                anaphors.found += 1;
+            }
             let hit = overlapping
                 .iter()
                 .copied()
-                .find(|&k| doc.refs[k].actor == *actor);
+                .find(|&k| doc.refs[k].actor == *actor && !doc.refs[k].venue);
             let e = by_via.entry(via.as_str().to_string()).or_default();
             e.1 += 1;
             ref_p += 1;
@@ -352,6 +434,18 @@ pub fn evaluate(docs: &[GoldDoc], g: &Gazetteer, opts: &MentionOptions) -> Menti
         for (k, r) in doc.refs.iter().enumerate() {
             if !in_scope(r) {
                 continue;
+            }
+            if r.anaphor {
+                anaphors.labelled += 1;
+                let over = found
+                    .iter()
+                    .filter(|f| f.0 < r.end && f.1 > r.start)
+                    .collect::<Vec<_>>();
+                if matched[k] {
+                    anaphors.resolved_right += 1;
+                } else if !over.is_empty() {
+                    anaphors.resolved_wrong += 1;
+                }
             }
             ref_g += 1;
             let e = by_via
@@ -444,6 +538,8 @@ pub fn evaluate(docs: &[GoldDoc], g: &Gazetteer, opts: &MentionOptions) -> Menti
         demonym_references,
         holders: PR::new(h_c, h_p, h_g),
         discovery: (opts.discover != Discover::Off).then(|| PR::new(d_c, d_p, d_g)),
+        venues,
+        anaphors,
         misses,
     }
 }
@@ -471,7 +567,18 @@ mod tests {
             e.contains("b.txt") && e.contains("line 3") && e.contains("bogus"),
             "{e}"
         );
-        assert!(parse_gold(Path::new("c.txt"), "[Wang without a label").is_err());
+        assert!(parse_gold(Path::new("c.txt"), "[Wang](Wang Yi without its end").is_err());
+        // Brackets of the source text are text: `con[c]essions`, `[...]`, `[[SDF](+SDF)]`.
+        let d = parse_gold(
+            Path::new("c.txt"),
+            "con[c]essions [...] [[SDF](+Syrian Democratic Forces)] in [Doha](Qatar; venue), [the bloc](ECOWAS; anaphor).",
+        )
+        .unwrap();
+        assert_eq!(d.text, "con[c]essions [...] [SDF] in Doha, the bloc.");
+        assert_eq!(d.refs.len(), 3);
+        assert_eq!((d.refs[0].start, d.refs[0].text.as_str()), (21, "SDF"));
+        assert!(d.refs[1].venue && !d.refs[1].anaphor);
+        assert!(d.refs[2].anaphor && !d.refs[2].venue);
         assert!(parse_gold(Path::new("d.txt"), "[](China) spoke.")
             .unwrap_err()
             .to_string()
@@ -494,6 +601,10 @@ mod tests {
                 "holder \"Nobody Known\"",
             ),
             ("[China](China; holder=China) won.", "its own holder"),
+            (
+                "in [Doha](Qatar; venue; holder=China).",
+                "a venue is not an actor",
+            ),
         ] {
             let e = check(text).unwrap_err();
             assert!(e.contains(want) && e.contains("g.txt"), "{e}");

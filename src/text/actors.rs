@@ -39,6 +39,10 @@ pub struct Actor {
     /// mentioned in a document (default: the last word of the name, `Jr.` and the like left out).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub surnames: Vec<String>,
+    /// For organisations and groups: the nouns that stand for them after they are named
+    /// (`the bloc`, `the alliance`, `the agency`); see [`crate::text::anaphora`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anaphors: Vec<String>,
 }
 
 impl Actor {
@@ -50,6 +54,7 @@ impl Actor {
             aliases: Vec::new(),
             affiliation: None,
             surnames: Vec::new(),
+            anaphors: Vec::new(),
         }
     }
 
@@ -93,6 +98,8 @@ pub enum Via {
     Demonym,
     /// A name found by `--discover score`, not in the gazetteer.
     Discovered,
+    /// A noun phrase that stands for an organisation named before (`the bloc`).
+    Anaphor,
 }
 
 impl Via {
@@ -103,6 +110,7 @@ impl Via {
             Via::Title => "title",
             Via::Demonym => "demonym",
             Via::Discovered => "discovered",
+            Via::Anaphor => "anaphor",
         }
     }
 }
@@ -154,6 +162,7 @@ fn merge_actors(mut base: Vec<Actor>, added: Vec<Actor>) -> Vec<Actor> {
                     }
                 }
                 a.surnames.extend(new.surnames);
+                a.anaphors.extend(new.anaphors);
                 if new.kind != default_kind() {
                     a.kind = new.kind;
                 }
@@ -299,6 +308,33 @@ pub fn is_title_word(t: &str) -> bool {
         && WORDS
             .get_or_init(|| TITLES.iter().flat_map(|x| x.split(' ')).collect())
             .contains(t)
+}
+
+/// `President Xi Jinping`: a title alias (`President Xi`) that a full name of the same actor
+/// continues past its end loses to the full name, so the mention is the name without its title
+/// (as `Prime Minister Keir Starmer` gives `Keir Starmer`). Candidates are `(start, end,
+/// pattern)` in the order the matcher reports them (by end).
+fn drop_titles_before_full_names(
+    cands: &mut Vec<(usize, usize, usize)>,
+    via: &[Via],
+    owner: &[usize],
+) {
+    if !cands.iter().any(|c| via[c.2] == Via::Title) {
+        return;
+    }
+    let mut by_start = cands.clone();
+    by_start.sort_unstable();
+    cands.retain(|c| {
+        if via[c.2] != Via::Title {
+            return true;
+        }
+        // Candidates starting inside this one, after its first byte.
+        let from = by_start.partition_point(|d| d.0 <= c.0);
+        let to = by_start.partition_point(|d| d.0 < c.1);
+        !by_start[from..to]
+            .iter()
+            .any(|d| d.1 > c.1 && owner[d.2] == owner[c.2] && via[d.2] == Via::Alias)
+    });
 }
 
 /// Upper-cases the first character (`von der Leyen` → `Von der Leyen`).
@@ -510,6 +546,7 @@ impl Gazetteer {
             }
             cands.push((s, e, m.pattern().as_usize()));
         }
+        drop_titles_before_full_names(&mut cands, &self.via, &self.owner);
         // Longest first, then leftmost; keep those that do not overlap a kept one.
         cands.sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)));
         let mut kept: Vec<(usize, usize, usize)> = Vec::new();
@@ -598,6 +635,24 @@ mod tests {
         assert_eq!(
             got.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
             vec!["Russia", "Vladimir Putin", "Wang Yi", "UN General Assembly"]
+        );
+    }
+
+    #[test]
+    fn a_full_name_wins_over_the_title_alias_it_continues() {
+        let g = g();
+        let got: Vec<String> = g
+            .find("Chinese President Xi Jinping met President Xi’s aides and President Putin.")
+            .into_iter()
+            .map(|m| format!("{}:{:?}", m.text, m.via))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "Xi Jinping:Alias",
+                "President Xi:Title",
+                "President Putin:Title"
+            ]
         );
     }
 

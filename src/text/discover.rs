@@ -4,8 +4,12 @@
 //! may stand inside) that the text introduces as someone: after a title or role (`spokesman He
 //! Yadong`, `Prime Minister Mia Mottley`), before an apposition with a role (`Nigel Farage, the
 //! leader of`), as the subject of a reporting verb (`Yun Sun said`, `said Yun Sun`); or a run of
-//! capitalised words ending in an organisation noun (`Stimson Center`, `Reform Party`). Words
-//! already matched by the gazetteer are never part of a candidate.
+//! capitalised words ending in an organisation noun (`Stimson Center`, `Reform Party`); an
+//! acronym introduced in parentheses (`Economic Community of West African States (ECOWAS)`), by a
+//! role or membership (`who chairs ECOWAS`, `the head of UNAIDS`) or as the subject of a reporting
+//! verb (`UNAIDS said`); one to three capitalised or upper-case words after a company noun
+//! (`carmakers VW and BMW`, `the firm Huawei`). Words already matched by the gazetteer are never
+//! part of a candidate.
 
 use super::actors::{is_title_word, overlaps_any, Mention};
 use super::words::{is_filler, is_not_name, Word, INVERTING_VERBS, MONTHS, REPORTING_VERBS};
@@ -118,6 +122,51 @@ const ORG_HEADS: &[&str] = &[
     "Watch",
 ];
 
+/// Words after which an acronym names an organisation (`who chairs ECOWAS`, `the head of
+/// UNAIDS`, `joined BRICS`).
+const ACRONYM_CUES: &[&str] = &[
+    "chairs", "chaired", "chairing", "heads", "headed", "leads", "joined", "join", "joining",
+    "quit", "of",
+];
+
+/// Lower-case nouns after which capitalised words name a company (`carmakers VW and BMW`).
+const COMPANY_NOUNS: &[&str] = &[
+    "company",
+    "companies",
+    "firm",
+    "firms",
+    "carmaker",
+    "carmakers",
+    "automaker",
+    "automakers",
+    "giant",
+    "giants",
+    "maker",
+    "makers",
+    "manufacturer",
+    "manufacturers",
+    "producer",
+    "producers",
+    "airline",
+    "airlines",
+    "insurer",
+    "retailer",
+    "conglomerate",
+    "operator",
+    "startup",
+    "lender",
+    "lenders",
+    "brand",
+    "brands",
+    "supplier",
+    "suppliers",
+    "chipmaker",
+    "chipmakers",
+    "shipbuilder",
+    "contractor",
+    "contractors",
+];
+
 /// Lower-case words that may stand inside a name.
 const PARTICLES: &[&str] = &[
     "de", "da", "van", "von", "der", "den", "bin", "al", "el", "la", "le", "di", "du", "dos",
@@ -200,7 +249,73 @@ pub fn find(s: &str, w: &[Word], taken: &[&[Mention]]) -> Vec<Found> {
         }
         i = j + 1;
     }
+    acronyms_and_companies(s, w, &free, &spaced, &mut out);
+    out.sort_by_key(|f| f.first);
     out
+}
+
+/// An upper-case word of three to eight letters (`ECOWAS`, `UNAIDS`; two for `VW`-like company
+/// names after a company noun).
+fn is_acronym(s: &str, w: &Word, min: usize) -> bool {
+    let t = w.text(s);
+    (min..=8).contains(&t.chars().count())
+        && t.chars().all(|c| c.is_ascii_uppercase())
+        && !is_not_name(t)
+}
+
+/// The acronym and company candidates of a sentence, outside the `out` found already.
+fn acronyms_and_companies(
+    s: &str,
+    w: &[Word],
+    free: &dyn Fn(usize) -> bool,
+    spaced: &dyn Fn(usize) -> bool,
+    out: &mut Vec<Found>,
+) {
+    let unclaimed =
+        |k: usize, out: &[Found]| free(k) && !out.iter().any(|f| f.first <= k && k <= f.last);
+    let org = |k: usize| Found {
+        first: k,
+        last: k,
+        kind: CandidateKind::Organisation,
+    };
+    let mut i = 0;
+    while i < w.len() {
+        let t = w[i].text(s);
+        // `(ECOWAS)` right after words; `who chairs ECOWAS`; `UNAIDS said`.
+        if is_acronym(s, &w[i], 3) && unclaimed(i, out) {
+            let gap_before = if i > 0 { &s[w[i - 1].be..w[i].bs] } else { "" };
+            let gap_after = w.get(i + 1).map_or("", |n| &s[w[i].be..n.bs]);
+            let in_parens =
+                i > 0 && gap_before.trim_end().ends_with('(') && gap_after.starts_with(')');
+            let cued = i > 0 && spaced(i) && ACRONYM_CUES.contains(&w[i - 1].text(s));
+            let reports = gap_after == " "
+                && w.get(i + 1)
+                    .is_some_and(|n| REPORTING_VERBS.contains(&n.text(s)));
+            if in_parens || cued || reports {
+                out.push(org(i));
+            }
+        }
+        // `carmakers VW and BMW`, `the firm Huawei`: up to three names, `and` between them.
+        if COMPANY_NOUNS.contains(&t) {
+            let mut k = i + 1;
+            let mut names = 0;
+            while k < w.len() && names < 3 && spaced(k) {
+                let is_name =
+                    (is_name_word(s, &w[k]) || is_acronym(s, &w[k], 2)) && unclaimed(k, out);
+                if !is_name {
+                    break;
+                }
+                out.push(org(k));
+                names += 1;
+                let and = k + 2 < w.len() && w[k + 1].text(s) == "and" && spaced(k + 1);
+                if !and {
+                    break;
+                }
+                k += 2;
+            }
+        }
+        i += 1;
+    }
 }
 
 /// A title or role before, a role apposition after, or a reporting verb on either side.
@@ -291,5 +406,24 @@ mod tests {
         );
         // No cue: not a candidate.
         assert!(names("Markets in Hong Kong rose while New Delhi waited.").is_empty());
+        assert!(names("The EU and the USA spoke; OK.").is_empty());
+    }
+
+    #[test]
+    fn acronyms_and_companies_make_candidates() {
+        use CandidateKind::*;
+        let org = |n: &str| (n.to_string(), Organisation);
+        assert_eq!(
+            names("Tinubu, who chairs ECOWAS, spoke; the head of UNAIDS agreed."),
+            vec![org("ECOWAS"), org("UNAIDS")]
+        );
+        assert_eq!(
+            names("The Economic Community of West African States (ECOWAS) met. AES said no."),
+            vec![org("ECOWAS"), org("AES")]
+        );
+        assert_eq!(
+            names("German carmakers VW and BMW warned, as did the firm Huawei."),
+            vec![org("VW"), org("BMW"), org("Huawei")]
+        );
     }
 }

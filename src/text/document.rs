@@ -5,7 +5,7 @@
 use super::actors::{is_title_word, overlaps_any, Actor, Gazetteer, Mention, Via};
 use super::discover::{self, CandidateKind};
 use super::words::{is_not_name, word_ending_at, word_starting_at, words, Word};
-use super::{holders, references, segment};
+use super::{anaphora, holders, references, segment, venues};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::HashMap;
 
@@ -62,6 +62,8 @@ pub struct Sentence {
     pub mentions: Vec<Mention>,
     /// `holders[i]`: the holder of `mentions[i]`'s stance (an actor index), if any.
     pub holders: Vec<Option<usize>>,
+    /// Places named only as the setting (`talks in Doha`): not scored, not holders.
+    pub venues: Vec<Mention>,
 }
 
 /// A discovered name with the number of sentences it occurs in.
@@ -123,6 +125,7 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
                 text,
                 mentions,
                 holders: Vec::new(),
+                venues: Vec::new(),
             }
         })
         .collect();
@@ -146,6 +149,8 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
         discovered: &discovered,
     };
     references::resolve(&mut sentences, &table);
+    anaphora::resolve(&mut sentences, &table);
+    venues::separate(&mut sentences, &table);
     holders::assign(&mut sentences, &chars, &table);
     if opts.discover != Discover::Score {
         // Discovered names may hold stances, but are not scored.
@@ -161,7 +166,7 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
     if opts.discover == Discover::Off {
         candidates.clear();
     }
-    sentences.retain(|s| !s.mentions.is_empty());
+    sentences.retain(|s| !s.mentions.is_empty() || !s.venues.is_empty());
     Analysis {
         sentence_count,
         sentences_cut,

@@ -66,6 +66,43 @@ const PARTICIPLES: &[&str] = &[
     "rejecting",
     "demanding",
     "thanking",
+    "hailing",
+    "lauding",
+    "applauding",
+    "pledging",
+    "promising",
+    "threatening",
+    "expressing",
+    "reaffirming",
+    "voicing",
+    "backing",
+    "slamming",
+    "blasting",
+    "questioning",
+    "lamenting",
+    "declaring",
+    "asserting",
+    "emphasising",
+    "emphasizing",
+    "alleging",
+    "deploring",
+    "endorsing",
+    "opposing",
+    "defending",
+    "assuring",
+    "appealing",
+    "acknowledging",
+    "announcing",
+    "stating",
+    "recalling",
+    "complaining",
+    "charging",
+    "pointing",
+    "denying",
+    "reiterating",
+    "cautioning",
+    "congratulating",
+    "commending",
 ];
 
 /// Prepositions before a name that make it a modifier, not a subject (`Analysts in Taipei said`).
@@ -79,6 +116,8 @@ struct Anchor {
     /// Document offsets of the verb (or `according`).
     start: usize,
     end: usize,
+    /// Document offset of the subject's first word (of `according` for `according to X`).
+    subject: usize,
     holder: usize,
     /// Inside the complement of an earlier attribution (`Kallas said Beijing could not claim
     /// …`): reported, so the earlier holder holds what follows.
@@ -127,13 +166,22 @@ pub fn assign(sentences: &mut [Sentence], chars: &[char], table: &ActorTable) {
                     if speaks {
                         return None;
                     }
-                    // The nearest attribution before, else the first after (anchors in order).
+                    // The nearest attribution before, else the first after (anchors in order),
+                    // within the mention's clause: a coordinated clause with its own subject
+                    // (`…, and ECOWAS has threatened`) ends a holder's reach both ways.
                     let before = a.partition_point(|x| x.end <= pos);
                     let after = a.partition_point(|x| x.start < pos);
+                    let local = |p: usize| p - sent.start;
                     before
                         .checked_sub(1)
                         .map(|i| a[i])
-                        .or_else(|| a.get(after).copied())
+                        .filter(|x| !new_clause_between(sent, local(x.end), m.start, false))
+                        .or_else(|| {
+                            a.get(after).copied().filter(|x| {
+                                x.subject < pos
+                                    || !new_clause_between(sent, m.end, local(x.subject), true)
+                            })
+                        })
                         .map(|x| x.holder)
                 });
                 holder.filter(|&h| h != m.actor)
@@ -193,7 +241,28 @@ fn quote_speakers(
                     .map(|x| x.holder);
             }
         }
-        // A quote that opens the paragraph after an attributed quote.
+        // `“…” Tinubu said on Monday.`: a quote that ends its sentence, and the next
+        // sentence of the paragraph opens with an attribution.
+        if speaker.is_none() {
+            if let Some(k) = sentence_at(q.end.saturating_sub(1)) {
+                let ends_sentence = chars[q.end..sentences[k].end.min(chars.len())]
+                    .iter()
+                    .all(|c| c.is_whitespace() || matches!(c, '.' | '!' | '?'));
+                let next = sentences.get(k + 1).filter(|n| {
+                    n.index == sentences[k].index + 1
+                        && !chars[sentences[k].end..n.start].contains(&'\n')
+                });
+                if let (true, Some(n)) = (ends_sentence, next) {
+                    speaker = anchors[k + 1]
+                        .iter()
+                        .find(|x| !x.embedded && !x.according)
+                        .filter(|x| x.subject == n.start && few_words(n.start, x.start, 5))
+                        .map(|x| x.holder);
+                }
+            }
+        }
+        // A quote that opens the paragraph after an attributed quote, or the next sentence of
+        // its paragraph (`“…,” Lavrov said. “…”`).
         if speaker.is_none() && qi > 0 {
             let prev = quotes[qi - 1];
             let gap = &chars[prev.end..q.start];
@@ -203,7 +272,14 @@ fn quote_speakers(
                 .rev()
                 .take_while(|c| **c != '\n')
                 .all(|c| c.is_whitespace());
-            if breaks == 1 && opens_paragraph {
+            let next_sentence = breaks == 0
+                && sentence_at(q.start).is_some_and(|k| {
+                    sentences[k].start == q.start
+                        && k > 0
+                        && sentence_at(prev.end.saturating_sub(1)) == Some(k - 1)
+                        && sentences[k - 1].index + 1 == sentences[k].index
+                });
+            if (breaks == 1 && opens_paragraph) || next_sentence {
                 speaker = out[qi - 1];
             }
         }
@@ -256,6 +332,7 @@ fn anchors_of(sent: &Sentence, k: usize, persons: &[PersonAt], quotes: &[Quote])
             out.push(Anchor {
                 start: sent.start + word.cs,
                 end: sent.start + word.ce,
+                subject: sent.start + w[subject].cs,
                 holder: h,
                 embedded,
                 according,
@@ -350,9 +427,10 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
     if is_pronoun(t) {
         return pronoun(sent.start + word.cs, k, persons, quotes).map(|h| (h, j));
     }
-    // `Lee convened a meeting and said …`: the sentence's subject, unless an earlier
-    // attribution of the sentence governs (`Lin said Beijing respected … and opposed …`).
-    if t == "and" && !gap_has_comma(s, w, j) {
+    // `Lee convened a meeting and said …`, `Putin offered support …, and backed …`: the
+    // sentence's subject, unless an earlier attribution of the sentence governs (`Lin said
+    // Beijing respected … and opposed …`).
+    if t == "and" {
         return if earlier_anchor {
             None
         } else {
@@ -414,6 +492,45 @@ fn subject_after(
         }
     }
     None
+}
+
+/// Clause coordinators after a comma or semicolon.
+const CLAUSE_LINKS: &[&str] = &["and", "but", "while", "whereas", "although", "though", "as"];
+
+/// Whether a coordinated clause with its own subject starts between sentence characters `from`
+/// and `to`: a comma or semicolon, a coordinator (`, and`, `, but`, `; `), then a subject — a
+/// name, `the`/`a`, a pronoun or a capitalised word — rather than a verb (`…, and backed …`
+/// shares its subject). `subject_follows`: the caller knows a subject follows (the next
+/// attribution's), so the coordinator alone decides.
+fn new_clause_between(sent: &Sentence, from: usize, to: usize, subject_follows: bool) -> bool {
+    if from >= to {
+        return false;
+    }
+    let s = sent.text.as_str();
+    let w = &sent.words;
+    let first = w.partition_point(|x| x.cs < from);
+    let last = w.partition_point(|x| x.cs < to);
+    (first..last).any(|i| {
+        let gap = if i == 0 { "" } else { &s[w[i - 1].be..w[i].bs] };
+        let t = w[i].text(s);
+        let linked = (gap.contains(',') && CLAUSE_LINKS.contains(&t)) || gap.contains(';');
+        if !linked {
+            return false;
+        }
+        let next = if gap.contains(';') && !CLAUSE_LINKS.contains(&t) {
+            Some(i)
+        } else {
+            (i + 1 < w.len()).then_some(i + 1)
+        };
+        subject_follows
+            || next.is_some_and(|n| {
+                let u = w[n].text(s);
+                actors::mention_starting_at(&sent.mentions, w[n].cs).is_some()
+                    || matches!(u, "the" | "The" | "a" | "an")
+                    || is_pronoun(u)
+                    || (w[n].is_capitalised(s) && n > i)
+            })
+    })
 }
 
 /// Whether the gap before word `x` has a comma (or a colon or a dash, which end a subject too).
@@ -533,6 +650,43 @@ mod tests {
         // `according to X` is the source of the whole sentence.
         let h = holders("Hungary said it would not block the deal, according to Viktor Orbán.");
         assert_eq!(h[0][0], pair("Hungary", Some("Viktor Orbán")));
+    }
+
+    #[test]
+    fn holders_stay_in_their_clause() {
+        // A coordinated clause with its own subject ends the reach, both ways.
+        let h = holders("The African Union suspended Niger after the coup, and ECOWAS has threatened to use force.");
+        assert!(h[0].iter().all(|x| x.1.is_none()), "{h:?}");
+        let h = holders("Qatar and Egypt stepped up efforts to broker a truce, and Blinken said Washington supported them.");
+        assert_eq!(h[0][0], pair("Qatar", None));
+        assert_eq!(h[0][1], pair("Egypt", None));
+        assert_eq!(h[0][3], pair("United States", Some("Antony Blinken")));
+        let h = holders("Blinken praised Qatar, but Egypt stepped up its efforts.");
+        assert_eq!(h[0][1], pair("Qatar", Some("Antony Blinken")));
+        assert_eq!(h[0][2], pair("Egypt", None));
+        // Counter-example: a comma without a new clause keeps the holder after it.
+        let h = holders("Russia is to blame, Zelensky said.");
+        assert_eq!(h[0][0], pair("Russia", Some("Volodymyr Zelensky")));
+        // Coordinated verbs after one subject share it, also after a comma.
+        let h = holders("Putin also offered support to Beijing, and backed ties with Tehran.");
+        assert_eq!(h[0][2], pair("Iran", Some("Vladimir Putin")));
+        // A participle clause takes the main clause's subject.
+        let h = holders("President Xi marked the anniversary, hailing the friendship with Russia.");
+        assert_eq!(h[0][1], pair("Russia", Some("Xi Jinping")));
+    }
+
+    #[test]
+    fn a_quote_may_have_its_speaker_in_the_next_sentence() {
+        let h = holders("“Washington is lying.” Lavrov said this on Monday.");
+        assert_eq!(h[0], vec![pair("United States", Some("Sergei Lavrov"))]);
+        // The next sentence of the paragraph continues an attributed quote.
+        let h = holders("“We will never accept this,” Lavrov said. “Washington is lying.”");
+        assert_eq!(h[1], vec![pair("United States", Some("Sergei Lavrov"))]);
+        // Not across a paragraph break, nor from a sentence that does not open with it.
+        let h = holders("“Washington is lying.”\nLavrov said this on Monday.");
+        assert_eq!(h[0], vec![pair("United States", None)]);
+        let h = holders("“Washington is lying.” On Monday, officials met and Lavrov said no.");
+        assert_eq!(h[0], vec![pair("United States", None)]);
     }
 
     #[test]

@@ -1,0 +1,265 @@
+//! Group nouns that stand for an organisation named before: `the bloc`, `the alliance`, `the
+//! regional bloc`, `the 15-nation bloc`, `the UN agency`. Each gazetteer actor lists the nouns
+//! that may stand for it (`anaphors`: the EU is `bloc` and `union`, NATO `alliance`, the IAEA
+//! `agency` and `watchdog`); such a phrase refers to the **most recent** actor named before it
+//! in the document whose list has its noun (`Nigeria’s president, who chairs ECOWAS, said the
+//! bloc …` is ECOWAS, not the EU), and to nothing when none has been named. Found phrases are
+//! mentions (`via: anaphor`), scored and holding stances like names.
+//!
+//! The phrase is `the`, up to three modifiers (lower-case descriptive words from a short list,
+//! `27-member`, `Iran-backed`, a capitalised demonym-like word), then the noun in lower case,
+//! not followed by `of` (`the body of a journalist`, `the group of ministers`) or by a name
+//! (`the group Hamas`: an apposition, the name is the mention).
+
+use super::actors::{overlaps_any, Mention, Via};
+use super::document::{ActorTable, Sentence};
+use super::words::Word;
+use std::collections::{HashMap, HashSet};
+
+/// Most modifiers between `the` and the noun.
+const MAX_MODIFIERS: usize = 3;
+
+/// Nouns that stay a reference before `of` (`accused the alliance of …`); the others then
+/// mean something else (`the body of a soldier`, `the group of ministers`).
+const KEEP_BEFORE_OF: &[&str] = &["alliance", "bloc", "agency", "watchdog", "cartel", "lender"];
+
+/// Lower-case words that may describe a group before its noun.
+const MODIFIERS: &[&str] = &[
+    "regional",
+    "military",
+    "western",
+    "defence",
+    "defense",
+    "security",
+    "trade",
+    "economic",
+    "political",
+    "militant",
+    "armed",
+    "rights",
+    "human",
+    "humanitarian",
+    "nuclear",
+    "world",
+    "global",
+    "international",
+    "intergovernmental",
+    "multilateral",
+    "continental",
+    "rebel",
+    "islamist",
+    "jihadist",
+    "paramilitary",
+    "mercenary",
+    "transatlantic",
+    "west",
+    "african",
+    "oil",
+    "energy",
+    "health",
+    "refugee",
+    "food",
+    "aid",
+    "atomic",
+    "monetary",
+    "financial",
+    "central",
+    "new",
+    "powerful",
+    "influential",
+    "largest",
+    "main",
+    "bloc's",
+    "member",
+    "eurasian",
+    "european",
+    "asian",
+    "arab",
+    "gulf",
+    "regional",
+    "united",
+    "nations",
+    "un",
+    "u.n.",
+    "sahelian",
+    "sahel",
+    "three-nation",
+    "five-nation",
+    "six-nation",
+    "grouping",
+];
+
+/// Fills in the anaphoric mentions of every sentence (after names, family names and titles).
+pub fn resolve(sentences: &mut [Sentence], table: &ActorTable) {
+    let nouns: HashSet<&str> = table
+        .gazetteer
+        .iter()
+        .chain(table.discovered)
+        .flat_map(|a| a.anaphors.iter().map(String::as_str))
+        .collect();
+    if nouns.is_empty() {
+        return;
+    }
+    // Noun → the actor most recently named that it may stand for.
+    let mut latest: HashMap<&str, usize> = HashMap::new();
+    for sent in sentences.iter_mut() {
+        let phrases = phrases(&sent.text, &sent.words, &sent.mentions, &nouns);
+        let mut found = Vec::new();
+        let mut next = 0;
+        for (cs, ce, bs, be, noun) in phrases {
+            // The names before the phrase come first.
+            while next < sent.mentions.len() && sent.mentions[next].start < cs {
+                note(&mut latest, table, sent.mentions[next].actor);
+                next += 1;
+            }
+            if let Some(&actor) = latest.get(noun) {
+                note(&mut latest, table, actor);
+                found.push(Mention {
+                    actor,
+                    text: sent.text[bs..be].to_string(),
+                    start: cs,
+                    end: ce,
+                    via: Via::Anaphor,
+                });
+            }
+        }
+        for m in &sent.mentions[next..] {
+            note(&mut latest, table, m.actor);
+        }
+        if !found.is_empty() {
+            sent.mentions.extend(found);
+            sent.mentions.sort_by_key(|m| m.start);
+        }
+    }
+}
+
+/// Records that `actor` was named: each of its nouns now stands for it.
+fn note<'a>(latest: &mut HashMap<&'a str, usize>, table: &ActorTable<'a>, actor: usize) {
+    for n in &table.get(actor).anaphors {
+        latest.insert(n.as_str(), actor);
+    }
+}
+
+/// The candidate phrases of a sentence: (char start, char end, byte start, byte end, noun).
+fn phrases<'n>(
+    s: &str,
+    w: &[Word],
+    mentions: &[Mention],
+    nouns: &HashSet<&'n str>,
+) -> Vec<(usize, usize, usize, usize, &'n str)> {
+    let mut out = Vec::new();
+    for (i, word) in w.iter().enumerate() {
+        if !matches!(word.text(s), "the" | "The") {
+            continue;
+        }
+        let mut j = i + 1;
+        while j < w.len() && j <= i + MAX_MODIFIERS && !nouns.contains(w[j].text(s)) {
+            if !is_modifier(s, &w[j]) || !joined_by_space(s, w, j) {
+                break;
+            }
+            j += 1;
+        }
+        let Some(head) = w.get(j) else { continue };
+        let Some(&noun) = nouns.get(head.text(s)) else {
+            continue;
+        };
+        if !joined_by_space(s, w, j) || overlaps_any(mentions, word.cs, head.ce) {
+            continue;
+        }
+        // `the body of …`, `the group Hamas`.
+        if let Some(next) = w.get(j + 1) {
+            let gap = &s[head.be..next.bs];
+            let glued = gap.trim().is_empty() && !head.possessive;
+            let of_sense = next.text(s) == "of" && !KEEP_BEFORE_OF.contains(&noun);
+            if glued && (of_sense || overlaps_any(mentions, next.cs, next.ce)) {
+                continue;
+            }
+        }
+        out.push((word.cs, head.ce, word.bs, head.be, noun));
+    }
+    out
+}
+
+/// Words `j - 1` and `j` are separated by spaces only.
+fn joined_by_space(s: &str, w: &[Word], j: usize) -> bool {
+    j > 0 && s[w[j - 1].be..w[j].bs].chars().all(|c| c == ' ')
+}
+
+fn is_modifier(s: &str, w: &Word) -> bool {
+    let t = w.text(s);
+    if w.possessive {
+        return false;
+    }
+    let lower = t.to_lowercase();
+    if MODIFIERS.contains(&lower.as_str()) && (t == lower || w.is_capitalised(s)) {
+        return true;
+    }
+    // `27-member`, `15-nation`, `Iran-backed`, `US-led`.
+    if let Some((a, b)) = t.rsplit_once('-') {
+        let numbered = a.chars().all(|c| c.is_ascii_digit())
+            && matches!(
+                b,
+                "member" | "nation" | "country" | "state" | "strong" | "party"
+            );
+        return numbered || matches!(b, "backed" | "led" | "aligned" | "based");
+    }
+    // A capitalised demonym-like word (`Palestinian`, `Lebanese`, `Yemeni`).
+    w.is_capitalised(s)
+        && t.chars().skip(1).all(char::is_lowercase)
+        && ["an", "ese", "i", "ish"].iter().any(|e| t.ends_with(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::text::actors::Gazetteer;
+    use crate::text::document::{analyse, MentionOptions};
+
+    /// (surface, actor) of every anaphoric mention.
+    fn anaphors(text: &str) -> Vec<(String, String)> {
+        let g = Gazetteer::default_international().unwrap();
+        let a = analyse(text, &g, &MentionOptions::default());
+        a.sentences
+            .iter()
+            .flat_map(|s| s.mentions.iter())
+            .filter(|m| m.via == crate::text::actors::Via::Anaphor)
+            .map(|m| (m.text.clone(), a.actor(&g, m.actor).name.clone()))
+            .collect()
+    }
+
+    fn p(a: &str, b: &str) -> (String, String) {
+        (a.to_string(), b.to_string())
+    }
+
+    #[test]
+    fn the_bloc_is_the_nearest_compatible_organisation() {
+        let got = anaphors("The EU met on Monday. Nigeria's president, who chairs ECOWAS, said the bloc would not accept the coup.");
+        assert_eq!(got, vec![p("the bloc", "ECOWAS")]);
+        let got =
+            anaphors("Brussels agreed new sanctions. The 27-member bloc said Russia must pay.");
+        assert_eq!(got, vec![p("The 27-member bloc", "European Union")]);
+        let got = anaphors("NATO ministers met. The Western alliance pledged more aid, and the IAEA said the nuclear watchdog was ready.");
+        assert_eq!(
+            got,
+            vec![
+                p("The Western alliance", "NATO"),
+                p("the nuclear watchdog", "International Atomic Energy Agency")
+            ]
+        );
+    }
+
+    #[test]
+    fn unresolved_and_other_uses_are_not_mentions() {
+        // Nothing named before it.
+        assert!(anaphors("The bloc said it would act. The EU agreed.").is_empty());
+        // `of`, an apposition, a capitalised name, no compatible organisation.
+        assert!(anaphors(
+            "Hamas fighters left; the group of ministers met and the body of a soldier was found."
+        )
+        .is_empty());
+        assert!(anaphors(
+            "The EU spoke. Then the group Hamas answered, and the Soviet Union fell."
+        )
+        .is_empty());
+        assert!(anaphors("China spoke. The alliance was not named.").is_empty());
+    }
+}

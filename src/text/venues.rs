@@ -1,0 +1,414 @@
+//! Places named only as the setting of what a sentence reports (`talks in Doha`, `travelled to
+//! Oslo`, `a summit in Abuja`) are venues, not actors: they are taken out of a sentence's
+//! mentions (kept in [`Sentence::venues`] for `mentions` to show) and are neither scored nor
+//! holders.
+//!
+//! A mention is a venue when all of these hold:
+//! - it names a place: a country or region, or a one-word place alias of an organisation
+//!   (`Brussels`), not a possessive (`in China’s capital` stays);
+//! - a locative preposition stands right before it (`the` may stand between): `in`/`at` after a
+//!   word of meeting, visiting or being somewhere (`met … in`, `talks in`, `based in`), `to`/`for`
+//!   after a word of travelling (`travelled to`, `visit to`, `left for`), `from` after one of
+//!   coming back or speaking (`returned from`, `speaking from`);
+//! - that word is among the few words before the preposition, with no comma and no word of a
+//!   party's own affairs between (`the crackdown in Iran`, `the war in Ukraine`, `elections in
+//!   Venezuela` keep their place as an actor).
+//!
+//! A place that is the subject or object of a verb is never after a preposition, so it stays an
+//! actor (`Oslo rejected the plan`, `sanctions against Iran`).
+
+use super::actors::Mention;
+use super::document::{ActorTable, Sentence};
+use super::words::{word_starting_at, Word};
+
+/// How many words may stand between the cue and the preposition (`met Russian President
+/// Vladimir Putin on Monday in Moscow`).
+const MAX_GAP: usize = 8;
+
+/// Words of meeting, visiting or being somewhere, for `in` and `at`.
+const SETTING_CUES: &[&str] = &[
+    "meet",
+    "meets",
+    "met",
+    "meeting",
+    "meetings",
+    "summit",
+    "summits",
+    "talks",
+    "conference",
+    "conferences",
+    "forum",
+    "session",
+    "sessions",
+    "gathering",
+    "gathered",
+    "gather",
+    "convened",
+    "convene",
+    "convenes",
+    "held",
+    "hold",
+    "holds",
+    "holding",
+    "hosted",
+    "host",
+    "hosts",
+    "rally",
+    "ceremony",
+    "speech",
+    "address",
+    "visit",
+    "visits",
+    "visited",
+    "visiting",
+    "arrived",
+    "arrives",
+    "arrive",
+    "arriving",
+    "arrival",
+    "landed",
+    "lands",
+    "stopped",
+    "stop",
+    "stayed",
+    "stay",
+    "based",
+    "headquartered",
+    "signed",
+    "signing",
+    "spoke",
+    "speaking",
+    "speaks",
+    "told",
+    "interview",
+    "negotiations",
+    "dialogue",
+    "round",
+    "trip",
+    "tour",
+    "sidelines",
+    "opened",
+    "inaugurated",
+    "attended",
+    "attend",
+    "attending",
+    "participated",
+    "event",
+    "games",
+    "reporters",
+    "journalists",
+    "briefing",
+    "stopover",
+    "residence",
+    "exile",
+    "headquarters",
+    "parade",
+    "celebrations",
+    "commemoration",
+    "retreat",
+    "consultations",
+];
+
+/// Words of travelling, for `to` and `for` (`left for Beijing`).
+const TRAVEL_CUES: &[&str] = &[
+    "travel",
+    "travels",
+    "travelled",
+    "traveled",
+    "travelling",
+    "traveling",
+    "trip",
+    "trips",
+    "visit",
+    "visits",
+    "journey",
+    "flew",
+    "fly",
+    "flies",
+    "flying",
+    "flight",
+    "went",
+    "go",
+    "goes",
+    "going",
+    "headed",
+    "heading",
+    "heads",
+    "head",
+    "came",
+    "come",
+    "comes",
+    "coming",
+    "tour",
+    "left",
+    "leave",
+    "leaves",
+    "leaving",
+    "departed",
+    "depart",
+    "departs",
+    "bound",
+    "arrived",
+    "arrives",
+    "arrive",
+    "moved",
+    "relocated",
+    "returned",
+    "return",
+    "returns",
+    "returning",
+    "sailed",
+    "drove",
+    "travels",
+    "mission",
+];
+
+/// Words of coming back or speaking from somewhere, for `from`.
+const FROM_CUES: &[&str] = &[
+    "returned",
+    "return",
+    "returns",
+    "returning",
+    "flew",
+    "came",
+    "travelled",
+    "traveled",
+    "arrived",
+    "arriving",
+    "departed",
+    "speaking",
+    "spoke",
+    "reporting",
+    "live",
+    "writing",
+    "home",
+];
+
+/// Nouns of a place's own affairs between the cue and the preposition: the place is then a
+/// party to what happens there (`spoke about the crackdown in Iran`).
+const AFFAIRS: &[&str] = &[
+    "war",
+    "wars",
+    "conflict",
+    "crisis",
+    "crackdown",
+    "election",
+    "elections",
+    "vote",
+    "protest",
+    "protests",
+    "violence",
+    "fighting",
+    "situation",
+    "attack",
+    "attacks",
+    "coup",
+    "invasion",
+    "unrest",
+    "rights",
+    "economy",
+    "people",
+    "government",
+    "opposition",
+    "troops",
+    "forces",
+    "presence",
+    "interests",
+    "investment",
+    "investments",
+    "operations",
+    "operation",
+    "policy",
+    "influence",
+    "role",
+    "killing",
+    "killings",
+    "strikes",
+    "offensive",
+    "occupation",
+    "famine",
+    "humanitarian",
+    "refugees",
+    "civilians",
+    "deaths",
+    "casualties",
+    "insurgency",
+    "repression",
+    "reforms",
+    "regime",
+    "junta",
+    "leadership",
+    "democracy",
+    "stability",
+    "security",
+    "sanctions",
+    "aid",
+    "ceasefire",
+    "truce",
+    "peace",
+    "independence",
+    "sovereignty",
+    "nuclear",
+    "programme",
+    "program",
+    "border",
+    "detention",
+    "arrest",
+    "arrests",
+    "abuses",
+    "genocide",
+];
+
+/// Moves the venues of every sentence from `mentions` to `venues` (before holders are found).
+pub fn separate(sentences: &mut [Sentence], table: &ActorTable) {
+    for sent in sentences.iter_mut() {
+        let flags: Vec<bool> = sent
+            .mentions
+            .iter()
+            .map(|m| is_place(m, table) && is_venue(&sent.text, &sent.words, m))
+            .collect();
+        if !flags.iter().any(|&v| v) {
+            continue;
+        }
+        let mentions = std::mem::take(&mut sent.mentions);
+        for (m, venue) in mentions.into_iter().zip(flags) {
+            if venue {
+                sent.venues.push(m);
+            } else {
+                sent.mentions.push(m);
+            }
+        }
+    }
+}
+
+/// A country or region, or an organisation's one-word place alias (`Brussels`, not `NATO`).
+fn is_place(m: &Mention, table: &ActorTable) -> bool {
+    let a = table.get(m.actor);
+    match a.kind.as_str() {
+        "country" | "region" => true,
+        "organisation" => {
+            let t = m.text.as_str();
+            !t.contains(' ')
+                && t.chars().skip(1).any(char::is_lowercase)
+                && a.aliases.iter().any(|x| x == t)
+        }
+        _ => false,
+    }
+}
+
+fn is_venue(s: &str, w: &[Word], m: &Mention) -> bool {
+    let Some(first) = word_starting_at(w, m.start) else {
+        return false;
+    };
+    let last = w.partition_point(|x| x.ce <= m.end.saturating_sub(1));
+    if w.get(last).is_some_and(|x| x.possessive) || m.text.ends_with(['’', '\'']) {
+        return false;
+    }
+    // The preposition, with `the` between it and the name.
+    let mut p = match first.checked_sub(1) {
+        Some(p) => p,
+        None => return false,
+    };
+    if w[p].text(s).eq_ignore_ascii_case("the") && !m.text.starts_with("the") {
+        p = match p.checked_sub(1) {
+            Some(p) => p,
+            None => return false,
+        };
+    }
+    if gap_breaks(s, w, p + 1) {
+        return false;
+    }
+    // Travel and `from` cues stand close to their preposition (`visit to`, `returned from`).
+    let (cues, near): (&[&str], usize) = match w[p].text(s).to_lowercase().as_str() {
+        "in" | "at" | "inside" => (SETTING_CUES, MAX_GAP),
+        "to" | "for" => (TRAVEL_CUES, 4),
+        "from" => (FROM_CUES, 4),
+        _ => return false,
+    };
+    // The cue among the words before the preposition, in the same clause.
+    let mut x = p;
+    for _ in 0..near {
+        if gap_breaks(s, w, x) {
+            return false;
+        }
+        let Some(prev) = x.checked_sub(1) else {
+            return false;
+        };
+        x = prev;
+        let t = w[x].text(s).to_lowercase();
+        if cues.contains(&t.as_str()) {
+            return true;
+        }
+        if AFFAIRS.contains(&t.as_str()) {
+            return false;
+        }
+    }
+    false
+}
+
+/// A comma, semicolon, colon, dash, bracket or quote mark between word `x - 1` and word `x`.
+fn gap_breaks(s: &str, w: &[Word], x: usize) -> bool {
+    x > 0
+        && x < w.len()
+        && s[w[x - 1].be..w[x].bs]
+            .contains([',', ';', ':', '—', '–', '(', ')', '“', '”', '"', '‘', '’'])
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::text::actors::Gazetteer;
+    use crate::text::document::{analyse, MentionOptions};
+
+    /// (actors, venues) of each sentence, by surface text.
+    fn split(text: &str) -> Vec<(Vec<String>, Vec<String>)> {
+        let g = Gazetteer::default_international().unwrap();
+        let a = analyse(text, &g, &MentionOptions::default());
+        a.sentences
+            .iter()
+            .map(|s| {
+                (
+                    s.mentions.iter().map(|m| m.text.clone()).collect(),
+                    s.venues.iter().map(|m| m.text.clone()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn strs(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn meeting_places_and_destinations_are_venues() {
+        let got = split(
+            "EU foreign ministers will meet in Luxembourg on Monday, and Blinken travels to Oslo next week.",
+        );
+        assert_eq!(
+            got[0],
+            (strs(&["EU", "Blinken"]), strs(&["Luxembourg", "Oslo"]))
+        );
+        let got = split("Chinese President Xi Jinping met Russian President Vladimir Putin on Tuesday in Moscow.");
+        assert_eq!(got[0].1, strs(&["Moscow"]));
+        let got = split("Ceasefire talks in Doha resumed after Blinken returned from Cairo.");
+        assert_eq!(got[0].1, strs(&["Doha", "Cairo"]));
+        let got = split("Leaders gathered at a summit in Brussels.");
+        assert_eq!(got[0].1, strs(&["Brussels"]));
+    }
+
+    #[test]
+    fn places_that_are_parties_stay_actors() {
+        // Subject and object of a stance verb.
+        let got = split("Oslo rejected the plan and Blinken criticised Luxembourg.");
+        assert_eq!(got[0], (strs(&["Oslo", "Blinken", "Luxembourg"]), vec![]));
+        // A place's own affairs, also after a meeting word.
+        let got = split("Blinken spoke about the crackdown in Iran and the war in Ukraine.");
+        assert_eq!(got[0].1, Vec::<String>::new());
+        let got = split("Observers criticised the elections in Venezuela.");
+        assert_eq!(got[0].1, Vec::<String>::new());
+        // `to` without travel, a possessive, and a comma between the cue and the place.
+        let got = split("Putin offered support to Beijing; he met leaders in China’s capital.");
+        assert_eq!(got[0].1, Vec::<String>::new());
+        let got = split("The ministers met, and in Iran protests continued.");
+        assert_eq!(got[0].1, Vec::<String>::new());
+    }
+}
