@@ -188,6 +188,14 @@ fn is_role(t: &str) -> bool {
 
 fn is_name_word(s: &str, w: &Word) -> bool {
     let t = w.text(s);
+    // `al-Assadi`, `el-Sisi`: an Arabic article joined to a capitalised name.
+    let arabic = ["al-", "el-", "ad-", "as-", "an-", "ash-"].iter().any(|p| {
+        t.strip_prefix(p)
+            .is_some_and(|rest| rest.chars().next().is_some_and(char::is_uppercase))
+    });
+    if arabic {
+        return true;
+    }
     w.is_capitalised(s)
         && !is_not_name(t)
         && !MONTHS.contains(&t)
@@ -338,15 +346,29 @@ fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
                 && k <= j + 4
                 && matches!(
                     w[k].text(s),
-                    "the" | "a" | "an" | "its" | "his" | "her" | "former" | "then"
+                    "the"
+                        | "a"
+                        | "an"
+                        | "its"
+                        | "his"
+                        | "her"
+                        | "former"
+                        | "then"
+                        | "acting"
+                        | "interim"
+                        | "caretaker"
+                        | "outgoing"
+                        | "new"
                 )
             {
                 k += 1;
             }
-            if k < w.len()
-                && (ROLES.contains(&w[k].text(s))
-                    || k + 1 < w.len() && ROLES.contains(&w[k + 1].text(s)))
-            {
+            // A role (`director`) or a title (`the Chancellor of Germany`).
+            let role_at = |k: usize| {
+                k < w.len() && (ROLES.contains(&w[k].text(s)) || is_title_word(w[k].text(s)))
+            };
+            // `the foreign affairs minister of Cuba`: up to two words before the role.
+            if role_at(k) || role_at(k + 1) || role_at(k + 2) {
                 return true;
             }
         }
@@ -406,7 +428,14 @@ mod tests {
         );
         // No cue: not a candidate.
         assert!(names("Markets in Hong Kong rose while New Delhi waited.").is_empty());
-        assert!(names("The EU and the USA spoke; OK.").is_empty());
+        assert!(names("The EU and the USA met; OK.").is_empty());
+        assert_eq!(
+            names("Ahmed al-Assadi, a spokesman for the group, spoke. Bruno Parrilla, the foreign affairs minister, agreed."),
+            vec![
+                ("Ahmed al-Assadi".to_string(), Person),
+                ("Bruno Parrilla".to_string(), Person)
+            ]
+        );
     }
 
     #[test]

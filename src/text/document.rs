@@ -116,7 +116,9 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
             let text: String = chars[sp.start..sp.end].iter().collect();
             let words = words(&text);
             let mut mentions = g.find(&text);
-            mentions.retain(|m| !family_name_of_someone_else(&text, &words, m));
+            mentions.retain(|m| {
+                !family_name_of_someone_else(&text, &words, m) && !part_of_a_longer_name(&text, m)
+            });
             Sentence {
                 index,
                 start: sp.start,
@@ -198,6 +200,80 @@ fn family_name_of_someone_else(s: &str, w: &[Word], m: &Mention) -> bool {
         && &s[w[last].be..w[last + 1].bs] == " "
         && name_word(&w[last + 1]);
     before || after
+}
+
+/// Capitalised words that end a name a place name may start (`Samoa Observer`, `Iran–Iraq
+/// War`, `Baghdad International Airport`, `Middle East Respiratory Syndrome`).
+const NAME_TAILS: &[&str] = &[
+    "Observer",
+    "Times",
+    "Post",
+    "News",
+    "Daily",
+    "Herald",
+    "Tribune",
+    "Airlines",
+    "Airways",
+    "Respiratory",
+    "Syndrome",
+    "War",
+    "Cup",
+    "Open",
+    "Airport",
+    "University",
+    "Exchange",
+    "Railways",
+    "Telecom",
+    "Motors",
+    "Petroleum",
+];
+
+/// Water bodies named after a country (`the Gulf of Oman`), where the country is not meant.
+const WATER_HEADS: &[&str] = &[
+    "Gulf of ",
+    "Strait of ",
+    "Straits of ",
+    "Sea of ",
+    "Bay of ",
+];
+
+/// A place inside a longer name (`Samoa Observer`, `Iran–Iraq War`, `the Gulf of Oman`,
+/// `US$3.4 trillion`, `U.S. dollars`): not a reference to the place's actor.
+fn part_of_a_longer_name(s: &str, m: &Mention) -> bool {
+    if m.via != Via::Alias {
+        return false;
+    }
+    let byte_start = s.char_indices().nth(m.start).map_or(s.len(), |x| x.0);
+    let before = &s[..byte_start];
+    let after = &s[(byte_start + m.text.len()).min(s.len())..];
+    if after.starts_with('$') || after.starts_with(" dollar") {
+        return true;
+    }
+    if WATER_HEADS.iter().any(|h| before.ends_with(h)) {
+        return true;
+    }
+    // The next capitalised words (a dash-joined name first: `–Iraq War`).
+    let rest = after.trim_start_matches(['–', '-']);
+    let rest = if rest.len() < after.len() {
+        rest.trim_start_matches(|c: char| c.is_alphabetic())
+    } else {
+        rest
+    };
+    let mut words = rest.split_whitespace();
+    if !rest.starts_with(' ') {
+        return false;
+    }
+    for _ in 0..2 {
+        let Some(w) = words.next() else { return false };
+        let w = w.trim_end_matches(|c: char| !c.is_alphanumeric());
+        if NAME_TAILS.contains(&w) {
+            return true;
+        }
+        if !w.starts_with(char::is_uppercase) {
+            return false;
+        }
+    }
+    false
 }
 
 /// Discovers names, adds a mention (`via: discovered`) at every occurrence of each, and
@@ -345,6 +421,24 @@ mod tests {
             got,
             vec!["Theresa May", "May", "He Lifeng", "Lee Jae-myung", "Lee"],
             "the month and a sentence-initial `May` stay unresolved; a mid-sentence one resolves"
+        );
+    }
+
+    #[test]
+    fn places_inside_longer_names_are_not_references() {
+        let t = "The Samoa Observer, the Iran–Iraq War, the Gulf of Oman, US$3 billion, U.S. dollars, Baghdad International Airport and the Islamic State of Iraq and Syria; Iran spoke and US President Trump too.";
+        let got: Vec<String> = found(t, MentionOptions::default())
+            .into_iter()
+            .map(|x| x.1)
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "Islamic State of Iraq and Syria",
+                "Iran",
+                "US",
+                "President Trump"
+            ]
         );
     }
 

@@ -18,8 +18,8 @@ use super::actors::{self, is_title_word, mention_starting_at};
 use super::document::{ActorTable, Sentence};
 use super::quotes::{containing, quotes, Quote};
 use super::words::{
-    is_filler, is_pronoun, word_ending_at, word_starting_at, Word, INVERTING_VERBS,
-    REPORTING_VERBS, ROLE_WORDS,
+    is_filler, is_object_pronoun, is_pronoun, word_ending_at, word_starting_at, Word,
+    INVERTING_VERBS, REPORTING_VERBS, ROLE_WORDS,
 };
 
 /// How many words an apposition in commas may have.
@@ -104,6 +104,10 @@ const PARTICIPLES: &[&str] = &[
     "congratulating",
     "commending",
 ];
+
+/// Verbs by which the media pass on what others said (`NPR reported X said …`): the one
+/// whose words they report holds, not the outlet.
+const MEDIA_VERBS: &[&str] = &["reported", "reports", "revealed"];
 
 /// Prepositions before a name that make it a modifier, not a subject (`Analysts in Taipei said`).
 const PREPOSITIONS: &[&str] = &[
@@ -325,7 +329,8 @@ fn anchors_of(sent: &Sentence, k: usize, persons: &[PersonAt], quotes: &[Quote])
             // Embedded: its subject follows an earlier attribution's verb with no clause
             // boundary (comma, quote) between them.
             let embedded = last_verb.is_some_and(|lv| {
-                lv < subject
+                !MEDIA_VERBS.contains(&w[lv].text(s))
+                    && lv < subject
                     && !s[w[lv].be..w[subject].bs]
                         .contains([',', ';', ':', '“', '”', '‘', '’', '"'])
             });
@@ -361,15 +366,50 @@ fn idiom(s: &str, w: &[Word], v: usize) -> bool {
 fn sentence_subject(sent: &Sentence, v: usize) -> Option<(usize, usize)> {
     let s = sent.text.as_str();
     let w = &sent.words;
-    let m = sent.mentions.first()?;
+    let head = subject_head(sent);
+    let m = sent.mentions.get(head)?;
     let first = word_starting_at(w, m.start)?;
     let last = word_ending_at(w, m.end)?;
     let before_ok = w[..first]
         .iter()
         .all(|x| x.is_capitalised(s) || x.text(s) == "the");
-    let coordinated_next = sent.mentions.len() > 1 && coordinated(sent, 1);
-    (first <= 3 && before_ok && !w[last].possessive && last < v && !coordinated_next)
+    let coordinated_next = sent.mentions.len() > head + 1 && coordinated(sent, head + 1);
+    let first_of_phrase = sent
+        .mentions
+        .first()
+        .and_then(|f| word_starting_at(w, f.start))
+        .unwrap_or(first);
+    (first_of_phrase <= 3 && before_ok && !w[last].possessive && last < v && !coordinated_next)
         .then_some((m.actor, first))
+}
+
+/// The mention that heads the sentence's opening noun phrase: the first one, or the person a
+/// title phrase leads to (`US Secretary of State Mike Pompeo`: Pompeo, not the US).
+fn subject_head(sent: &Sentence) -> usize {
+    let s = sent.text.as_str();
+    let w = &sent.words;
+    let mut head = 0;
+    while head + 1 < sent.mentions.len() {
+        let (a, b) = (&sent.mentions[head], &sent.mentions[head + 1]);
+        let (Some(ae), Some(bs)) = (word_ending_at(w, a.end), word_starting_at(w, b.start)) else {
+            break;
+        };
+        let between = &w[ae + 1..bs];
+        let title_phrase = !between.is_empty()
+            && !w[ae].possessive
+            && between
+                .iter()
+                .all(|x| x.is_capitalised(s) || matches!(x.text(s), "of" | "to" | "for"))
+            && between
+                .iter()
+                .any(|x| is_title_word(x.text(s)) || is_role(s, x))
+            && !s[w[ae].be..w[bs].bs].contains([',', ';', ':', '“', '”', '"']);
+        if !title_phrase {
+            break;
+        }
+        head += 1;
+    }
+    head
 }
 
 /// The mention (index) that ends exactly at word `j`.
@@ -400,6 +440,16 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
             let open = (j.saturating_sub(MAX_APPOSITION)..=j)
                 .rev()
                 .find(|&x| x > 0 && gap_has_comma(s, w, x))?;
+            // `Merkel's spokesperson, Steffen Seibert, said`: a role named by the
+            // apposition; the person named is the subject.
+            if is_role(s, &w[open - 1]) {
+                if let Some(mi) = mention_ending_at(sent, j) {
+                    let m = &sent.mentions[mi];
+                    if m.start == w[open].cs && table_is_person(persons, sent.start + m.start) {
+                        return Some((m.actor, open));
+                    }
+                }
+            }
             j = open - 1;
             skipped_apposition = true;
             continue;
@@ -418,6 +468,16 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
         let fw = first_word(mi);
         let after_preposition =
             fw > 0 && !gap_has_comma(s, w, fw) && PREPOSITIONS.contains(&w[fw - 1].text(s));
+        // `President Hassan Rouhani of Iran said`: the person before `of` is the subject.
+        if after_preposition && w[fw - 1].text(s) == "of" && fw >= 2 {
+            if let Some(pi) = mention_ending_at(sent, fw - 2) {
+                let pw = first_word(pi);
+                let before_ok = pw == 0 || !PREPOSITIONS.contains(&w[pw - 1].text(s));
+                if before_ok && !w[fw - 2].possessive && !coordinated(sent, pi) {
+                    return Some((sent.mentions[pi].actor, pw));
+                }
+            }
+        }
         if word.possessive || after_preposition {
             return None;
         }
@@ -458,6 +518,11 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
     None
 }
 
+/// Whether a person is mentioned at document offset `pos`.
+fn table_is_person(persons: &[PersonAt], pos: usize) -> bool {
+    persons.binary_search_by_key(&pos, |p| p.0).is_ok()
+}
+
 fn is_role(s: &str, w: &Word) -> bool {
     let t = w.text(s);
     ROLE_WORDS.iter().any(|r| r.eq_ignore_ascii_case(t))
@@ -482,7 +547,7 @@ fn subject_after(
             return Some(sent.mentions[mi].actor);
         }
         let t = w[x].text(s);
-        if is_pronoun(t) {
+        if is_pronoun(t) || (x == v + 1 && is_object_pronoun(t)) {
             return pronoun(sent.start + w[x].cs, k, persons, quotes);
         }
         let title_like =
@@ -508,8 +573,9 @@ fn new_clause_between(sent: &Sentence, from: usize, to: usize, subject_follows: 
     }
     let s = sent.text.as_str();
     let w = &sent.words;
+    // The words after `from` up to the one starting at `to`, whose gap before it counts too.
     let first = w.partition_point(|x| x.cs < from);
-    let last = w.partition_point(|x| x.cs < to);
+    let last = w.partition_point(|x| x.cs <= to);
     (first..last).any(|i| {
         let gap = if i == 0 { "" } else { &s[w[i - 1].be..w[i].bs] };
         let t = w[i].text(s);

@@ -17,7 +17,7 @@
 //! A place that is the subject or object of a verb is never after a preposition, so it stays an
 //! actor (`Oslo rejected the plan`, `sanctions against Iran`).
 
-use super::actors::Mention;
+use super::actors::{overlaps_any, Mention};
 use super::document::{ActorTable, Sentence};
 use super::words::{word_starting_at, Word};
 
@@ -107,6 +107,20 @@ const SETTING_CUES: &[&str] = &[
     "commemoration",
     "retreat",
     "consultations",
+    "embassy",
+    "embassies",
+    "consulate",
+    "place",
+    "living",
+    "lives",
+    "operating",
+    "hospital",
+    "airport",
+    "died",
+    "airlifted",
+    "transferred",
+    "flights",
+    "destinations",
 ];
 
 /// Words of travelling, for `to` and `for` (`left for Beijing`).
@@ -262,11 +276,12 @@ const AFFAIRS: &[&str] = &[
 /// Moves the venues of every sentence from `mentions` to `venues` (before holders are found).
 pub fn separate(sentences: &mut [Sentence], table: &ActorTable) {
     for sent in sentences.iter_mut() {
-        let flags: Vec<bool> = sent
-            .mentions
-            .iter()
-            .map(|m| is_place(m, table) && is_venue(&sent.text, &sent.words, m))
-            .collect();
+        let mut flags: Vec<bool> = Vec::with_capacity(sent.mentions.len());
+        for m in &sent.mentions {
+            let v =
+                is_place(m, table) && is_venue(&sent.text, &sent.words, &sent.mentions, m, &flags);
+            flags.push(v);
+        }
         if !flags.iter().any(|&v| v) {
             continue;
         }
@@ -296,10 +311,30 @@ fn is_place(m: &Mention, table: &ActorTable) -> bool {
     }
 }
 
-fn is_venue(s: &str, w: &[Word], m: &Mention) -> bool {
+/// `earlier`: the venue flags of the sentence's mentions before `m`.
+fn is_venue(s: &str, w: &[Word], mentions: &[Mention], m: &Mention, earlier: &[bool]) -> bool {
     let Some(first) = word_starting_at(w, m.start) else {
         return false;
     };
+    // `in Wuhan, China`, `in Baghdad, Iraq`: the country after a place that is a venue.
+    if first >= 2 && &s[w[first - 1].be..w[first].bs] == ", " && w[first - 1].is_capitalised(s) {
+        let place = first - 1;
+        let p = place.checked_sub(1);
+        let after_locative = p.is_some_and(|p| {
+            matches!(w[p].text(s), "in" | "at" | "to" | "from" | "near")
+                && &s[w[p].be..w[place].bs] == " "
+        });
+        let ends_clause = w
+            .get(first + 1)
+            .is_none_or(|n| s[w[first].be..n.bs].contains([',', '.', ';', '—', '–']));
+        // Not a list of countries (`in Australia, Brazil, Canada`): the place before is a
+        // venue already, or a name the gazetteer does not have.
+        let place_is_mention =
+            overlaps_any(mentions, w[place].cs, w[place].ce) && earlier.last() != Some(&true);
+        if (after_locative || earlier.last() == Some(&true)) && ends_clause && !place_is_mention {
+            return true;
+        }
+    }
     let last = w.partition_point(|x| x.ce <= m.end.saturating_sub(1));
     if w.get(last).is_some_and(|x| x.possessive) || m.text.ends_with(['’', '\'']) {
         return false;
@@ -393,6 +428,10 @@ mod tests {
         assert_eq!(got[0].1, strs(&["Doha", "Cairo"]));
         let got = split("Leaders gathered at a summit in Brussels.");
         assert_eq!(got[0].1, strs(&["Brussels"]));
+        // A country after a city that is the setting.
+        let got =
+            split("Two visitors died in Wuhan, China, and the embassy in Baghdad, Iraq, closed.");
+        assert_eq!(got[0].1, strs(&["China", "Baghdad", "Iraq"]));
     }
 
     #[test]

@@ -308,6 +308,16 @@ pub const REPORTING_VERBS: &[&str] = &[
     "charged",
     "pushed",
     "lobbied",
+    "revealed",
+    "reported",
+    "reports",
+    "indicated",
+    "observed",
+    "recommended",
+    "seconded",
+    "expressed",
+    "spoke",
+    "alleges",
 ];
 
 /// Verbs that may come before their subject after a quote (`’ said Wang`).
@@ -623,6 +633,11 @@ pub fn is_not_name(w: &str) -> bool {
 
 pub fn is_pronoun(w: &str) -> bool {
     matches!(w, "he" | "she" | "He" | "She")
+}
+
+/// `him`/`her` after a preposition (`according to him`).
+pub fn is_object_pronoun(w: &str) -> bool {
+    matches!(w, "him" | "her")
 }
 
 #[cfg(test)]
