@@ -119,5 +119,25 @@ fn print_report(r: &MentionReport, show_misses: bool) -> std::io::Result<()> {
     if let Some(d) = &r.discovery {
         outln!("discovered names  {}", pr(d));
     }
+    let v = &r.venues;
+    if v.labelled + v.found_as_venues + v.actors_taken_as_venues > 0 {
+        outln!(
+            "venues            {} labelled: {} set aside as venues, {} scored as actors; {} actors taken for venues",
+            v.labelled,
+            v.found_as_venues,
+            v.scored_as_actors,
+            v.actors_taken_as_venues
+        );
+    }
+    let a = &r.anaphors;
+    if a.labelled + a.found > 0 {
+        outln!(
+            "anaphors          {} labelled: {} resolved right, {} wrong; {} found in all",
+            a.labelled,
+            a.resolved_right,
+            a.resolved_wrong,
+            a.found
+        );
+    }
     Ok(())
 }

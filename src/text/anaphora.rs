@@ -11,7 +11,7 @@
 //! not followed by `of` (`the body of a journalist`, `the group of ministers`) or by a name
 //! (`the group Hamas`: an apposition, the name is the mention).
 
-use super::actors::{overlaps_any, Mention, Via};
+use super::actors::{overlaps_any, Actor, Mention, Via};
 use super::document::{ActorTable, Sentence};
 use super::words::Word;
 use std::collections::{HashMap, HashSet};
@@ -95,7 +95,7 @@ pub fn resolve(sentences: &mut [Sentence], table: &ActorTable) {
         .gazetteer
         .iter()
         .chain(table.discovered)
-        .flat_map(|a| a.anaphors.iter().map(String::as_str))
+        .flat_map(nouns_of)
         .collect();
     if nouns.is_empty() {
         return;
@@ -135,9 +135,45 @@ pub fn resolve(sentences: &mut [Sentence], table: &ActorTable) {
 
 /// Records that `actor` was named: each of its nouns now stands for it.
 fn note<'a>(latest: &mut HashMap<&'a str, usize>, table: &ActorTable<'a>, actor: usize) {
-    for n in &table.get(actor).anaphors {
-        latest.insert(n.as_str(), actor);
+    for n in nouns_of(table.get(actor)) {
+        latest.insert(n, actor);
     }
+}
+
+/// Head nouns of organisation names, and the noun that stands for them (`the Southern
+/// Transitional Council` … `the council`).
+const NAME_HEADS: &[(&str, &str)] = &[
+    ("Council", "council"),
+    ("Court", "court"),
+    ("Community", "community"),
+    ("Union", "union"),
+    ("Alliance", "alliance"),
+    ("Agency", "agency"),
+    ("Bank", "bank"),
+    ("Fund", "fund"),
+    ("Organisation", "organisation"),
+    ("Organization", "organization"),
+    ("Commission", "commission"),
+    ("Committee", "committee"),
+    ("Movement", "movement"),
+    ("Party", "party"),
+    ("Front", "front"),
+    ("Forum", "forum"),
+    ("League", "league"),
+    ("Group", "group"),
+    ("Foundation", "foundation"),
+    ("Institute", "institute"),
+];
+
+/// The nouns that may stand for an actor: its gazetteer `anaphors`, and for organisations and
+/// groups the head nouns of their name (also for discovered ones).
+fn nouns_of(a: &Actor) -> impl Iterator<Item = &str> {
+    let named = matches!(a.kind.as_str(), "organisation" | "group");
+    let heads = NAME_HEADS
+        .iter()
+        .filter(move |(head, _)| named && a.name.split_whitespace().any(|w| w == *head))
+        .map(|(_, noun)| *noun);
+    a.anaphors.iter().map(String::as_str).chain(heads)
 }
 
 /// The candidate phrases of a sentence: (char start, char end, byte start, byte end, noun).
@@ -244,6 +280,33 @@ mod tests {
                 p("The Western alliance", "NATO"),
                 p("the nuclear watchdog", "International Atomic Energy Agency")
             ]
+        );
+    }
+
+    #[test]
+    fn organisations_are_also_named_by_their_head_noun() {
+        let got = anaphors(
+            "The European Court of Justice ruled on Thursday. The court said Facebook must act.",
+        );
+        assert_eq!(
+            got,
+            vec![p("The court", "Court of Justice of the European Union")]
+        );
+        // A discovered organisation, with discovered names scored.
+        let g = Gazetteer::default_international().unwrap();
+        let opts = MentionOptions {
+            demonyms: false,
+            discover: crate::text::document::Discover::Score,
+        };
+        let a = analyse(
+            "Fighters of the Southern Transitional Council took Aden. The council said it would stay.",
+            &g,
+            &opts,
+        );
+        let m = &a.sentences[1].mentions[0];
+        assert_eq!(
+            (m.text.as_str(), a.actor(&g, m.actor).name.as_str()),
+            ("The council", "Southern Transitional Council")
         );
     }
 

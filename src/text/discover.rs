@@ -120,6 +120,15 @@ const ORG_HEADS: &[&str] = &[
     "Society",
     "Campaign",
     "Watch",
+    "Community",
+    "Centers",
+    "Centres",
+    "Office",
+    "Tribunal",
+    "Assembly",
+    "Programme",
+    "Bureau",
+    "Secretariat",
 ];
 
 /// Words after which an acronym names an organisation (`who chairs ECOWAS`, `the head of
@@ -226,22 +235,28 @@ pub fn find(s: &str, w: &[Word], taken: &[&[Mention]]) -> Vec<Found> {
         }
         // The run of name words (and inner particles) from i.
         let mut j = i;
+        // `South American Community of Nations`: an organisation's name goes on after its
+        // head noun with `of`/`for`/`on` and capitalised words.
+        let mut named_on = false;
         while j + 1 < w.len() && spaced(j + 1) && free(j + 1) && !w[j].possessive {
             let next = &w[j + 1];
+            let joined = |k: usize| k < w.len() && spaced(k) && free(k) && is_name_word(s, &w[k]);
             if is_name_word(s, next) {
                 j += 1;
-            } else if PARTICLES.contains(&next.text(s))
-                && j + 2 < w.len()
-                && spaced(j + 2)
-                && is_name_word(s, &w[j + 2])
+            } else if PARTICLES.contains(&next.text(s)) && joined(j + 2) {
+                j += 2;
+            } else if ORG_HEADS.contains(&w[j].text(s))
+                && matches!(next.text(s), "of" | "for" | "on")
+                && joined(j + 2)
             {
                 j += 2;
+                named_on = true;
             } else {
                 break;
             }
         }
         let len = j - i + 1;
-        let kind = if len >= 2 && ORG_HEADS.contains(&w[j].text(s)) {
+        let kind = if len >= 2 && (ORG_HEADS.contains(&w[j].text(s)) || named_on) {
             Some(CandidateKind::Organisation)
         } else if (2..=4).contains(&len) && introduced_as_person(s, w, i, j) {
             Some(CandidateKind::Person)
@@ -448,7 +463,15 @@ mod tests {
         );
         assert_eq!(
             names("The Economic Community of West African States (ECOWAS) met. AES said no."),
-            vec![org("ECOWAS"), org("AES")]
+            vec![
+                org("Economic Community of West African States"),
+                org("ECOWAS"),
+                org("AES")
+            ]
+        );
+        assert_eq!(
+            names("Leaders founded the South American Community of Nations; the Centers for Disease Control agreed."),
+            vec![org("South American Community of Nations"), org("Centers for Disease Control")]
         );
         assert_eq!(
             names("German carmakers VW and BMW warned, as did the firm Huawei."),

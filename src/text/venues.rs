@@ -175,6 +175,17 @@ const TRAVEL_CUES: &[&str] = &[
     "drove",
     "travels",
     "mission",
+    "airlifted",
+    "evacuated",
+    "flown",
+    "transported",
+    "brought",
+    "taken",
+    "sent",
+    "extradited",
+    "deported",
+    "fled",
+    "escaped",
 ];
 
 /// Words of coming back or speaking from somewhere, for `from`.
@@ -331,13 +342,19 @@ fn is_venue(s: &str, w: &[Word], mentions: &[Mention], m: &Mention, earlier: &[b
         // venue already, or a name the gazetteer does not have.
         let place_is_mention =
             overlaps_any(mentions, w[place].cs, w[place].ce) && earlier.last() != Some(&true);
-        if (after_locative || earlier.last() == Some(&true)) && ends_clause && !place_is_mention {
+        if (after_locative && ends_clause || earlier.last() == Some(&true)) && !place_is_mention {
             return true;
         }
     }
     let last = w.partition_point(|x| x.ce <= m.end.saturating_sub(1));
     if w.get(last).is_some_and(|x| x.possessive) || m.text.ends_with(['’', '\'']) {
         return false;
+    }
+    // `a Berlin-based non-profit`: a place in a compound that locates something.
+    let after = &s[w[first].bs..];
+    let rest = after.get(m.text.len()..).unwrap_or("");
+    if ["-based", "–based"].iter().any(|b| rest.starts_with(b)) {
+        return true;
     }
     // The preposition, with `the` between it and the name.
     let mut p = match first.checked_sub(1) {
