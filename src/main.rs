@@ -37,7 +37,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
                 c.downcast_ref::<stance::Error>()
                     .and_then(stance::Error::io_kind)
             });
-        kind == Some(std::io::ErrorKind::BrokenPipe) || c.to_string().contains("Broken pipe")
+        kind == Some(std::io::ErrorKind::BrokenPipe)
     })
 }
 

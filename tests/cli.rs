@@ -563,3 +563,83 @@ fn mentions_lists_references_and_scores_the_labelled_set() {
     assert!(!o.status.success());
     assert!(err.contains("bad.txt") && err.contains("line 2"), "{err}");
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_an_error() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.txt");
+    std::fs::write(
+        &big,
+        "Wang Yi said Beijing backed Moscow.\n".repeat(100_000),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stance"))
+        .args(["mentions", big.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `stance mentions … | head -c 64`: read a little, then close the pipe.
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    out.read_exact(&mut first).unwrap();
+    drop(out);
+    let o = child.wait_with_output().unwrap();
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{:?}: {err}", o.status);
+    assert!(!err.contains("error"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_score_with_status_130_and_resume_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny_dir(dir.path());
+    let archive = dir.path().join("a.jsonl");
+    let line = |i: usize| {
+        format!(
+            "{{\"id\":\"d{i}\",\"text\":\"Wang Yi said Beijing backed Moscow. Zelensky accused Russia of lying.\"}}\n"
+        )
+    };
+    std::fs::write(&archive, (0..12_000).map(line).collect::<String>()).unwrap();
+    let out = dir.path().join("out.jsonl");
+    let args = [
+        "--threads",
+        "1",
+        "score",
+        archive.to_str().unwrap(),
+        "--model",
+        &model,
+        "--chunk-docs",
+        "64",
+        "--quiet",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stance"))
+        .args(args)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let o = child.wait_with_output().unwrap();
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("--resume"), "{err}");
+    // The kept part goes on with --resume and the whole archive ends up scored once.
+    let o = stance(&[&args[..], &["--resume"]].concat());
+    assert!(o.status.success(), "{}", text(&o).1);
+    let ids: std::collections::HashSet<String> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["doc"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(ids.len(), 12_000);
+}

@@ -116,6 +116,36 @@ mod tests {
     }
 
     #[test]
+    fn every_flag_of_every_command_has_help() {
+        use clap::CommandFactory;
+        let cli = Cli::command();
+        let mut checked = 0;
+        let mut missing = Vec::new();
+        for sub in cli.get_subcommands() {
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                checked += 1;
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                if help.trim().len() < 10 {
+                    missing.push(format!("{} --{id}", sub.get_name()));
+                }
+            }
+        }
+        for arg in cli.get_arguments() {
+            let id = arg.get_id().as_str();
+            if !matches!(id, "help" | "version") && arg.get_help().is_none() {
+                missing.push(format!("--{id}"));
+            }
+        }
+        assert!(cli.get_subcommands().count() >= 9);
+        assert!(checked > 100, "{checked}");
+        assert!(missing.is_empty(), "flags without help: {missing:?}");
+    }
+
+    #[test]
     fn device_names_are_one_type_whatever_their_case() {
         for name in ["cpu", "CPU", " Cpu "] {
             let cli = parse(&["score", "a.txt", "--device", name]);
