@@ -617,7 +617,7 @@ fn ctrl_c_stops_score_with_status_130_and_resume_finishes() {
         "-o",
         out.to_str().unwrap(),
     ];
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stance"))
+    let child = Command::new(env!("CARGO_BIN_EXE_stance"))
         .args(args)
         .stderr(std::process::Stdio::piped())
         .spawn()
