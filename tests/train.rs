@@ -743,3 +743,31 @@ fn recipe_follows_the_base_encoder_size() {
     );
     assert!(Recipe::named("huge").is_err());
 }
+
+/// The library refuses a run whose output would overwrite one of its inputs, whoever calls it
+/// (the CLI checks the same plan earlier; the Python package calls the library directly).
+#[test]
+fn the_library_refuses_an_output_over_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), "out");
+    // The dev file is where the run would write its log.
+    std::fs::create_dir_all(&cfg.out).unwrap();
+    let inside = cfg.out.join(stance::train::LOG_FILE);
+    std::fs::copy(&cfg.dev[0], &inside).unwrap();
+    cfg.dev = vec![inside.clone()];
+    let e = train(&cfg, &NoProgress, no_stop()).unwrap_err().to_string();
+    assert!(e.contains("--dev") && e.contains("--out"), "{e}");
+    assert!(!cfg.out.join("model.safetensors").exists());
+    // Averaging into one of the averaged models is refused the same way.
+    let a = stance::train::average::AverageConfig {
+        models: vec![cfg.base.clone(), cfg.base.clone()],
+        dev: Vec::new(),
+        out: PathBuf::from(&cfg.base),
+        save_f16: false,
+        skip_bad: false,
+    };
+    let e = stance::train::average::average(&a, &|_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--model") && e.contains("--out"), "{e}");
+}

@@ -7,22 +7,6 @@ use stance::io::guard::RunFiles;
 use stance::store::ModelSource;
 use std::path::{Path, PathBuf};
 
-/// The files a trained model folder holds.
-const MODEL_FILES: [&str; 4] = [
-    stance::store::dir::WEIGHTS_FILE,
-    stance::store::dir::CONFIG_FILE,
-    stance::store::dir::TOKENIZER_FILE,
-    stance::model::meta::META_FILE,
-];
-/// What `train` writes into `--out` besides the model files.
-const TRAIN_FILES: [&str; 6] = [
-    stance::train::checkpoint::CHECKPOINT_DIR,
-    ".checkpoint.tmp",
-    ".checkpoint.old",
-    stance::train::LOG_FILE,
-    stance::train::CURVES_FILE,
-    stance::train::distill::CACHE_FILE,
-];
 const PLOT_FILES: [&str; 3] = ["confusion.svg", "per-label.svg", "reliability.svg"];
 pub(crate) const TABLE_FILES: [&str; 5] = [
     "overview.csv",
@@ -157,21 +141,15 @@ pub(crate) fn plan(command: &Command) -> RunFiles {
             }
         }
         Command::Train(a) => {
-            if Path::new(&a.base).exists() {
-                f.read("--base", &a.base);
+            // The library checks the same files again when it runs (also for callers from
+            // Python); the CLI checks before loading anything, with the teacher's shipped name
+            // or hub id resolved to its folder.
+            if let Ok(cfg) = stance::train::TrainConfig::try_from(a.as_ref()) {
+                f = cfg.planned_files();
             }
             if let Some(t) = &a.teacher {
                 read_model(&mut f, "--teacher", Some(t));
             }
-            f.read("--train", &a.train);
-            for d in &a.dev {
-                f.read("--dev", d);
-            }
-            for u in &a.unlabelled {
-                f.read("--unlabelled", u);
-            }
-            let names: Vec<&str> = MODEL_FILES.iter().chain(&TRAIN_FILES).copied().collect();
-            f.write_into("--out", &a.out, &names);
         }
         Command::Average(a) => {
             for m in &a.models {
@@ -180,7 +158,7 @@ pub(crate) fn plan(command: &Command) -> RunFiles {
             for d in &a.dev {
                 f.read("--dev", d);
             }
-            f.write_into("--out", &a.out, &MODEL_FILES);
+            f.write_into("--out", &a.out, &stance::store::dir::MODEL_FILES);
         }
         // Rewrites the model's stance.json in place, by design; reads only --dev files.
         Command::Calibrate(_) => {}

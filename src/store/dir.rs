@@ -20,6 +20,13 @@ use std::path::{Path, PathBuf};
 pub const WEIGHTS_FILE: &str = "model.safetensors";
 pub const CONFIG_FILE: &str = "config.json";
 pub const TOKENIZER_FILE: &str = "tokenizer.json";
+/// The files a saved model folder holds (weights, encoder config, tokenizer, `stance.json`).
+pub const MODEL_FILES: [&str; 4] = [
+    WEIGHTS_FILE,
+    CONFIG_FILE,
+    TOKENIZER_FILE,
+    crate::model::meta::META_FILE,
+];
 
 /// Where and how to load.
 #[derive(Debug, Clone)]

@@ -8,11 +8,12 @@
 use super::{read_devs, DevScore};
 use crate::error::{Error, Result};
 use crate::eval::dev::{calibrate_on, dev_scores};
+use crate::io::guard::RunFiles;
 use crate::io::Skip;
 use crate::store::dir::LoadOptions;
 use crate::store::{ModelSource, StanceModel};
 use candle_core::{DType, Tensor};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What to average and where to write it.
 #[derive(Debug, Clone)]
@@ -58,12 +59,30 @@ fn incompatibility(a: &StanceModel, b: &StanceModel) -> Option<String> {
 
 /// Averages the models' weights uniformly (in f32), scores the result on the dev files and
 /// writes it to `cfg.out` atomically.
+impl AverageConfig {
+    /// The files this run reads and writes, for [`RunFiles::check`].
+    pub fn planned_files(&self) -> RunFiles {
+        let mut f = RunFiles::new();
+        for m in &self.models {
+            if Path::new(m).exists() {
+                f.read("--model", m);
+            }
+        }
+        for d in &self.dev {
+            f.read("--dev", d);
+        }
+        f.write_into("--out", &self.out, &crate::store::dir::MODEL_FILES);
+        f
+    }
+}
+
 pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOutcome> {
     if cfg.models.len() < 2 {
         return Err(Error::Config(
             "average needs at least two models (--model A --model B …)".into(),
         ));
     }
+    cfg.planned_files().check()?;
     let opts = LoadOptions::default();
     progress(&format!("loading {}", cfg.models[0]));
     let first = StanceModel::load(&ModelSource::parse(&cfg.models[0])?, &opts)?;

@@ -18,6 +18,7 @@ use crate::encode::{Batch, Encoded, Marker};
 use crate::error::{Error, Result};
 pub use crate::eval::dev::DevScore;
 use crate::eval::dev::{calibrate_on, dev_scores};
+use crate::io::guard::RunFiles;
 use crate::io::{labels, read_examples, Example, ReadOptions, Skip};
 use crate::kernels::train_ops;
 use crate::model::layers::{Dropout, Path as KernelPath};
@@ -568,12 +569,52 @@ fn trainable(model: &StanceModel, freeze_word: bool) -> Result<Vec<(String, cand
 /// scoring with selection of the best epoch, and a checkpoint. `stop` is polled between steps
 /// (Ctrl-C): the run then ends with [`Error::Interrupted`], leaving the last finished checkpoint
 /// and best model intact.
+/// What `train` writes into its output folder besides the model files.
+pub const TRAIN_FILES: [&str; 6] = [
+    checkpoint::CHECKPOINT_DIR,
+    ".checkpoint.tmp",
+    ".checkpoint.old",
+    LOG_FILE,
+    CURVES_FILE,
+    distill::CACHE_FILE,
+];
+
+impl TrainConfig {
+    /// The files this run reads and writes, for [`RunFiles::check`]: no output over an input.
+    pub fn planned_files(&self) -> RunFiles {
+        let mut f = RunFiles::new();
+        if Path::new(&self.base).exists() {
+            f.read("--base", &self.base);
+        }
+        f.read("--train", &self.train);
+        for d in &self.dev {
+            f.read("--dev", d);
+        }
+        if let Some(d) = &self.distill {
+            if Path::new(&d.teacher).exists() {
+                f.read("--teacher", &d.teacher);
+            }
+            for u in &d.unlabelled {
+                f.read("--unlabelled", u);
+            }
+        }
+        let names: Vec<&str> = crate::store::dir::MODEL_FILES
+            .iter()
+            .chain(&TRAIN_FILES)
+            .copied()
+            .collect();
+        f.write_into("--out", &self.out, &names);
+        f
+    }
+}
+
 pub fn train(
     cfg: &TrainConfig,
     progress: &dyn TrainProgress,
     stop: Arc<AtomicBool>,
 ) -> Result<TrainOutcome> {
     cfg.validate()?;
+    cfg.planned_files().check()?;
     let mut data = TrainData::read(cfg)?;
     let skipped = std::mem::take(&mut data.skipped);
     std::fs::create_dir_all(&cfg.out).map_err(|e| Error::io(&cfg.out, e))?;
