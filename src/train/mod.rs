@@ -11,7 +11,10 @@ pub mod batches;
 pub mod calibrate;
 pub mod checkpoint;
 pub mod distill;
+pub mod log;
 pub mod optim;
+
+pub use log::{write_learning_curves, TrainLogLine, CURVES_FILE, LOG_FILE};
 
 use crate::device::DeviceSpec;
 use crate::encode::{Batch, Encoded, Marker};
@@ -29,14 +32,12 @@ use candle_core::{DType, Tensor, D};
 use optim::{lr_at, AdamW};
 use rand::{rngs::StdRng, SeedableRng};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use checkpoint::CheckpointState;
 pub use checkpoint::CHECKPOINT_DIR;
-pub const LOG_FILE: &str = "train-log.jsonl";
 
 /// Everything `train` needs; defaults follow common BERT fine-tuning practice.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -229,7 +230,7 @@ impl Recipe {
 }
 
 /// What happened in one epoch.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochRecord {
     pub epoch: usize,
     pub train_loss: f64,
@@ -257,31 +258,6 @@ pub fn ensure_finite(loss: f64, step: usize, epoch: usize, ckpt: &Path) -> Resul
         "loss is {loss} at step {step} (epoch {}); {where_}; try a lower --lr",
         epoch + 1,
     )))
-}
-
-/// On resume: drops the log lines written after the checkpoint (they will be written again).
-fn trim_log(out: &Path, state: &CheckpointState) -> Result<()> {
-    let p = out.join(LOG_FILE);
-    let Ok(text) = std::fs::read_to_string(&p) else {
-        return Ok(());
-    };
-    let kept: String = text
-        .lines()
-        .filter(|line| {
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
-                return false;
-            };
-            match v["type"].as_str() {
-                Some("step") => v["step"].as_u64().is_some_and(|s| s as usize <= state.step),
-                Some("epoch") => v["record"]["epoch"]
-                    .as_u64()
-                    .is_some_and(|e| e as usize <= state.epochs_done),
-                _ => true,
-            }
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    crate::io::atomic::write_bytes(&p, kept.as_bytes())
 }
 
 #[derive(Debug)]
@@ -492,63 +468,6 @@ fn step_gradients(
 }
 
 /// The file in the run folder with the run's learning curves, rewritten after every epoch.
-pub const CURVES_FILE: &str = "learning-curves.svg";
-
-/// Draws the learning curves from the run's log (`train-log.jsonl`) into `learning-curves.svg`.
-pub fn write_learning_curves(out: &Path) -> Result<()> {
-    let text = std::fs::read_to_string(out.join(LOG_FILE)).unwrap_or_default();
-    let mut loss = Vec::new();
-    let mut dev: Vec<(String, Vec<(usize, f64)>)> = Vec::new();
-    let mut chosen = None;
-    for v in text
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-    {
-        match v["type"].as_str() {
-            Some("step") => {
-                if let (Some(s), Some(l)) = (v["step"].as_u64(), v["loss"].as_f64()) {
-                    loss.push((s as usize, l));
-                }
-            }
-            Some("epoch") => {
-                let r = &v["record"];
-                let Some(e) = r["epoch"].as_u64().map(|e| e as usize) else {
-                    continue;
-                };
-                if r["selected"].as_bool() == Some(true) {
-                    chosen = Some(e);
-                }
-                for d in r["dev"].as_array().into_iter().flatten() {
-                    let name = Path::new(d["data"].as_str().unwrap_or("dev"))
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    let f = 100.0 * d["f1m"].as_f64().unwrap_or(0.0);
-                    match dev.iter_mut().find(|x| x.0 == name) {
-                        Some(x) => x.1.push((e, f)),
-                        None => dev.push((name, vec![(e, f)])),
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    let svg = crate::report::charts::learning_curves(&loss, &dev, chosen)?;
-    crate::io::atomic::write_bytes(out.join(CURVES_FILE), svg.as_bytes())
-}
-
-fn append_log(out: &Path, value: &serde_json::Value) -> Result<()> {
-    let p = out.join(LOG_FILE);
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&p)
-        .map_err(|e| Error::io(&p, e))?;
-    writeln!(f, "{value}").map_err(|e| Error::io(&p, e))?;
-    crate::io::atomic::fault_point();
-    Ok(())
-}
-
 /// Sorted (name, var) list of the trainable weights.
 fn trainable(model: &StanceModel, freeze_word: bool) -> Result<Vec<(String, candle_core::Var)>> {
     let data = model
@@ -743,7 +662,7 @@ fn start_or_resume(
             "--resume: a --dev or --unlabelled file is not the one the checkpoint's run used (its contents changed)".into(),
         ));
     }
-    trim_log(&cfg.out, &state)?;
+    log::trim(&cfg.out, state.step, state.epochs_done)?;
     let m = StanceModel::load(&ModelSource::Dir(checkpoint::dir(&cfg.out)), &opts)?;
     if m.labels() != label_names {
         return Err(Error::Config(format!(
@@ -901,9 +820,16 @@ impl<'a> Run<'a> {
             sums.seconds = earlier_seconds + t0.elapsed().as_secs_f64();
             progress.step(self.step, loss, lr);
             if cfg.log_every > 0 && self.step.is_multiple_of(cfg.log_every) {
-                append_log(
+                log::append(
                     &cfg.out,
-                    &serde_json::json!({"type": "step", "epoch": epoch + 1, "step": self.step, "loss": loss, "lr": lr, "grad_norm": norm, "seconds": sums.seconds}),
+                    &TrainLogLine::Step {
+                        epoch: epoch + 1,
+                        step: self.step,
+                        loss,
+                        lr,
+                        grad_norm: norm,
+                        seconds: sums.seconds,
+                    },
                 )?;
             }
             let mid_epoch = bi + 1 < self.per_epoch;
@@ -982,9 +908,11 @@ impl<'a> Run<'a> {
             selected,
         };
         progress.message(&epoch_message(&rec));
-        append_log(
+        log::append(
             &cfg.out,
-            &serde_json::json!({"type": "epoch", "record": rec}),
+            &TrainLogLine::Epoch {
+                record: rec.clone(),
+            },
         )?;
         write_learning_curves(&cfg.out)?;
         self.history.push(rec);
