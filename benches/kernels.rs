@@ -117,8 +117,8 @@ fn norms(c: &mut Criterion) {
 }
 
 fn single_threaded() {
-    // The inference path: kernels on one thread, batches in parallel.
-    std::env::set_var("RAYON_NUM_THREADS", "1");
+    // The inference path's kernels: one thread each (batches run in parallel beside them).
+    stance::device::configure_cpu_threads(Some(1), stance::device::CpuThreading::ParallelBatches);
 }
 
 fn config() -> Criterion {

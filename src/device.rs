@@ -81,9 +81,11 @@ pub fn kernel_threads() -> usize {
     }
 }
 
-/// Sets up the thread pools; call once at start, before any other work. Returns the thread count.
-pub fn configure_cpu_threads(threads: Option<usize>, mode: CpuThreading) -> usize {
-    let n = threads
+/// The worker thread count a run uses: `--threads` when given (and not 0), else
+/// `RAYON_NUM_THREADS`, else every core. Decided once, before the pools exist, so that the
+/// choices that follow from it (micro-batches, kernel threads) agree.
+pub fn thread_count(threads: Option<usize>) -> usize {
+    threads
         .filter(|&n| n > 0)
         .or_else(|| {
             std::env::var("RAYON_NUM_THREADS")
@@ -95,7 +97,24 @@ pub fn configure_cpu_threads(threads: Option<usize>, mode: CpuThreading) -> usiz
             std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1)
-        });
+        })
+}
+
+impl CpuThreading {
+    /// Training: a step of one micro-batch (or on a GPU) runs multi-threaded kernels; several
+    /// micro-batches run at once on single-threaded kernels.
+    pub fn for_training(micro_batches: usize, device: &DeviceSpec) -> Self {
+        if micro_batches <= 1 || *device != DeviceSpec::Cpu {
+            CpuThreading::ThreadedKernels
+        } else {
+            CpuThreading::ParallelBatches
+        }
+    }
+}
+
+/// Sets up the thread pools; call once at start, before any other work. Returns the thread count.
+pub fn configure_cpu_threads(threads: Option<usize>, mode: CpuThreading) -> usize {
+    let n = thread_count(threads);
     let _ = rayon::ThreadPoolBuilder::new()
         .num_threads(n)
         .build_global();

@@ -499,11 +499,12 @@ fn train_config(
     if overwrite && cfg.resume {
         return Err(bad("resume and overwrite exclude each other".into()));
     }
-    if cfg.device != stance::DeviceSpec::Cpu {
-        cfg.micro_batches = 1;
-    } else if !micro_batches_given {
-        cfg.micro_batches = rayon::current_num_threads().min(cfg.batch_size / 4).max(1);
-    }
+    cfg.micro_batches = stance::train::micro_batches_for(
+        &cfg.device,
+        micro_batches_given.then_some(cfg.micro_batches),
+        rayon::current_num_threads(),
+        cfg.batch_size,
+    );
     if let Some(t) = teacher {
         let unlabelled: Vec<PathBuf> = match unlabelled {
             Some(serde_json::Value::String(s)) => vec![s.into()],
@@ -541,7 +542,8 @@ fn train(
     // As the CLI: one micro-batch (or a GPU) runs one step at a time with multi-threaded
     // kernels; otherwise each micro-batch takes a core with single-threaded kernels. Inference
     // in this process runs with the same kernels until the run ends.
-    let threaded = cfg.micro_batches == 1;
+    let threaded =
+        CpuThreading::for_training(cfg.micro_batches, &cfg.device) == CpuThreading::ThreadedKernels;
     if threaded {
         stance::device::configure_cpu_threads(None, CpuThreading::ThreadedKernels);
     }

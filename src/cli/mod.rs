@@ -76,11 +76,16 @@ impl Cli {
     /// `STANCE_KERNEL_THREADS=threaded` forces the former (for measurements).
     pub(crate) fn cpu_threading(&self, kernels_env: Option<&str>) -> CpuThreading {
         match (&self.command, kernels_env) {
-            (Command::Train(t), _)
-                if t.micro_batches == Some(1) || t.device != stance::DeviceSpec::Cpu =>
-            {
-                CpuThreading::ThreadedKernels
-            }
+            // The micro-batch count training will use, from the same thread count.
+            (Command::Train(t), _) => CpuThreading::for_training(
+                stance::train::micro_batches_for(
+                    &t.device,
+                    t.micro_batches,
+                    stance::device::thread_count(self.threads),
+                    t.batch_size,
+                ),
+                &t.device,
+            ),
             (_, Some("threaded")) => CpuThreading::ThreadedKernels,
             _ => CpuThreading::ParallelBatches,
         }
@@ -174,6 +179,15 @@ mod tests {
         assert_eq!(one.cpu_threading(None), CpuThreading::ThreadedKernels);
         let gpu = parse(&[&base[..], &["--device", "CUDA"]].concat());
         assert_eq!(gpu.cpu_threading(None), CpuThreading::ThreadedKernels);
+        // A batch under 8 pairs runs as one micro-batch: on every core's kernels, not one.
+        let small = parse(&[&["--threads", "2"][..], &base[..], &["--batch-size", "6"]].concat());
+        assert_eq!(small.cpu_threading(None), CpuThreading::ThreadedKernels);
+        let large = parse(&[&["--threads", "2"][..], &base[..], &["--batch-size", "16"]].concat());
+        assert_eq!(large.cpu_threading(None), CpuThreading::ParallelBatches);
+        // One thread: one micro-batch whatever the batch size.
+        let one_core =
+            parse(&[&["--threads", "1"][..], &base[..], &["--batch-size", "16"]].concat());
+        assert_eq!(one_core.cpu_threading(None), CpuThreading::ThreadedKernels);
         assert_eq!(
             parse(&["score", "x"]).cpu_threading(Some("threaded")),
             CpuThreading::ThreadedKernels

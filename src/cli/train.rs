@@ -192,13 +192,12 @@ impl TryFrom<&TrainArgs> for stance::train::TrainConfig {
             temperature: a.temperature,
             unlabelled: a.unlabelled.clone(),
         });
-        cfg.micro_batches = match (&cfg.device, a.micro_batches) {
-            (stance::DeviceSpec::Cpu, Some(n)) => n,
-            (stance::DeviceSpec::Cpu, None) => {
-                rayon::current_num_threads().min(a.batch_size / 4).max(1)
-            }
-            _ => 1,
-        };
+        cfg.micro_batches = stance::train::micro_batches_for(
+            &cfg.device,
+            a.micro_batches,
+            rayon::current_num_threads(),
+            a.batch_size,
+        );
         Ok(cfg)
     }
 }

@@ -91,6 +91,21 @@ fn one() -> usize {
     1
 }
 
+/// Micro-batches of a CPU training step: as asked, else one per thread with at least four
+/// pairs each (a batch under 8 pairs runs whole, on multi-threaded kernels); one on a GPU.
+pub fn micro_batches_for(
+    device: &DeviceSpec,
+    requested: Option<usize>,
+    threads: usize,
+    batch_size: usize,
+) -> usize {
+    match (device, requested) {
+        (DeviceSpec::Cpu, Some(n)) => n,
+        (DeviceSpec::Cpu, None) => threads.min(batch_size / 4).max(1),
+        _ => 1,
+    }
+}
+
 mod device_serde {
     use crate::device::DeviceSpec;
     use serde::{Deserialize, Deserializer, Serializer};
