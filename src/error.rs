@@ -48,6 +48,18 @@ pub enum Error {
     /// The work was interrupted (Ctrl-C); finished outputs were kept.
     #[error("interrupted")]
     Interrupted,
+    /// The model failed on a chunk of work (not the input's fault as far as can be told).
+    #[error("{0}")]
+    Inference(String),
+    /// A report, chart or table could not be rendered.
+    #[error("{what}: {message}")]
+    Render { what: &'static str, message: String },
+    /// A lock was poisoned by a panic on another thread: a bug, not a setting.
+    #[error("internal: the lock on {0} was poisoned by a panic on another thread")]
+    PoisonedLock(&'static str),
+    /// A structure that cannot fail to build did (a bug): the gazetteer's matcher, metadata.
+    #[error("internal: {0}")]
+    Internal(String),
 }
 
 impl From<candle_core::Error> for Error {
@@ -103,6 +115,39 @@ mod tests {
         let t: Error = candle_core::Error::Msg("bad shape".into()).into();
         let e = anyhow::Error::new(t).context("scoring");
         assert_eq!(format!("{e:#}"), "scoring: tensor: bad shape");
+    }
+
+    #[test]
+    fn failures_that_are_not_settings_say_what_failed() {
+        let kinds = [
+            (
+                Error::PoisonedLock("the model's variables"),
+                "internal: the lock on the model's variables was poisoned",
+            ),
+            (
+                Error::Render {
+                    what: "a chart",
+                    message: "no room".into(),
+                },
+                "a chart: no room",
+            ),
+            (
+                Error::Inference("the model failed".into()),
+                "the model failed",
+            ),
+            (
+                Error::Model {
+                    path: "m".into(),
+                    message: "weight w missing".into(),
+                },
+                "model m: weight w missing",
+            ),
+        ];
+        for (e, want) in kinds {
+            assert!(!matches!(e, Error::Config(_)));
+            assert!(e.to_string().starts_with(want), "{e}");
+            assert_eq!(e.io_kind(), None);
+        }
     }
 
     #[test]

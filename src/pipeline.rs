@@ -212,7 +212,7 @@ fn run_model(
             });
             Ok(vec![Vec::new(); items.len()])
         }
-        Err(e) => Err(Error::Config(format!(
+        Err(e) => Err(Error::Inference(format!(
             "the model failed on a chunk of {} documents starting at {first:?}: {e} (the output so far is kept; --keep-going counts such failures and goes on)",
             docs.len()
         ))),

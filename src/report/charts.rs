@@ -24,7 +24,10 @@ const CHAR_W: u32 = 7;
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
 fn err(e: impl std::fmt::Display) -> Error {
-    Error::Config(format!("drawing a chart: {e}"))
+    Error::Render {
+        what: "a chart",
+        message: e.to_string(),
+    }
 }
 
 /// What a legend entry's sample looks like.

@@ -103,7 +103,10 @@ fn f(x: Option<f64>) -> String {
 /// The HTML report.
 pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
     let mut h = String::new();
-    let w = |e: std::fmt::Error| Error::Config(format!("writing the report: {e}"));
+    let w = |e: std::fmt::Error| Error::Render {
+        what: "the report",
+        message: e.to_string(),
+    };
     let labels: Vec<&String> = t.labels.iter().collect();
     let rows = overview(t);
     writeln!(h, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/><title>stance report</title><style>{STYLE}</style></head><body>").map_err(w)?;
@@ -524,7 +527,10 @@ pub fn holder_rows<'a>(t: &'a Tally, layout: &Layout) -> Vec<(&'a String, &'a St
 
 pub fn write_tables(t: &Tally, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let csv_err = |e: csv::Error| Error::Config(format!("writing a table: {e}"));
+    let csv_err = |e: csv::Error| Error::Render {
+        what: "a table",
+        message: e.to_string(),
+    };
     let write = |name: &str, rows: Vec<Vec<String>>| -> Result<()> {
         let mut w = csv::Writer::from_writer(Vec::new());
         for r in rows {

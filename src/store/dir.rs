@@ -281,7 +281,7 @@ impl StanceModel {
             let mut data = varmap
                 .data()
                 .lock()
-                .map_err(|_| Error::Config("poisoned var map".into()))?;
+                .map_err(|_| Error::PoisonedLock("the model's variables"))?;
             let mut rng = StdRng::seed_from_u64(seed);
             let normal = Normal::new(0f32, 0.02).map_err(|e| Error::Config(e.to_string()))?;
             for (name, shape) in encoder_shapes(&config) {
@@ -367,7 +367,7 @@ impl StanceModel {
             .varmap
             .data()
             .lock()
-            .map_err(|_| Error::Config("poisoned var map".into()))?;
+            .map_err(|_| Error::PoisonedLock("the model's variables"))?;
         let var = data
             .get(name)
             .ok_or_else(|| Error::Config(format!("the model has no weight {name}")))?;
@@ -380,7 +380,7 @@ impl StanceModel {
             .varmap
             .data()
             .lock()
-            .map_err(|_| Error::Config("poisoned var map".into()))?;
+            .map_err(|_| Error::PoisonedLock("the model's variables"))?;
         Ok(data
             .iter()
             .map(|(k, v)| (k.clone(), v.as_tensor().clone()))
@@ -477,7 +477,7 @@ fn varmap_from(tensors: HashMap<String, Tensor>) -> Result<VarMap> {
         let mut data = varmap
             .data()
             .lock()
-            .map_err(|_| Error::Config("poisoned var map".into()))?;
+            .map_err(|_| Error::PoisonedLock("the model's variables"))?;
         for (k, t) in tensors {
             data.insert(k, Var::from_tensor(&t)?);
         }

@@ -466,12 +466,12 @@ impl Gazetteer {
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(&patterns)
-            .map_err(|e| Error::Config(format!("cannot build the actor matcher: {e}")))?;
+            .map_err(|e| Error::Internal(format!("cannot build the actor matcher: {e}")))?;
         let upper: Vec<String> = patterns.iter().map(|p| p.to_uppercase()).collect();
         let ac_upper = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(&upper)
-            .map_err(|e| Error::Config(format!("cannot build the actor matcher: {e}")))?;
+            .map_err(|e| Error::Internal(format!("cannot build the actor matcher: {e}")))?;
         let demonyms = Demonyms::default_for(&actors)?;
         Ok(Self {
             actors,

@@ -94,29 +94,36 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
         progress(&format!("loading {name}"));
         let m = StanceModel::load(&ModelSource::parse(name)?, &opts)?;
         if let Some(why) = incompatibility(&first, &m) {
-            return Err(Error::Config(format!(
-                "cannot average {name} with {}: {why}",
-                cfg.models[0]
-            )));
+            return Err(Error::Model {
+                path: name.into(),
+                message: format!("cannot average it with {}: {why}", cfg.models[0]),
+            });
         }
         let other = m.tensors()?;
         if other.len() != sums.len() || other.keys().any(|k| !sums.contains_key(k)) {
-            return Err(Error::Config(format!(
-                "cannot average {name} with {}: their weights have different names",
-                cfg.models[0]
-            )));
+            return Err(Error::Model {
+                path: name.into(),
+                message: format!(
+                    "cannot average it with {}: their weights have different names",
+                    cfg.models[0]
+                ),
+            });
         }
         for (k, t) in other {
-            let acc = sums
-                .get_mut(&k)
-                .ok_or_else(|| Error::Config(format!("weight {k} missing")))?;
+            let acc = sums.get_mut(&k).ok_or_else(|| Error::Model {
+                path: name.into(),
+                message: format!("weight {k} missing"),
+            })?;
             if acc.dims() != t.dims() {
-                return Err(Error::Config(format!(
-                    "cannot average {name} with {}: weight {k} has shape {:?}, not {:?}",
-                    cfg.models[0],
-                    t.dims(),
-                    acc.dims()
-                )));
+                return Err(Error::Model {
+                    path: name.into(),
+                    message: format!(
+                        "cannot average it with {}: weight {k} has shape {:?}, not {:?}",
+                        cfg.models[0],
+                        t.dims(),
+                        acc.dims()
+                    ),
+                });
             }
             *acc = (&*acc + t.to_dtype(DType::F32)?)?;
         }

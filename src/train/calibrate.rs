@@ -64,8 +64,8 @@ pub fn calibrate(cfg: &CalibrateConfig) -> Result<CalibrateOutcome> {
     }
     let dev = calibrate_on(&mut model, &runs, cfg.top_platt);
     let t = model.meta().temperature.unwrap_or(1.0);
-    let meta =
-        serde_json::to_string_pretty(&model.meta()).map_err(|e| Error::Config(e.to_string()))?;
+    let meta = serde_json::to_string_pretty(&model.meta())
+        .map_err(|e| Error::Internal(format!("writing the metadata: {e}")))?;
     crate::io::atomic::write_bytes(cfg.model.join(META_FILE), meta.as_bytes())?;
     Ok(CalibrateOutcome {
         temperature: t,

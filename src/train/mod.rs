@@ -489,7 +489,7 @@ fn trainable(model: &StanceModel, freeze_word: bool) -> Result<Vec<(String, cand
         .varmap()
         .data()
         .lock()
-        .map_err(|_| Error::Config("poisoned var map".into()))?;
+        .map_err(|_| Error::PoisonedLock("the model's variables"))?;
     let mut v: Vec<(String, candle_core::Var)> = data
         .iter()
         .filter(|(k, _)| !(freeze_word && k.as_str() == "embeddings.word_embeddings.weight"))
