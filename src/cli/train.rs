@@ -64,8 +64,8 @@ pub(crate) struct TrainArgs {
     #[arg(long, default_value = "cpu", value_name = "DEVICE", value_parser = super::args::parse_device)]
     pub(crate) device: stance::DeviceSpec,
     /// Dev metric that selects the best epoch.
-    #[arg(long, default_value = "f1m", value_parser = ["f1m", "accuracy", "f1pn"])]
-    pub(crate) select: String,
+    #[arg(long, value_enum, default_value_t = stance::train::SelectMetric::F1m)]
+    pub(crate) select: stance::train::SelectMetric,
     /// Do not mark the target in the sentence (plain `[CLS] sentence [SEP] target [SEP]` input).
     #[arg(long)]
     pub(crate) no_marker: bool,
@@ -171,7 +171,7 @@ impl TryFrom<&TrainArgs> for stance::train::TrainConfig {
         cfg.seed = a.seed;
         cfg.label_smoothing = a.label_smoothing.unwrap_or(recipe.label_smoothing);
         cfg.device = a.device;
-        cfg.select = a.select.clone();
+        cfg.select = a.select;
         cfg.marker = if a.no_marker {
             None
         } else {

@@ -77,14 +77,45 @@ pub fn compute(labels: &[String], gold: &[usize], pred: &[usize]) -> Metrics {
     }
 }
 
+/// The dev metric that selects a training run's best epoch (`--select`): one list of names for
+/// the CLI, the library, checkpoints and the model's metadata.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum SelectMetric {
+    /// Macro-F1 over the labels.
+    #[default]
+    F1m,
+    /// Accuracy.
+    #[serde(alias = "acc")]
+    Accuracy,
+    /// Mean F1 of the supportive and critical labels.
+    F1pn,
+}
+
+impl SelectMetric {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SelectMetric::F1m => "f1m",
+            SelectMetric::Accuracy => "accuracy",
+            SelectMetric::F1pn => "f1pn",
+        }
+    }
+}
+
+impl std::fmt::Display for SelectMetric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Metrics {
-    /// A named metric, for model selection (`f1m`, `accuracy`, `f1pn`).
-    pub fn get(&self, name: &str) -> Option<f64> {
-        match name {
-            "f1m" => Some(self.f1m),
-            "accuracy" | "acc" => Some(self.accuracy),
-            "f1pn" => self.f1pn,
-            _ => None,
+    /// The metric that selects a model (`None`: F1pn where a label is missing).
+    pub fn get(&self, metric: SelectMetric) -> Option<f64> {
+        match metric {
+            SelectMetric::F1m => Some(self.f1m),
+            SelectMetric::Accuracy => Some(self.accuracy),
+            SelectMetric::F1pn => self.f1pn,
         }
     }
 
@@ -135,6 +166,28 @@ impl Metrics {
             s += "\n";
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod select_tests {
+    use super::SelectMetric;
+
+    #[test]
+    fn select_names_read_as_checkpoints_and_metadata_wrote_them() {
+        for (name, want) in [
+            ("\"f1m\"", SelectMetric::F1m),
+            ("\"accuracy\"", SelectMetric::Accuracy),
+            ("\"acc\"", SelectMetric::Accuracy),
+            ("\"f1pn\"", SelectMetric::F1pn),
+        ] {
+            assert_eq!(serde_json::from_str::<SelectMetric>(name).unwrap(), want);
+        }
+        assert!(serde_json::from_str::<SelectMetric>("\"loss\"").is_err());
+        assert_eq!(
+            serde_json::to_string(&SelectMetric::F1pn).unwrap(),
+            "\"f1pn\""
+        );
     }
 }
 

@@ -21,6 +21,7 @@ use crate::encode::{Batch, Encoded, Marker};
 use crate::error::{Error, Result};
 pub use crate::eval::dev::DevScore;
 use crate::eval::dev::{calibrate_on, dev_scores};
+pub use crate::eval::metrics::SelectMetric;
 use crate::io::guard::RunFiles;
 use crate::io::{labels, read_examples, Example, ReadOptions, Skip};
 use crate::kernels::train_ops;
@@ -58,8 +59,8 @@ pub struct TrainConfig {
     pub label_smoothing: f64,
     #[serde(with = "device_serde")]
     pub device: DeviceSpec,
-    /// Dev metric that selects the best epoch: f1m, accuracy or f1pn.
-    pub select: String,
+    /// Dev metric that selects the best epoch.
+    pub select: SelectMetric,
     pub marker: Option<Marker>,
     pub pooling: Pooling,
     pub freeze_word_embeddings: bool,
@@ -136,7 +137,7 @@ impl TrainConfig {
             seed: 42,
             label_smoothing: 0.0,
             device: DeviceSpec::Cpu,
-            select: "f1m".into(),
+            select: SelectMetric::F1m,
             marker: Some(Marker::default()),
             pooling: Pooling::default(),
             freeze_word_embeddings: false,
@@ -183,12 +184,6 @@ impl TrainConfig {
         }
         if let Some(d) = &self.distill {
             d.validate()?;
-        }
-        if !["f1m", "accuracy", "f1pn"].contains(&self.select.as_str()) {
-            return bad(format!(
-                "--select {}: use f1m, accuracy or f1pn",
-                self.select
-            ));
         }
         Ok(())
     }
@@ -908,7 +903,7 @@ impl<'a> Run<'a> {
     ) -> Result<()> {
         let cfg = self.cfg;
         let scores = dev_scores(&self.model, self.devs)?;
-        let value = scores.first().and_then(|r| r.metrics.get(&cfg.select));
+        let value = scores.first().and_then(|r| r.metrics.get(cfg.select));
         let selected =
             self.devs.is_empty() || value.is_some_and(|v| self.best.is_none_or(|b| v > b));
         if selected {
