@@ -18,15 +18,28 @@ pub struct StanceNet {
     pub encoder: Encoder,
     head: Linear,
     pooling: Pooling,
-    /// Temperature the logits are divided by in [`StanceNet::predict`] (1: none).
-    pub temperature: f64,
+    /// Temperature the logits are divided by in [`StanceNet::predict`] (1: none). The model's
+    /// metadata holds the calibration; this is what scoring applies, set only through
+    /// [`StanceNet::apply_calibration`] (by the model store, which keeps the two in step).
+    temperature: f64,
     /// Applied to the probabilities after the temperature (none: the temperature alone).
-    pub top_platt: Option<TopPlatt>,
+    top_platt: Option<TopPlatt>,
     pub dtype: DType,
     pub device: Device,
 }
 
 impl StanceNet {
+    /// Makes scoring apply `temperature` and then `top_platt` (1 and none: raw probabilities).
+    pub fn apply_calibration(&mut self, temperature: f64, top_platt: Option<TopPlatt>) {
+        self.temperature = temperature;
+        self.top_platt = top_platt;
+    }
+
+    /// The temperature and top-probability map scoring applies.
+    pub fn applied_calibration(&self) -> (f64, Option<TopPlatt>) {
+        (self.temperature, self.top_platt)
+    }
+
     /// Inserts a seeded random head (normal, std 0.02; zero bias) into `varmap` unless present.
     pub fn init_head(
         varmap: &VarMap,

@@ -251,8 +251,7 @@ impl StanceModel {
             )?;
         }
         let mut net = build_checked(&varmap, &config, &meta, opts, &weights_path)?;
-        net.temperature = meta.temperature.unwrap_or(1.0);
-        net.top_platt = meta.top_platt;
+        net.apply_calibration(meta.temperature.unwrap_or(1.0), meta.top_platt);
         Ok(Self {
             net,
             varmap,
@@ -345,7 +344,6 @@ impl StanceModel {
     /// no longer fits and is dropped.
     pub fn set_temperature(&mut self, t: Option<f64>) {
         self.meta.temperature = t;
-        self.net.temperature = t.unwrap_or(1.0);
         self.set_top_platt(None);
     }
 
@@ -353,7 +351,14 @@ impl StanceModel {
     /// `stance.json` when saved).
     pub fn set_top_platt(&mut self, map: Option<TopPlatt>) {
         self.meta.top_platt = map;
-        self.net.top_platt = map;
+        self.net
+            .apply_calibration(self.meta.temperature.unwrap_or(1.0), map);
+    }
+
+    /// Scoring gives raw probabilities from now on (training scores its dev sets so); the
+    /// metadata keeps the calibration it has, which a saved model records.
+    pub fn score_raw(&mut self) {
+        self.net.apply_calibration(1.0, None);
     }
 
     /// The tokenizer definition (`tokenizer.json`) the model was loaded with.

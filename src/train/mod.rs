@@ -732,7 +732,7 @@ impl<'a> Run<'a> {
         }
         // Dev sets are scored on raw probabilities (a checkpoint carries the best epoch's
         // temperature in its metadata); each selected epoch fits its own.
-        model.net_mut().temperature = 1.0;
+        model.score_raw();
         model.meta_mut().training = training_record(cfg, data.examples.len());
         let (soft, teacher) = teacher_targets(cfg, data, model.labels(), progress)?;
         if let Some(t) = teacher {
