@@ -143,3 +143,58 @@ pub fn candidate_rows(doc: &str, candidates: &[Candidate]) -> Vec<SummaryRow> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod combine_tests {
+    use super::*;
+    use crate::text::actors::{Actor, Via};
+
+    fn mention(actor: usize, start: usize) -> Mention {
+        Mention {
+            actor,
+            text: "X".into(),
+            start,
+            end: start + 1,
+            via: Via::Alias,
+        }
+    }
+
+    #[test]
+    fn several_mentions_of_an_actor_combine_by_their_mean_probability() {
+        let gaz = [
+            Actor::new("China", "country"),
+            Actor::new("Wang Yi", "person"),
+        ];
+        let table = ActorTable {
+            gazetteer: &gaz,
+            discovered: &[],
+        };
+        let labels: Vec<String> = ["critical", "neutral", "supportive"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        // China twice (one critical, one mildly supportive: the mean is critical), Wang Yi once,
+        // and a third China mention that was not scored (it counts for the mentions only).
+        let mentions = [mention(0, 0), mention(1, 5), mention(0, 10), mention(0, 20)];
+        let holders = [None, None, Some(1), None];
+        let probs = vec![
+            Some(vec![0.9, 0.05, 0.05]),
+            Some(vec![0.1, 0.2, 0.7]),
+            Some(vec![0.2, 0.3, 0.5]),
+            None,
+        ];
+        let out = actor_stances(&mentions, &holders, probs, &table, &labels);
+        assert_eq!(out.len(), 2);
+        let china = &out[0];
+        assert_eq!(china.actor, "China");
+        assert_eq!(china.mentions.len(), 3);
+        let got: Vec<f32> = china.scores.iter().map(|(_, p)| *p).collect();
+        for (g, w) in got.iter().zip([0.55, 0.175, 0.275]) {
+            assert!((g - w).abs() < 1e-6, "{got:?}");
+        }
+        assert_eq!(china.stance, "critical");
+        // The first holder among the actor's mentions.
+        assert_eq!(china.holder.as_deref(), Some("Wang Yi"));
+        assert_eq!(out[1].stance, "supportive");
+    }
+}

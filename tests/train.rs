@@ -118,8 +118,8 @@ fn train_first_epoch_only(cfg: &TrainConfig) {
     assert!(matches!(err, stance::Error::Interrupted), "{err}");
 }
 impl TrainProgress for StopAfterEpoch {
-    fn message(&self, msg: &str) {
-        if msg.starts_with(&format!("epoch {}:", self.0)) {
+    fn epoch(&self, record: &stance::train::EpochRecord) {
+        if record.epoch == self.0 {
             self.1.store(true, std::sync::atomic::Ordering::SeqCst);
         }
     }
@@ -770,4 +770,32 @@ fn the_library_refuses_an_output_over_an_input() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("--model") && e.contains("--out"), "{e}");
+}
+
+/// `--freeze-word-embeddings` keeps the word embeddings as the base has them while the rest
+/// learns; `--pooling target` trains a head on the target's tokens and records it.
+#[test]
+fn frozen_word_embeddings_stay_and_target_pooling_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), "out");
+    cfg.epochs = 1;
+    cfg.freeze_word_embeddings = true;
+    cfg.pooling = stance::model::Pooling::Target;
+    train(&cfg, &NoProgress, no_stop()).unwrap();
+    let before: std::collections::HashMap<String, Vec<f32>> =
+        weights(Path::new(&cfg.base)).into_iter().collect();
+    let after = weights(&cfg.out);
+    let mut learnt = 0;
+    for (k, v) in &after {
+        if k.contains("word_embeddings") {
+            assert_eq!(Some(v), before.get(k), "{k} moved although frozen");
+        } else if k.contains("encoder.layer.0.attention") && before.get(k) != Some(v) {
+            learnt += 1;
+        }
+    }
+    assert!(learnt > 0, "the encoder did not learn");
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(cfg.out.join("stance.json")).unwrap())
+            .unwrap();
+    assert_eq!(meta["pooling"], "target", "{meta}");
 }

@@ -282,6 +282,8 @@ pub struct TrainOutcome {
 pub trait TrainProgress: Sync {
     fn start(&self, _total_steps: usize, _done: usize) {}
     fn step(&self, _step: usize, _loss: f64, _lr: f64) {}
+    /// An epoch finished and was scored on the dev sets (called before its message).
+    fn epoch(&self, _record: &EpochRecord) {}
     fn message(&self, _msg: &str) {}
 }
 
@@ -917,6 +919,7 @@ impl<'a> Run<'a> {
             dev: scores.iter().map(|r| r.score.clone()).collect(),
             selected,
         };
+        progress.epoch(&rec);
         progress.message(&epoch_message(&rec));
         log::append(
             &cfg.out,
