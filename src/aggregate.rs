@@ -188,7 +188,7 @@ mod combine_tests {
         let china = &out[0];
         assert_eq!(china.actor, "China");
         assert_eq!(china.mentions.len(), 3);
-        let got: Vec<f32> = china.scores.iter().map(|(_, p)| *p).collect();
+        let got: Vec<f32> = china.scores.values().copied().collect();
         for (g, w) in got.iter().zip([0.55, 0.175, 0.275]) {
             assert!((g - w).abs() < 1e-6, "{got:?}");
         }
