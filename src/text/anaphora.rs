@@ -12,7 +12,7 @@
 //! (`the group Hamas`: an apposition, the name is the mention).
 
 use super::actors::{overlaps_any, Actor, Mention, Via};
-use super::document::{ActorTable, Sentence};
+use super::sentence::{ActorTable, Sentence};
 use super::words::Word;
 use std::collections::{HashMap, HashSet};
 

@@ -3,6 +3,7 @@
 //! within the document, and the holder of each mention. Nothing carries over between documents.
 
 use super::actors::{is_title_word, overlaps_any, Actor, Gazetteer, Mention, Via};
+pub use super::sentence::{ActorTable, Sentence};
 use super::discover::{self, CandidateKind};
 use super::words::{is_not_name, word_ending_at, word_starting_at, words, Word};
 use super::{anaphora, holders, references, segment, venues};
@@ -29,41 +30,6 @@ pub enum Discover {
     List,
     /// Also score them as actors (`via: discovered`).
     Score,
-}
-
-/// The gazetteer's actors followed by a document's discovered ones.
-#[derive(Clone, Copy)]
-pub struct ActorTable<'a> {
-    pub gazetteer: &'a [Actor],
-    pub discovered: &'a [Actor],
-}
-
-impl<'a> ActorTable<'a> {
-    pub fn get(&self, i: usize) -> &'a Actor {
-        let n = self.gazetteer.len();
-        if i < n {
-            &self.gazetteer[i]
-        } else {
-            &self.discovered[i - n]
-        }
-    }
-}
-
-/// A sentence with its mentions (sorted, disjoint) and the holder of each.
-#[derive(Debug, Clone)]
-pub struct Sentence {
-    /// Index of the sentence in the document (all sentences counted).
-    pub index: usize,
-    /// Character offsets in the document.
-    pub start: usize,
-    pub end: usize,
-    pub text: String,
-    pub words: Vec<Word>,
-    pub mentions: Vec<Mention>,
-    /// `holders[i]`: the holder of `mentions[i]`'s stance (an actor index), if any.
-    pub holders: Vec<Option<usize>>,
-    /// Places named only as the setting (`talks in Doha`): not scored, not holders.
-    pub venues: Vec<Mention>,
 }
 
 /// A discovered name with the number of sentences it occurs in.

@@ -15,7 +15,7 @@
 //!   after them (`Russia is to blame, Zelensky said`). An actor is never its own holder.
 
 use super::actors::{self, is_title_word, mention_starting_at};
-use super::document::{ActorTable, Sentence};
+use super::sentence::{ActorTable, Sentence};
 use super::quotes::{containing, quotes, Quote};
 use super::words::{
     is_filler, is_object_pronoun, is_pronoun, word_ending_at, word_starting_at, Word,

@@ -13,5 +13,6 @@ pub mod language;
 pub mod quotes;
 pub mod references;
 pub mod segment;
+pub mod sentence;
 pub mod venues;
 pub mod words;

@@ -14,7 +14,7 @@
 //!   or before a number (`May 5`).
 
 use super::actors::{overlaps_any, Mention, Via, TITLES};
-use super::document::{ActorTable, Sentence};
+use super::sentence::{ActorTable, Sentence};
 use super::words::{is_not_name, word_starting_at, Word, COMMON_AT_START, DATE_WORDS, MONTHS};
 use std::collections::HashMap;
 

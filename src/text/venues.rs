@@ -18,7 +18,7 @@
 //! actor (`Oslo rejected the plan`, `sanctions against Iran`).
 
 use super::actors::{overlaps_any, Mention};
-use super::document::{ActorTable, Sentence};
+use super::sentence::{ActorTable, Sentence};
 use super::words::{word_starting_at, Word};
 
 /// How many words may stand between the cue and the preposition (`met Russian President

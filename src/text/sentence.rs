@@ -1,0 +1,42 @@
+//! What the steps of a document's analysis share: a sentence with its words, mentions, holders
+//! and venues, and the table of actors (the gazetteer's, then the document's discovered ones)
+//! that mention indices point into. Its own module so that the steps (references, group nouns,
+//! venues, holders) and the orchestrator (`document`) do not import each other.
+
+use super::actors::{Actor, Mention};
+use super::words::Word;
+
+/// The gazetteer's actors followed by a document's discovered ones.
+#[derive(Clone, Copy)]
+pub struct ActorTable<'a> {
+    pub gazetteer: &'a [Actor],
+    pub discovered: &'a [Actor],
+}
+
+impl<'a> ActorTable<'a> {
+    pub fn get(&self, i: usize) -> &'a Actor {
+        let n = self.gazetteer.len();
+        if i < n {
+            &self.gazetteer[i]
+        } else {
+            &self.discovered[i - n]
+        }
+    }
+}
+
+/// A sentence with its mentions (sorted, disjoint) and the holder of each.
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    /// Index of the sentence in the document (all sentences counted).
+    pub index: usize,
+    /// Character offsets in the document.
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub words: Vec<Word>,
+    pub mentions: Vec<Mention>,
+    /// `holders[i]`: the holder of `mentions[i]`'s stance (an actor index), if any.
+    pub holders: Vec<Option<usize>>,
+    /// Places named only as the setting (`talks in Doha`): not scored, not holders.
+    pub venues: Vec<Mention>,
+}
