@@ -3,8 +3,8 @@
 //! within the document, and the holder of each mention. Nothing carries over between documents.
 
 use super::actors::{is_title_word, overlaps_any, Actor, Gazetteer, Mention, Via};
-pub use super::sentence::{ActorTable, Sentence};
 use super::discover::{self, CandidateKind};
+pub use super::sentence::{ActorTable, Sentence};
 use super::words::{is_not_name, word_ending_at, word_starting_at, words, Word};
 use super::{anaphora, holders, references, segment, venues};
 use aho_corasick::{AhoCorasick, MatchKind};

@@ -15,8 +15,8 @@
 //!   after them (`Russia is to blame, Zelensky said`). An actor is never its own holder.
 
 use super::actors::{self, is_title_word, mention_starting_at};
-use super::sentence::{ActorTable, Sentence};
 use super::quotes::{containing, quotes, Quote};
+use super::sentence::{ActorTable, Sentence};
 use super::words::{
     is_filler, is_object_pronoun, is_pronoun, word_ending_at, word_starting_at, Word,
     INVERTING_VERBS, REPORTING_VERBS, ROLE_WORDS,
