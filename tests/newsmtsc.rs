@@ -116,8 +116,12 @@ fn shipped_model_keeps_its_dev_score(name: &str) {
     let (report, _) = evaluate(&m, &cfg, &|_| {}).unwrap();
     // The dev-rw F1m recorded at training time (stance.json, also in the model card); the f32
     // kernels may move a borderline pair.
-    let want = m.meta().dev_scores["scores"][0]["f1m"]
-        .as_f64()
+    let want = m
+        .meta()
+        .dev_scores
+        .as_ref()
+        .and_then(|d| d.scores.first())
+        .map(|s| s.f1m)
         .expect("stance.json records the dev-rw score");
     assert!(
         (report.metrics.f1m - want).abs() < 0.01,

@@ -180,18 +180,15 @@ fn describe_model(arg: &str) -> Result<String> {
         .file(crate::model::meta::META_FILE, true)?
         .ok_or_else(|| Error::Config(format!("{arg}: no stance.json")))?;
     let meta = crate::model::StanceMeta::read(&meta_path)?;
-    let dev: Vec<String> = meta.dev_scores["scores"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| {
-                    let data = s["data"].as_str()?;
-                    let name = std::path::Path::new(data).file_name()?.to_string_lossy();
-                    Some(format!("{name} F1m {:.2}", 100.0 * s["f1m"].as_f64()?))
-                })
-                .collect()
+    let dev: Vec<String> = meta
+        .dev_scores
+        .iter()
+        .flat_map(|d| &d.scores)
+        .filter_map(|s| {
+            let name = std::path::Path::new(&s.data).file_name()?.to_string_lossy();
+            Some(format!("{name} F1m {:.2}", 100.0 * s.f1m))
         })
-        .unwrap_or_default();
+        .collect();
     Ok(format!(
         "{arg} (base {}; {})",
         meta.base_model,

@@ -10,16 +10,9 @@ use crate::infer::predict::{predict_examples, Prediction};
 use crate::infer::InferOptions;
 use crate::io::Example;
 use crate::store::StanceModel;
-use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct DevScore {
-    pub data: String,
-    pub f1m: f64,
-    pub accuracy: f64,
-    pub f1pn: Option<f64>,
-}
+pub use crate::model::meta::DevScore;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DevCalibration {

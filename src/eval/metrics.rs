@@ -77,37 +77,7 @@ pub fn compute(labels: &[String], gold: &[usize], pred: &[usize]) -> Metrics {
     }
 }
 
-/// The dev metric that selects a training run's best epoch (`--select`): one list of names for
-/// the CLI, the library, checkpoints and the model's metadata.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
-pub enum SelectMetric {
-    /// Macro-F1 over the labels.
-    #[default]
-    F1m,
-    /// Accuracy.
-    #[serde(alias = "acc")]
-    Accuracy,
-    /// Mean F1 of the supportive and critical labels.
-    F1pn,
-}
-
-impl SelectMetric {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SelectMetric::F1m => "f1m",
-            SelectMetric::Accuracy => "accuracy",
-            SelectMetric::F1pn => "f1pn",
-        }
-    }
-}
-
-impl std::fmt::Display for SelectMetric {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::model::meta::SelectMetric;
 
 impl Metrics {
     /// The metric that selects a model (`None`: F1pn where a label is missing).

@@ -47,9 +47,9 @@ pub struct StanceMeta {
     /// Training data and hyper-parameters (free-form, written by `stance train`).
     #[serde(default)]
     pub training: serde_json::Value,
-    /// Scores on development sets at the selected epoch.
+    /// Scores on development sets at the selected epoch (`null` when none were taken).
     #[serde(default)]
-    pub dev_scores: serde_json::Value,
+    pub dev_scores: Option<DevScores>,
     /// Logits are divided by this before the softmax (temperature scaling, fitted on dev sets
     /// so that the probabilities are calibrated); absent means 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,6 +67,59 @@ pub struct StanceMeta {
     pub calibration: serde_json::Value,
 }
 
+/// The dev metric that selects a training run's best epoch (`--select`): one list of names for
+/// the CLI, the library, checkpoints and the model's metadata.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum SelectMetric {
+    /// Macro-F1 over the labels.
+    #[default]
+    F1m,
+    /// Accuracy.
+    #[serde(alias = "acc")]
+    Accuracy,
+    /// Mean F1 of the supportive and critical labels.
+    F1pn,
+}
+
+impl SelectMetric {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SelectMetric::F1m => "f1m",
+            SelectMetric::Accuracy => "accuracy",
+            SelectMetric::F1pn => "f1pn",
+        }
+    }
+}
+
+impl std::fmt::Display for SelectMetric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One dev set's scores.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DevScore {
+    pub data: String,
+    pub f1m: f64,
+    pub accuracy: f64,
+    pub f1pn: Option<f64>,
+}
+
+/// The dev scores a model records: at the epoch training selected (by `select`), or of an
+/// average (no epoch).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DevScores {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub select: Option<SelectMetric>,
+    #[serde(default)]
+    pub scores: Vec<DevScore>,
+}
+
 impl StanceMeta {
     pub fn new(labels: Vec<String>, base_model: &str) -> Self {
         Self {
@@ -77,7 +130,7 @@ impl StanceMeta {
             max_length: 128,
             base_model: base_model.to_string(),
             training: serde_json::Value::Null,
-            dev_scores: serde_json::Value::Null,
+            dev_scores: None,
             temperature: None,
             top_platt: None,
             encoder: None,
@@ -152,5 +205,38 @@ impl StanceMeta {
 
     pub fn label_index(&self, label: &str) -> Option<usize> {
         self.labels.iter().position(|l| l == label)
+    }
+}
+
+#[cfg(test)]
+mod dev_scores_tests {
+    use super::*;
+
+    #[test]
+    fn shipped_metadata_reads_typed_dev_scores() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+        let mut read = 0;
+        for entry in std::fs::read_dir(&root).unwrap().flatten() {
+            let p = entry.path().join(META_FILE);
+            if !p.is_file() {
+                continue;
+            }
+            let meta = StanceMeta::read(&p).unwrap();
+            let dev = meta.dev_scores.as_ref().unwrap_or_else(|| panic!("{p:?}"));
+            assert_eq!(dev.select, Some(SelectMetric::F1m), "{p:?}");
+            assert!(dev.scores.len() >= 2, "{p:?}");
+            assert!(
+                dev.scores.iter().all(|s| s.f1m > 0.5 && s.f1m < 1.0),
+                "{p:?}"
+            );
+            // Written back, the section keeps its layout.
+            let v = serde_json::to_value(&meta).unwrap();
+            assert!(v["dev_scores"]["scores"][0]["f1m"].is_f64(), "{p:?}");
+            read += 1;
+        }
+        assert!(read >= 2, "no shipped model found under {root:?}");
+        // No dev scores: null, as before.
+        let v = serde_json::to_value(Option::<DevScores>::None).unwrap();
+        assert!(v.is_null());
     }
 }

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::eval::dev::{calibrate_on, dev_scores};
 use crate::io::guard::RunFiles;
 use crate::io::Skip;
+use crate::model::meta::{DevScores, SelectMetric};
 use crate::store::dir::LoadOptions;
 use crate::store::{ModelSource, StanceModel};
 use candle_core::{DType, Tensor};
@@ -147,7 +148,7 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
         &mut skipped,
     )?;
     let mut dev = Vec::new();
-    model.meta_mut().dev_scores = serde_json::Value::Null;
+    model.meta_mut().dev_scores = None;
     // The first model's temperature does not fit the average: refitted on the dev sets, or
     // none.
     model.set_temperature(None);
@@ -156,7 +157,11 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
         progress("scoring the average on the dev sets");
         let scores = dev_scores(&model, &devs)?;
         dev = scores.iter().map(|r| r.score.clone()).collect();
-        model.meta_mut().dev_scores = serde_json::json!({ "select": "f1m", "scores": dev });
+        model.meta_mut().dev_scores = Some(DevScores {
+            epoch: None,
+            select: Some(SelectMetric::F1m),
+            scores: dev.clone(),
+        });
         calibrate_on(&mut model, &scores, false);
     }
     model.save(&cfg.out, if cfg.save_f16 { DType::F16 } else { DType::F32 })?;

@@ -138,7 +138,7 @@ pub fn teacher_logits(
         cache.seconds,
         examples.len() as f64 / cache.seconds.max(1e-9)
     ));
-    let record = teacher_record(d, &cache.teacher, Some(teacher.meta().dev_scores.clone()));
+    let record = teacher_record(d, &cache.teacher, teacher.meta().dev_scores.clone());
     Ok((cache.logits, record))
 }
 
@@ -148,10 +148,14 @@ fn labels_differ(teacher: &str, theirs: &[String], ours: &[String]) -> Error {
     ))
 }
 
-fn teacher_record(d: &Distill, source: &str, dev: Option<serde_json::Value>) -> serde_json::Value {
+fn teacher_record(
+    d: &Distill,
+    source: &str,
+    dev: Option<crate::model::meta::DevScores>,
+) -> serde_json::Value {
     serde_json::json!({
         "teacher": source,
-        "teacher_dev_scores": dev.unwrap_or(serde_json::Value::Null),
+        "teacher_dev_scores": dev,
         "distill_weight": d.weight,
         "temperature": d.temperature,
         "unlabelled": d.unlabelled.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),

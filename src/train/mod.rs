@@ -930,7 +930,11 @@ impl<'a> Run<'a> {
         write_learning_curves(&cfg.out)?;
         self.history.push(rec);
         if selected {
-            self.model.meta_mut().dev_scores = serde_json::json!({ "epoch": epoch + 1, "select": cfg.select, "scores": scores.iter().map(|r| &r.score).collect::<Vec<_>>() });
+            self.model.meta_mut().dev_scores = Some(crate::model::meta::DevScores {
+                epoch: Some(epoch + 1),
+                select: Some(cfg.select),
+                scores: scores.iter().map(|r| r.score.clone()).collect(),
+            });
             // Only the metadata: dev scoring during training stays at temperature 1.
             calibrate_on(&mut self.model, &scores, false);
             let dtype = if cfg.save_f16 { DType::F16 } else { DType::F32 };
