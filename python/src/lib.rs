@@ -575,6 +575,13 @@ fn train(
             }
         }
     }
+    // A signal that came in while the last steps finished (between two polls) still stops the
+    // call, as Python would have raised it at its next instruction anyway.
+    if interrupt.is_none() {
+        if let Err(e) = py.check_signals() {
+            interrupt = Some(e);
+        }
+    }
     let outcome = run.join();
     if threaded {
         stance::device::configure_cpu_threads(None, CpuThreading::ParallelBatches);
