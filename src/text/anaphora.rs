@@ -69,14 +69,12 @@ const MODIFIERS: &[&str] = &[
     "influential",
     "largest",
     "main",
-    "bloc's",
     "member",
     "eurasian",
     "european",
     "asian",
     "arab",
     "gulf",
-    "regional",
     "united",
     "nations",
     "un",
@@ -86,7 +84,6 @@ const MODIFIERS: &[&str] = &[
     "three-nation",
     "five-nation",
     "six-nation",
-    "grouping",
 ];
 
 /// Fills in the anaphoric mentions of every sentence (after names, family names and titles).
