@@ -68,19 +68,6 @@ pub enum CpuThreading {
     ParallelBatches,
 }
 
-/// Threads each matrix kernel may use, as set by [`configure_cpu_threads`] (0: not set).
-static KERNEL_THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// Threads each matrix kernel may use: 1 when batches run concurrently (the packed training
-/// kernels need it), else the thread count. Typed, so that no module reads it back from the
-/// environment.
-pub fn kernel_threads() -> usize {
-    match KERNEL_THREADS.load(std::sync::atomic::Ordering::Relaxed) {
-        0 => candle_core::utils::get_num_threads(),
-        n => n,
-    }
-}
-
 /// The worker thread count a run uses: `--threads` when given (and not 0), else
 /// `RAYON_NUM_THREADS`, else every core. Decided once, before the pools exist, so that the
 /// choices that follow from it (micro-batches, kernel threads) agree.
@@ -110,21 +97,26 @@ impl CpuThreading {
             CpuThreading::ParallelBatches
         }
     }
+
+    /// Threads each matrix kernel may use when the run has `workers` threads: all of them when
+    /// one batch runs at a time, one when every worker runs its own batch.
+    pub fn kernel_threads(self, workers: usize) -> usize {
+        match self {
+            CpuThreading::ThreadedKernels => workers,
+            CpuThreading::ParallelBatches => 1,
+        }
+    }
 }
 
-/// Sets up the thread pools; call once at start, before any other work. Returns the thread count.
+/// Sets up the thread pools; call once at start, before any other work. Returns the thread
+/// count, which the caller carries in its configs (nothing reads it back from a global).
 pub fn configure_cpu_threads(threads: Option<usize>, mode: CpuThreading) -> usize {
     let n = thread_count(threads);
     let _ = rayon::ThreadPoolBuilder::new()
         .num_threads(n)
         .build_global();
-    let kernel = match mode {
-        CpuThreading::ThreadedKernels => n,
-        CpuThreading::ParallelBatches => 1,
-    };
-    KERNEL_THREADS.store(kernel, std::sync::atomic::Ordering::Relaxed);
     // candle's own matrix kernels (the vendored candle-core's setter; no environment variable).
-    candle_core::utils::set_num_threads(kernel);
+    candle_core::utils::set_num_threads(mode.kernel_threads(n));
     n
 }
 

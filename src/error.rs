@@ -54,6 +54,9 @@ pub enum Error {
     /// A report, chart or table could not be rendered.
     #[error("{what}: {message}")]
     Render { what: &'static str, message: String },
+    /// A thread pool could not be started (the system refused threads).
+    #[error("thread pool: {0}")]
+    ThreadPool(String),
     /// A lock was poisoned by a panic on another thread: a bug, not a setting.
     #[error("internal: the lock on {0} was poisoned by a panic on another thread")]
     PoisonedLock(&'static str),

@@ -15,8 +15,9 @@ fn main() -> ExitCode {
         stance::device::keep_freed_memory();
     }
     let kernels = std::env::var("STANCE_KERNEL_THREADS").ok();
-    stance::device::configure_cpu_threads(cli.threads, cli.cpu_threading(kernels.as_deref()));
-    match cli.run() {
+    let workers =
+        stance::device::configure_cpu_threads(cli.threads, cli.cpu_threading(kernels.as_deref()));
+    match cli.run(workers) {
         Ok(()) => ExitCode::SUCCESS,
         // `stance score … | head`: the reader went away; nothing is wrong.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,

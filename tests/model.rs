@@ -80,7 +80,15 @@ fn minilm_matches_pytorch_reference_on_both_paths() {
             assert_eq!(enc.type_ids, p.token_type_ids);
             let batch = Batch::new(&[&enc], 0, DType::F32, &Device::Cpu).unwrap();
             let want = Tensor::new(p.hidden.clone(), &Device::Cpu).unwrap();
-            for path in [KernelPath::Fast, KernelPath::Differentiable] {
+            for path in [
+                KernelPath::Fast,
+                KernelPath::Differentiable {
+                    packed_linear: false,
+                },
+                KernelPath::Differentiable {
+                    packed_linear: true,
+                },
+            ] {
                 let h = m
                     .net()
                     .encoder
@@ -209,10 +217,15 @@ fn fast_and_differentiable_paths_agree_on_random_model() {
         .flat_map(|seed| tiny_models(seed).unwrap())
     {
         let batch = tiny_batch(&m);
-        let slow = m
-            .net()
-            .forward(&batch, KernelPath::Differentiable, None)
-            .unwrap();
+        let slow = |packed_linear| {
+            m.net()
+                .forward(&batch, KernelPath::Differentiable { packed_linear }, None)
+                .unwrap()
+        };
+        let (candle, packed) = (slow(false), slow(true));
+        let d = max_abs_diff(&candle, &packed);
+        assert!(d < 1e-4, "candle and packed training kernels differ by {d}");
+        let slow = candle;
         m.prepare_inference(stance::model::Precision::F32).unwrap();
         let fast = m.net().forward(&batch, KernelPath::Fast, None).unwrap();
         let d = max_abs_diff(&slow, &fast);
@@ -232,15 +245,17 @@ fn fast_and_differentiable_paths_agree_on_random_model() {
 #[test]
 fn gradients_reach_every_weight() {
     for m in tiny_models(5).unwrap() {
-        gradients_reach_every_weight_of(&m);
+        for packed_linear in [false, true] {
+            gradients_reach_every_weight_of(&m, packed_linear);
+        }
     }
 }
 
-fn gradients_reach_every_weight_of(m: &StanceModel) {
+fn gradients_reach_every_weight_of(m: &StanceModel, packed_linear: bool) {
     let batch = tiny_batch(m);
     let logits = m
         .net()
-        .forward(&batch, KernelPath::Differentiable, None)
+        .forward(&batch, KernelPath::Differentiable { packed_linear }, None)
         .unwrap();
     let targets = Tensor::new(&[0u32, 2, 1], &Device::Cpu).unwrap();
     let loss = candle_nn::loss::cross_entropy(&logits, &targets).unwrap();
@@ -282,7 +297,15 @@ fn random_models_do_not_depend_on_padding() {
                 m.prepare_inference(stance::model::Precision::F32).unwrap();
             }
             let both = tiny_batch(&m);
-            for path in [KernelPath::Fast, KernelPath::Differentiable] {
+            for path in [
+                KernelPath::Fast,
+                KernelPath::Differentiable {
+                    packed_linear: false,
+                },
+                KernelPath::Differentiable {
+                    packed_linear: true,
+                },
+            ] {
                 let all = m.net().forward(&both, path, None).unwrap();
                 let texts = ["China praised Russia for its restraint.", "Moscow."];
                 for (row, (text, spans)) in [(texts[0], (14, 20)), (texts[1], (0, 6))]

@@ -79,11 +79,9 @@ fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> stance::Result<T> + Sen
 /// Sets up the process's thread pool once (every core; single-threaded kernels, batches in
 /// parallel, as the CLI's inference); returns its size.
 fn threads_once() -> usize {
-    static SET: std::sync::Once = std::sync::Once::new();
-    SET.call_once(|| {
-        stance::device::configure_cpu_threads(None, CpuThreading::ParallelBatches);
-    });
-    rayon::current_num_threads()
+    static WORKERS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *WORKERS
+        .get_or_init(|| stance::device::configure_cpu_threads(None, CpuThreading::ParallelBatches))
 }
 
 /// The shipped model folders of the checkout this package was built from, so that `pip install .`
@@ -156,7 +154,7 @@ impl NativeModel {
         };
         let model = detached(py, || choice.load())?;
         let infer = InferOptions {
-            parallel_batches: parallel,
+            parallel_batches: Some(parallel),
             ..InferOptions::default()
         };
         Ok(Self {
@@ -502,9 +500,10 @@ fn train_config(
     cfg.micro_batches = stance::train::micro_batches_for(
         &cfg.device,
         micro_batches_given.then_some(cfg.micro_batches),
-        rayon::current_num_threads(),
+        threads_once(),
         cfg.batch_size,
     );
+    cfg.threads = threads_once();
     if let Some(t) = teacher {
         let unlabelled: Vec<PathBuf> = match unlabelled {
             Some(serde_json::Value::String(s)) => vec![s.into()],

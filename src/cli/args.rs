@@ -72,10 +72,9 @@ impl TryFrom<&BatchArgs> for InferOptions {
     fn try_from(a: &BatchArgs) -> anyhow::Result<Self> {
         anyhow::ensure!(a.token_budget >= 16, "--token-budget must be at least 16");
         anyhow::ensure!(a.max_batch >= 1, "--max-batch must be at least 1");
-        let parallel = a
-            .parallel_batches
-            .unwrap_or_else(rayon::current_num_threads);
-        anyhow::ensure!(parallel >= 1, "--parallel-batches must be at least 1");
+        // Unset: one batch per worker of the pool (`--threads`).
+        let parallel = a.parallel_batches;
+        anyhow::ensure!(parallel != Some(0), "--parallel-batches must be at least 1");
         Ok(Self {
             token_budget: a.token_budget,
             max_batch: a.max_batch,

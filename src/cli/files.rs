@@ -144,7 +144,8 @@ pub(crate) fn plan(command: &Command) -> RunFiles {
             // The library checks the same files again when it runs (also for callers from
             // Python); the CLI checks before loading anything, with the teacher's shipped name
             // or hub id resolved to its folder.
-            if let Ok(cfg) = stance::train::TrainConfig::try_from(a.as_ref()) {
+            // (The files do not depend on the thread count.)
+            if let Ok(cfg) = super::train::train_config(a, 1) {
                 f = cfg.planned_files();
             }
             if let Some(t) = &a.teacher {

@@ -75,15 +75,11 @@ impl Cli {
     /// on a GPU) use multi-threaded kernels; everything else runs batches in parallel.
     /// `STANCE_KERNEL_THREADS=threaded` forces the former (for measurements).
     pub(crate) fn cpu_threading(&self, kernels_env: Option<&str>) -> CpuThreading {
+        let workers = stance::device::thread_count(self.threads);
         match (&self.command, kernels_env) {
             // The micro-batch count training will use, from the same thread count.
             (Command::Train(t), _) => CpuThreading::for_training(
-                stance::train::micro_batches_for(
-                    &t.device,
-                    t.micro_batches,
-                    stance::device::thread_count(self.threads),
-                    t.batch_size,
-                ),
+                stance::train::micro_batches_for(&t.device, t.micro_batches, workers, t.batch_size),
                 &t.device,
             ),
             (_, Some("threaded")) => CpuThreading::ThreadedKernels,
@@ -91,13 +87,14 @@ impl Cli {
         }
     }
 
-    pub(crate) fn run(self) -> anyhow::Result<()> {
+    /// Runs the command on `workers` threads (as the pools were set up with).
+    pub(crate) fn run(self, workers: usize) -> anyhow::Result<()> {
         progress::set_quiet(self.quiet);
         files::plan(&self.command).check()?;
         match self.command {
             Command::Predict(a) => predict::run_predict(a),
             Command::Eval(a) => predict::run_eval(a),
-            Command::Train(a) => train::run_train(*a),
+            Command::Train(a) => train::run_train(*a, workers),
             Command::Average(a) => models::run_average(a),
             Command::Calibrate(a) => models::run_calibrate(a),
             Command::Score(a) => score::run_score(a),
@@ -192,6 +189,25 @@ mod tests {
             parse(&["score", "x"]).cpu_threading(Some("threaded")),
             CpuThreading::ThreadedKernels
         );
+        // The training kernels follow from the same decision: the packed single-threaded
+        // linear kernel exactly when each product gets one thread.
+        let packed = |cli: &Cli, workers: usize| {
+            let Command::Train(a) = &cli.command else {
+                panic!("not train")
+            };
+            let path = train::train_config(a, workers).unwrap().kernels();
+            matches!(
+                path,
+                stance::model::layers::Path::Differentiable {
+                    packed_linear: true
+                }
+            )
+        };
+        assert!(packed(&large, 2), "two micro-batches at once");
+        assert!(!packed(&small, 2), "one micro-batch on two threads");
+        assert!(!packed(&one, 2));
+        assert!(!packed(&gpu, 2));
+        assert!(packed(&one_core, 1), "one thread");
     }
 
     #[test]
@@ -221,7 +237,7 @@ mod tests {
         let Command::Train(a) = &cli.command else {
             panic!("not train")
         };
-        let cfg = TrainConfig::try_from(a.as_ref()).unwrap();
+        let cfg = train::train_config(a, 2).unwrap();
         let recipe = stance::train::Recipe::named("base").unwrap();
         assert_eq!(cfg.lr, 1e-5);
         assert_eq!(cfg.epochs, recipe.epochs);
@@ -248,7 +264,7 @@ mod tests {
         let Command::Train(a) = &cli.command else {
             panic!("not train")
         };
-        let e = format!("{:#}", TrainConfig::try_from(a.as_ref()).unwrap_err());
+        let e = format!("{:#}", train::train_config(a, 2).unwrap_err());
         assert!(e.contains("no/such-base"), "{e}");
     }
 
@@ -280,7 +296,7 @@ mod tests {
         assert!(cfg.keep_going && !cfg.resume);
         let infer = InferOptions::try_from(&a.batch).unwrap();
         assert_eq!(infer.token_budget, 512);
-        assert_eq!(infer.parallel_batches, 2);
+        assert_eq!(infer.parallel_batches, Some(2));
         assert!(!infer.sort_by_length);
         // Out-of-range numbers never reach the conversion.
         assert!(Cli::try_parse_from(["stance", "score", "a", "--chunk-docs", "0"]).is_err());

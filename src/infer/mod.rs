@@ -17,8 +17,10 @@ pub struct InferOptions {
     pub max_batch: usize,
     /// Sort by length before batching (less padding). Results come back in input order anyway.
     pub sort_by_length: bool,
-    /// Batches run at the same time on CPU (see [`crate::device::CpuThreading`]).
-    pub parallel_batches: usize,
+    /// Batches run at the same time on CPU (see [`crate::device::CpuThreading`]): `None`, one
+    /// per worker of the thread pool the call runs in; `Some(n)`, `n` (on a pool of their own
+    /// when `n` > 1).
+    pub parallel_batches: Option<usize>,
     /// Never put pairs of different lengths in one batch, so that no batch is padded: a pair's
     /// probabilities are then the same, bit for bit, whatever else is scored with it (padding
     /// changes the summation order of the attention kernels in the last float digits). Sharded,
@@ -32,7 +34,7 @@ impl Default for InferOptions {
             token_budget: 2048,
             max_batch: 64,
             sort_by_length: true,
-            parallel_batches: 1,
+            parallel_batches: Some(1),
             exact_lengths: true,
         }
     }
@@ -109,28 +111,22 @@ fn run_encoded(
         progress(rows.len());
         Ok(rows.iter().copied().zip(probs).collect())
     };
-    let results: Vec<Vec<(usize, Vec<f32>)>> = if opts.parallel_batches > 1 && model.on_cpu() {
-        if opts.parallel_batches == rayon::current_num_threads() {
-            batches
-                .par_iter()
-                .with_max_len(1)
-                .map(run)
-                .collect::<Result<_>>()?
-        } else {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(opts.parallel_batches)
-                .build()
-                .map_err(|e| Error::Config(e.to_string()))?;
-            pool.install(|| {
-                batches
-                    .par_iter()
-                    .with_max_len(1)
-                    .map(run)
-                    .collect::<Result<_>>()
-            })?
-        }
-    } else {
-        batches.iter().map(run).collect::<Result<_>>()?
+    let concurrently = || {
+        batches
+            .par_iter()
+            .with_max_len(1)
+            .map(run)
+            .collect::<Result<Vec<_>>>()
+    };
+    let results: Vec<Vec<(usize, Vec<f32>)>> = match opts.parallel_batches {
+        _ if !model.on_cpu() => batches.iter().map(run).collect::<Result<_>>()?,
+        Some(0 | 1) => batches.iter().map(run).collect::<Result<_>>()?,
+        None => concurrently()?,
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| Error::ThreadPool(e.to_string()))?
+            .install(concurrently)?,
     };
     let mut out = vec![Vec::new(); items.len()];
     for (i, p) in results.into_iter().flatten() {

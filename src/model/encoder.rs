@@ -197,7 +197,7 @@ impl Encoder {
             dev,
         )?;
         let word = match path {
-            Path::Differentiable if train_ops::applies(self.emb.word.embeddings()) => {
+            Path::Differentiable { .. } if train_ops::applies(self.emb.word.embeddings()) => {
                 train_ops::embedding(self.emb.word.embeddings(), input_ids)?
             }
             _ => self.emb.word.forward(input_ids)?,
@@ -256,6 +256,12 @@ impl Layer {
     ) -> Result<Tensor> {
         let a = &self.attn;
         let (b, t, h) = x.dims3()?;
+        let packed = matches!(
+            path,
+            Path::Differentiable {
+                packed_linear: true
+            }
+        );
         let split = |y: Tensor| -> Result<Tensor> {
             y.reshape((b, t, a.heads, a.head_dim))?
                 .transpose(1, 2)?
@@ -274,9 +280,9 @@ impl Layer {
                 )
             }
             _ => (
-                split(linear_train(&a.q, x)?)?,
-                split(linear_train(&a.k, x)?)?,
-                split(linear_train(&a.v, x)?)?,
+                split(linear_train(&a.q, x, packed)?)?,
+                split(linear_train(&a.k, x, packed)?)?,
+                split(linear_train(&a.v, x, packed)?)?,
             ),
         };
         let scale = 1.0 / (a.head_dim as f64).sqrt();
@@ -285,7 +291,7 @@ impl Layer {
         let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))?;
         let attn_out = match (&a.packed, path) {
             (Some((_, out)), Path::Fast) => out.forward(&ctx)?,
-            _ => maybe_dropout(linear_train(&a.out, &ctx)?, dropout)?,
+            _ => maybe_dropout(linear_train(&a.out, &ctx, packed)?, dropout)?,
         };
         let x = a.norm.forward(&(attn_out + x)?, path)?;
         let f = &self.ffn;
@@ -293,9 +299,9 @@ impl Layer {
             let y = down.forward(&up.forward(&x)?)?;
             return f.norm.forward(&(y + x)?, path);
         }
-        let up = linear_train(&f.up, &x)?;
+        let up = linear_train(&f.up, &x, packed)?;
         let up = f.act.forward(&up, path)?;
-        let down = maybe_dropout(linear_train(&f.down, &up)?, dropout)?;
+        let down = maybe_dropout(linear_train(&f.down, &up, packed)?, dropout)?;
         f.norm.forward(&(down + x)?, path)
     }
 }

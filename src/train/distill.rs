@@ -120,7 +120,7 @@ pub fn teacher_logits(
         .collect::<Result<_>>()?;
     // One batch per thread, as `score` runs (training's kernels are single-threaded).
     let opts = InferOptions {
-        parallel_batches: rayon::current_num_threads(),
+        parallel_batches: None,
         ..InferOptions::default()
     };
     let logits = logits_encoded(&teacher, &encoded, &opts, &|_| {})?;

@@ -16,7 +16,7 @@ pub mod optim;
 
 pub use log::{write_learning_curves, TrainLogLine, CURVES_FILE, LOG_FILE};
 
-use crate::device::DeviceSpec;
+use crate::device::{CpuThreading, DeviceSpec};
 use crate::encode::{Batch, Encoded, Marker};
 use crate::error::{Error, Result};
 pub use crate::eval::dev::DevScore;
@@ -80,6 +80,10 @@ pub struct TrainConfig {
     /// single-threaded kernels) and whose gradients are summed. 1: the whole batch at once.
     #[serde(default = "one")]
     pub micro_batches: usize,
+    /// Worker threads of the run's pool (as [`crate::device::configure_cpu_threads`] returned):
+    /// with the micro-batches it decides the training kernels (see [`TrainConfig::kernels`]).
+    #[serde(default = "one")]
+    pub threads: usize,
     /// Also write a checkpoint every N steps inside an epoch (long runs lose at most N steps).
     #[serde(default)]
     pub checkpoint_every: Option<usize>,
@@ -148,8 +152,18 @@ impl TrainConfig {
             max_steps: None,
             save_f16: false,
             micro_batches: 1,
+            threads: 1,
             checkpoint_every: None,
             distill: None,
+        }
+    }
+
+    /// The kernels of a training step: the packed single-threaded linear kernel when each
+    /// matrix product gets one thread (several micro-batches at once, or a one-thread run).
+    pub fn kernels(&self) -> KernelPath {
+        let threading = CpuThreading::for_training(self.micro_batches, &self.device);
+        KernelPath::Differentiable {
+            packed_linear: threading.kernel_threads(self.threads) == 1,
         }
     }
 
@@ -377,6 +391,7 @@ struct StepSettings<'a> {
     dropout: f32,
     smoothing: f64,
     parts: usize,
+    kernels: KernelPath,
     /// (α, T) of distillation.
     distill: Option<(f64, f64)>,
 }
@@ -410,9 +425,7 @@ fn step_gradients(
             p: s.dropout,
             rng: &mut rng,
         });
-        let logits = model
-            .net()
-            .forward(&batch, KernelPath::Differentiable, dropout)?;
+        let logits = model.net().forward(&batch, s.kernels, dropout)?;
         let weight = part.len() as f64 / rows.len() as f64;
         // With α = 0 and gold labels throughout, the teacher adds nothing: the plain loss, so
         // that the run is exactly the run without a teacher.
@@ -879,6 +892,7 @@ impl<'a> Run<'a> {
                 dropout: cfg.dropout,
                 smoothing: cfg.label_smoothing,
                 parts: cfg.micro_batches,
+                kernels: cfg.kernels(),
                 distill: cfg.distill.as_ref().map(|d| (d.weight, d.temperature)),
             },
         )?;

@@ -24,7 +24,7 @@ impl Activation {
     pub fn forward(self, xs: &Tensor, path: Path) -> Result<Tensor> {
         match (self, path) {
             (Self::GeluErf, Path::Fast) => gelu::gelu_erf(xs),
-            (Self::GeluErf, Path::Differentiable) => gelu::gelu_erf_differentiable(xs),
+            (Self::GeluErf, Path::Differentiable { .. }) => gelu::gelu_erf_differentiable(xs),
             (Self::GeluTanh, _) => xs.gelu(),
             (Self::Relu, _) => xs.relu(),
         }
@@ -36,7 +36,9 @@ impl Activation {
 pub fn softmax_last_dim(scores: &Tensor, path: Path) -> Result<Tensor> {
     match path {
         Path::Fast => candle_nn::ops::softmax_last_dim(scores),
-        Path::Differentiable if train_ops::applies(scores) => train_ops::softmax_last_dim(scores),
-        Path::Differentiable => candle_nn::ops::softmax(scores, D::Minus1),
+        Path::Differentiable { .. } if train_ops::applies(scores) => {
+            train_ops::softmax_last_dim(scores)
+        }
+        Path::Differentiable { .. } => candle_nn::ops::softmax(scores, D::Minus1),
     }
 }

@@ -26,10 +26,10 @@ impl LayerNorm {
             Path::Fast => {
                 candle_nn::ops::layer_norm(&xs.contiguous()?, &self.weight, &self.bias, self.eps)
             }
-            Path::Differentiable if train_ops::applies(xs) => {
+            Path::Differentiable { .. } if train_ops::applies(xs) => {
                 train_ops::layer_norm(xs, &self.weight, &self.bias, self.eps)
             }
-            Path::Differentiable => {
+            Path::Differentiable { .. } => {
                 candle_nn::ops::layer_norm_slow(xs, &self.weight, &self.bias, self.eps)
             }
         }

@@ -106,16 +106,16 @@ fn rows_through(x: &Tensor, op: &impl CustomOp1, n: usize) -> Result<Tensor> {
     on_rows(x, n, |x2| x2.apply_op1_no_bwd(op))
 }
 
-/// A linear layer for training: on CPU with AVX-512 and single-threaded kernels (training with
-/// micro-batches) the products, forward and backward, run on the packed kernel; candle's
-/// `Linear` elsewhere. Same gradients up to summation order.
-pub fn linear_train(lin: &candle_nn::Linear, x: &Tensor) -> Result<Tensor> {
+/// A linear layer for training: on CPU with AVX-512, when the caller runs each product on one
+/// thread (`packed`: training with micro-batches), the products, forward and backward, run on
+/// the packed kernel; candle's `Linear` elsewhere. Same gradients up to summation order.
+pub fn linear_train(lin: &candle_nn::Linear, x: &Tensor, packed: bool) -> Result<Tensor> {
     let w = lin.weight();
-    let usable = features::avx512()
+    let usable = packed
+        && features::avx512()
         && x.device().is_cpu()
         && x.dtype() == DType::F32
-        && w.dtype() == DType::F32
-        && crate::device::kernel_threads() == 1;
+        && w.dtype() == DType::F32;
     if !usable {
         return lin.forward(x);
     }

@@ -16,5 +16,9 @@ pub use linear::{linear_train, Linear, Precision};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Path {
     Fast,
-    Differentiable,
+    /// `packed_linear`: linear layers on the packed single-threaded training kernel where the
+    /// CPU has it (the caller knows each product gets one thread), else candle's.
+    Differentiable {
+        packed_linear: bool,
+    },
 }
