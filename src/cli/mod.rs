@@ -110,7 +110,6 @@ mod tests {
     use super::*;
     use stance::commands::score::ScoreConfig;
     use stance::infer::InferOptions;
-    use stance::train::TrainConfig;
     use stance::DeviceSpec;
 
     fn parse(args: &[&str]) -> Cli {
