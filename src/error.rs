@@ -71,6 +71,16 @@ impl From<candle_core::Error> for Error {
     }
 }
 
+/// Formatting into a `String` (reports, tables): fails only if a `Display` implementation does.
+impl From<std::fmt::Error> for Error {
+    fn from(e: std::fmt::Error) -> Self {
+        Error::Render {
+            what: "formatted text",
+            message: e.to_string(),
+        }
+    }
+}
+
 impl Error {
     pub fn io(path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
         Error::Io {

@@ -100,32 +100,39 @@ fn f(x: Option<f64>) -> String {
     x.map_or("–".into(), |v| format!("{v:+.3}"))
 }
 
-/// The HTML report.
+/// The HTML report: the overview, stance over time, by group, holders, evidence, and where
+/// it all came from.
 pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
     let mut h = String::new();
-    let w = |e: std::fmt::Error| Error::Render {
-        what: "the report",
-        message: e.to_string(),
-    };
+    let shown = chosen(t, layout);
+    writeln!(h, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/><title>stance report</title><style>{STYLE}</style></head><body>")?;
+    writeln!(h, "<h1>Stance report</h1>")?;
+    overview_section(&mut h, t, &shown)?;
+    time_section(&mut h, t, &shown)?;
+    group_section(&mut h, t, &shown)?;
+    holder_section(&mut h, t, layout)?;
+    evidence_section(&mut h, t, &shown)?;
+    provenance_section(&mut h, t, prov)?;
+    writeln!(h, "</body></html>")?;
+    Ok(h)
+}
+
+/// The overview table of every actor, and the index bars of the shown ones.
+fn overview_section(h: &mut String, t: &Tally, shown: &[(&String, &ActorTally)]) -> Result<()> {
     let labels: Vec<&String> = t.labels.iter().collect();
     let rows = overview(t);
-    writeln!(h, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/><title>stance report</title><style>{STYLE}</style></head><body>").map_err(w)?;
-    writeln!(h, "<h1>Stance report</h1>").map_err(w)?;
-
-    // Overview.
-    writeln!(h, "<h2 id=\"overview\">Overview</h2>").map_err(w)?;
+    writeln!(h, "<h2 id=\"overview\">Overview</h2>")?;
     if !t.has_index() {
-        writeln!(h, "<p class=\"note\">The label set has no supportive and critical labels: the stance index is not shown, counts are.</p>").map_err(w)?;
+        writeln!(h, "<p class=\"note\">The label set has no supportive and critical labels: the stance index is not shown, counts are.</p>")?;
     }
     write!(
         h,
         "<table><tr><th class=\"l\">actor</th><th class=\"l\">kind</th><th>sentences</th>"
-    )
-    .map_err(w)?;
+    )?;
     for l in &labels {
-        write!(h, "<th>{}</th>", escape(l)).map_err(w)?;
+        write!(h, "<th>{}</th>", escape(l))?;
     }
-    writeln!(h, "<th>stance index</th><th>95% interval</th></tr>").map_err(w)?;
+    writeln!(h, "<th>stance index</th><th>95% interval</th></tr>")?;
     let cells: std::collections::HashMap<&str, &Cell> = t
         .actors
         .iter()
@@ -138,19 +145,17 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
             escape(&r.actor),
             escape(&r.kind),
             r.sentences
-        )
-        .map_err(w)?;
+        )?;
         for c in &r.counts {
-            write!(h, "<td>{c}</td>").map_err(w)?;
+            write!(h, "<td>{c}</td>")?;
         }
         let iv = cells
             .get(r.actor.as_str())
             .map_or("–".into(), |c| interval_text(c));
-        writeln!(h, "<td>{}</td><td>{iv}</td></tr>", f(r.index)).map_err(w)?;
+        writeln!(h, "<td>{}</td><td>{iv}</td></tr>", f(r.index))?;
     }
-    writeln!(h, "</table>").map_err(w)?;
-    writeln!(h, "<p class=\"note\">{}</p>", escape(INTERVAL_NOTE)).map_err(w)?;
-    let shown = chosen(t, layout);
+    writeln!(h, "</table>")?;
+    writeln!(h, "<p class=\"note\">{}</p>", escape(INTERVAL_NOTE))?;
     if t.has_index() && !shown.is_empty() {
         let bars: Vec<Bar> = shown
             .iter()
@@ -172,16 +177,19 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
                 &bars,
                 MIN_SENTENCES
             )?)
-        )
-        .map_err(w)?;
+        )?;
     }
+    Ok(())
+}
 
-    // Over time.
-    writeln!(h, "<h2 id=\"time\">Over time</h2>").map_err(w)?;
+/// Stance over time of each shown actor: a chart and a table per actor.
+fn time_section(h: &mut String, t: &Tally, shown: &[(&String, &ActorTally)]) -> Result<()> {
+    let labels: Vec<&String> = t.labels.iter().collect();
+    writeln!(h, "<h2 id=\"time\">Over time</h2>")?;
     let dated = shown.iter().any(|(_, a)| !a.days.is_empty());
     let by = t.period();
     if !dated {
-        writeln!(h, "<p class=\"note\">None of the shown actors' sentences has a date that parses (fields tried: {}; {} documents without a date, {} with one that does not parse); this section is left out.</p>", escape(&t.opts.date_fields.join(", ")), t.dates_missing, t.dates_unparsed).map_err(w)?;
+        writeln!(h, "<p class=\"note\">None of the shown actors' sentences has a date that parses (fields tried: {}; {} documents without a date, {} with one that does not parse); this section is left out.</p>", escape(&t.opts.date_fields.join(", ")), t.dates_missing, t.dates_unparsed)?;
     } else {
         let why = if t.opts.by.is_some() {
             "as asked (--by)".to_string()
@@ -192,13 +200,13 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
             };
             format!("chosen from the archive's date span of {span} days: a day under two months, a week under two years, a month beyond; --by sets it")
         };
-        writeln!(h, "<p>One point per {} ({why}), placed at the middle of its {} on a time axis: a {} without sentences keeps its place, empty, and the line does not join across it.</p>", by.name(), by.name(), by.name()).map_err(w)?;
-        for (name, a) in &shown {
+        writeln!(h, "<p>One point per {} ({why}), placed at the middle of its {} on a time axis: a {} without sentences keeps its place, empty, and the line does not join across it.</p>", by.name(), by.name(), by.name())?;
+        for (name, a) in shown {
             if a.days.is_empty() {
                 continue;
             }
             let periods = t.periods_of(a);
-            writeln!(h, "<h3>{}</h3>", escape(name)).map_err(w)?;
+            writeln!(h, "<h3>{}</h3>", escape(name))?;
             if t.has_index() {
                 let points: Vec<Point> = periods
                     .iter()
@@ -222,18 +230,16 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
                         &points,
                         MIN_SENTENCES
                     )?)
-                )
-                .map_err(w)?;
+                )?;
             }
             write!(
                 h,
                 "<table><tr><th class=\"l\">period</th><th>sentences</th>"
-            )
-            .map_err(w)?;
+            )?;
             for l in &labels {
-                write!(h, "<th>{} share</th>", escape(l)).map_err(w)?;
+                write!(h, "<th>{} share</th>", escape(l))?;
             }
-            writeln!(h, "<th>stance index</th><th>95% interval</th></tr>").map_err(w)?;
+            writeln!(h, "<th>stance index</th><th>95% interval</th></tr>")?;
             for p in &periods {
                 let c = &p.cell;
                 write!(
@@ -241,34 +247,34 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
                     "<tr><td class=\"l\">{}</td><td>{}</td>",
                     escape(&p.label),
                     c.sentences
-                )
-                .map_err(w)?;
+                )?;
                 for l in &labels {
                     let share =
                         c.counts.get(*l).copied().unwrap_or(0) as f64 / c.sentences.max(1) as f64;
-                    write!(h, "<td>{:.0}%</td>", 100.0 * share).map_err(w)?;
+                    write!(h, "<td>{:.0}%</td>", 100.0 * share)?;
                 }
                 writeln!(
                     h,
                     "<td>{}</td><td>{}</td></tr>",
                     f(c.index()),
                     interval_text(c)
-                )
-                .map_err(w)?;
+                )?;
             }
-            writeln!(h, "</table>").map_err(w)?;
+            writeln!(h, "</table>")?;
         }
     }
+    Ok(())
+}
 
-    // By group.
-    writeln!(h, "<h2 id=\"groups\">By group</h2>").map_err(w)?;
+/// Stance by group (`--group-by`) of each shown actor.
+fn group_section(h: &mut String, t: &Tally, shown: &[(&String, &ActorTally)]) -> Result<()> {
+    writeln!(h, "<h2 id=\"groups\">By group</h2>")?;
     let grouped = shown.iter().any(|(_, a)| !a.groups.is_empty());
     if !grouped {
         writeln!(
             h,
             "<p class=\"note\">No --group-by field given; this section is left out.</p>"
-        )
-        .map_err(w)?;
+        )?;
     } else {
         let bars: Vec<Bar> = shown
             .iter()
@@ -293,11 +299,10 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
                     &bars,
                     MIN_SENTENCES
                 )?)
-            )
-            .map_err(w)?;
+            )?;
         }
-        writeln!(h, "<table><tr><th class=\"l\">actor</th><th class=\"l\">group</th><th>sentences</th><th>stance index</th><th>95% interval</th></tr>").map_err(w)?;
-        for (n, a) in &shown {
+        writeln!(h, "<table><tr><th class=\"l\">actor</th><th class=\"l\">group</th><th>sentences</th><th>stance index</th><th>95% interval</th></tr>")?;
+        for (n, a) in shown {
             for (g, c) in &a.groups {
                 writeln!(
                     h,
@@ -307,37 +312,36 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
                     c.sentences,
                     f(c.index()),
                     interval_text(c)
-                )
-                .map_err(w)?;
+                )?;
             }
         }
-        writeln!(h, "</table>").map_err(w)?;
+        writeln!(h, "</table>")?;
     }
+    Ok(())
+}
 
-    // Who holds which stance toward whom.
-    writeln!(h, "<h2 id=\"holders\">Who holds which stance</h2>").map_err(w)?;
+/// Who holds which stance toward whom.
+fn holder_section(h: &mut String, t: &Tally, layout: &Layout) -> Result<()> {
+    writeln!(h, "<h2 id=\"holders\">Who holds which stance</h2>")?;
     let pairs = holder_rows(t, layout);
     if pairs.is_empty() {
         writeln!(
             h,
             "<p class=\"note\">No sentence of the shown actors names who holds its stance (quotes, reporting verbs).</p>"
-        )
-        .map_err(w)?;
+        )?;
     } else {
         writeln!(
             h,
             "<p>Sentences whose stance toward an actor is someone's (a quote's speaker, the subject of a reporting verb), by holder, most frequent first (at most {MAX_HOLDER_ROWS}).</p>"
-        )
-        .map_err(w)?;
+        )?;
         write!(
             h,
             "<table><tr><th class=\"l\">holder</th><th class=\"l\">toward</th><th>sentences</th>"
-        )
-        .map_err(w)?;
+        )?;
         for l in &t.labels {
-            write!(h, "<th>{}</th>", escape(l)).map_err(w)?;
+            write!(h, "<th>{}</th>", escape(l))?;
         }
-        writeln!(h, "<th>stance index</th></tr>").map_err(w)?;
+        writeln!(h, "<th>stance index</th></tr>")?;
         for (holder, target, c) in &pairs {
             write!(
                 h,
@@ -345,76 +349,76 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
                 escape(holder),
                 escape(target),
                 c.sentences
-            )
-            .map_err(w)?;
+            )?;
             for l in &t.labels {
-                write!(h, "<td>{}</td>", c.counts.get(l).copied().unwrap_or(0)).map_err(w)?;
+                write!(h, "<td>{}</td>", c.counts.get(l).copied().unwrap_or(0))?;
             }
-            writeln!(h, "<td>{}</td></tr>", f(c.index())).map_err(w)?;
+            writeln!(h, "<td>{}</td></tr>", f(c.index()))?;
         }
-        writeln!(h, "</table>").map_err(w)?;
+        writeln!(h, "</table>")?;
     }
+    Ok(())
+}
 
-    // Evidence.
-    writeln!(h, "<h2 id=\"evidence\">Evidence</h2>").map_err(w)?;
+/// The most supportive and most critical sentences of each shown actor.
+fn evidence_section(h: &mut String, t: &Tally, shown: &[(&String, &ActorTally)]) -> Result<()> {
+    writeln!(h, "<h2 id=\"evidence\">Evidence</h2>")?;
     if !t.has_index() {
         writeln!(
             h,
             "<p class=\"note\">Needs supportive and critical labels.</p>"
-        )
-        .map_err(w)?;
+        )?;
     }
     for (name, a) in shown.iter().filter(|_| t.has_index()) {
-        writeln!(h, "<h3>{}</h3>", escape(name)).map_err(w)?;
+        writeln!(h, "<h3>{}</h3>", escape(name))?;
         for (title, side, list, class) in [
             ("most supportive", "supportive", &a.supportive, "s"),
             ("most critical", "critical", &a.critical, "c"),
         ] {
             if list.is_empty() {
-                writeln!(h, "<p>{title}: no {side} sentence.</p>").map_err(w)?;
+                writeln!(h, "<p>{title}: no {side} sentence.</p>")?;
                 continue;
             }
-            writeln!(h, "<p>{title}:</p><ol>").map_err(w)?;
+            writeln!(h, "<p>{title}:</p><ol>")?;
             for e in list.iter() {
-                writeln!(h, "<li>{}</li>", evidence(e, class)).map_err(w)?;
+                writeln!(h, "<li>{}</li>", evidence(e, class))?;
             }
-            writeln!(h, "</ol>").map_err(w)?;
+            writeln!(h, "</ol>")?;
         }
     }
+    Ok(())
+}
 
-    // Who and when.
-    writeln!(h, "<h2 id=\"provenance\">Who and when</h2><ul>").map_err(w)?;
-    writeln!(h, "<li>inputs: {}</li>", escape(&prov.inputs.join(", "))).map_err(w)?;
+/// Who and when: inputs, models, versions, dates and skipped lines.
+fn provenance_section(h: &mut String, t: &Tally, prov: &Provenance) -> Result<()> {
+    writeln!(h, "<h2 id=\"provenance\">Who and when</h2><ul>")?;
+    writeln!(h, "<li>inputs: {}</li>", escape(&prov.inputs.join(", ")))?;
     writeln!(
         h,
         "<li>scored by: {}</li>",
         escape(&line_counts(&t.models, ""))
-    )
-    .map_err(w)?;
+    )?;
     writeln!(
         h,
         "<li>scored with: {}</li>",
         escape(&line_counts(&t.versions, "stance "))
-    )
-    .map_err(w)?;
+    )?;
     if t.models.len() > 1 {
         writeln!(
             h,
             "<li><strong>warning:</strong> the inputs were scored by {} different models; their calls are not comparable</li>",
             t.models.len()
-        )
-        .map_err(w)?;
+        )?;
     }
     if let Some(m) = &prov.model {
-        writeln!(h, "<li>model described: {}</li>", escape(m)).map_err(w)?;
+        writeln!(h, "<li>model described: {}</li>", escape(m))?;
     }
     writeln!(
         h,
         "<li>made by stance {} at {}</li>",
         env!("CARGO_PKG_VERSION"),
         escape(&now_utc())
-    )
-    .map_err(w)?;
+    )?;
     let range = match (t.first, t.last) {
         (Some(a), Some(b)) => format!(
             "{} to {}",
@@ -427,8 +431,7 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
         h,
         "<li>dates: {range} ({} documents without a date, {} with a date that does not parse)</li>",
         t.dates_missing, t.dates_unparsed
-    )
-    .map_err(w)?;
+    )?;
     writeln!(
         h,
         "<li>{} sentence lines, {} documents, {} actors; {} lines skipped</li>",
@@ -436,8 +439,7 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
         t.documents,
         t.actors.len(),
         t.skipped_count
-    )
-    .map_err(w)?;
+    )?;
     for s in &t.skipped {
         writeln!(
             h,
@@ -445,11 +447,10 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
             escape(&s.source),
             s.line,
             escape(&s.message)
-        )
-        .map_err(w)?;
+        )?;
     }
-    writeln!(h, "</ul>\n</body></html>").map_err(w)?;
-    Ok(h)
+    writeln!(h, "</ul>")?;
+    Ok(())
 }
 
 /// `PREFIX name (N lines), …` of what the score lines name (models, versions).
@@ -527,24 +528,65 @@ pub fn holder_rows<'a>(t: &'a Tally, layout: &Layout) -> Vec<(&'a String, &'a St
 
 pub fn write_tables(t: &Tally, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    write_csv(dir, "overview.csv", overview_table(t))?;
+    let (over_time, by_group) = time_and_group_tables(t);
+    write_csv(dir, "over_time.csv", over_time)?;
+    write_csv(dir, "by_group.csv", by_group)?;
+    write_csv(dir, "holders.csv", holder_table(t))?;
+    write_csv(dir, "evidence.csv", evidence_table(t))
+}
+
+/// Writes `rows` as the CSV file `dir/name` (atomically).
+fn write_csv(dir: &Path, name: &str, rows: Vec<Vec<String>>) -> Result<()> {
     let csv_err = |e: csv::Error| Error::Render {
         what: "a table",
         message: e.to_string(),
     };
-    let write = |name: &str, rows: Vec<Vec<String>>| -> Result<()> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        for r in rows {
-            w.write_record(&r).map_err(csv_err)?;
-        }
-        let bytes = w.into_inner().map_err(|e| Error::Config(e.to_string()))?;
-        crate::io::atomic::write_bytes(dir.join(name), &bytes)
-    };
-    let num = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:.4}"));
-    let labels: Vec<String> = t.labels.iter().cloned().collect();
-    let mut head = vec!["actor".to_string(), "kind".into(), "sentences".into()];
-    head.extend(labels.iter().cloned());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(&r).map_err(csv_err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Render {
+        what: "a table",
+        message: e.to_string(),
+    })?;
+    crate::io::atomic::write_bytes(dir.join(name), &bytes)
+}
+
+/// A number of a table: four decimals, empty for none.
+fn num(x: Option<f64>) -> String {
+    x.map_or(String::new(), |v| format!("{v:.4}"))
+}
+
+/// A table's header: `first`, `second`, sentences, one column per label, the index and its
+/// interval.
+fn cell_head(t: &Tally, first: &str, second: &str) -> Vec<String> {
+    let mut head = vec![first.to_string(), second.into(), "sentences".into()];
+    head.extend(t.labels.iter().cloned());
     head.extend(["stance_index".into(), "ci_low".into(), "ci_high".into()]);
-    let mut rows = vec![head];
+    head
+}
+
+/// A row under [`cell_head`]: every table with an index has its interval (empty below
+/// [`MIN_SENTENCES`] sentences).
+fn cell_row(t: &Tally, first: &str, second: &str, c: &Cell) -> Vec<String> {
+    let mut row = vec![
+        first.to_string(),
+        second.to_string(),
+        c.sentences.to_string(),
+    ];
+    row.extend(
+        t.labels
+            .iter()
+            .map(|l| c.counts.get(l).copied().unwrap_or(0).to_string()),
+    );
+    let iv = c.interval();
+    row.extend([num(c.index()), num(iv.map(|x| x.0)), num(iv.map(|x| x.1))]);
+    row
+}
+
+fn overview_table(t: &Tally) -> Vec<Vec<String>> {
+    let mut rows = vec![cell_head(t, "actor", "kind")];
     for r in overview(t) {
         let mut row = vec![r.actor, r.kind, r.sentences.to_string()];
         row.extend(r.counts.iter().map(|c| c.to_string()));
@@ -555,69 +597,49 @@ pub fn write_tables(t: &Tally, dir: &Path) -> Result<()> {
         ]);
         rows.push(row);
     }
-    write("overview.csv", rows)?;
-    // Every table with an index has its interval (empty below MIN_SENTENCES sentences).
-    let mut head = vec!["actor".to_string(), "period".into(), "sentences".into()];
-    head.extend(labels.iter().cloned());
-    head.extend(["stance_index".into(), "ci_low".into(), "ci_high".into()]);
-    let mut rows = vec![{
-        let mut h = head.clone();
-        h.insert(2, "period_start".into());
-        h
-    }];
-    let mut groups = vec![{
-        let mut h = head.clone();
-        h[1] = "group".into();
-        h
-    }];
-    // `first`, `second`, sentences, one count per label, the index.
-    let cell_row = |first: &str, second: &str, c: &Cell| {
-        let mut row = vec![
-            first.to_string(),
-            second.to_string(),
-            c.sentences.to_string(),
-        ];
-        row.extend(
-            labels
-                .iter()
-                .map(|l| c.counts.get(l).copied().unwrap_or(0).to_string()),
-        );
-        let iv = c.interval();
-        row.extend([num(c.index()), num(iv.map(|x| x.0)), num(iv.map(|x| x.1))]);
-        row
-    };
+    rows
+}
+
+/// The over-time table (with each period's first day) and the by-group table.
+fn time_and_group_tables(t: &Tally) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let mut over_time = vec![cell_head(t, "actor", "period")];
+    over_time[0].insert(2, "period_start".into());
+    let mut groups = vec![cell_head(t, "actor", "group")];
     for (name, a) in t.ranked() {
         for p in t.periods_of(a) {
-            let mut row = cell_row(name, &p.label, &p.cell);
+            let mut row = cell_row(t, name, &p.label, &p.cell);
             let start = super::dates::Date::from_days(p.start).period(super::dates::Period::Day);
             row.insert(2, start);
-            rows.push(row);
+            over_time.push(row);
         }
-        groups.extend(a.groups.iter().map(|(k, c)| cell_row(name, k, c)));
+        groups.extend(a.groups.iter().map(|(k, c)| cell_row(t, name, k, c)));
     }
-    write("over_time.csv", rows)?;
-    write("by_group.csv", groups)?;
-    let mut head = vec!["holder".to_string(), "actor".into(), "sentences".into()];
-    head.extend(labels.iter().cloned());
-    head.extend(["stance_index".into(), "ci_low".into(), "ci_high".into()]);
-    let mut rows = vec![head];
+    (over_time, groups)
+}
+
+fn holder_table(t: &Tally) -> Vec<Vec<String>> {
+    let mut rows = vec![cell_head(t, "holder", "actor")];
     for (name, a) in t.ranked() {
         rows.extend(
             a.holders
                 .iter()
-                .map(|(holder, c)| cell_row(holder, name, c)),
+                .map(|(holder, c)| cell_row(t, holder, name, c)),
         );
     }
-    write("holders.csv", rows)?;
-    let mut rows = vec![vec![
-        "actor".to_string(),
-        "side".into(),
-        "rank".into(),
-        "stance_index".into(),
-        "doc".into(),
-        "sentence".into(),
-        "text".into(),
-    ]];
+    rows
+}
+
+fn evidence_table(t: &Tally) -> Vec<Vec<String>> {
+    let head = [
+        "actor",
+        "side",
+        "rank",
+        "stance_index",
+        "doc",
+        "sentence",
+        "text",
+    ];
+    let mut rows = vec![head.map(String::from).to_vec()];
     for (name, a) in t.ranked() {
         for (side, list) in [("supportive", &a.supportive), ("critical", &a.critical)] {
             for (i, e) in list.iter().enumerate() {
@@ -633,7 +655,7 @@ pub fn write_tables(t: &Tally, dir: &Path) -> Result<()> {
             }
         }
     }
-    write("evidence.csv", rows)
+    rows
 }
 
 /// The time the report is made, UTC (`2026-12-06 01:02 UTC`); `SOURCE_DATE_EPOCH` (seconds,
