@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::text::actors::{Gazetteer, Via, TITLES};
-use crate::text::document::{analyse, Discover, MentionOptions};
+use crate::text::document::{analyse, Analysis, Discover, MentionOptions};
 use crate::text::segment;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -332,215 +332,292 @@ pub struct AnaphorCounts {
 
 /// Scores `docs` with `opts`.
 pub fn evaluate(docs: &[GoldDoc], g: &Gazetteer, opts: &MentionOptions) -> MentionReport {
-    let in_scope = |r: &GoldRef| {
-        !r.venue
-            && (!r.demonym || opts.demonyms)
-            && (!r.discovered || opts.discover == Discover::Score)
-    };
-    let mut venues = VenueCounts::default();
-    let mut anaphors = AnaphorCounts::default();
-    // (found and right, found, labelled and found, labelled) per via.
-    let mut by_via: BTreeMap<String, (usize, usize, usize, usize)> = BTreeMap::new();
-    let (mut ref_c, mut ref_p, mut ref_g) = (0, 0, 0);
-    let (mut h_c, mut h_p, mut h_g) = (0, 0, 0);
-    let (mut d_c, mut d_p, mut d_g) = (0, 0, 0);
-    let mut misses = Vec::new();
+    let mut t = Tallies::default();
     for doc in docs {
-        let file = doc
-            .path
-            .file_name()
-            .map_or(String::new(), |f| f.to_string_lossy().into_owned());
         let a = analyse(&doc.text, g, opts);
-        let spans = segment::sentences(&doc.text);
-        let chars: Vec<char> = doc.text.chars().collect();
-        let sentence_of = |pos: usize| spans.partition_point(|s| s.end <= pos);
-        let sentence_text = |k: usize| -> String {
-            spans
-                .get(k)
-                .map(|s| chars[s.start..s.end].iter().collect())
-                .unwrap_or_default()
-        };
-        // Found mentions with document offsets; holders per (sentence, actor).
-        let mut found: Vec<(usize, usize, String, Via, String)> = Vec::new();
-        let mut found_holders: HashMap<(usize, String), Option<String>> = HashMap::new();
-        for s in &a.sentences {
-            for (m, h) in s.mentions.iter().zip(&s.holders) {
-                let name = a.actor(g, m.actor).name.clone();
-                let holder = h.map(|h| a.actor(g, h).name.clone());
-                found.push((
-                    s.start + m.start,
-                    s.start + m.end,
-                    name.clone(),
-                    m.via,
-                    m.text.clone(),
-                ));
-                let e = found_holders.entry((s.index, name)).or_insert(None);
-                if e.is_none() {
-                    *e = holder;
-                }
+        let view = DocView::new(doc);
+        let (found, found_holders) = found_mentions(&a, g);
+        t.venues_set_aside(&view, &a, opts);
+        let matched = t.found_references(&view, &found);
+        t.labelled_references(&view, &found, &matched, g, opts);
+        t.holders(&view, &found_holders, opts);
+        if opts.discover != Discover::Off {
+            t.discovery(&view, &a);
+        }
+    }
+    t.report(docs.len(), opts)
+}
+
+/// Whether a labelled reference is scored under `opts` (venues never are; demonyms and
+/// discovered names only when those rules are on).
+fn in_scope(r: &GoldRef, opts: &MentionOptions) -> bool {
+    !r.venue && (!r.demonym || opts.demonyms) && (!r.discovered || opts.discover == Discover::Score)
+}
+
+/// A found mention in document offsets: (start, end, actor, via, surface text).
+type Found = (usize, usize, String, Via, String);
+
+/// The holder found per (sentence, actor): the first mention's.
+type HolderMap = HashMap<(usize, String), Option<String>>;
+
+/// The found mentions of a document in document offsets, and the holder per (sentence, actor).
+fn found_mentions(a: &Analysis, g: &Gazetteer) -> (Vec<Found>, HolderMap) {
+    let mut found = Vec::new();
+    let mut holders: HolderMap = HashMap::new();
+    for s in &a.sentences {
+        for (m, h) in s.mentions.iter().zip(&s.holders) {
+            let name = a.actor(g, m.actor).name.clone();
+            let holder = h.map(|h| a.actor(g, h).name.clone());
+            found.push((
+                s.start + m.start,
+                s.start + m.end,
+                name.clone(),
+                m.via,
+                m.text.clone(),
+            ));
+            let e = holders.entry((s.index, name)).or_insert(None);
+            if e.is_none() {
+                *e = holder;
             }
         }
-        let overlapping = |start: usize, end: usize| -> Vec<usize> {
-            (0..doc.refs.len())
-                .filter(|&k| doc.refs[k].start < end && doc.refs[k].end > start)
-                .collect()
-        };
-        venues.labelled += doc.refs.iter().filter(|r| r.venue).count();
+    }
+    (found, holders)
+}
+
+/// A labelled document with its sentences, for locating references and quoting them.
+struct DocView<'a> {
+    refs: &'a [GoldRef],
+    file: String,
+    spans: Vec<segment::Span>,
+    chars: Vec<char>,
+}
+
+impl<'a> DocView<'a> {
+    fn new(doc: &'a GoldDoc) -> Self {
+        Self {
+            refs: &doc.refs,
+            file: doc
+                .path
+                .file_name()
+                .map_or(String::new(), |f| f.to_string_lossy().into_owned()),
+            spans: segment::sentences(&doc.text),
+            chars: doc.text.chars().collect(),
+        }
+    }
+
+    fn sentence_of(&self, pos: usize) -> usize {
+        self.spans.partition_point(|s| s.end <= pos)
+    }
+
+    fn sentence_text(&self, k: usize) -> String {
+        self.spans
+            .get(k)
+            .map(|s| self.chars[s.start..s.end].iter().collect())
+            .unwrap_or_default()
+    }
+
+    /// The labelled references overlapping `start..end`.
+    fn overlapping(&self, start: usize, end: usize) -> Vec<usize> {
+        (0..self.refs.len())
+            .filter(|&k| self.refs[k].start < end && self.refs[k].end > start)
+            .collect()
+    }
+
+    fn miss(&self, what: String, sentence: String) -> Miss {
+        Miss {
+            file: self.file.clone(),
+            what,
+            sentence,
+        }
+    }
+}
+
+/// (correct, predicted, gold) counts.
+type Counts = (usize, usize, usize);
+
+/// The running counts of an evaluation.
+#[derive(Default)]
+struct Tallies {
+    venues: VenueCounts,
+    anaphors: AnaphorCounts,
+    /// (found and right, found, labelled and found, labelled) per via.
+    by_via: BTreeMap<String, (usize, usize, usize, usize)>,
+    references: Counts,
+    holders: Counts,
+    discovery: Counts,
+    misses: Vec<Miss>,
+}
+
+impl Tallies {
+    /// The places the rules set aside as venues, against the labels.
+    fn venues_set_aside(&mut self, view: &DocView, a: &Analysis, opts: &MentionOptions) {
+        self.venues.labelled += view.refs.iter().filter(|r| r.venue).count();
         for s in &a.sentences {
             for m in &s.venues {
-                let (start, end) = (s.start + m.start, s.start + m.end);
-                let over = overlapping(start, end);
-                if over.iter().any(|&k| doc.refs[k].venue) {
-                    venues.found_as_venues += 1;
-                } else if over.iter().any(|&k| in_scope(&doc.refs[k])) {
-                    venues.actors_taken_as_venues += 1;
-                    misses.push(Miss {
-                        file: file.clone(),
-                        what: format!("{:?} set aside as a venue, labelled an actor", m.text),
-                        sentence: s.text.clone(),
-                    });
+                let over = view.overlapping(s.start + m.start, s.start + m.end);
+                if over.iter().any(|&k| view.refs[k].venue) {
+                    self.venues.found_as_venues += 1;
+                } else if over.iter().any(|&k| in_scope(&view.refs[k], opts)) {
+                    self.venues.actors_taken_as_venues += 1;
+                    let what = format!("{:?} set aside as a venue, labelled an actor", m.text);
+                    self.misses.push(view.miss(what, s.text.clone()));
                 }
             }
         }
-        let mut matched = vec![false; doc.refs.len()];
-        for (start, end, actor, via, text) in &found {
-            let overlapping = overlapping(*start, *end);
-            if overlapping.iter().any(|&k| doc.refs[k].venue) {
-                venues.scored_as_actors += 1;
+    }
+
+    /// Each found reference: right when a labelled reference to the same actor overlaps it.
+    /// Returns which labelled references were found.
+    fn found_references(&mut self, view: &DocView, found: &[Found]) -> Vec<bool> {
+        let mut matched = vec![false; view.refs.len()];
+        for (start, end, actor, via, text) in found {
+            let overlapping = view.overlapping(*start, *end);
+            if overlapping.iter().any(|&k| view.refs[k].venue) {
+                self.venues.scored_as_actors += 1;
             }
             if *via == Via::Anaphor {
-                anaphors.found += 1;
+                self.anaphors.found += 1;
             }
             let hit = overlapping
                 .iter()
                 .copied()
-                .find(|&k| doc.refs[k].actor == *actor && !doc.refs[k].venue);
-            let e = by_via.entry(via.as_str().to_string()).or_default();
+                .find(|&k| view.refs[k].actor == *actor && !view.refs[k].venue);
+            let e = self.by_via.entry(via.as_str().to_string()).or_default();
             e.1 += 1;
-            ref_p += 1;
+            self.references.1 += 1;
             match hit {
                 Some(k) => {
                     matched[k] = true;
                     e.0 += 1;
-                    ref_c += 1;
+                    self.references.0 += 1;
                 }
-                None => misses.push(Miss {
-                    file: file.clone(),
-                    what: format!("false reference {text:?} → {actor} ({})", via.as_str()),
-                    sentence: sentence_text(sentence_of(*start)),
-                }),
+                None => {
+                    let what = format!("false reference {text:?} → {actor} ({})", via.as_str());
+                    let sentence = view.sentence_text(view.sentence_of(*start));
+                    self.misses.push(view.miss(what, sentence));
+                }
             }
         }
-        for (k, r) in doc.refs.iter().enumerate() {
-            if !in_scope(r) {
+        matched
+    }
+
+    /// Each labelled reference in scope: found or missed (group nouns: resolved right, wrong
+    /// or not at all).
+    fn labelled_references(
+        &mut self,
+        view: &DocView,
+        found: &[Found],
+        matched: &[bool],
+        g: &Gazetteer,
+        opts: &MentionOptions,
+    ) {
+        for (k, r) in view.refs.iter().enumerate() {
+            if !in_scope(r, opts) {
                 continue;
             }
             if r.anaphor {
-                anaphors.labelled += 1;
-                let over = found
-                    .iter()
-                    .filter(|f| f.0 < r.end && f.1 > r.start)
-                    .collect::<Vec<_>>();
+                self.anaphors.labelled += 1;
+                let overlapped = found.iter().any(|f| f.0 < r.end && f.1 > r.start);
                 if matched[k] {
-                    anaphors.resolved_right += 1;
-                } else if !over.is_empty() {
-                    anaphors.resolved_wrong += 1;
+                    self.anaphors.resolved_right += 1;
+                } else if overlapped {
+                    self.anaphors.resolved_wrong += 1;
                 }
             }
-            ref_g += 1;
-            let e = by_via
+            self.references.2 += 1;
+            let e = self
+                .by_via
                 .entry(gold_via(r, g).as_str().to_string())
                 .or_default();
             e.3 += 1;
             e.2 += matched[k] as usize;
             if !matched[k] {
-                misses.push(Miss {
-                    file: file.clone(),
-                    what: format!("missed reference {:?} → {}", r.text, r.actor),
-                    sentence: sentence_text(sentence_of(r.start)),
-                });
+                let what = format!("missed reference {:?} → {}", r.text, r.actor);
+                let sentence = view.sentence_text(view.sentence_of(r.start));
+                self.misses.push(view.miss(what, sentence));
             }
         }
-        // Holders per (sentence, actor) of the references in scope.
-        let mut gold_holders: HashMap<(usize, String), Option<String>> = HashMap::new();
-        for r in doc.refs.iter().filter(|r| in_scope(r)) {
-            let e = gold_holders
-                .entry((sentence_of(r.start), r.actor.clone()))
+    }
+
+    /// Holders per (sentence, actor) of the references in scope, found against labelled.
+    fn holders(&mut self, view: &DocView, found: &HolderMap, opts: &MentionOptions) {
+        let mut gold: HolderMap = HashMap::new();
+        for r in view.refs.iter().filter(|r| in_scope(r, opts)) {
+            let e = gold
+                .entry((view.sentence_of(r.start), r.actor.clone()))
                 .or_insert(None);
             if e.is_none() {
                 *e = r.holder.clone();
             }
         }
-        h_g += gold_holders.values().filter(|h| h.is_some()).count();
-        for (key, h) in &found_holders {
+        self.holders.2 += gold.values().filter(|h| h.is_some()).count();
+        for (key, h) in found {
             let Some(h) = h else { continue };
-            h_p += 1;
-            let gold = gold_holders.get(key).cloned().flatten();
-            if gold.as_deref() == Some(h.as_str()) {
-                h_c += 1;
+            self.holders.1 += 1;
+            let want = gold.get(key).cloned().flatten();
+            if want.as_deref() == Some(h.as_str()) {
+                self.holders.0 += 1;
             } else {
-                misses.push(Miss {
-                    file: file.clone(),
-                    what: format!(
-                        "holder of {} given as {h}, labelled {}",
-                        key.1,
-                        gold.as_deref().unwrap_or("none")
-                    ),
-                    sentence: sentence_text(key.0),
-                });
+                let what = format!(
+                    "holder of {} given as {h}, labelled {}",
+                    key.1,
+                    want.as_deref().unwrap_or("none")
+                );
+                self.misses.push(view.miss(what, view.sentence_text(key.0)));
             }
         }
-        for (key, h) in &gold_holders {
+        for (key, h) in &gold {
             let Some(h) = h else { continue };
-            if found_holders.get(key).cloned().flatten().is_none() {
-                misses.push(Miss {
-                    file: file.clone(),
-                    what: format!("holder of {} ({h}) not found", key.1),
-                    sentence: sentence_text(key.0),
-                });
-            }
-        }
-        if opts.discover != Discover::Off {
-            let gold_names: HashSet<&str> = doc
-                .refs
-                .iter()
-                .filter(|r| r.discovered && r.text == r.actor)
-                .map(|r| r.actor.as_str())
-                .collect();
-            let cands: HashSet<&str> = a.candidates.iter().map(|c| c.name.as_str()).collect();
-            d_c += cands.intersection(&gold_names).count();
-            d_p += cands.len();
-            d_g += gold_names.len();
-            for c in cands.difference(&gold_names) {
-                misses.push(Miss {
-                    file: file.clone(),
-                    what: format!("discovered {c:?}, not labelled"),
-                    sentence: String::new(),
-                });
+            if found.get(key).cloned().flatten().is_none() {
+                let what = format!("holder of {} ({h}) not found", key.1);
+                self.misses.push(view.miss(what, view.sentence_text(key.0)));
             }
         }
     }
-    let demonym_references = opts.demonyms.then(|| {
-        by_via
-            .get("demonym")
-            .map(|e| ViaPR::new(*e))
-            .unwrap_or_default()
-    });
-    MentionReport {
-        demonyms: opts.demonyms,
-        discover: format!("{:?}", opts.discover).to_lowercase(),
-        documents: docs.len(),
-        references: PR::new(ref_c, ref_p, ref_g),
-        references_by_via: by_via
-            .into_iter()
-            .map(|(k, c)| (k, ViaPR::new(c)))
-            .collect(),
-        demonym_references,
-        holders: PR::new(h_c, h_p, h_g),
-        discovery: (opts.discover != Discover::Off).then(|| PR::new(d_c, d_p, d_g)),
-        venues,
-        anaphors,
-        misses,
+
+    /// Distinct discovered names against the labelled `+` names.
+    fn discovery(&mut self, view: &DocView, a: &Analysis) {
+        let gold_names: HashSet<&str> = view
+            .refs
+            .iter()
+            .filter(|r| r.discovered && r.text == r.actor)
+            .map(|r| r.actor.as_str())
+            .collect();
+        let cands: HashSet<&str> = a.candidates.iter().map(|c| c.name.as_str()).collect();
+        self.discovery.0 += cands.intersection(&gold_names).count();
+        self.discovery.1 += cands.len();
+        self.discovery.2 += gold_names.len();
+        for c in cands.difference(&gold_names) {
+            let what = format!("discovered {c:?}, not labelled");
+            self.misses.push(view.miss(what, String::new()));
+        }
+    }
+
+    fn report(self, documents: usize, opts: &MentionOptions) -> MentionReport {
+        let pr = |c: Counts| PR::new(c.0, c.1, c.2);
+        let demonym_references = opts.demonyms.then(|| {
+            self.by_via
+                .get("demonym")
+                .map(|e| ViaPR::new(*e))
+                .unwrap_or_default()
+        });
+        MentionReport {
+            demonyms: opts.demonyms,
+            discover: format!("{:?}", opts.discover).to_lowercase(),
+            documents,
+            references: pr(self.references),
+            references_by_via: self
+                .by_via
+                .into_iter()
+                .map(|(k, c)| (k, ViaPR::new(c)))
+                .collect(),
+            demonym_references,
+            holders: pr(self.holders),
+            discovery: (opts.discover != Discover::Off).then(|| pr(self.discovery)),
+            venues: self.venues,
+            anaphors: self.anaphors,
+            misses: self.misses,
+        }
     }
 }
 
