@@ -297,19 +297,11 @@ pub fn score(
     let labels = model.labels().to_vec();
     let mut stats = ScoreStats::default();
     check_paths(cfg)?;
-    let partial = cfg
-        .output
-        .as_ref()
-        .filter(|o| !crate::io::guard::is_special(o))
-        .map(|o| {
-            let mut p = o.as_os_str().to_owned();
-            p.push(".partial");
-            PathBuf::from(p)
-        });
+    let partial = partial_path(cfg);
     let Output {
         mut sink,
         done,
-        summary_before: summary_rows_before,
+        summary_before,
     } = open_output(
         cfg,
         partial.as_deref(),
@@ -324,62 +316,29 @@ pub fn score(
         .unwrap_or_else(|| "standard output".into());
     let io_err = |e: std::io::Error| Error::io(&out_name, e);
     let mut summary = match &cfg.summary {
-        Some(p) => {
-            let mut f = AtomicFile::create(p)?;
-            for r in &summary_rows_before {
-                serde_json::to_writer(&mut f, r).map_err(|e| Error::Config(e.to_string()))?;
-                f.write_all(b"\n").map_err(|e| Error::io(p, e))?;
-            }
-            Some(f)
-        }
+        Some(p) => Some(SummaryFile::create(p, &summary_before)?),
         None => None,
     };
-
     let mut docs = Documents::open_with(&cfg.inputs, cfg.fields.clone());
-    let chunk = cfg.chunk_docs.max(1);
     loop {
         if stop.load(Ordering::SeqCst) {
             stats.interrupted = true;
             break;
         }
-        // Chunks are cut by input position whatever is already done, so that a resumed run
-        // scores each document in the same chunk, hence the same batches, as an uninterrupted
-        // one (and writes the same bytes). A chunk partly done is scored whole; only its new
-        // documents are written.
-        let mut batch: Vec<Document> = docs.by_ref().take(chunk).collect();
-        if batch.is_empty() {
+        let Some(batch) = next_chunk(&mut docs, cfg, &mut stats) else {
             break;
-        }
-        if let Some(shard) = cfg.shard {
-            let before = batch.len();
-            batch.retain(|d| shard.contains(&d.key));
-            stats.documents_other_shards += before - batch.len();
-            if batch.is_empty() {
-                continue;
-            }
-        }
-        stats.problems.append(&mut docs.problems);
-        if !cfg.any_language {
-            leave_out_other_languages(&mut batch, &mut stats);
-            if batch.is_empty() {
-                continue;
-            }
-        }
+        };
         let already = batch.iter().filter(|d| done.contains(&d.id)).count();
         stats.documents_resumed += already;
-        if cfg.mentions.discover == Discover::List && already > 0 {
+        if let Some(s) = summary
+            .as_mut()
+            .filter(|_| cfg.mentions.discover == Discover::List)
+        {
             // The candidate rows of documents done before the interruption are not in the
             // partial output: found again (text work only) and added to the summary.
-            if let Some(s) = summary.as_mut() {
-                for d in batch.iter().filter(|d| done.contains(&d.id)) {
-                    let a = crate::pipeline::prepare(d, gaz, &cfg.mentions);
-                    for r in candidate_rows(&d.id, &a.candidates) {
-                        serde_json::to_writer(&mut *s, &r)
-                            .map_err(|e| Error::Config(e.to_string()))?;
-                        s.write_all(b"\n")
-                            .map_err(|e| Error::Config(e.to_string()))?;
-                    }
-                }
+            for d in batch.iter().filter(|d| done.contains(&d.id)) {
+                let a = crate::pipeline::prepare(d, gaz, &cfg.mentions);
+                s.write(&candidate_rows(&d.id, &a.candidates))?;
             }
         }
         if already == batch.len() {
@@ -410,14 +369,9 @@ pub fn score(
             )
             .map_err(io_err)?;
             if let Some(s) = summary.as_mut() {
-                let mut rows = summarise(&out.lines, &labels);
+                s.write(&summarise(&out.lines, &labels))?;
                 if cfg.mentions.discover == Discover::List {
-                    rows.extend(candidate_rows(&doc.id, &out.candidates));
-                }
-                for r in rows {
-                    serde_json::to_writer(&mut *s, &r).map_err(|e| Error::Config(e.to_string()))?;
-                    s.write_all(b"\n")
-                        .map_err(|e| Error::Config(e.to_string()))?;
+                    s.write(&candidate_rows(&doc.id, &out.candidates))?;
                 }
             }
         }
@@ -431,10 +385,86 @@ pub fn score(
     drop(sink);
     stats.problems.append(&mut docs.problems);
     stats.seconds = t_start.elapsed().as_secs_f64();
-    if stats.interrupted {
-        return Ok(stats);
+    if !stats.interrupted {
+        finish(cfg, partial.as_deref(), summary)?;
     }
-    if let (Some(out), Some(part)) = (&cfg.output, &partial) {
+    Ok(stats)
+}
+
+/// Where a file output is written until the run completes: `OUT.partial`.
+fn partial_path(cfg: &ScoreConfig) -> Option<PathBuf> {
+    cfg.output
+        .as_ref()
+        .filter(|o| !crate::io::guard::is_special(o))
+        .map(|o| {
+            let mut p = o.as_os_str().to_owned();
+            p.push(".partial");
+            PathBuf::from(p)
+        })
+}
+
+/// The next chunk of documents of this shard and language; `None` at the end of the input.
+/// Chunks are cut by input position whatever is already done, so that a resumed run scores
+/// each document in the same chunk, hence the same batches, as an uninterrupted one (and
+/// writes the same bytes). A chunk partly done is scored whole; only its new documents are
+/// written.
+fn next_chunk(
+    docs: &mut Documents,
+    cfg: &ScoreConfig,
+    stats: &mut ScoreStats,
+) -> Option<Vec<Document>> {
+    loop {
+        let mut batch: Vec<Document> = docs.by_ref().take(cfg.chunk_docs.max(1)).collect();
+        if batch.is_empty() {
+            return None;
+        }
+        if let Some(shard) = cfg.shard {
+            let before = batch.len();
+            batch.retain(|d| shard.contains(&d.key));
+            stats.documents_other_shards += before - batch.len();
+        }
+        stats.problems.append(&mut docs.problems);
+        if !cfg.any_language {
+            leave_out_other_languages(&mut batch, stats);
+        }
+        if !batch.is_empty() {
+            return Some(batch);
+        }
+    }
+}
+
+/// The summary file (`--summary`), written atomically: one JSON row per line.
+struct SummaryFile {
+    file: AtomicFile,
+    path: PathBuf,
+}
+
+impl SummaryFile {
+    /// Starts the file with the rows of documents a resumed run already has.
+    fn create(path: &Path, before: &[SummaryRow]) -> Result<Self> {
+        let mut s = Self {
+            file: AtomicFile::create(path)?,
+            path: path.to_path_buf(),
+        };
+        s.write(before)?;
+        Ok(s)
+    }
+
+    fn write(&mut self, rows: &[SummaryRow]) -> Result<()> {
+        for r in rows {
+            serde_json::to_writer(&mut self.file, r)
+                .map_err(|e| Error::io(&self.path, e.into()))?;
+            self.file
+                .write_all(b"\n")
+                .map_err(|e| Error::io(&self.path, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// A completed run: the partial output becomes the output, the summary is committed.
+fn finish(cfg: &ScoreConfig, partial: Option<&Path>, summary: Option<SummaryFile>) -> Result<()> {
+    if let (Some(out), Some(part)) = (&cfg.output, partial) {
         std::fs::File::open(part)
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io(part, e))?;
@@ -443,7 +473,7 @@ pub fn score(
         let _ = std::fs::remove_file(settings_file(part));
     }
     if let Some(s) = summary {
-        s.commit()?;
+        s.file.commit()?;
     }
-    Ok(stats)
+    Ok(())
 }

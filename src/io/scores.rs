@@ -239,35 +239,7 @@ pub fn read_csv_scores(
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let need = |name: &str| col(name).ok_or_else(|| format!("no `{name}` column"));
-    let (c_doc, c_sent, c_actor, c_stance, c_text) = (
-        need("doc")?,
-        need("sentence")?,
-        need("actor")?,
-        need("stance")?,
-        need("text")?,
-    );
-    let probs: Vec<(usize, String)> = header
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| Some((i, h.strip_prefix("p_")?.to_string())))
-        .collect();
-    if probs.is_empty() {
-        return Err("no probability column (`p_LABEL`)".into());
-    }
-    let opt = |name: &str| col(name);
-    let (c_start, c_end, c_kind, c_aff, c_mentions, c_via, c_spans, c_holder) = (
-        opt("sentence_start"),
-        opt("sentence_end"),
-        opt("kind"),
-        opt("affiliation"),
-        opt("mentions"),
-        opt("via"),
-        opt("mention_spans"),
-        opt("holder"),
-    );
-    let (c_model, c_version, c_fields) = (opt("model"), opt("version"), opt("fields"));
+    let cols = CsvColumns::new(&header)?;
     let mut current: Option<SentenceOut> = None;
     let mut row = csv::StringRecord::new();
     loop {
@@ -281,90 +253,7 @@ pub fn read_csv_scores(
             }
         }
         let line = row.position().map_or(line, |p| p.line());
-        let get = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("");
-        let rec = (|| -> std::result::Result<(SentenceOut, ActorStance), String> {
-            let num = |c: Option<usize>, what: &str| -> std::result::Result<usize, String> {
-                let v = get(c);
-                if v.is_empty() {
-                    return Ok(0);
-                }
-                v.parse()
-                    .map_err(|_| format!("`{what}` is {v:?}, not a whole number"))
-            };
-            let mut scores = BTreeMap::new();
-            for (c, label) in &probs {
-                let v = get(Some(*c));
-                if v.is_empty() {
-                    continue;
-                }
-                let p: f32 = v
-                    .parse()
-                    .map_err(|_| format!("`p_{label}` is {v:?}, not a number"))?;
-                scores.insert(label.clone(), p);
-            }
-            let text = get(Some(c_text)).to_string();
-            let texts: Vec<&str> = get(c_mentions)
-                .split('|')
-                .filter(|t| !t.is_empty())
-                .collect();
-            let vias: Vec<&str> = get(c_via).split('|').collect();
-            let spans: Vec<&str> = get(c_spans).split('|').collect();
-            let mut mentions = Vec::new();
-            for (i, t) in texts.iter().enumerate() {
-                let span = spans.get(i).and_then(|s| {
-                    let (a, b) = s.split_once('-')?;
-                    Some((a.parse().ok()?, b.parse().ok()?))
-                });
-                // Older CSV output has no spans: the first occurrence in the sentence.
-                let (start, end) = span.unwrap_or_else(|| {
-                    let at = text.find(t).map_or(0, |b| text[..b].chars().count());
-                    (at, at + t.chars().count())
-                });
-                let via = serde_json::from_value(serde_json::Value::String(
-                    vias.get(i).copied().unwrap_or("alias").to_string(),
-                ))
-                .unwrap_or_default();
-                mentions.push(MentionOut {
-                    text: t.to_string(),
-                    start,
-                    end,
-                    via,
-                });
-            }
-            let some = |c: Option<usize>| Some(get(c).to_string()).filter(|v| !v.is_empty());
-            let fields = match get(c_fields) {
-                "" => serde_json::Map::new(),
-                f => match serde_json::from_str(f) {
-                    Ok(serde_json::Value::Object(m)) => m,
-                    _ => return Err(format!("`fields` is not a JSON object: {f:?}")),
-                },
-            };
-            let actor = ActorStance {
-                actor: get(Some(c_actor)).to_string(),
-                kind: get(c_kind).to_string(),
-                affiliation: some(c_aff),
-                mentions,
-                stance: get(Some(c_stance)).to_string(),
-                scores,
-                holder: some(c_holder),
-            };
-            if actor.actor.is_empty() {
-                return Err("`actor` is empty".into());
-            }
-            let out = SentenceOut {
-                doc: get(Some(c_doc)).to_string(),
-                sentence: num(Some(c_sent), "sentence")?,
-                start: num(c_start, "sentence_start")?,
-                end: num(c_end, "sentence_end")?,
-                text,
-                actors: Vec::new(),
-                model: some(c_model),
-                version: some(c_version),
-                fields,
-            };
-            Ok((out, actor))
-        })();
-        match rec {
+        match cols.parse(&row) {
             Err(why) => on_record(Err((line, why))),
             Ok((out, actor)) => {
                 let same = current
@@ -386,6 +275,160 @@ pub fn read_csv_scores(
         on_record(Ok(done));
     }
     Ok(())
+}
+
+/// Where each field is in a CSV score file's rows: the needed columns, the optional ones
+/// (`None` when absent: older output), and the probability columns with their labels.
+struct CsvColumns {
+    doc: usize,
+    sentence: usize,
+    actor: usize,
+    stance: usize,
+    text: usize,
+    probs: Vec<(usize, String)>,
+    start: Option<usize>,
+    end: Option<usize>,
+    kind: Option<usize>,
+    affiliation: Option<usize>,
+    mentions: Option<usize>,
+    via: Option<usize>,
+    spans: Option<usize>,
+    holder: Option<usize>,
+    model: Option<usize>,
+    version: Option<usize>,
+    fields: Option<usize>,
+}
+
+impl CsvColumns {
+    fn new(header: &[String]) -> std::result::Result<Self, String> {
+        let col = |name: &str| header.iter().position(|h| h == name);
+        let need = |name: &str| col(name).ok_or_else(|| format!("no `{name}` column"));
+        let probs: Vec<(usize, String)> = header
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| Some((i, h.strip_prefix("p_")?.to_string())))
+            .collect();
+        if probs.is_empty() {
+            return Err("no probability column (`p_LABEL`)".into());
+        }
+        Ok(Self {
+            doc: need("doc")?,
+            sentence: need("sentence")?,
+            actor: need("actor")?,
+            stance: need("stance")?,
+            text: need("text")?,
+            probs,
+            start: col("sentence_start"),
+            end: col("sentence_end"),
+            kind: col("kind"),
+            affiliation: col("affiliation"),
+            mentions: col("mentions"),
+            via: col("via"),
+            spans: col("mention_spans"),
+            holder: col("holder"),
+            model: col("model"),
+            version: col("version"),
+            fields: col("fields"),
+        })
+    }
+
+    /// One row: its sentence (without actors) and the actor's stance.
+    fn parse(
+        &self,
+        row: &csv::StringRecord,
+    ) -> std::result::Result<(SentenceOut, ActorStance), String> {
+        let get = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("");
+        let num = |c: Option<usize>, what: &str| -> std::result::Result<usize, String> {
+            let v = get(c);
+            if v.is_empty() {
+                return Ok(0);
+            }
+            v.parse()
+                .map_err(|_| format!("`{what}` is {v:?}, not a whole number"))
+        };
+        let mut scores = BTreeMap::new();
+        for (c, label) in &self.probs {
+            let v = get(Some(*c));
+            if v.is_empty() {
+                continue;
+            }
+            let p: f32 = v
+                .parse()
+                .map_err(|_| format!("`p_{label}` is {v:?}, not a number"))?;
+            scores.insert(label.clone(), p);
+        }
+        let text = get(Some(self.text)).to_string();
+        let mentions = self.mentions_of(&get, &text);
+        let some = |c: Option<usize>| Some(get(c).to_string()).filter(|v| !v.is_empty());
+        let fields = match get(self.fields) {
+            "" => serde_json::Map::new(),
+            f => match serde_json::from_str(f) {
+                Ok(serde_json::Value::Object(m)) => m,
+                _ => return Err(format!("`fields` is not a JSON object: {f:?}")),
+            },
+        };
+        let actor = ActorStance {
+            actor: get(Some(self.actor)).to_string(),
+            kind: get(self.kind).to_string(),
+            affiliation: some(self.affiliation),
+            mentions,
+            stance: get(Some(self.stance)).to_string(),
+            scores,
+            holder: some(self.holder),
+        };
+        if actor.actor.is_empty() {
+            return Err("`actor` is empty".into());
+        }
+        let out = SentenceOut {
+            doc: get(Some(self.doc)).to_string(),
+            sentence: num(Some(self.sentence), "sentence")?,
+            start: num(self.start, "sentence_start")?,
+            end: num(self.end, "sentence_end")?,
+            text,
+            actors: Vec::new(),
+            model: some(self.model),
+            version: some(self.version),
+            fields,
+        };
+        Ok((out, actor))
+    }
+
+    /// The mentions of a row (`|`-separated surface texts, vias and spans).
+    fn mentions_of<'r>(
+        &self,
+        get: &impl Fn(Option<usize>) -> &'r str,
+        text: &str,
+    ) -> Vec<MentionOut> {
+        let texts: Vec<&str> = get(self.mentions)
+            .split('|')
+            .filter(|t| !t.is_empty())
+            .collect();
+        let vias: Vec<&str> = get(self.via).split('|').collect();
+        let spans: Vec<&str> = get(self.spans).split('|').collect();
+        let mut mentions = Vec::new();
+        for (i, t) in texts.iter().enumerate() {
+            let span = spans.get(i).and_then(|s| {
+                let (a, b) = s.split_once('-')?;
+                Some((a.parse().ok()?, b.parse().ok()?))
+            });
+            // Older CSV output has no spans: the first occurrence in the sentence.
+            let (start, end) = span.unwrap_or_else(|| {
+                let at = text.find(t).map_or(0, |b| text[..b].chars().count());
+                (at, at + t.chars().count())
+            });
+            let via = serde_json::from_value(serde_json::Value::String(
+                vias.get(i).copied().unwrap_or("alias").to_string(),
+            ))
+            .unwrap_or_default();
+            mentions.push(MentionOut {
+                text: t.to_string(),
+                start,
+                end,
+                via,
+            });
+        }
+        mentions
+    }
 }
 
 /// What a partial output holds.
@@ -412,96 +455,136 @@ pub fn read_partial(
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let mismatch = |what: &str| {
         Error::Input {
-            path: path.to_path_buf(),
-            message: format!("--resume: this partial output is not {what}: resume with the --format it was started with"),
-        }
+        path: path.to_path_buf(),
+        message: format!(
+            "--resume: this partial output is not {what}: resume with the --format it was started with"
+        ),
+    }
     };
-    // (document id, byte offset where its record starts) for every complete record.
-    let mut records: Vec<(String, u64)> = Vec::new();
-    let mut models: HashSet<String> = HashSet::new();
-    match format {
-        Format::Jsonl => {
-            let mut doc_lines: Vec<SentenceOut> = Vec::new();
-            let mut pos = 0u64;
-            for line in bytes.split_inclusive(|&b| b == b'\n') {
-                if line.last() != Some(&b'\n') {
-                    break; // cut off mid-write
-                }
-                let Ok(l) = serde_json::from_slice::<SentenceOut>(line) else {
-                    if pos == 0 {
-                        return Err(mismatch("JSONL"));
-                    }
-                    break;
-                };
-                if doc_lines.last().is_some_and(|x| x.doc != l.doc) {
-                    on_document(&doc_lines);
-                    doc_lines.clear();
-                }
-                records.push((l.doc.clone(), pos));
-                models.extend(l.model.clone());
-                doc_lines.push(l);
-                pos += line.len() as u64;
-            }
-            // `doc_lines` now holds the last document, which is scored again: not reported.
-        }
+    let (records, header_end) = match format {
+        Format::Jsonl => (
+            jsonl_records(&bytes, on_document).ok_or_else(|| mismatch("JSONL"))?,
+            0,
+        ),
         Format::Csv => {
             let header = csv_header(labels, columns);
-            let model_column = header.iter().position(|h| h == "model").unwrap_or(0);
-            let mut rdr = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(&bytes[..]);
-            let mut rec = csv::ByteRecord::new();
-            let mut first = true;
-            loop {
-                let start = rdr.position().byte();
-                match rdr.read_byte_record(&mut rec) {
-                    Ok(true) => {}
-                    _ => break,
+            match csv_records(&bytes, &header) {
+                CsvPartial::Empty => return Ok(Partial::default()),
+                CsvPartial::OtherColumns => return Err(mismatch("CSV with this model's columns")),
+                CsvPartial::Records(r) => {
+                    let header_end = bytes
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(0, |p| p as u64 + 1);
+                    (r, header_end)
                 }
-                let end = rdr.position().byte();
-                // A record is complete when its line end was written.
-                if end as usize > bytes.len() || bytes.get(end as usize - 1) != Some(&b'\n') {
-                    break;
-                }
-                if first {
-                    first = false;
-                    let got: Vec<&[u8]> = rec.iter().collect();
-                    let want: Vec<&[u8]> = header.iter().map(|h| h.as_bytes()).collect();
-                    if got != want {
-                        return Err(mismatch("CSV with this model's columns"));
-                    }
-                    continue;
-                }
-                if rec.len() != header.len() {
-                    break;
-                }
-                records.push((String::from_utf8_lossy(&rec[0]).into_owned(), start));
-                let model = String::from_utf8_lossy(&rec[model_column]).into_owned();
-                if !model.is_empty() {
-                    models.insert(model);
-                }
-            }
-            if first {
-                return Ok(Partial::default());
             }
         }
-    }
-    let header_end = match format {
-        Format::Csv => bytes
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(0, |p| p as u64 + 1),
-        Format::Jsonl => 0,
     };
-    let Some((last_doc, _)) = records.last().cloned() else {
-        return Ok(Partial {
+    Ok(partial_of(records, header_end))
+}
+
+/// The complete records of a partial output: (document id, byte offset where the record
+/// starts, its model), in file order.
+type PartialRecords = Vec<(String, u64, Option<String>)>;
+
+/// The complete lines of a JSONL partial output; `on_document` sees every document but the
+/// last (which is scored again). `None` when its first line is not a score line.
+fn jsonl_records(
+    bytes: &[u8],
+    on_document: &mut dyn FnMut(&[SentenceOut]),
+) -> Option<PartialRecords> {
+    let mut records = Vec::new();
+    let mut doc_lines: Vec<SentenceOut> = Vec::new();
+    let mut pos = 0u64;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        if line.last() != Some(&b'\n') {
+            break; // cut off mid-write
+        }
+        let Ok(l) = serde_json::from_slice::<SentenceOut>(line) else {
+            if pos == 0 {
+                return None;
+            }
+            break;
+        };
+        if doc_lines.last().is_some_and(|x| x.doc != l.doc) {
+            on_document(&doc_lines);
+            doc_lines.clear();
+        }
+        records.push((l.doc.clone(), pos, l.model.clone()));
+        doc_lines.push(l);
+        pos += line.len() as u64;
+    }
+    Some(records)
+}
+
+/// What a CSV partial output holds.
+enum CsvPartial {
+    /// Not even a complete header.
+    Empty,
+    /// A header other than this run's.
+    OtherColumns,
+    Records(PartialRecords),
+}
+
+/// The complete records of a CSV partial output (read as CSV: a quoted field may span lines).
+fn csv_records(bytes: &[u8], header: &[String]) -> CsvPartial {
+    let model_column = header.iter().position(|h| h == "model").unwrap_or(0);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut rec = csv::ByteRecord::new();
+    let mut records = Vec::new();
+    let mut first = true;
+    loop {
+        let start = rdr.position().byte();
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            _ => break,
+        }
+        let end = rdr.position().byte();
+        // A record is complete when its line end was written.
+        if end as usize > bytes.len() || bytes.get(end as usize - 1) != Some(&b'\n') {
+            break;
+        }
+        if first {
+            first = false;
+            let got: Vec<&[u8]> = rec.iter().collect();
+            let want: Vec<&[u8]> = header.iter().map(|h| h.as_bytes()).collect();
+            if got != want {
+                return CsvPartial::OtherColumns;
+            }
+            continue;
+        }
+        if rec.len() != header.len() {
+            break;
+        }
+        let model = String::from_utf8_lossy(&rec[model_column]).into_owned();
+        records.push((
+            String::from_utf8_lossy(&rec[0]).into_owned(),
+            start,
+            Some(model).filter(|m| !m.is_empty()),
+        ));
+    }
+    if first {
+        CsvPartial::Empty
+    } else {
+        CsvPartial::Records(records)
+    }
+}
+
+/// What to keep of a partial output: every document but the last, which may be cut off and
+/// is scored again from where it starts (or from `header_end` when there is none).
+fn partial_of(records: PartialRecords, header_end: u64) -> Partial {
+    let models: HashSet<String> = records.iter().filter_map(|r| r.2.clone()).collect();
+    let Some(last_doc) = records.last().map(|r| r.0.clone()) else {
+        return Partial {
             done: HashSet::new(),
             models,
             keep: header_end,
-        });
+        };
     };
-    // The last document is not counted as done: it is scored again from where it starts.
     let keep = records
         .iter()
         .rev()
@@ -513,5 +596,5 @@ pub fn read_partial(
         .map(|r| r.0)
         .filter(|d| *d != last_doc)
         .collect();
-    Ok(Partial { done, models, keep })
+    Partial { done, models, keep }
 }
