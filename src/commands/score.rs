@@ -309,12 +309,13 @@ pub fn score(
         &model.fingerprint()?,
         &run_settings(gaz, cfg)?,
     )?;
-    let out_name = partial
-        .as_ref()
-        .or(cfg.output.as_ref())
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "standard output".into());
-    let io_err = |e: std::io::Error| Error::io(&out_name, e);
+    let out_name = partial.as_ref().or(cfg.output.as_ref());
+    let io_err = |e: std::io::Error| {
+        Error::io(
+            out_name.map_or("standard output".as_ref(), |p| p.as_path()),
+            e,
+        )
+    };
     let mut summary = match &cfg.summary {
         Some(p) => Some(SummaryFile::create(p, &summary_before)?),
         None => None,
@@ -334,12 +335,7 @@ pub fn score(
             .as_mut()
             .filter(|_| cfg.mentions.discover == Discover::List)
         {
-            // The candidate rows of documents done before the interruption are not in the
-            // partial output: found again (text work only) and added to the summary.
-            for d in batch.iter().filter(|d| done.contains(&d.id)) {
-                let a = crate::pipeline::prepare(d, gaz, &cfg.mentions);
-                s.write(&candidate_rows(&d.id, &a.candidates))?;
-            }
+            s.resumed_candidates(&batch, &done, gaz, &cfg.mentions)?;
         }
         if already == batch.len() {
             continue;
@@ -448,6 +444,22 @@ impl SummaryFile {
         };
         s.write(before)?;
         Ok(s)
+    }
+
+    /// The candidate rows of documents done before an interruption are not in the partial
+    /// output: found again (text work only) and added to the summary.
+    fn resumed_candidates(
+        &mut self,
+        batch: &[Document],
+        done: &HashSet<String>,
+        gaz: &Gazetteer,
+        mentions: &MentionOptions,
+    ) -> Result<()> {
+        for d in batch.iter().filter(|d| done.contains(&d.id)) {
+            let a = crate::pipeline::prepare(d, gaz, mentions);
+            self.write(&candidate_rows(&d.id, &a.candidates))?;
+        }
+        Ok(())
     }
 
     fn write(&mut self, rows: &[SummaryRow]) -> Result<()> {
