@@ -26,6 +26,20 @@ pub fn erf_approx(x: f32) -> f32 {
     p / q
 }
 
+/// GELU (erf form) of one value, `x·(1 + erf(x/√2))/2` with [`erf_approx`]: the scalar form
+/// every kernel's epilogue and fallback uses, so that they agree bit for bit.
+#[inline]
+pub fn gelu_scalar(x: f32) -> f32 {
+    0.5 * x * (1.0 + erf_approx(x * std::f32::consts::FRAC_1_SQRT_2))
+}
+
+/// [`gelu_scalar`] over a slice, in place.
+pub fn gelu_in_place(ys: &mut [f32]) {
+    for v in ys {
+        *v = gelu_scalar(*v);
+    }
+}
+
 /// GELU (erf) of 16 lanes: [`erf_approx`] with AVX-512 instructions.
 ///
 /// # Safety
@@ -67,11 +81,7 @@ impl CustomOp1 for FastGelu {
         let Some((start, end)) = layout.contiguous_offsets() else {
             candle_core::bail!("fast gelu: contiguous input only")
         };
-        const S: f32 = std::f32::consts::FRAC_1_SQRT_2;
-        let out: Vec<f32> = data[start..end]
-            .iter()
-            .map(|&v| 0.5 * v * (1.0 + erf_approx(v * S)))
-            .collect();
+        let out: Vec<f32> = data[start..end].iter().map(|&v| gelu_scalar(v)).collect();
         Ok((CpuStorage::F32(out), layout.shape().clone()))
     }
 }

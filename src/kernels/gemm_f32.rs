@@ -7,7 +7,6 @@
 //! batch per core. The result equals candle's up to float summation order.
 
 use super::features::avx512 as available;
-use super::gelu::erf_approx;
 use super::panel::NR;
 #[cfg(target_arch = "x86_64")]
 use super::panel::{column_masks, dispatch_rows, MB, MR};
@@ -148,10 +147,7 @@ impl CustomOp1 for PackedF32 {
         #[cfg(not(target_arch = "x86_64"))]
         y.resize(m * self.n, 0.0);
         if self.gelu {
-            const S: f32 = std::f32::consts::FRAC_1_SQRT_2;
-            for v in y.iter_mut() {
-                *v = 0.5 * *v * (1.0 + erf_approx(*v * S));
-            }
+            super::gelu::gelu_in_place(&mut y);
         }
         Ok((CpuStorage::F32(y), Shape::from((m, self.n))))
     }

@@ -15,7 +15,6 @@
 //! Sums stay exact in `i32` for any `k` below 66,000 (`255 · 127 · k < 2³¹`); the only error is the
 //! rounding of weights and activations. Single-threaded by design, like [`super::gemm_f32`].
 
-use super::gelu::erf_approx;
 #[cfg(target_arch = "x86_64")]
 use super::panel::dispatch_rows;
 use super::panel::{MB, MR, NR};
@@ -264,10 +263,7 @@ impl PackedInt8 {
         let mut y = vec![0f32; m * self.n];
         forward_scalar(self, x, m, &mut y);
         if self.gelu {
-            const S: f32 = std::f32::consts::FRAC_1_SQRT_2;
-            for v in y.iter_mut() {
-                *v = 0.5 * *v * (1.0 + erf_approx(*v * S));
-            }
+            super::gelu::gelu_in_place(&mut y);
         }
         y
     }
@@ -504,6 +500,7 @@ pub(super) unsafe fn store_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernels::gelu::gelu_scalar;
     use rand::{Rng, SeedableRng};
 
     fn data(len: usize, seed: u64, scale: f32) -> Vec<f32> {
@@ -598,11 +595,7 @@ mod tests {
                 return;
             };
             for (g, r) in got.iter().zip(&want) {
-                let r = if gelu {
-                    0.5 * r * (1.0 + erf_approx(r * std::f32::consts::FRAC_1_SQRT_2))
-                } else {
-                    *r
-                };
+                let r = if gelu { gelu_scalar(*r) } else { *r };
                 assert!(
                     (g - r).abs() <= 1e-5 * r.abs().max(1.0),
                     "{scheme:?} ({m},{k},{n}) gelu {gelu}: kernel {g} vs reference {r}"

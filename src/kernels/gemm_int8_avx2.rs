@@ -196,10 +196,7 @@ unsafe fn micro(
             _mm256_storeu_ps(out.as_mut_ptr().add(h * 8), o);
         }
         if t.gelu {
-            const S: f32 = std::f32::consts::FRAC_1_SQRT_2;
-            for v in out.iter_mut() {
-                *v = 0.5 * *v * (1.0 + super::gelu::erf_approx(*v * S));
-            }
+            super::gelu::gelu_in_place(&mut out);
         }
         std::ptr::copy_nonoverlapping(out.as_ptr(), c.add(r * ldc), t.cols);
     }
