@@ -6,21 +6,11 @@
 //! label smoothing or averaged over seeds are under-confident (`T < 1` sharpens them).
 
 use crate::model::calibrator::{logit, sigmoid, TopPlatt};
-use serde::{Deserialize, Serialize};
 
 /// Bins of the expected calibration error (equal width over the top probability).
 pub const ECE_BINS: usize = 10;
 
-/// Calibration figures of a set of predictions.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
-pub struct Calibration {
-    /// Expected calibration error, 10 equal-width bins of the top probability.
-    pub ece: f64,
-    /// Mean negative log-likelihood of the gold label (natural log).
-    pub nll: f64,
-    /// Mean top probability.
-    pub mean_confidence: f64,
-}
+pub use crate::model::provenance::Calibration;
 
 /// Probabilities re-scaled by temperature `t`: `softmax(ln p / t)` (equal to `softmax(z / t)`
 /// for the logits `z` the probabilities came from).

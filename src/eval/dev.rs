@@ -14,12 +14,8 @@ use std::path::PathBuf;
 
 pub use crate::model::meta::DevScore;
 
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct DevCalibration {
-    pub data: String,
-    pub before: Calibration,
-    pub after: Calibration,
-}
+use crate::model::provenance::CalibrationRecord;
+pub use crate::model::provenance::DevCalibration;
 
 /// Metrics of predictions that carry their gold label (labels outside `labels` count as the first).
 pub fn metrics_of(labels: &[String], preds: &[Prediction]) -> Metrics {
@@ -124,9 +120,12 @@ pub fn calibrate_on(
         // model is of that label (a near-untrained model would claim 95%): none is fitted.
         model.meta_mut().temperature = None;
         model.meta_mut().top_platt = None;
-        model.meta_mut().calibration = serde_json::json!({
-            "method": "none",
-            "reason": why,
+        model.meta_mut().calibration = Some(CalibrationRecord {
+            method: "none".into(),
+            temperature: None,
+            reason: Some(why.to_string()),
+            dev: Vec::new(),
+            other: Default::default(),
         });
         return runs
             .iter()
@@ -163,10 +162,12 @@ pub fn calibrate_on(
     } else {
         "temperature scaling (NLL, all dev sets pooled)"
     };
-    model.meta_mut().calibration = serde_json::json!({
-        "method": method,
-        "temperature": t,
-        "dev": per_set,
+    model.meta_mut().calibration = Some(CalibrationRecord {
+        method: method.into(),
+        temperature: Some(t),
+        reason: None,
+        dev: per_set.clone(),
+        other: Default::default(),
     });
     per_set
 }

@@ -1,6 +1,7 @@
 //! `stance.json`: what a model directory needs beyond the encoder's own files.
 
 use super::calibrator::TopPlatt;
+pub use super::provenance::{CalibrationRecord, Training};
 pub use crate::encode::Marker;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -44,9 +45,10 @@ pub struct StanceMeta {
     pub max_length: usize,
     /// The checkpoint the encoder started from.
     pub base_model: String,
-    /// Training data and hyper-parameters (free-form, written by `stance train`).
+    /// How the model came to be: a training run's data and settings, or the models averaged
+    /// (`null` when not recorded).
     #[serde(default)]
-    pub training: serde_json::Value,
+    pub training: Option<Training>,
     /// Scores on development sets at the selected epoch (`null` when none were taken).
     #[serde(default)]
     pub dev_scores: Option<DevScores>,
@@ -63,8 +65,8 @@ pub struct StanceMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoder: Option<serde_json::Value>,
     /// How the temperature was fitted: data, and ECE / NLL before and after.
-    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
-    pub calibration: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<CalibrationRecord>,
 }
 
 /// The dev metric that selects a training run's best epoch (`--select`): one list of names for
@@ -129,12 +131,12 @@ impl StanceMeta {
             pooling: Pooling::default(),
             max_length: 128,
             base_model: base_model.to_string(),
-            training: serde_json::Value::Null,
+            training: None,
             dev_scores: None,
             temperature: None,
             top_platt: None,
             encoder: None,
-            calibration: serde_json::Value::Null,
+            calibration: None,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod config;
 pub mod encoder;
 pub mod layers;
 pub mod meta;
+pub mod provenance;
 
 pub use calibrator::TopPlatt;
 pub use classifier::StanceNet;

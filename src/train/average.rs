@@ -11,6 +11,7 @@ use crate::eval::dev::{calibrate_on, dev_scores};
 use crate::io::guard::RunFiles;
 use crate::io::Skip;
 use crate::model::meta::{DevScores, SelectMetric};
+use crate::model::provenance::{AveragedModel, Training};
 use crate::store::dir::LoadOptions;
 use crate::store::{ModelSource, StanceModel};
 use candle_core::{DType, Tensor};
@@ -88,9 +89,7 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
     progress(&format!("loading {}", cfg.models[0]));
     let first = StanceModel::load(&ModelSource::parse(&cfg.models[0])?, &opts)?;
     let mut sums = first.tensors()?;
-    let mut sources = vec![serde_json::json!({
-        "model": cfg.models[0], "training": first.meta().training, "dev_scores": first.meta().dev_scores
-    })];
+    let mut sources = vec![averaged(&cfg.models[0], &first)];
     for name in &cfg.models[1..] {
         progress(&format!("loading {name}"));
         let m = StanceModel::load(&ModelSource::parse(name)?, &opts)?;
@@ -128,9 +127,7 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
             }
             *acc = (&*acc + t.to_dtype(DType::F32)?)?;
         }
-        sources.push(serde_json::json!({
-            "model": name, "training": m.meta().training, "dev_scores": m.meta().dev_scores
-        }));
+        sources.push(averaged(name, &m));
     }
     let scale = 1.0 / cfg.models.len() as f64;
     let mut model = first;
@@ -138,7 +135,9 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
         let mean: Tensor = t.affine(scale, 0.0)?;
         model.set_weight(k, &mean)?;
     }
-    model.meta_mut().training = serde_json::json!({ "average_of": sources });
+    model.meta_mut().training = Some(Training::Average {
+        average_of: sources,
+    });
     let mut skipped = Vec::new();
     let devs = read_devs(
         &cfg.dev,
@@ -152,7 +151,7 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
     // The first model's temperature does not fit the average: refitted on the dev sets, or
     // none.
     model.set_temperature(None);
-    model.meta_mut().calibration = serde_json::Value::Null;
+    model.meta_mut().calibration = None;
     if !devs.is_empty() {
         progress("scoring the average on the dev sets");
         let scores = dev_scores(&model, &devs)?;
@@ -171,4 +170,14 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
         dev,
         skipped,
     })
+}
+
+/// One model of an average as its `training` record names it.
+fn averaged(name: &str, m: &StanceModel) -> AveragedModel {
+    AveragedModel {
+        model: name.to_string(),
+        training: m.meta().training.clone(),
+        dev_scores: m.meta().dev_scores.clone(),
+        other: Default::default(),
+    }
 }

@@ -12,6 +12,7 @@ use crate::encode::Encoded;
 use crate::error::{Error, Result};
 use crate::eval::dev::{calibrate_on, dev_scores};
 use crate::io::{Example, Skip};
+use crate::model::provenance::{Training, TrainingRun};
 use crate::store::StanceModel;
 use candle_core::DType;
 use checkpoint::CheckpointState;
@@ -68,11 +69,8 @@ impl<'a> Run<'a> {
         // Dev sets are scored on raw probabilities (a checkpoint carries the best epoch's
         // temperature in its metadata); each selected epoch fits its own.
         model.score_raw();
-        model.meta_mut().training = training_record(cfg, data.examples.len());
         let (soft, teacher) = teacher_targets(cfg, data, model.labels(), progress)?;
-        if let Some(t) = teacher {
-            model.meta_mut().training["distill"] = t;
-        }
+        model.meta_mut().training = Some(training_record(cfg, data.examples.len(), teacher));
         let mut opt = AdamW::new(
             trainable(&model, cfg.freeze_word_embeddings)?,
             cfg.weight_decay,
@@ -352,18 +350,32 @@ pub(super) fn teacher_targets(
     Ok((Some(distill::soften(&logits, d.temperature)), Some(record)))
 }
 
-/// The `training` record of `stance.json`: data and settings of the run.
-pub(super) fn training_record(cfg: &TrainConfig, examples: usize) -> serde_json::Value {
-    serde_json::json!({
-        "train": cfg.train.display().to_string(),
-        "dev": cfg.dev.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
-        "examples": examples,
-        "epochs": cfg.epochs, "lr": cfg.lr, "batch_size": cfg.batch_size, "warmup": cfg.warmup,
-        "weight_decay": cfg.weight_decay, "clip": cfg.clip, "dropout": cfg.dropout,
-        "label_smoothing": cfg.label_smoothing, "seed": cfg.seed, "select": cfg.select,
-        "freeze_word_embeddings": cfg.freeze_word_embeddings, "device": cfg.device.to_string(),
-        "micro_batches": cfg.micro_batches,
-    })
+/// The `training` record of `stance.json`: data and settings of the run, and its teacher.
+pub(super) fn training_record(
+    cfg: &TrainConfig,
+    examples: usize,
+    distill: Option<serde_json::Value>,
+) -> Training {
+    Training::Run(Box::new(TrainingRun {
+        train: cfg.train.display().to_string(),
+        dev: cfg.dev.iter().map(|d| d.display().to_string()).collect(),
+        examples,
+        epochs: cfg.epochs,
+        lr: cfg.lr,
+        batch_size: cfg.batch_size,
+        warmup: cfg.warmup,
+        weight_decay: cfg.weight_decay,
+        clip: cfg.clip,
+        dropout: f64::from(cfg.dropout),
+        label_smoothing: cfg.label_smoothing,
+        seed: cfg.seed,
+        select: cfg.select,
+        freeze_word_embeddings: cfg.freeze_word_embeddings,
+        device: cfg.device.to_string(),
+        micro_batches: cfg.micro_batches,
+        distill,
+        other: Default::default(),
+    }))
 }
 
 /// `epoch N: loss L, P pairs/s, dev-rw.jsonl F1m F, … (best so far: saved)`.
