@@ -277,10 +277,7 @@ impl StanceModel {
         meta.encoder = Some(config.shape_record());
         let varmap = VarMap::new();
         {
-            let mut data = varmap
-                .data()
-                .lock()
-                .map_err(|_| Error::PoisonedLock("the model's variables"))?;
+            let mut data = variables(&varmap)?;
             let mut rng = StdRng::seed_from_u64(seed);
             let normal = Normal::new(0f32, 0.02).map_err(|e| Error::Config(e.to_string()))?;
             for (name, shape) in encoder_shapes(&config) {
@@ -368,11 +365,7 @@ impl StanceModel {
 
     /// Replaces the value of the weight `name` (same shape) in place.
     pub fn set_weight(&self, name: &str, value: &Tensor) -> Result<()> {
-        let data = self
-            .varmap
-            .data()
-            .lock()
-            .map_err(|_| Error::PoisonedLock("the model's variables"))?;
+        let data = variables(&self.varmap)?;
         let var = data
             .get(name)
             .ok_or_else(|| Error::Config(format!("the model has no weight {name}")))?;
@@ -381,11 +374,7 @@ impl StanceModel {
 
     /// All weights by name (sorted), as stored tensors.
     pub fn tensors(&self) -> Result<BTreeMap<String, Tensor>> {
-        let data = self
-            .varmap
-            .data()
-            .lock()
-            .map_err(|_| Error::PoisonedLock("the model's variables"))?;
+        let data = variables(&self.varmap)?;
         Ok(data
             .iter()
             .map(|(k, v)| (k.clone(), v.as_tensor().clone()))
@@ -479,10 +468,7 @@ fn check_config_matches_meta(
 fn varmap_from(tensors: HashMap<String, Tensor>) -> Result<VarMap> {
     let varmap = VarMap::new();
     {
-        let mut data = varmap
-            .data()
-            .lock()
-            .map_err(|_| Error::PoisonedLock("the model's variables"))?;
+        let mut data = variables(&varmap)?;
         for (k, t) in tensors {
             data.insert(k, Var::from_tensor(&t)?);
         }
@@ -557,4 +543,15 @@ fn keys(varmap: &VarMap) -> Vec<String> {
         .lock()
         .map(|d| d.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+/// The variables of a model's `VarMap`, locked (a lock poisoned by a panic elsewhere is an
+/// internal error, not a setting).
+pub fn variables(
+    varmap: &VarMap,
+) -> Result<std::sync::MutexGuard<'_, std::collections::HashMap<String, Var>>> {
+    varmap
+        .data()
+        .lock()
+        .map_err(|_| Error::PoisonedLock("the model's variables"))
 }

@@ -180,11 +180,7 @@ pub(super) fn trainable(
     model: &StanceModel,
     freeze_word: bool,
 ) -> Result<Vec<(String, candle_core::Var)>> {
-    let data = model
-        .varmap()
-        .data()
-        .lock()
-        .map_err(|_| Error::PoisonedLock("the model's variables"))?;
+    let data = crate::store::dir::variables(model.varmap())?;
     let mut v: Vec<(String, candle_core::Var)> = data
         .iter()
         .filter(|(k, _)| !(freeze_word && k.as_str() == "embeddings.word_embeddings.weight"))
