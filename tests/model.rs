@@ -516,3 +516,13 @@ fn target_positions_point_at_the_mention() {
         assert_eq!(got, vec!["russia"], "{text}");
     }
 }
+
+#[test]
+fn a_shipped_model_keeps_its_fingerprint_across_versions() {
+    // Score files record the fingerprint (`"model"`), and `--resume` and `report` compare it:
+    // how `stance.json` is read and written (typed sections, field order) must not move it. The
+    // value is what earlier versions computed for this shipped model's directory.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/minilm-newsmtsc");
+    let m = StanceModel::load(&ModelSource::Dir(dir), &LoadOptions::default()).unwrap();
+    assert_eq!(m.fingerprint().unwrap(), "minilm-newsmtsc@d0d42991988e5be6");
+}

@@ -47,10 +47,10 @@ pub struct StanceMeta {
     pub base_model: String,
     /// How the model came to be: a training run's data and settings, or the models averaged
     /// (`null` when not recorded).
-    #[serde(default)]
+    #[serde(default, serialize_with = "sorted_keys")]
     pub training: Option<Training>,
     /// Scores on development sets at the selected epoch (`null` when none were taken).
-    #[serde(default)]
+    #[serde(default, serialize_with = "sorted_keys")]
     pub dev_scores: Option<DevScores>,
     /// Logits are divided by this before the softmax (temperature scaling, fitted on dev sets
     /// so that the probabilities are calibrated); absent means 1.
@@ -65,8 +65,24 @@ pub struct StanceMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoder: Option<serde_json::Value>,
     /// How the temperature was fitted: data, and ECE / NLL before and after.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "sorted_keys"
+    )]
     pub calibration: Option<CalibrationRecord>,
+}
+
+/// Writes a section through a JSON value, whose object keys are sorted: the layout these
+/// sections had when they were untyped, so that `stance.json` files and the model fingerprints
+/// that hash the metadata stay what they were.
+fn sorted_keys<T: Serialize, S: serde::Serializer>(
+    v: &T,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serde_json::to_value(v)
+        .map_err(serde::ser::Error::custom)?
+        .serialize(s)
 }
 
 /// The dev metric that selects a training run's best epoch (`--select`): one list of names for
