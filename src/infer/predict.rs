@@ -38,7 +38,7 @@ pub fn predict_examples(
     let encoded = encode_all(model, &triples)
         .into_iter()
         .zip(examples)
-        .map(|(r, e)| r.map_err(|err| Error::Config(format!("line {}: {err}", e.line))))
+        .map(|(r, e)| r.map_err(|err| Error::Tokenizer(format!("line {}: {err}", e.line))))
         .collect::<Result<Vec<_>>>()?;
     let probs = predict_encoded(model, &encoded, infer, progress)?;
     Ok(examples

@@ -79,7 +79,7 @@ pub fn save(out: &Path, model: &StanceModel, opt: &AdamW, state: &CheckpointStat
     crate::io::atomic::write_bytes(
         tmp.join(STATE_FILE),
         serde_json::to_string_pretty(state)
-            .map_err(|e| Error::Config(e.to_string()))?
+            .map_err(|e| Error::Internal(format!("the checkpoint state: {e}")))?
             .as_bytes(),
     )?;
     let (ckpt, old) = (dir(out), old_dir(out));

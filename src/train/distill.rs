@@ -111,7 +111,7 @@ pub fn teacher_logits(
                 .pair_encoder()
                 .encode(&e.text, e.start, e.end)
                 .map_err(|err| {
-                    Error::Config(format!(
+                    Error::Tokenizer(format!(
                         "the teacher cannot encode line {} ({:?}): {err}",
                         e.line, e.target
                     ))
@@ -131,7 +131,8 @@ pub fn teacher_logits(
         seconds: t0.elapsed().as_secs_f64(),
         logits,
     };
-    let json = serde_json::to_vec(&cache).map_err(|e| Error::Config(e.to_string()))?;
+    let json = serde_json::to_vec(&cache)
+        .map_err(|e| Error::Internal(format!("the teacher's logits: {e}")))?;
     crate::io::atomic::write_bytes(&path, &json)?;
     progress(&format!(
         "teacher logits computed in {:.1} s ({:.1} pairs/s)",

@@ -143,7 +143,7 @@ pub(super) fn step_gradients(
     let mut it = results.into_iter();
     let (mut loss, mut total) = match it.next() {
         Some(r) => r?,
-        None => return Err(Error::Config("empty batch".into())),
+        None => return Err(Error::Internal("a training step got an empty batch".into())),
     };
     // Sums go in place into the first part's gradients where a gradient is alone on its
     // storage (a backward pass may hand one tensor, or views of it, to several inputs: those get
