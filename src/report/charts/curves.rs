@@ -1,6 +1,6 @@
 //! A training run's learning curves: the loss per logged step, dev F1m per epoch.
 
-use super::{err, frame, Area, Mark, BLUE, FONT, GREY, GRID, VERMILLION};
+use super::{err, frame, house_mesh, Area, Mark, BLUE, GREY, VERMILLION};
 use crate::error::Result;
 use plotters::prelude::*;
 
@@ -38,12 +38,7 @@ fn loss_panel(area: &Area, loss: &[(usize, f64)]) -> Result<()> {
         .y_label_area_size(55)
         .build_cartesian_2d(0f64..max_step, 0f64..max_loss)
         .map_err(err)?;
-    chart
-        .configure_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .label_style(("sans-serif", FONT))
-        .axis_desc_style(("sans-serif", FONT))
+    house_mesh(&mut chart)
         .x_desc("step")
         .y_desc("loss (cross-entropy, per pair)")
         .draw()
@@ -85,12 +80,7 @@ fn dev_panel(
         .y_label_area_size(55)
         .build_cartesian_2d(0.5f64..epochs as f64 + 0.5, 0f64..100f64)
         .map_err(err)?;
-    chart
-        .configure_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .label_style(("sans-serif", FONT))
-        .axis_desc_style(("sans-serif", FONT))
+    house_mesh(&mut chart)
         .x_desc("epoch")
         .y_desc("F1m (percent)")
         .x_labels(epochs.min(20) * 2 + 1)

@@ -4,6 +4,8 @@
 //! grid, and its legend in a strip between the title and the plot area, where it covers no data.
 
 use crate::error::{Error, Result};
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -28,6 +30,23 @@ const TITLE: u32 = 17;
 const CHAR_W: u32 = 7;
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+/// A chart's mesh in the house style: a light grid without minor lines, text of `FONT` px.
+fn house_mesh<'a, 'b, DB, XT, YT, X, Y>(
+    chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+) -> MeshStyle<'a, 'b, X, Y, DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+{
+    let mut mesh = chart.configure_mesh();
+    mesh.bold_line_style(GRID)
+        .light_line_style(WHITE)
+        .label_style(("sans-serif", FONT))
+        .axis_desc_style(("sans-serif", FONT));
+    mesh
+}
 
 fn err(e: impl std::fmt::Display) -> Error {
     Error::Render {
@@ -179,13 +198,8 @@ pub fn index_bars(title: &str, y_desc: &str, bars: &[Bar], min_sentences: usize)
                 None => format!("{} (n={}, too few)", b.label, b.sentences),
             })
             .collect();
-        chart
-            .configure_mesh()
+        house_mesh(&mut chart)
             .disable_y_mesh()
-            .bold_line_style(GRID)
-            .light_line_style(WHITE)
-            .label_style(("sans-serif", FONT))
-            .axis_desc_style(("sans-serif", FONT))
             .x_desc(INDEX_AXIS)
             .y_desc(y_desc)
             .y_labels(bars.len().max(1))
@@ -308,13 +322,8 @@ pub fn per_label(labels: &[String], values: &[[f64; 3]], about: &str) -> Result<
             .y_label_area_size(55)
             .build_cartesian_2d(0f64..n as f64, 0f64..100f64)
             .map_err(err)?;
-        chart
-            .configure_mesh()
+        house_mesh(&mut chart)
             .disable_x_mesh()
-            .bold_line_style(GRID)
-            .light_line_style(WHITE)
-            .label_style(("sans-serif", FONT))
-            .axis_desc_style(("sans-serif", FONT))
             .x_desc("label")
             .y_desc("percent")
             .x_labels(n * 2 + 1)
@@ -377,12 +386,7 @@ pub fn reliability(bins: &[ReliabilityBin], about: &str) -> Result<String> {
             .y_label_area_size(55)
             .build_cartesian_2d(0f64..1f64, 0f64..1.08f64)
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .bold_line_style(GRID)
-            .light_line_style(WHITE)
-            .label_style(("sans-serif", FONT))
-            .axis_desc_style(("sans-serif", FONT))
+        house_mesh(&mut chart)
             .x_desc("predicted probability of the top label (bin mean)")
             .y_desc("observed accuracy")
             .draw()

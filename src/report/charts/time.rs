@@ -1,6 +1,6 @@
 //! The stance index of one actor over time, on a true time axis.
 
-use super::{err, frame, Area, Mark, BLUE, CHAR_W, FONT, GREY, GRID, YEAR_LINE};
+use super::{err, frame, house_mesh, Area, Mark, BLUE, CHAR_W, FONT, GREY, GRID, YEAR_LINE};
 use crate::error::Result;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -119,13 +119,8 @@ pub fn over_time(
             .y_label_area_size(60)
             .build_cartesian_2d(x0..x1, -1.0f64..1.0f64)
             .map_err(err)?;
-        chart
-            .configure_mesh()
+        house_mesh(&mut chart)
             .disable_x_mesh()
-            .bold_line_style(GRID)
-            .light_line_style(WHITE)
-            .label_style(("sans-serif", FONT))
-            .axis_desc_style(("sans-serif", FONT))
             .x_labels(0)
             .x_desc(format!(
                 "date (a point per {period}, at its middle; empty {period}s are gaps)"
