@@ -228,6 +228,7 @@ fn unlabelled_pairs_from_an_archive_train_through_the_teacher() {
             inputs: vec![archive.display().to_string()],
             output: Some(pairs_file.clone()),
         },
+        &mut std::io::sink(),
     )
     .unwrap();
     assert!(stats.pairs >= 6, "{} pairs", stats.pairs);

@@ -24,7 +24,14 @@ fn score_with(
     gaz: &Gazetteer,
     c: &ScoreConfig,
 ) -> stance::Result<stance::commands::score::ScoreStats> {
-    score(model, gaz, c, &NoScoreProgress, &AtomicBool::new(false))
+    score(
+        model,
+        gaz,
+        c,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+        &mut std::io::sink(),
+    )
 }
 
 fn cfg(inputs: Vec<String>, out: Option<PathBuf>) -> ScoreConfig {
@@ -54,6 +61,41 @@ fn read_lines(p: &Path) -> Vec<SentenceOut> {
 }
 
 #[test]
+fn without_an_output_file_the_lines_go_to_the_callers_stream() {
+    // The library never writes standard output itself: the CLI hands it in.
+    let model = tiny_model(1).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    let to_file = cfg(vec![example().display().to_string()], Some(out.clone()));
+    score(
+        &model,
+        &gaz,
+        &to_file,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+        &mut std::io::sink(),
+    )
+    .unwrap();
+    let mut stream = Vec::new();
+    let to_stream = cfg(vec![example().display().to_string()], None);
+    let stats = score(
+        &model,
+        &gaz,
+        &to_stream,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+        &mut stream,
+    )
+    .unwrap();
+    assert!(stats.sentences_with_actors > 0);
+    assert_eq!(
+        String::from_utf8(stream).unwrap(),
+        std::fs::read_to_string(&out).unwrap()
+    );
+}
+
+#[test]
 fn scores_the_example_article_with_offsets_and_order() {
     let model = tiny_model(1).unwrap();
     let gaz = Gazetteer::default_international().unwrap();
@@ -61,7 +103,15 @@ fn scores_the_example_article_with_offsets_and_order() {
     let out = dir.path().join("out.jsonl");
     let mut c = cfg(vec![example().display().to_string()], Some(out.clone()));
     c.summary = Some(dir.path().join("summary.jsonl"));
-    let stats = score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+    let stats = score(
+        &model,
+        &gaz,
+        &c,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+        &mut std::io::sink(),
+    )
+    .unwrap();
     assert_eq!(stats.documents, 1);
     assert!(!dir.path().join("out.jsonl.partial").exists());
     let lines = read_lines(&out);
@@ -218,7 +268,15 @@ fn references_holders_demonyms_and_discovery_reach_the_output() {
         );
         c.format = format;
         c.mentions = MentionOptions { demonyms, discover };
-        let stats = score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+        let stats = score(
+            &model,
+            &gaz,
+            &c,
+            &NoScoreProgress,
+            &AtomicBool::new(false),
+            &mut std::io::sink(),
+        )
+        .unwrap();
         let summary: Vec<serde_json::Value> = std::fs::read_to_string(c.summary.unwrap())
             .unwrap()
             .lines()
@@ -342,7 +400,15 @@ fn shards_together_are_the_whole_output_and_never_overlap() {
         let mut c = cfg(vec![arch.display().to_string()], Some(out.to_path_buf()));
         c.chunk_docs = 7;
         c.shard = shard.map(|x| x.parse().unwrap());
-        score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+        score(
+            &model,
+            &gaz,
+            &c,
+            &NoScoreProgress,
+            &AtomicBool::new(false),
+            &mut std::io::sink(),
+        )
+        .unwrap();
         let text = std::fs::read_to_string(out).unwrap();
         text.lines().map(String::from).collect()
     };
@@ -394,7 +460,15 @@ fn shards_of_one_file_agree_however_its_path_is_spelled() {
         let out = dir.path().join(format!("s{i}.jsonl"));
         let mut c = cfg(vec![path.display().to_string()], Some(out.clone()));
         c.shard = Some(format!("{i}/3").parse().unwrap());
-        score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+        score(
+            &model,
+            &gaz,
+            &c,
+            &NoScoreProgress,
+            &AtomicBool::new(false),
+            &mut std::io::sink(),
+        )
+        .unwrap();
         for l in read_lines(&out) {
             let line: usize = l.doc.rsplit(':').next().unwrap().parse().unwrap();
             lines_seen.push(line);
@@ -427,13 +501,21 @@ fn resume_after_an_interruption_gives_the_same_output() {
         let full = dir.path().join("full.out");
         let mut c = cfg(vec![arch.clone()], Some(full.clone()));
         c.format = format;
-        score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+        score(
+            &model,
+            &gaz,
+            &c,
+            &NoScoreProgress,
+            &AtomicBool::new(false),
+            &mut std::io::sink(),
+        )
+        .unwrap();
 
         let part = dir.path().join("part.out");
         let mut c2 = c.clone();
         c2.output = Some(part.clone());
         let stop = StopAfter(4, AtomicBool::new(false));
-        let s = score(&model, &gaz, &c2, &stop, &stop.1).unwrap();
+        let s = score(&model, &gaz, &c2, &stop, &stop.1, &mut std::io::sink()).unwrap();
         assert!(s.interrupted);
         assert!(!part.exists());
         let partial = dir.path().join("part.out.partial");
@@ -443,7 +525,15 @@ fn resume_after_an_interruption_gives_the_same_output() {
         bytes.extend_from_slice(b"{\"doc\":\"a4\",\"sent");
         std::fs::write(&partial, bytes).unwrap();
         c2.resume = true;
-        let s = score(&model, &gaz, &c2, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+        let s = score(
+            &model,
+            &gaz,
+            &c2,
+            &NoScoreProgress,
+            &AtomicBool::new(false),
+            &mut std::io::sink(),
+        )
+        .unwrap();
         assert!(s.documents_resumed >= 3, "{}", s.documents_resumed);
         assert_eq!(
             std::fs::read_to_string(&full).unwrap(),
@@ -477,7 +567,11 @@ fn resume_refuses_another_model_or_gazetteer() {
     let out = dir.path().join("part.out");
     let c = cfg(vec![arch], Some(out.clone()));
     let stop = StopAfter(4, AtomicBool::new(false));
-    assert!(score(&model, &gaz, &c, &stop, &stop.1).unwrap().interrupted);
+    assert!(
+        score(&model, &gaz, &c, &stop, &stop.1, &mut std::io::sink())
+            .unwrap()
+            .interrupted
+    );
     let partial = dir.path().join("part.out.partial");
     let before = std::fs::read(&partial).unwrap();
     let id = model.fingerprint().unwrap();
@@ -488,9 +582,16 @@ fn resume_refuses_another_model_or_gazetteer() {
     again.resume = true;
 
     let refusal = |m: &stance::store::StanceModel, g: &Gazetteer, c: &ScoreConfig| {
-        score(m, g, c, &NoScoreProgress, &AtomicBool::new(false))
-            .unwrap_err()
-            .to_string()
+        score(
+            m,
+            g,
+            c,
+            &NoScoreProgress,
+            &AtomicBool::new(false),
+            &mut std::io::sink(),
+        )
+        .unwrap_err()
+        .to_string()
     };
     let other = tiny_model(3).unwrap();
     assert_ne!(other.fingerprint().unwrap(), id);
@@ -525,6 +626,7 @@ fn resume_refuses_another_model_or_gazetteer() {
         &again,
         &NoScoreProgress,
         &AtomicBool::new(false),
+        &mut std::io::sink(),
     )
     .unwrap();
     assert!(out.exists() && !partial.exists());
@@ -550,14 +652,30 @@ fn articles_not_in_english_are_reported_and_not_scored_by_default() {
     .unwrap();
     let out = dir.path().join("o.jsonl");
     let mut c = cfg(vec![arch.display().to_string()], Some(out.clone()));
-    let stats = score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+    let stats = score(
+        &model,
+        &gaz,
+        &c,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+        &mut std::io::sink(),
+    )
+    .unwrap();
     assert_eq!((stats.documents, stats.documents_other_language), (1, 1));
     let p = stats.problems.iter().find(|p| p.source == "de").unwrap();
     assert!(p.skipped && p.message.contains("deu"), "{p:?}");
     assert!(read_lines(&out).iter().all(|l| l.doc == "en"));
     c.any_language = true;
     std::fs::remove_file(&out).unwrap();
-    let stats = score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+    let stats = score(
+        &model,
+        &gaz,
+        &c,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+        &mut std::io::sink(),
+    )
+    .unwrap();
     assert_eq!((stats.documents, stats.documents_other_language), (2, 0));
     assert!(read_lines(&out).iter().any(|l| l.doc == "de"));
 }
@@ -759,18 +877,34 @@ fn csv_resume_copes_with_records_that_span_lines() {
     let full = dir.path().join("full.csv");
     let mut c = cfg(vec![arch.display().to_string()], Some(full.clone()));
     c.format = Format::Csv;
-    score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+    score(
+        &model,
+        &gaz,
+        &c,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+        &mut std::io::sink(),
+    )
+    .unwrap();
     let part = dir.path().join("part.csv");
     let mut c2 = c.clone();
     c2.output = Some(part.clone());
     let stop = StopAfter(4, AtomicBool::new(false));
     assert!(
-        score(&model, &gaz, &c2, &stop, &stop.1)
+        score(&model, &gaz, &c2, &stop, &stop.1, &mut std::io::sink())
             .unwrap()
             .interrupted
     );
     c2.resume = true;
-    let s = score(&model, &gaz, &c2, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+    let s = score(
+        &model,
+        &gaz,
+        &c2,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+        &mut std::io::sink(),
+    )
+    .unwrap();
     assert_eq!(s.documents_resumed, 3);
     assert_eq!(
         std::fs::read_to_string(&full).unwrap(),
@@ -783,12 +917,23 @@ fn csv_resume_copes_with_records_that_span_lines() {
         Some(dir.path().join("j.out")),
     );
     let stop = StopAfter(2, AtomicBool::new(false));
-    assert!(score(&model, &gaz, &j, &stop, &stop.1).unwrap().interrupted);
+    assert!(
+        score(&model, &gaz, &j, &stop, &stop.1, &mut std::io::sink())
+            .unwrap()
+            .interrupted
+    );
     j.resume = true;
     j.format = Format::Csv;
-    let e = score(&model, &gaz, &j, &NoScoreProgress, &AtomicBool::new(false))
-        .unwrap_err()
-        .to_string();
+    let e = score(
+        &model,
+        &gaz,
+        &j,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+        &mut std::io::sink(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("--format"), "{e}");
 }
 
@@ -821,14 +966,29 @@ fn a_failing_model_is_an_error_not_a_silent_empty_output() {
     let arch = archive(dir.path(), 5).display().to_string();
     let out = dir.path().join("o.jsonl");
     let c = cfg(vec![arch], Some(out.clone()));
-    let e = score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false))
-        .unwrap_err()
-        .to_string();
+    let e = score(
+        &model,
+        &gaz,
+        &c,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+        &mut std::io::sink(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("model failed"), "{e}");
     assert!(!out.exists());
     let mut k = c.clone();
     k.keep_going = true;
-    let stats = score(&model, &gaz, &k, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+    let stats = score(
+        &model,
+        &gaz,
+        &k,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+        &mut std::io::sink(),
+    )
+    .unwrap();
     assert!(stats.pairs_failed > 0);
     assert_eq!(stats.pairs, stats.pairs_failed);
     assert!(stats
@@ -847,10 +1007,17 @@ fn outputs_that_would_destroy_or_reread_data_are_refused() {
     let article = d.join("a.txt");
     std::fs::write(&article, "Moscow praised Beijing.").unwrap();
     let run = |c: &ScoreConfig| {
-        score(&model, &gaz, c, &NoScoreProgress, &AtomicBool::new(false))
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default()
+        score(
+            &model,
+            &gaz,
+            c,
+            &NoScoreProgress,
+            &AtomicBool::new(false),
+            &mut std::io::sink(),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
     };
     let e = run(&cfg(
         vec![article.display().to_string()],
@@ -918,9 +1085,21 @@ fn resume_keeps_the_candidates_of_documents_done_before_the_interruption() {
         discover: Discover::List,
     };
     let stop = StopAfter(4, AtomicBool::new(false));
-    assert!(score(&model, &gaz, &c, &stop, &stop.1).unwrap().interrupted);
+    assert!(
+        score(&model, &gaz, &c, &stop, &stop.1, &mut std::io::sink())
+            .unwrap()
+            .interrupted
+    );
     c.resume = true;
-    let stats = score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+    let stats = score(
+        &model,
+        &gaz,
+        &c,
+        &NoScoreProgress,
+        &AtomicBool::new(false),
+        &mut std::io::sink(),
+    )
+    .unwrap();
     assert!(stats.documents_resumed >= 3, "{}", stats.documents_resumed);
     let summary = std::fs::read_to_string(c.summary.as_ref().unwrap()).unwrap();
     let mut candidates: Vec<String> = summary
@@ -966,7 +1145,15 @@ fn text_and_id_fields_of_other_names_score_as_the_default_names() {
             Some(out.clone()),
         );
         c.fields = fields;
-        let s = score(&model, &gaz, &c, &NoScoreProgress, &AtomicBool::new(false)).unwrap();
+        let s = score(
+            &model,
+            &gaz,
+            &c,
+            &NoScoreProgress,
+            &AtomicBool::new(false),
+            &mut std::io::sink(),
+        )
+        .unwrap();
         (s, read_lines(&out))
     };
     let other = stance::io::articles::InputFields {

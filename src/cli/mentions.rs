@@ -57,7 +57,7 @@ pub(crate) fn run_mentions(a: MentionsArgs) -> Result<()> {
         output: a.output,
         options,
     };
-    let stats = mentions(&gaz, &cfg).context("finding mentions")?;
+    let stats = mentions(&gaz, &cfg, &mut std::io::stdout().lock()).context("finding mentions")?;
     super::progress::report_problems(&stats.problems);
     summary(&format!(
         "{} documents, {} sentences, {} mentions ({} with a holder){}",

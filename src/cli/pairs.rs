@@ -28,7 +28,7 @@ pub(crate) fn run_pairs(a: PairsArgs) -> Result<()> {
         fields: a.fields.fields(),
         output: a.output,
     };
-    let stats = pairs(&gaz, &cfg).context("writing pairs")?;
+    let stats = pairs(&gaz, &cfg, &mut std::io::stdout().lock()).context("writing pairs")?;
     super::progress::report_problems(&stats.problems);
     summary(&format!(
         "{} documents, {} sentences, {} (sentence, actor) pairs{}",

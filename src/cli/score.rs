@@ -124,7 +124,14 @@ pub(crate) fn run_score(a: ScoreArgs) -> Result<()> {
         .then(|| stance::io::articles::count_documents(&cfg.inputs, &cfg.fields))
         .flatten();
     let pb = counter(total, "scoring", "documents", "{msg}");
-    let stats = commands::score::score(&model, &gaz, &cfg, &ScoreBar(pb.clone()), &stop);
+    let stats = commands::score::score(
+        &model,
+        &gaz,
+        &cfg,
+        &ScoreBar(pb.clone()),
+        &stop,
+        &mut std::io::stdout().lock(),
+    );
     pb.finish_and_clear();
     let stats = stats?;
     let skipped = stats.problems.iter().filter(|p| p.skipped).count();

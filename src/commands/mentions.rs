@@ -113,9 +113,15 @@ struct CandidateLine<'a> {
 }
 
 /// Writes one line per sentence with mentions (and one per discovered candidate).
-pub fn mentions(gaz: &Gazetteer, cfg: &MentionsConfig) -> Result<MentionsStats> {
+///
+/// Without `cfg.output` the lines go to `stream` (the CLI passes standard output).
+pub fn mentions(
+    gaz: &Gazetteer,
+    cfg: &MentionsConfig,
+    stream: &mut dyn std::io::Write,
+) -> Result<MentionsStats> {
     let mut stats = MentionsStats::default();
-    let mut sink = JsonlSink::open(cfg.output.as_deref())?;
+    let mut sink = JsonlSink::open(cfg.output.as_deref(), stream)?;
     let mut docs = Documents::open_with(&cfg.inputs, cfg.fields.clone());
     for doc in docs.by_ref() {
         let a = prepare(&doc, gaz, &cfg.options);

@@ -40,9 +40,15 @@ struct Pair<'a> {
 }
 
 /// Writes the pairs of every document in input order.
-pub fn pairs(gaz: &Gazetteer, cfg: &PairsConfig) -> Result<PairsStats> {
+///
+/// Without `cfg.output` the lines go to `stream` (the CLI passes standard output).
+pub fn pairs(
+    gaz: &Gazetteer,
+    cfg: &PairsConfig,
+    stream: &mut dyn std::io::Write,
+) -> Result<PairsStats> {
     let mut stats = PairsStats::default();
-    let mut sink = JsonlSink::open(cfg.output.as_deref())?;
+    let mut sink = JsonlSink::open(cfg.output.as_deref(), stream)?;
     let mut docs = Documents::open_with(&cfg.inputs, cfg.fields.clone());
     for doc in docs.by_ref() {
         let a = prepare(&doc, gaz, &MentionOptions::default());

@@ -156,8 +156,8 @@ fn check_and_record_settings(part: &Path, now: &serde_json::Value, resume: bool)
 }
 
 /// Where `score` writes, and what a resumed run already has.
-struct Output {
-    sink: Box<dyn Write>,
+struct Output<'a> {
+    sink: Box<dyn Write + 'a>,
     /// Documents complete in the partial output (resume).
     done: HashSet<String>,
     /// Their summary rows.
@@ -166,16 +166,17 @@ struct Output {
 
 /// Opens the output: standard output, or `OUT.partial` (locked; on `--resume`, cut back to the
 /// documents it holds complete), to be renamed to `OUT` at the end.
-fn open_output(
+fn open_output<'a>(
     cfg: &ScoreConfig,
     partial: Option<&Path>,
     labels: &[String],
     model_id: &str,
     settings: &serde_json::Value,
-) -> Result<Output> {
+    stream: &'a mut dyn Write,
+) -> Result<Output<'a>> {
     let mut done = HashSet::new();
     let mut summary_before = Vec::new();
-    let sink: Box<dyn Write> = match (&cfg.output, partial) {
+    let sink: Box<dyn Write + 'a> = match (&cfg.output, partial) {
         (Some(out), Some(part)) => {
             if cfg.resume && cfg.summary.is_some() && cfg.format == Format::Csv {
                 return Err(Error::Config(
@@ -250,7 +251,7 @@ fn open_output(
             if cfg.resume {
                 return Err(Error::Config("--resume needs --output FILE".into()));
             }
-            let mut w = std::io::BufWriter::new(std::io::stdout());
+            let mut w = std::io::BufWriter::new(stream);
             if cfg.format == Format::Csv {
                 write_csv_header(&mut w, labels, &cfg.field_columns)
                     .map_err(|e| Error::io("standard output", e))?;
@@ -285,13 +286,15 @@ fn leave_out_other_languages(batch: &mut Vec<Document>, stats: &mut ScoreStats) 
 }
 
 /// Runs `score`. `stop` is polled between chunks (Ctrl-C): the partial output is then kept
-/// for `--resume` and the stats say `interrupted`.
+/// for `--resume` and the stats say `interrupted`. Without `cfg.output` the lines go to
+/// `stream` (the CLI passes standard output).
 pub fn score(
     model: &StanceModel,
     gaz: &Gazetteer,
     cfg: &ScoreConfig,
     progress: &dyn ScoreProgress,
     stop: &AtomicBool,
+    stream: &mut dyn Write,
 ) -> Result<ScoreStats> {
     let t_start = Instant::now();
     let labels = model.labels().to_vec();
@@ -308,6 +311,7 @@ pub fn score(
         &labels,
         &model.fingerprint()?,
         &run_settings(gaz, cfg)?,
+        stream,
     )?;
     let out_name = partial.as_ref().or(cfg.output.as_ref());
     let io_err = |e: std::io::Error| {

@@ -204,20 +204,20 @@ pub fn open_locked(part: &Path) -> Result<std::fs::File> {
     }
 }
 
-/// JSON lines to a file written atomically (committed by [`JsonlSink::finish`]) or to standard
-/// output; errors name the destination.
-pub struct JsonlSink {
+/// JSON lines to a file written atomically (committed by [`JsonlSink::finish`]) or to the
+/// caller's stream (the CLI's standard output); errors name the destination.
+pub struct JsonlSink<'a> {
     file: Option<AtomicFile>,
-    stdout: std::io::BufWriter<std::io::Stdout>,
+    stream: std::io::BufWriter<&'a mut dyn Write>,
     name: String,
 }
 
-impl JsonlSink {
-    /// `None`: standard output.
-    pub fn open(output: Option<&Path>) -> Result<Self> {
+impl<'a> JsonlSink<'a> {
+    /// `None`: `stream`.
+    pub fn open(output: Option<&Path>, stream: &'a mut dyn Write) -> Result<Self> {
         Ok(Self {
             file: output.map(AtomicFile::create).transpose()?,
-            stdout: std::io::BufWriter::new(std::io::stdout()),
+            stream: std::io::BufWriter::new(stream),
             name: output.map_or("standard output".into(), |p| p.display().to_string()),
         })
     }
@@ -226,7 +226,7 @@ impl JsonlSink {
     pub fn write(&mut self, value: &impl serde::Serialize) -> Result<()> {
         let sink: &mut dyn Write = match self.file.as_mut() {
             Some(f) => f,
-            None => &mut self.stdout,
+            None => &mut self.stream,
         };
         serde_json::to_writer(&mut *sink, value)
             .map_err(std::io::Error::from)
@@ -234,11 +234,11 @@ impl JsonlSink {
             .map_err(|e| Error::io(&self.name, e))
     }
 
-    /// Commits the file, or flushes standard output.
+    /// Commits the file, or flushes the stream.
     pub fn finish(mut self) -> Result<()> {
         match self.file.take() {
             Some(f) => f.commit(),
-            None => self.stdout.flush().map_err(|e| Error::io(&self.name, e)),
+            None => self.stream.flush().map_err(|e| Error::io(&self.name, e)),
         }
     }
 }
