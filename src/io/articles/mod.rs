@@ -366,6 +366,17 @@ pub fn count_documents(inputs: &[String], fields: &InputFields) -> Option<u64> {
 }
 
 impl Documents {
+    /// Standard input could not be read: reported, and the input ends.
+    fn stdin_failed(&mut self, e: std::io::Error) -> Option<Document> {
+        self.problems.push(Problem {
+            source: "-".into(),
+            line: None,
+            message: format!("cannot read standard input: {e}"),
+            skipped: true,
+        });
+        None
+    }
+
     /// Starts reading an archive's lines, or reports why it cannot be read.
     fn start(&mut self, p: &Path, failed: &str, opened: std::io::Result<Box<dyn BufRead>>) {
         match opened {
@@ -459,15 +470,7 @@ impl Documents {
             match reader.read_until(b'\n', &mut line) {
                 Ok(0) => break None,
                 Ok(_) => {}
-                Err(e) => {
-                    self.problems.push(Problem {
-                        source: "-".into(),
-                        line: None,
-                        message: format!("cannot read standard input: {e}"),
-                        skipped: true,
-                    });
-                    return None;
-                }
+                Err(e) => return self.stdin_failed(e),
             }
             if is_json_object(&line) {
                 break Some(line);
@@ -498,13 +501,7 @@ impl Documents {
             None => {
                 let mut bytes = lead;
                 if let Err(e) = reader.read_to_end(&mut bytes) {
-                    self.problems.push(Problem {
-                        source: "-".into(),
-                        line: None,
-                        message: format!("cannot read standard input: {e}"),
-                        skipped: true,
-                    });
-                    return None;
+                    return self.stdin_failed(e);
                 }
                 let text = decode(bytes, "-", None, &mut self.problems);
                 let id = self.unique("stdin".into(), "-", None);
