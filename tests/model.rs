@@ -80,15 +80,7 @@ fn minilm_matches_pytorch_reference_on_both_paths() {
             assert_eq!(enc.type_ids, p.token_type_ids);
             let batch = Batch::new(&[&enc], 0, DType::F32, &Device::Cpu).unwrap();
             let want = Tensor::new(p.hidden.clone(), &Device::Cpu).unwrap();
-            for path in [
-                KernelPath::Fast,
-                KernelPath::Differentiable {
-                    packed_linear: false,
-                },
-                KernelPath::Differentiable {
-                    packed_linear: true,
-                },
-            ] {
+            for path in common::KERNEL_PATHS {
                 let h = m
                     .net()
                     .encoder
@@ -297,15 +289,7 @@ fn random_models_do_not_depend_on_padding() {
                 m.prepare_inference(stance::model::Precision::F32).unwrap();
             }
             let both = tiny_batch(&m);
-            for path in [
-                KernelPath::Fast,
-                KernelPath::Differentiable {
-                    packed_linear: false,
-                },
-                KernelPath::Differentiable {
-                    packed_linear: true,
-                },
-            ] {
+            for path in common::KERNEL_PATHS {
                 let all = m.net().forward(&both, path, None).unwrap();
                 let texts = ["China praised Russia for its restraint.", "Moscow."];
                 for (row, (text, spans)) in [(texts[0], (14, 20)), (texts[1], (0, 6))]

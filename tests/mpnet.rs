@@ -105,15 +105,7 @@ fn mpnet_matches_pytorch_reference_on_both_paths_with_and_without_padding() {
         if fused {
             m.prepare_inference(Precision::F32).unwrap();
         }
-        for path in [
-            KernelPath::Fast,
-            KernelPath::Differentiable {
-                packed_linear: false,
-            },
-            KernelPath::Differentiable {
-                packed_linear: true,
-            },
-        ] {
+        for path in common::KERNEL_PATHS {
             let all = hidden(&m, &padded, path);
             for (row, (p, e)) in r.pairs.iter().zip(&encs).enumerate() {
                 let want = Tensor::new(p.hidden.clone(), &Device::Cpu).unwrap();

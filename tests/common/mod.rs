@@ -72,3 +72,15 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     let nb: f32 = b.iter().map(|y| y * y).sum::<f32>().sqrt();
     dot / (na * nb)
 }
+
+/// Every kernel path a forward pass can take: inference, and training with candle's or the
+/// packed linear kernel.
+pub const KERNEL_PATHS: [stance::model::layers::Path; 3] = [
+    stance::model::layers::Path::Fast,
+    stance::model::layers::Path::Differentiable {
+        packed_linear: false,
+    },
+    stance::model::layers::Path::Differentiable {
+        packed_linear: true,
+    },
+];
