@@ -313,13 +313,9 @@ pub fn score(
         &run_settings(gaz, cfg)?,
         stream,
     )?;
-    let out_name = partial.as_ref().or(cfg.output.as_ref());
-    let io_err = |e: std::io::Error| {
-        Error::io(
-            out_name.map_or("standard output".as_ref(), |p| p.as_path()),
-            e,
-        )
-    };
+    let out_name = (partial.clone().or_else(|| cfg.output.clone()))
+        .unwrap_or_else(|| "standard output".into());
+    let io_err = |e: std::io::Error| Error::io(&out_name, e);
     let mut summary = match &cfg.summary {
         Some(p) => Some(SummaryFile::create(p, &summary_before)?),
         None => None,
