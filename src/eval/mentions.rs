@@ -368,13 +368,8 @@ fn found_mentions(a: &Analysis, g: &Gazetteer) -> (Vec<Found>, HolderMap) {
         for (m, h) in s.mentions.iter().zip(&s.holders) {
             let name = a.actor(g, m.actor).name.clone();
             let holder = h.map(|h| a.actor(g, h).name.clone());
-            found.push((
-                s.start + m.start,
-                s.start + m.end,
-                name.clone(),
-                m.via,
-                m.text.clone(),
-            ));
+            let (start, end) = s.doc_span(m);
+            found.push((start, end, name.clone(), m.via, m.text.clone()));
             let e = holders.entry((s.index, name)).or_insert(None);
             if e.is_none() {
                 *e = holder;
@@ -454,7 +449,8 @@ impl Tallies {
         self.venues.labelled += view.refs.iter().filter(|r| r.venue).count();
         for s in &a.sentences {
             for m in &s.venues {
-                let over = view.overlapping(s.start + m.start, s.start + m.end);
+                let (start, end) = s.doc_span(m);
+                let over = view.overlapping(start, end);
                 if over.iter().any(|&k| view.refs[k].venue) {
                     self.venues.found_as_venues += 1;
                 } else if over.iter().any(|&k| in_scope(&view.refs[k], opts)) {

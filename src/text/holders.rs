@@ -143,7 +143,7 @@ pub fn assign(sentences: &mut [Sentence], chars: &[char], table: &ActorTable) {
             s.mentions
                 .iter()
                 .filter(|m| table.get(m.actor).is_person())
-                .map(move |m| (s.start + m.start, k, m.actor))
+                .map(move |m| (s.doc_pos(m.start), k, m.actor))
         })
         .collect();
     let anchors: Vec<Vec<Anchor>> = sentences
@@ -161,7 +161,7 @@ pub fn assign(sentences: &mut [Sentence], chars: &[char], table: &ActorTable) {
             .mentions
             .iter()
             .map(|m| {
-                let pos = sent.start + m.start;
+                let pos = sent.doc_pos(m.start);
                 let from_quote = containing(&quotes, pos).and_then(|q| speakers[q]);
                 // The speaker of a sentence holds the stances in it; it is not a target of
                 // another attribution of the same sentence.
@@ -175,7 +175,7 @@ pub fn assign(sentences: &mut [Sentence], chars: &[char], table: &ActorTable) {
                     // (`…, and ECOWAS has threatened`) ends a holder's reach both ways.
                     let before = a.partition_point(|x| x.end <= pos);
                     let after = a.partition_point(|x| x.start < pos);
-                    let local = |p: usize| p - sent.start;
+                    let local = |p: usize| sent.sentence_pos(p);
                     before
                         .checked_sub(1)
                         .map(|i| a[i])
@@ -335,9 +335,9 @@ fn anchors_of(sent: &Sentence, k: usize, persons: &[PersonAt], quotes: &[Quote])
                         .contains([',', ';', ':', '“', '”', '‘', '’', '"'])
             });
             out.push(Anchor {
-                start: sent.start + word.cs,
-                end: sent.start + word.ce,
-                subject: sent.start + w[subject].cs,
+                start: sent.doc_pos(word.cs),
+                end: sent.doc_pos(word.ce),
+                subject: sent.word_doc_start(&w[subject]),
                 holder: h,
                 embedded,
                 according,
@@ -445,7 +445,7 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
             if is_role(s, &w[open - 1]) {
                 if let Some(mi) = mention_ending_at(sent, j) {
                     let m = &sent.mentions[mi];
-                    if m.start == w[open].cs && table_is_person(persons, sent.start + m.start) {
+                    if m.start == w[open].cs && table_is_person(persons, sent.doc_pos(m.start)) {
                         return Some((m.actor, open));
                     }
                 }
@@ -485,7 +485,7 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
     }
     let t = word.text(s);
     if is_pronoun(t) {
-        return pronoun(sent.start + word.cs, k, persons, quotes).map(|h| (h, j));
+        return pronoun(sent.word_doc_start(&word), k, persons, quotes).map(|h| (h, j));
     }
     // `Lee convened a meeting and said …`, `Putin offered support …, and backed …`: the
     // sentence's subject, unless an earlier attribution of the sentence governs (`Lin said
@@ -508,7 +508,7 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
             }
             let t = w[x].text(s);
             if matches!(t, "his" | "her" | "His" | "Her") {
-                return pronoun(sent.start + w[x].cs, k, persons, quotes).map(|h| (h, x));
+                return pronoun(sent.word_doc_start(&w[x]), k, persons, quotes).map(|h| (h, x));
             }
             if !is_role(s, &w[x]) || (x < j && gap_has_comma(s, w, x + 1)) {
                 return None;
@@ -548,7 +548,7 @@ fn subject_after(
         }
         let t = w[x].text(s);
         if is_pronoun(t) || (x == v + 1 && is_object_pronoun(t)) {
-            return pronoun(sent.start + w[x].cs, k, persons, quotes);
+            return pronoun(sent.word_doc_start(&w[x]), k, persons, quotes);
         }
         let title_like =
             t == "the" || is_role(s, &w[x]) || is_title_word(t) || w[x].is_capitalised(s);

@@ -40,3 +40,28 @@ pub struct Sentence {
     /// Places named only as the setting (`talks in Doha`): not scored, not holders.
     pub venues: Vec<Mention>,
 }
+
+/// Offsets come in three spaces: a [`Word`]'s bytes (`bs..be`) and chars (`cs..ce`) in its
+/// sentence, a [`Mention`]'s chars in its sentence, a sentence's chars in the document. These
+/// are the conversions between the sentence's space and the document's.
+impl Sentence {
+    /// A char offset in this sentence, as a char offset in the document.
+    pub fn doc_pos(&self, sentence_char: usize) -> usize {
+        self.start + sentence_char
+    }
+
+    /// A char offset in the document (inside this sentence), as a char offset in the sentence.
+    pub fn sentence_pos(&self, doc_char: usize) -> usize {
+        doc_char - self.start
+    }
+
+    /// A mention's chars in this sentence, as a char range in the document.
+    pub fn doc_span(&self, m: &Mention) -> (usize, usize) {
+        (self.doc_pos(m.start), self.doc_pos(m.end))
+    }
+
+    /// Where a word starts, as a char offset in the document.
+    pub fn word_doc_start(&self, w: &Word) -> usize {
+        self.doc_pos(w.cs)
+    }
+}
