@@ -402,7 +402,7 @@ fn subject_head(sent: &Sentence) -> usize {
                 .all(|x| x.is_capitalised(s) || matches!(x.text(s), "of" | "to" | "for"))
             && between
                 .iter()
-                .any(|x| is_title_word(x.text(s)) || is_role(s, x))
+                .any(|x| is_title_word(x.text(s)) || is_office_word(s, x))
             && !s[w[ae].be..w[bs].bs].contains([',', ';', ':', '“', '”', '"']);
         if !title_phrase {
             break;
@@ -442,7 +442,7 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
                 .find(|&x| x > 0 && gap_has_comma(s, w, x))?;
             // `Merkel's spokesperson, Steffen Seibert, said`: a role named by the
             // apposition; the person named is the subject.
-            if is_role(s, &w[open - 1]) {
+            if is_office_word(s, &w[open - 1]) {
                 if let Some(mi) = mention_ending_at(sent, j) {
                     let m = &sent.mentions[mi];
                     if m.start == w[open].cs && table_is_person(persons, sent.doc_pos(m.start)) {
@@ -499,7 +499,7 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
     }
     // `China’s foreign ministry said`, `Lee’s office said`, `his office said`, `the US State
     // Department said`.
-    if is_role(s, &word) {
+    if is_office_word(s, &word) {
         let mut x = j;
         for _ in 0..4 {
             x = x.checked_sub(1)?;
@@ -510,7 +510,7 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
             if matches!(t, "his" | "her" | "His" | "Her") {
                 return pronoun(sent.word_doc_start(&w[x]), k, persons, quotes).map(|h| (h, x));
             }
-            if !is_role(s, &w[x]) || (x < j && gap_has_comma(s, w, x + 1)) {
+            if !is_office_word(s, &w[x]) || (x < j && gap_has_comma(s, w, x + 1)) {
                 return None;
             }
         }
@@ -523,7 +523,9 @@ fn table_is_person(persons: &[PersonAt], pos: usize) -> bool {
     persons.binary_search_by_key(&pos, |p| p.0).is_ok()
 }
 
-fn is_role(s: &str, w: &Word) -> bool {
+/// An office or spokesperson noun (`ROLE_WORDS`: `office`, `ministry`, `spokesman`), as after a
+/// possessive; not the roles that introduce a name (`discover::ROLES`).
+fn is_office_word(s: &str, w: &Word) -> bool {
     let t = w.text(s);
     ROLE_WORDS.iter().any(|r| r.eq_ignore_ascii_case(t))
 }
@@ -551,7 +553,7 @@ fn subject_after(
             return pronoun(sent.word_doc_start(&w[x]), k, persons, quotes);
         }
         let title_like =
-            t == "the" || is_role(s, &w[x]) || is_title_word(t) || w[x].is_capitalised(s);
+            t == "the" || is_office_word(s, &w[x]) || is_title_word(t) || w[x].is_capitalised(s);
         if !title_like {
             return None;
         }
