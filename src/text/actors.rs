@@ -13,6 +13,7 @@
 //! discovered names to the gazetteer's own matches.
 
 use super::demonyms::Demonyms;
+pub use super::lexicon::TITLES;
 use crate::error::{Error, Result};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
@@ -238,66 +239,6 @@ pub struct Gazetteer {
     ac_upper: AhoCorasick,
     demonyms: Demonyms,
 }
-
-/// Titles that may stand before a family name (`President Xi`); matched case-sensitively.
-pub const TITLES: &[&str] = &[
-    "President",
-    "Vice President",
-    "Prime Minister",
-    "Premier",
-    "Vice Premier",
-    "Chancellor",
-    "Foreign Minister",
-    "Defence Minister",
-    "Defense Minister",
-    "Finance Minister",
-    "Minister",
-    "Secretary of State",
-    "Secretary",
-    "Secretary-General",
-    "Secretary General",
-    "Chairman",
-    "Chairwoman",
-    "Commissioner",
-    "Ambassador",
-    "Envoy",
-    "Spokesman",
-    "Spokeswoman",
-    "Spokesperson",
-    "Senator",
-    "Sen.",
-    "Rep.",
-    "Governor",
-    "Gov.",
-    "General",
-    "Gen.",
-    "King",
-    "Queen",
-    "Prince",
-    "Crown Prince",
-    "Emir",
-    "Sheikh",
-    "Ayatollah",
-    "Supreme Leader",
-    "Leader",
-    "Speaker",
-    "Mayor",
-    "Pope",
-    "Judge",
-    "Justice",
-    "Director",
-    "Mr.",
-    "Mrs.",
-    "Ms.",
-    "Dr.",
-    "Mr",
-    "Mrs",
-    "Ms",
-    "Dr",
-    "Dame",
-    "Sir",
-    "Lord",
-];
 
 /// Whether a capitalised word is part of a title (`Foreign` of `Foreign Minister`, `Mr.`).
 /// The words are collected once.

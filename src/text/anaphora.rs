@@ -12,79 +12,13 @@
 //! (`the group Hamas`: an apposition, the name is the mention).
 
 use super::actors::{overlaps_any, Actor, Mention, Via};
+use super::lexicon::{KEEP_BEFORE_OF, MODIFIERS};
 use super::sentence::{ActorTable, Sentence};
 use super::words::Word;
 use std::collections::{HashMap, HashSet};
 
 /// Most modifiers between `the` and the noun.
 const MAX_MODIFIERS: usize = 3;
-
-/// Nouns that stay a reference before `of` (`accused the alliance of …`); the others then
-/// mean something else (`the body of a soldier`, `the group of ministers`).
-const KEEP_BEFORE_OF: &[&str] = &["alliance", "bloc", "agency", "watchdog", "cartel", "lender"];
-
-/// Lower-case words that may describe a group before its noun.
-const MODIFIERS: &[&str] = &[
-    "regional",
-    "military",
-    "western",
-    "defence",
-    "defense",
-    "security",
-    "trade",
-    "economic",
-    "political",
-    "militant",
-    "armed",
-    "rights",
-    "human",
-    "humanitarian",
-    "nuclear",
-    "world",
-    "global",
-    "international",
-    "intergovernmental",
-    "multilateral",
-    "continental",
-    "rebel",
-    "islamist",
-    "jihadist",
-    "paramilitary",
-    "mercenary",
-    "transatlantic",
-    "west",
-    "african",
-    "oil",
-    "energy",
-    "health",
-    "refugee",
-    "food",
-    "aid",
-    "atomic",
-    "monetary",
-    "financial",
-    "central",
-    "new",
-    "powerful",
-    "influential",
-    "largest",
-    "main",
-    "member",
-    "eurasian",
-    "european",
-    "asian",
-    "arab",
-    "gulf",
-    "united",
-    "nations",
-    "un",
-    "u.n.",
-    "sahelian",
-    "sahel",
-    "three-nation",
-    "five-nation",
-    "six-nation",
-];
 
 /// Fills in the anaphoric mentions of every sentence (after names, family names and titles).
 pub fn resolve(sentences: &mut [Sentence], table: &ActorTable) {

@@ -4,6 +4,7 @@
 
 use super::actors::{is_title_word, overlaps_any, Actor, Gazetteer, Mention, Via};
 use super::discover::{self, CandidateKind};
+use super::lexicon::{NAME_TAILS, WATER_HEADS};
 pub use super::sentence::{ActorTable, Sentence};
 use super::words::{is_not_name, word_ending_at, word_starting_at, words, Word};
 use super::{anaphora, holders, references, segment, venues};
@@ -167,41 +168,6 @@ fn family_name_of_someone_else(s: &str, w: &[Word], m: &Mention) -> bool {
         && name_word(&w[last + 1]);
     before || after
 }
-
-/// Capitalised words that end a name a place name may start (`Samoa Observer`, `Iran–Iraq
-/// War`, `Baghdad International Airport`, `Middle East Respiratory Syndrome`).
-const NAME_TAILS: &[&str] = &[
-    "Observer",
-    "Times",
-    "Post",
-    "News",
-    "Daily",
-    "Herald",
-    "Tribune",
-    "Airlines",
-    "Airways",
-    "Respiratory",
-    "Syndrome",
-    "War",
-    "Cup",
-    "Open",
-    "Airport",
-    "University",
-    "Exchange",
-    "Railways",
-    "Telecom",
-    "Motors",
-    "Petroleum",
-];
-
-/// Water bodies named after a country (`the Gulf of Oman`), where the country is not meant.
-const WATER_HEADS: &[&str] = &[
-    "Gulf of ",
-    "Strait of ",
-    "Straits of ",
-    "Sea of ",
-    "Bay of ",
-];
 
 /// A place inside a longer name (`Samoa Observer`, `Iran–Iraq War`, `the Gulf of Oman`,
 /// `US$3.4 trillion`, `U.S. dollars`): not a reference to the place's actor.

@@ -15,6 +15,7 @@
 //!   after them (`Russia is to blame, Zelensky said`). An actor is never its own holder.
 
 use super::actors::{self, is_title_word, mention_starting_at};
+use super::lexicon::{CLAUSE_LINKS, MEDIA_VERBS, PARTICIPLES, PREPOSITIONS};
 use super::quotes::{containing, quotes, Quote};
 use super::sentence::{ActorTable, Sentence};
 use super::words::{
@@ -37,82 +38,6 @@ struct Context<'a> {
     /// The sentence already has an attribution before this verb.
     earlier_anchor: bool,
 }
-
-/// Present participles that report speech after a comma (`Milei went further, calling Maduro
-/// a dictator`): their subject is the sentence's.
-const PARTICIPLES: &[&str] = &[
-    "saying",
-    "calling",
-    "accusing",
-    "adding",
-    "warning",
-    "urging",
-    "describing",
-    "praising",
-    "criticising",
-    "criticizing",
-    "insisting",
-    "arguing",
-    "claiming",
-    "noting",
-    "stressing",
-    "vowing",
-    "denouncing",
-    "dismissing",
-    "blaming",
-    "telling",
-    "condemning",
-    "welcoming",
-    "rejecting",
-    "demanding",
-    "thanking",
-    "hailing",
-    "lauding",
-    "applauding",
-    "pledging",
-    "promising",
-    "threatening",
-    "expressing",
-    "reaffirming",
-    "voicing",
-    "backing",
-    "slamming",
-    "blasting",
-    "questioning",
-    "lamenting",
-    "declaring",
-    "asserting",
-    "emphasising",
-    "emphasizing",
-    "alleging",
-    "deploring",
-    "endorsing",
-    "opposing",
-    "defending",
-    "assuring",
-    "appealing",
-    "acknowledging",
-    "announcing",
-    "stating",
-    "recalling",
-    "complaining",
-    "charging",
-    "pointing",
-    "denying",
-    "reiterating",
-    "cautioning",
-    "congratulating",
-    "commending",
-];
-
-/// Verbs by which the media pass on what others said (`NPR reported X said …`): the one
-/// whose words they report holds, not the outlet.
-const MEDIA_VERBS: &[&str] = &["reported", "reports", "revealed"];
-
-/// Prepositions before a name that make it a modifier, not a subject (`Analysts in Taipei said`).
-const PREPOSITIONS: &[&str] = &[
-    "in", "at", "from", "of", "for", "with", "by", "to", "on", "near", "outside", "inside",
-];
 
 /// An attribution: the verb's character offset in the document and who holds it.
 #[derive(Debug, Clone, Copy)]
@@ -560,9 +485,6 @@ fn subject_after(
     }
     None
 }
-
-/// Clause coordinators after a comma or semicolon.
-const CLAUSE_LINKS: &[&str] = &["and", "but", "while", "whereas", "although", "though", "as"];
 
 /// Whether a coordinated clause with its own subject starts between sentence characters `from`
 /// and `to`: a comma or semicolon, a coordinator (`, and`, `, but`, `; `), then a subject — a

@@ -10,6 +10,7 @@ pub mod discover;
 pub mod document;
 pub mod holders;
 pub mod language;
+pub mod lexicon;
 pub mod quotes;
 pub mod references;
 pub mod segment;

@@ -8,86 +8,13 @@
 //! single initials (`John F. Kennedy`), or inside numbers (`3.5`); after initialisms such as
 //! `U.S.` it ends one only before a word that typically starts a sentence (`The`, `He`, …).
 
+use super::lexicon::{AMBIGUOUS, NON_TERMINAL, SENTENCE_STARTERS};
 /// A sentence: character offsets `[start, end)` into the text (Unicode scalar values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
 }
-
-/// Never end a sentence after these (lower-cased, without the dot).
-const NON_TERMINAL: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "sen", "sens", "rep", "reps", "gov", "gen", "col", "lt",
-    "sgt", "capt", "adm", "cmdr", "rev", "st", "mt", "ft", "pres", "amb", "hon", "gov", "supt",
-    "insp", "messrs", "mme", "mlle", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-    "sept", "oct", "nov", "dec", "no", "nos", "vs", "v", "e.g", "i.e", "approx", "dept", "univ",
-    "assn", "fig", "vol", "pp", "ca", "cf", "est", "al",
-];
-
-/// After an initialism (`U.S.`) or an ambiguous abbreviation, a sentence ends only before one
-/// of these words.
-const SENTENCE_STARTERS: &[&str] = &[
-    "the",
-    "a",
-    "an",
-    "it",
-    "he",
-    "she",
-    "they",
-    "we",
-    "i",
-    "you",
-    "but",
-    "and",
-    "in",
-    "this",
-    "that",
-    "these",
-    "those",
-    "his",
-    "her",
-    "its",
-    "their",
-    "our",
-    "on",
-    "at",
-    "as",
-    "after",
-    "before",
-    "however",
-    "meanwhile",
-    "still",
-    "yet",
-    "so",
-    "if",
-    "when",
-    "while",
-    "there",
-    "some",
-    "many",
-    "most",
-    "officials",
-    "analysts",
-    "critics",
-    "both",
-    "neither",
-    "no",
-    "for",
-    "since",
-    "last",
-    "earlier",
-    "later",
-    "now",
-    "then",
-    "what",
-    "why",
-    "how",
-];
-
-/// Abbreviations that end sentences as often as not: break only before a sentence starter.
-const AMBIGUOUS: &[&str] = &[
-    "inc", "corp", "co", "ltd", "jr", "sr", "bros", "etc", "llc", "plc",
-];
 
 fn is_closing(c: char) -> bool {
     matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»' | '›')
