@@ -427,6 +427,21 @@ fn bad_model_directories_get_clear_errors() {
     assert!(e.contains("top_platt") && e.contains("stance.json"), "{e}");
     fresh();
     edit_json("stance.json", &|v| {
+        v["top_isotonic"] = serde_json::json!({"ends": [0.5, 0.9], "values": [0.8, 0.4]})
+    });
+    let e = load();
+    assert!(
+        e.contains("top_isotonic") && e.contains("non-decreasing"),
+        "{e}"
+    );
+    fresh();
+    edit_json("stance.json", &|v| {
+        v["top_platt"] = serde_json::json!({"a": 1.0, "b": 0.0});
+        v["top_isotonic"] = serde_json::json!({"ends": [0.9], "values": [0.8]})
+    });
+    assert!(load().contains("both set"));
+    fresh();
+    edit_json("stance.json", &|v| {
         v["marker"] = serde_json::json!({"open": "", "close": ""})
     });
     let e = load();

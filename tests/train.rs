@@ -1,6 +1,7 @@
 //! Training on a tiny random BERT: learning, determinism, exact resume, custom labels, bad data.
 
 use candle_core::DType;
+use stance::model::TopMapKind;
 use stance::store::{LoadOptions, ModelSource, StanceModel};
 use stance::testing::tiny_model;
 use stance::train::{train, NoProgress, TrainConfig, TrainProgress};
@@ -619,48 +620,68 @@ fn temperature_is_fitted_recorded_and_applied() {
         dev: vec![other.clone()],
         skip_bad: false,
         precision: stance::model::Precision::F32,
-        top_platt: false,
+        top_map: TopMapKind::None,
     })
     .unwrap();
     assert_eq!(out.dev.len(), 1);
     assert!(out.dev[0].after.nll <= out.dev[0].before.nll + 1e-9);
-    assert_eq!(out.top_platt, None);
+    assert_eq!(out.top_map, None);
     let back =
         StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
     assert!((back.meta().temperature.unwrap() - out.temperature).abs() < 1e-12);
-    assert_eq!(back.meta().top_platt, None);
+    assert_eq!(back.meta().top_map(), None);
     let (_, t_only_preds) = run(&back);
 
     // With the top-probability map: recorded, applied by the loaded model, labels unchanged;
     // a later temperature-only calibration removes it again.
-    let calibrate = |top_platt| {
+    let calibrate = |top_map| {
         stance::train::calibrate::calibrate(&stance::train::calibrate::CalibrateConfig {
             model: cfg.out.clone(),
             dev: vec![other.clone()],
             skip_bad: false,
             precision: stance::model::Precision::F32,
-            top_platt,
+            top_map,
         })
         .unwrap()
     };
-    let with_map = calibrate(true);
-    let map = with_map.top_platt.expect("a map fitted on 105 mixed pairs");
-    assert!((with_map.temperature - out.temperature).abs() < 1e-12);
-    let mapped =
-        StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
-    assert_eq!(mapped.meta().top_platt, Some(map));
-    let (report, mapped_preds) = run(&mapped);
-    assert_eq!(report.top_platt, Some(map));
-    assert_eq!(labels(&mapped_preds), labels(&raw_preds));
-    let changed = mapped_preds
-        .iter()
-        .zip(&t_only_preds)
-        .any(|(a, b)| (a.scores[&a.label] - b.scores[&b.label]).abs() > 1e-4);
-    assert!(changed, "the map must change some top probability");
-    assert_eq!(calibrate(false).top_platt, None);
+    for kind in [TopMapKind::Platt, TopMapKind::Isotonic] {
+        let with_map = calibrate(kind);
+        let map = with_map.top_map.expect("a map fitted on 105 mixed pairs");
+        assert_eq!(
+            matches!(map, stance::model::TopMap::Isotonic(_)),
+            kind == TopMapKind::Isotonic
+        );
+        assert!((with_map.temperature - out.temperature).abs() < 1e-12);
+        let mapped =
+            StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
+        // As written to and read back from stance.json (the last digit of a float may differ).
+        let same = |a: &stance::model::TopMap| {
+            [0.3, 0.5, 0.7, 0.9, 0.99]
+                .iter()
+                .all(|&p| (a.map(p) - map.map(p)).abs() < 1e-9)
+        };
+        assert!(same(&mapped.meta().top_map().unwrap()));
+        let (report, mapped_preds) = run(&mapped);
+        assert!(same(report.top_map.as_ref().unwrap()));
+        assert_eq!(labels(&mapped_preds), labels(&raw_preds));
+        let changed = mapped_preds
+            .iter()
+            .zip(&t_only_preds)
+            .any(|(a, b)| (a.scores[&a.label] - b.scores[&b.label]).abs() > 1e-4);
+        assert!(
+            changed,
+            "the map must change some top probability ({kind:?})"
+        );
+    }
+    assert_eq!(calibrate(TopMapKind::None).top_map, None);
     let back =
         StanceModel::load(&ModelSource::Dir(cfg.out.clone()), &LoadOptions::default()).unwrap();
-    assert_eq!(back.meta().top_platt, None);
+    assert_eq!(back.meta().top_map(), None);
+    let meta = std::fs::read_to_string(cfg.out.join("stance.json")).unwrap();
+    assert!(
+        !meta.contains("top_platt") && !meta.contains("top_isotonic"),
+        "{meta}"
+    );
 }
 
 /// Too few calibration pairs, or one label only: training fits no temperature (and says why in
@@ -712,7 +733,7 @@ fn no_temperature_is_fitted_on_too_few_pairs_or_one_label() {
             dev: vec![dev.clone()],
             skip_bad: false,
             precision: stance::model::Precision::F32,
-            top_platt: false,
+            top_map: TopMapKind::None,
         })
         .unwrap_err()
         .to_string();

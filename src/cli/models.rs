@@ -50,6 +50,10 @@ pub(crate) struct CalibrateArgs {
     /// (models/CALIBRATION.md)
     #[arg(long)]
     pub(crate) top_platt: bool,
+    /// After the temperature, also fit an isotonic (monotone step) map of the top probability,
+    /// labels unchanged: the default model's calibration (models/CALIBRATION.md, plan 10)
+    #[arg(long, conflicts_with = "top_platt")]
+    pub(crate) top_isotonic: bool,
 }
 
 pub(crate) fn run_average(a: AverageArgs) -> Result<()> {
@@ -86,7 +90,11 @@ pub(crate) fn run_calibrate(a: CalibrateArgs) -> Result<()> {
         dev: a.dev,
         skip_bad: a.skip_bad,
         precision: a.precision,
-        top_platt: a.top_platt,
+        top_map: match (a.top_platt, a.top_isotonic) {
+            (true, _) => stance::model::TopMapKind::Platt,
+            (_, true) => stance::model::TopMapKind::Isotonic,
+            _ => stance::model::TopMapKind::None,
+        },
     };
     let out = stance::train::calibrate::calibrate(&cfg)
         .with_context(|| format!("calibrating {}", cfg.model.display()))?;
@@ -101,10 +109,10 @@ pub(crate) fn run_calibrate(a: CalibrateArgs) -> Result<()> {
             d.after.nll
         );
     }
-    let map = match out.top_platt {
-        Some(m) => format!(", top probability σ({:.4}·logit(p) {:+.4})", m.a, m.b),
-        None if cfg.top_platt => ", no top-probability map (nothing to fit)".into(),
-        None => String::new(),
+    let map = match (&out.top_map, cfg.top_map) {
+        (Some(m), _) => format!(", {}", m.describe()),
+        (None, stance::model::TopMapKind::None) => String::new(),
+        (None, _) => ", no top-probability map (nothing to fit)".into(),
     };
     outln!(
         "temperature {:.4}{map} written to {}",

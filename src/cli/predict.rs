@@ -150,8 +150,8 @@ pub(crate) fn run_eval(a: EvalArgs) -> Result<()> {
         report.calibration.nll,
         report.calibration.mean_confidence,
         report.temperature,
-        match report.top_platt {
-            Some(m) => format!(", then top probability σ({:.3}·logit(p) {:+.3})", m.a, m.b),
+        match &report.top_map {
+            Some(m) => format!(", then {}", m.describe()),
             None => String::new(),
         }
     );

@@ -27,8 +27,13 @@ pub struct EvalReport {
     pub metrics: Metrics,
     /// Temperature the probabilities were scaled by (from the model's `stance.json`).
     pub temperature: f64,
-    /// Platt map of the top probability applied after the temperature (from `stance.json`).
+    /// The map of the top probability applied after the temperature (from `stance.json`),
+    /// written as `stance.json` writes it: `top_platt` or `top_isotonic`.
+    #[serde(skip)]
+    pub top_map: Option<crate::model::TopMap>,
     pub top_platt: Option<crate::model::TopPlatt>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_isotonic: Option<crate::model::TopIsotonic>,
     /// ECE (10 bins) and NLL of the probabilities.
     pub calibration: Calibration,
     pub skipped: Vec<Skip>,
@@ -82,13 +87,22 @@ pub fn evaluate(
     let preds = predict_examples(model, &examples, &cfg.infer, progress)?;
     let seconds = t0.elapsed().as_secs_f64();
     let metrics = metrics_of(model.labels(), &preds);
+    let applied_map = model.net().applied_calibration().1.cloned();
     let report = EvalReport {
         data: cfg.data.display().to_string(),
         model: model.source().to_string(),
         arithmetic: model.arithmetic(),
         metrics,
         temperature: model.net().applied_calibration().0,
-        top_platt: model.net().applied_calibration().1,
+        top_map: applied_map.clone(),
+        top_platt: match &applied_map {
+            Some(crate::model::TopMap::Platt(m)) => Some(*m),
+            _ => None,
+        },
+        top_isotonic: match applied_map {
+            Some(crate::model::TopMap::Isotonic(m)) => Some(m),
+            _ => None,
+        },
         calibration: calibration_of(model.labels(), &preds),
         skipped,
         truncated: preds.iter().filter(|p| p.truncated).count(),

@@ -5,7 +5,7 @@
 //! changes a prediction's label, only how sure it claims to be. Fine-tuned models trained with
 //! label smoothing or averaged over seeds are under-confident (`T < 1` sharpens them).
 
-use crate::model::calibrator::{logit, sigmoid, TopPlatt};
+use crate::model::calibrator::{logit, sigmoid, TopIsotonic, TopMap, TopPlatt};
 
 /// Bins of the expected calibration error (equal width over the top probability).
 pub const ECE_BINS: usize = 10;
@@ -146,13 +146,32 @@ pub fn fit_top_platt(probs: &[Vec<f32>], gold: &[usize]) -> Option<TopPlatt> {
     map.is_valid().then_some(map)
 }
 
+/// The isotonic map of the top probability fitted on `probs` and `gold` (pool-adjacent-violators
+/// on "the top label is right"); `None` where there is nothing to fit (every top label right, or
+/// every one wrong).
+pub fn fit_top_isotonic(probs: &[Vec<f32>], gold: &[usize]) -> Option<TopIsotonic> {
+    let pairs: Vec<(f64, bool)> = probs
+        .iter()
+        .zip(gold)
+        .map(|(p, &g)| {
+            let (top, conf) = top_of(p);
+            (conf as f64, top == g)
+        })
+        .collect();
+    let right = pairs.iter().filter(|(_, r)| *r).count();
+    if right == 0 || right == pairs.len() {
+        return None;
+    }
+    TopIsotonic::fit(&pairs).filter(TopIsotonic::is_valid)
+}
+
 /// `probs` with the temperature `t`, then the top-probability map (if any), applied.
-pub fn calibrate_rows(probs: &[Vec<f32>], t: f64, map: Option<TopPlatt>) -> Vec<Vec<f32>> {
+pub fn calibrate_rows(probs: &[Vec<f32>], t: f64, map: Option<&TopMap>) -> Vec<Vec<f32>> {
     probs
         .iter()
         .map(|p| {
             let mut q = rescale(p, t);
-            if let Some(m) = &map {
+            if let Some(m) = map {
                 m.apply(&mut q);
             }
             q
@@ -219,7 +238,10 @@ mod tests {
             "{map:?}"
         );
         let before = measure(&probs, &gold);
-        let after = measure(&calibrate_rows(&probs, 1.0, Some(map)), &gold);
+        let after = measure(
+            &calibrate_rows(&probs, 1.0, Some(&TopMap::Platt(map))),
+            &gold,
+        );
         assert!(
             after.ece < before.ece / 2.0 && after.nll < before.nll,
             "{before:?} {after:?}"

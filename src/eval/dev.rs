@@ -2,13 +2,14 @@
 //! them, and the temperature fitted on them (used by `train`, `average`, `calibrate`, `eval`).
 
 use super::calibration::{
-    self, calibrate_rows, fit_temperature, fit_top_platt, measure, Calibration,
+    self, calibrate_rows, fit_temperature, fit_top_isotonic, fit_top_platt, measure, Calibration,
 };
 use super::{compute, Metrics};
 use crate::error::Result;
 use crate::infer::predict::{predict_examples, Prediction};
 use crate::infer::InferOptions;
 use crate::io::Example;
+use crate::model::{TopMap, TopMapKind};
 use crate::store::StanceModel;
 use std::path::PathBuf;
 
@@ -102,13 +103,13 @@ pub fn too_little_to_calibrate(gold: &[usize]) -> Option<String> {
     }
 }
 
-/// Fits the temperature (and, with `top_platt`, then the top-probability map) on the dev runs
+/// Fits the temperature (and then the top-probability map of kind `top_map`) on the dev runs
 /// (all sets pooled; the runs were made at temperature 1) and records them, with ECE and NLL
 /// per set before and after, in the model's metadata.
 pub fn calibrate_on(
     model: &mut StanceModel,
     runs: &[DevRun],
-    top_platt: bool,
+    top_map: TopMapKind,
 ) -> Vec<DevCalibration> {
     let probs: Vec<Vec<f32>> = runs.iter().flat_map(|r| r.probs.clone()).collect();
     let gold: Vec<usize> = runs.iter().flat_map(|r| r.gold.clone()).collect();
@@ -119,7 +120,7 @@ pub fn calibrate_on(
         // A temperature fitted on a handful of pairs or on one label only says how sure the
         // model is of that label (a near-untrained model would claim 95%): none is fitted.
         model.meta_mut().temperature = None;
-        model.meta_mut().top_platt = None;
+        model.meta_mut().set_top_map(None);
         model.meta_mut().calibration = Some(CalibrationRecord {
             method: "none".into(),
             temperature: None,
@@ -137,15 +138,16 @@ pub fn calibrate_on(
             .collect();
     }
     let t = fit_temperature(&probs, &gold);
-    let map = if top_platt {
-        fit_top_platt(&calibrate_rows(&probs, t, None), &gold)
-    } else {
-        None
+    let scaled = || calibrate_rows(&probs, t, None);
+    let map = match top_map {
+        TopMapKind::None => None,
+        TopMapKind::Platt => fit_top_platt(&scaled(), &gold).map(TopMap::Platt),
+        TopMapKind::Isotonic => fit_top_isotonic(&scaled(), &gold).map(TopMap::Isotonic),
     };
     let per_set: Vec<DevCalibration> = runs
         .iter()
         .map(|r| {
-            let scaled = calibrate_rows(&r.probs, t, map);
+            let scaled = calibrate_rows(&r.probs, t, map.as_ref());
             DevCalibration {
                 data: r.score.data.clone(),
                 before: measure(&r.probs, &r.gold),
@@ -156,12 +158,16 @@ pub fn calibrate_on(
     // The metadata only: the network keeps scoring raw probabilities (later epochs of a training
     // run are calibrated afresh from them).
     model.meta_mut().temperature = Some(t);
-    model.meta_mut().top_platt = map;
-    let method = if map.is_some() {
-        "temperature scaling (NLL), then Platt scaling of the top probability (all dev sets pooled)"
-    } else {
-        "temperature scaling (NLL, all dev sets pooled)"
+    let method = match &map {
+        Some(TopMap::Platt(_)) => {
+            "temperature scaling (NLL), then Platt scaling of the top probability (all dev sets pooled)"
+        }
+        Some(TopMap::Isotonic(_)) => {
+            "temperature scaling (NLL), then an isotonic map of the top probability (all dev sets pooled)"
+        }
+        None => "temperature scaling (NLL, all dev sets pooled)",
     };
+    model.meta_mut().set_top_map(map);
     model.meta_mut().calibration = Some(CalibrationRecord {
         method: method.into(),
         temperature: Some(t),

@@ -1,7 +1,7 @@
 //! The target-aware classifier: encoder + pooling of `[CLS]` and the target's tokens + a linear
 //! head to the model's labels.
 
-use super::calibrator::TopPlatt;
+use super::calibrator::TopMap;
 use super::config::EncoderConfig;
 use super::encoder::Encoder;
 use super::layers::{Dropout, Path};
@@ -23,21 +23,21 @@ pub struct StanceNet {
     /// [`StanceNet::apply_calibration`] (by the model store, which keeps the two in step).
     temperature: f64,
     /// Applied to the probabilities after the temperature (none: the temperature alone).
-    top_platt: Option<TopPlatt>,
+    top_map: Option<TopMap>,
     pub dtype: DType,
     pub device: Device,
 }
 
 impl StanceNet {
-    /// Makes scoring apply `temperature` and then `top_platt` (1 and none: raw probabilities).
-    pub fn apply_calibration(&mut self, temperature: f64, top_platt: Option<TopPlatt>) {
+    /// Makes scoring apply `temperature` and then `top_map` (1 and none: raw probabilities).
+    pub fn apply_calibration(&mut self, temperature: f64, top_map: Option<TopMap>) {
         self.temperature = temperature;
-        self.top_platt = top_platt;
+        self.top_map = top_map;
     }
 
     /// The temperature and top-probability map scoring applies.
-    pub fn applied_calibration(&self) -> (f64, Option<TopPlatt>) {
-        (self.temperature, self.top_platt)
+    pub fn applied_calibration(&self) -> (f64, Option<&TopMap>) {
+        (self.temperature, self.top_map.as_ref())
     }
 
     /// Inserts a seeded random head (normal, std 0.02; zero bias) into `varmap` unless present.
@@ -89,7 +89,7 @@ impl StanceNet {
             head,
             pooling,
             temperature: 1.0,
-            top_platt: None,
+            top_map: None,
             dtype,
             device: device.clone(),
         })
@@ -144,7 +144,7 @@ impl StanceNet {
             logits = (logits / self.temperature)?;
         }
         let mut probs = candle_nn::ops::softmax_last_dim(&logits)?.to_vec2::<f32>()?;
-        if let Some(map) = &self.top_platt {
+        if let Some(map) = &self.top_map {
             probs.iter_mut().for_each(|row| map.apply(row));
         }
         Ok(probs)

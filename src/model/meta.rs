@@ -1,6 +1,6 @@
 //! `stance.json`: what a model directory needs beyond the encoder's own files.
 
-use super::calibrator::TopPlatt;
+use super::calibrator::{TopIsotonic, TopMap, TopPlatt};
 pub use super::provenance::{CalibrationRecord, Training};
 pub use crate::encode::Marker;
 use crate::error::{Error, Result};
@@ -60,6 +60,10 @@ pub struct StanceMeta {
     /// the dev sets); absent means the temperature alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_platt: Option<TopPlatt>,
+    /// An isotonic map of the top probability, applied after the temperature instead of
+    /// `top_platt` (a model has at most one of the two).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_isotonic: Option<TopIsotonic>,
     /// The encoder's shape as trained (from `config.json`): a `config.json` edited afterwards
     /// (layers, heads, activation, …) no longer matches and is refused at load time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -151,6 +155,7 @@ impl StanceMeta {
             dev_scores: None,
             temperature: None,
             top_platt: None,
+            top_isotonic: None,
             encoder: None,
             calibration: None,
         }
@@ -215,10 +220,43 @@ impl StanceMeta {
                 ));
             }
         }
+        if let Some(map) = &m.top_isotonic {
+            if m.top_platt.is_some() {
+                return Err(Error::model(
+                    path,
+                    "top_platt and top_isotonic are both set; a model applies one top-probability map",
+                ));
+            }
+            if !map.is_valid() {
+                return Err(Error::model(
+                    path,
+                    "top_isotonic must have as many ends as values, both non-decreasing, the values \
+                     probabilities",
+                ));
+            }
+        }
         if m.max_length < 8 {
             return Err(Error::model(path, "max_length must be at least 8"));
         }
         Ok(m)
+    }
+
+    /// The top-probability map applied after the temperature, if any.
+    pub fn top_map(&self) -> Option<TopMap> {
+        match (&self.top_platt, &self.top_isotonic) {
+            (Some(p), _) => Some(TopMap::Platt(*p)),
+            (None, Some(i)) => Some(TopMap::Isotonic(i.clone())),
+            (None, None) => None,
+        }
+    }
+
+    /// Records `map` as the top-probability map (replacing either kind).
+    pub fn set_top_map(&mut self, map: Option<TopMap>) {
+        (self.top_platt, self.top_isotonic) = match map {
+            Some(TopMap::Platt(p)) => (Some(p), None),
+            Some(TopMap::Isotonic(i)) => (None, Some(i)),
+            None => (None, None),
+        };
     }
 
     pub fn label_index(&self, label: &str) -> Option<usize> {

@@ -10,7 +10,7 @@ pub mod layers;
 pub mod meta;
 pub mod provenance;
 
-pub use calibrator::TopPlatt;
+pub use calibrator::{TopIsotonic, TopMap, TopMapKind, TopPlatt};
 pub use classifier::StanceNet;
 pub use config::EncoderConfig;
 pub use layers::Precision;

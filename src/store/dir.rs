@@ -6,7 +6,7 @@ use super::weights;
 use crate::encode::{Batch, Encoded, Marker, PairEncoder};
 use crate::error::{Error, Result};
 pub use crate::model::arch::encoder_shapes;
-use crate::model::calibrator::TopPlatt;
+use crate::model::calibrator::TopMap;
 use crate::model::classifier::{StanceNet, HEAD_PREFIX};
 use crate::model::config::EncoderConfig;
 use crate::model::meta::{Pooling, StanceMeta, META_FILE};
@@ -251,7 +251,7 @@ impl StanceModel {
             )?;
         }
         let mut net = build_checked(&varmap, &config, &meta, opts, &weights_path)?;
-        net.apply_calibration(meta.temperature.unwrap_or(1.0), meta.top_platt);
+        net.apply_calibration(meta.temperature.unwrap_or(1.0), meta.top_map());
         Ok(Self {
             net,
             varmap,
@@ -341,13 +341,13 @@ impl StanceModel {
     /// no longer fits and is dropped.
     pub fn set_temperature(&mut self, t: Option<f64>) {
         self.meta.temperature = t;
-        self.set_top_platt(None);
+        self.set_top_map(None);
     }
 
-    /// Sets the Platt map of the top probability, applied after the temperature (recorded in
+    /// Sets the map of the top probability, applied after the temperature (recorded in
     /// `stance.json` when saved).
-    pub fn set_top_platt(&mut self, map: Option<TopPlatt>) {
-        self.meta.top_platt = map;
+    pub fn set_top_map(&mut self, map: Option<TopMap>) {
+        self.meta.set_top_map(map.clone());
         self.net
             .apply_calibration(self.meta.temperature.unwrap_or(1.0), map);
     }

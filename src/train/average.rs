@@ -161,7 +161,7 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
             select: Some(SelectMetric::F1m),
             scores: dev.clone(),
         });
-        calibrate_on(&mut model, &scores, false);
+        calibrate_on(&mut model, &scores, crate::model::TopMapKind::None);
     }
     model.save(&cfg.out, if cfg.save_f16 { DType::F16 } else { DType::F32 })?;
     Ok(AverageOutcome {

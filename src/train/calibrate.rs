@@ -19,17 +19,16 @@ pub struct CalibrateConfig {
     pub dev: Vec<PathBuf>,
     pub skip_bad: bool,
     pub precision: Precision,
-    /// Also fit Platt scaling of the top probability after the temperature (off by default: on
-    /// NewsMTSC it did better than the temperature alone in cross-validation on the dev sets and
-    /// worse on test-rw, `models/CALIBRATION.md`).
-    pub top_platt: bool,
+    /// Which map of the top probability to fit after the temperature (none by default;
+    /// `models/CALIBRATION.md` says how each did on NewsMTSC).
+    pub top_map: crate::model::TopMapKind,
 }
 
 #[derive(Debug)]
 pub struct CalibrateOutcome {
     pub temperature: f64,
     /// The top-probability map fitted after the temperature (none where there was nothing to fit).
-    pub top_platt: Option<crate::model::TopPlatt>,
+    pub top_map: Option<crate::model::TopMap>,
     pub dev: Vec<DevCalibration>,
     pub skipped: Vec<Skip>,
 }
@@ -62,14 +61,14 @@ pub fn calibrate(cfg: &CalibrateConfig) -> Result<CalibrateOutcome> {
             "cannot calibrate on these dev sets: {why}; the model was left unchanged"
         )));
     }
-    let dev = calibrate_on(&mut model, &runs, cfg.top_platt);
+    let dev = calibrate_on(&mut model, &runs, cfg.top_map);
     let t = model.meta().temperature.unwrap_or(1.0);
     let meta = serde_json::to_string_pretty(&model.meta())
         .map_err(|e| Error::Internal(format!("writing the metadata: {e}")))?;
     crate::io::atomic::write_bytes(cfg.model.join(META_FILE), meta.as_bytes())?;
     Ok(CalibrateOutcome {
         temperature: t,
-        top_platt: model.meta().top_platt,
+        top_map: model.meta().top_map(),
         dev,
         skipped,
     })

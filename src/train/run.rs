@@ -268,7 +268,7 @@ impl<'a> Run<'a> {
                 scores: scores.iter().map(|r| r.score.clone()).collect(),
             });
             // Only the metadata: dev scoring during training stays at temperature 1.
-            calibrate_on(&mut self.model, &scores, false);
+            calibrate_on(&mut self.model, &scores, crate::model::TopMapKind::None);
             let dtype = if cfg.save_f16 { DType::F16 } else { DType::F32 };
             self.model.save(&cfg.out, dtype)?;
         }
