@@ -22,7 +22,8 @@ if ! scripts/setup-spark.sh > /dev/null; then
   echo "warning: pyspark/Java could not be set up; the Spark job's test will count as skipped" >&2
 fi
 
-cargo test "$@"
+# The crash and retry tests need the test-only fault switches (never in a shipped build).
+cargo test --features fault-injection "$@"
 status=$?
 
 echo

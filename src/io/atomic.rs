@@ -101,14 +101,14 @@ impl Drop for AtomicFile {
 /// Fault injection for the crash tests (`tests/faults.rs`): with `STANCE_FAULT_AT=N` in the
 /// environment, the N-th call in the process aborts it, as a crash or a kill at that point
 /// would. Called between the steps of every multi-step file update (before renames, after
-/// writes). Without the variable it does nothing; in release builds (no debug assertions) it is
-/// compiled out, so a shipped binary cannot be made to crash this way.
-#[cfg(not(debug_assertions))]
+/// writes). Without the variable it does nothing; without the `fault-injection` feature (every
+/// shipped build) it is compiled out, so a shipped binary cannot be made to crash this way.
+#[cfg(not(feature = "fault-injection"))]
 #[inline(always)]
 pub fn fault_point() {}
 
-/// See the release-build version above: the test builds' fault injection.
-#[cfg(debug_assertions)]
+/// See the version above: the test builds' fault injection.
+#[cfg(feature = "fault-injection")]
 pub fn fault_point() {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::OnceLock;
@@ -130,13 +130,13 @@ pub fn fault_point() {
 /// Fault injection for retry tests (the Spark job): with `STANCE_FAULT_DOC=ID:MARKER` in the
 /// environment, reaching the document `ID` makes the process exit with status 3 the first time
 /// only: the marker file `MARKER` is created then, and a later process (a retried task) goes on.
-/// Without the variable it does nothing; compiled out of release builds.
-#[cfg(not(debug_assertions))]
+/// Without the variable it does nothing; compiled out without the `fault-injection` feature.
+#[cfg(not(feature = "fault-injection"))]
 #[inline(always)]
 pub fn fault_document(_id: &str) {}
 
-/// See the release-build version above: the test builds' fault injection.
-#[cfg(debug_assertions)]
+/// See the version above: the test builds' fault injection.
+#[cfg(feature = "fault-injection")]
 pub fn fault_document(id: &str) {
     // Read once: this is called for every scored document.
     static SPEC: std::sync::OnceLock<Option<(String, String)>> = std::sync::OnceLock::new();
