@@ -278,41 +278,93 @@ impl PackedInt8 {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 unsafe fn forward_vnni(q: &PackedInt8, x: &[f32], m: usize, y: *mut f32) {
+    let (u, sx, zx) = quantise_rows(x, m, q.k, q.kp, m);
+    for_each_tile(q, &u, &sx, &zx, y, m, MR, NR, |t| micro(t));
+}
+
+/// One micro-kernel call: `rows` rows of u8 codes at `a` (stride `lda` bytes, `groups` groups of
+/// four) times the weight panel at `b`, turned into outputs by the epilogue terms `e` and
+/// written to `rows × cols` floats at `c` (stride `ldc`).
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+pub(super) struct Tile {
+    pub(super) a: *const u8,
+    pub(super) lda: usize,
+    pub(super) groups: usize,
+    pub(super) b: *const i8,
+    pub(super) e: Epilogue,
+    pub(super) c: *mut f32,
+    pub(super) ldc: usize,
+    pub(super) rows: usize,
+    pub(super) cols: usize,
+}
+
+/// The tile walk shared by the register-blocked int8 kernels (VNNI, AVX2): blocks of [`MB`] rows
+/// (a block's codes stay in cache across the panels), then each `nr`-column panel, then tiles of
+/// up to `mr` rows, each handed to `micro`. Inlined into each kernel, so the walk and the
+/// micro-kernel calls run with the kernel's target features.
+///
+/// # Safety
+/// `q` is packed with panels `nr` wide; `u` holds `m` rows of `q.kp` codes and `sx`, `zx` their
+/// `m` scales and zero points; `y` points to `m × q.n` writable floats; `micro` must be safe to
+/// call with any [`Tile`] of at most `mr` rows and `nr` columns built from these.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(super) unsafe fn for_each_tile(
+    q: &PackedInt8,
+    u: &[u8],
+    sx: &[f32],
+    zx: &[i32],
+    y: *mut f32,
+    m: usize,
+    mr: usize,
+    nr: usize,
+    mut micro: impl FnMut(&Tile),
+) {
     let (kp, n) = (q.kp, q.n);
-    let (u, sx, zx) = quantise_rows(x, m, q.k, kp, m);
-    let np = n.div_ceil(NR);
-    let groups = kp / 4;
     let mut r0 = 0;
     while r0 < m {
         let rb = MB.min(m - r0);
-        for p in 0..np {
-            let cols = NR.min(n - p * NR);
-            let panel = q.panels.as_ptr().add(p * groups * NR * 4);
+        for p in 0..n.div_ceil(nr) {
             let mut r = r0;
             while r < r0 + rb {
-                let rows = MR.min(r0 + rb - r);
-                micro(
-                    groups,
-                    kp,
-                    u.as_ptr().add(r * kp),
-                    panel,
-                    Epilogue {
-                        sx: sx.as_ptr().add(r),
-                        zx: zx.as_ptr().add(r),
-                        colsum: q.colsum.as_ptr().add(p * NR),
-                        wscale: q.wscale.as_ptr().add(p * NR),
-                        bias: q.bias.as_ptr().add(p * NR),
-                        gelu: q.gelu,
-                    },
-                    y.add(r * n + p * NR),
-                    n,
+                let rows = mr.min(r0 + rb - r);
+                micro(&Tile {
+                    a: u.as_ptr().add(r * kp),
+                    lda: kp,
+                    groups: kp / 4,
+                    b: q.panels.as_ptr().add(p * kp * nr),
+                    e: q.epilogue(sx.as_ptr().add(r), zx.as_ptr().add(r), p * nr),
+                    c: y.add(r * n + p * nr),
+                    ldc: n,
                     rows,
-                    cols,
-                );
+                    cols: nr.min(n - p * nr),
+                });
                 r += rows;
             }
         }
         r0 += rb;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl PackedInt8 {
+    /// The epilogue terms of the rows whose scales and zero points start at `sx`, `zx`, and of
+    /// the columns from `col` on.
+    ///
+    /// # Safety
+    /// `col` is within the (padded) column terms.
+    #[inline(always)]
+    pub(super) unsafe fn epilogue(&self, sx: *const f32, zx: *const i32, col: usize) -> Epilogue {
+        Epilogue {
+            sx,
+            zx,
+            colsum: self.colsum.as_ptr().add(col),
+            wscale: self.wscale.as_ptr().add(col),
+            bias: self.bias.as_ptr().add(col),
+            gelu: self.gelu,
+        }
     }
 }
 
@@ -377,6 +429,7 @@ pub(super) unsafe fn quantise_rows(
 
 /// Per-row and per-column terms that turn the integer sums into outputs.
 #[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
 pub(super) struct Epilogue {
     pub(super) sx: *const f32,
     pub(super) zx: *const i32,
@@ -386,28 +439,19 @@ pub(super) struct Epilogue {
     pub(super) gelu: bool,
 }
 
-/// `rows` (≤ 12) rows of u8 codes (stride `lda` bytes) times one panel over all `groups` groups.
+/// One tile of up to 12 rows times one 32-column panel ([`Tile`]).
 ///
 /// # Safety
-/// The CPU must support AVX-512F, AVX-512BW and AVX-512 VNNI; `a` points to `rows` rows of
-/// `4 × groups` codes at stride `lda`, `b` to the panel's `groups × 4 × 32` weights, the
-/// epilogue's row scales and zero points (`sx`, `zx`) to `rows` values and its column sums,
-/// weight scales and bias to at least `cols` values, and `c` to `rows` writable rows of at
-/// least `cols` floats at stride `ldc`; `rows ≤ 12` and `cols ≤ 32`.
+/// The CPU must support AVX-512F, AVX-512BW and AVX-512 VNNI; `t.a` points to `t.rows` rows of
+/// `4 × t.groups` codes at stride `t.lda`, `t.b` to the panel's `t.groups × 4 × 32` weights, the
+/// epilogue's row scales and zero points to `t.rows` values and its column terms to 32 (whole
+/// panels are padded), and `t.c` to `t.rows` writable rows of at least `t.cols` floats at stride
+/// `t.ldc`; `t.rows ≤ 12` and `t.cols ≤ 32`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn micro(
-    groups: usize,
-    lda: usize,
-    a: *const u8,
-    b: *const i8,
-    e: Epilogue,
-    c: *mut f32,
-    ldc: usize,
-    rows: usize,
-    cols: usize,
-) {
+unsafe fn micro(t: &Tile) {
+    let (a, b, c, e) = (t.a, t.b, t.c, t.e);
+    let (lda, ldc, groups, rows, cols) = (t.lda, t.ldc, t.groups, t.rows, t.cols);
     use std::arch::x86_64::*;
     let mut acc = [[_mm512_setzero_si512(); 2]; MR];
     macro_rules! run {

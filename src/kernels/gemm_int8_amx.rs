@@ -18,7 +18,7 @@
 //! shipped encoder: 384, 768, 1536, 3072); other shapes take the VNNI kernel.
 
 #[cfg(target_arch = "x86_64")]
-use super::gemm_int8::{quantise_rows, store_row, Epilogue, PackedInt8, PanelTerms};
+use super::gemm_int8::{quantise_rows, store_row, PackedInt8, PanelTerms};
 #[cfg(target_arch = "x86_64")]
 use super::panel::NR;
 
@@ -92,14 +92,7 @@ pub unsafe fn forward(q: &PackedInt8, x: &[f32], m: usize, y: *mut f32) {
         let block_end = (r0 + BLOCK_ROWS).min(mp);
         for p in 0..n.div_ceil(NR) {
             let panel = q.panels.as_ptr().add(p * panel_bytes);
-            let e = Epilogue {
-                sx: sx.as_ptr(),
-                zx: zx.as_ptr(),
-                colsum: q.colsum.as_ptr().add(p * NR),
-                wscale: q.wscale.as_ptr().add(p * NR),
-                bias: q.bias.as_ptr().add(p * NR),
-                gelu: q.gelu,
-            };
+            let e = q.epilogue(sx.as_ptr(), zx.as_ptr(), p * NR);
             let terms = PanelTerms::load(&e);
             let cols = NR.min(n - p * NR);
             let mut r = r0;

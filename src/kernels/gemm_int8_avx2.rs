@@ -11,9 +11,7 @@
 //! [`Scheme::Avx2`]: super::gemm_int8::Scheme::Avx2
 
 #[cfg(target_arch = "x86_64")]
-use super::gemm_int8::{row_params, PackedInt8};
-#[cfg(target_arch = "x86_64")]
-use super::panel::MB;
+use super::gemm_int8::{for_each_tile, row_params, PackedInt8, Tile};
 
 /// Output columns per panel (two 8-lane registers).
 pub const NR: usize = 16;
@@ -30,44 +28,9 @@ const MR: usize = 4;
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 pub unsafe fn forward(q: &PackedInt8, x: &[f32], m: usize, y: *mut f32) {
-    let (k, kp, n) = (q.k, q.kp, q.n);
     debug_assert_eq!(q.scheme.panel_width(), NR);
-    let (u, sx, zx) = quantise_rows(x, m, k, kp);
-    let np = n.div_ceil(NR);
-    let groups = kp / 4;
-    let mut r0 = 0;
-    while r0 < m {
-        let rb = MB.min(m - r0);
-        for p in 0..np {
-            let cols = NR.min(n - p * NR);
-            let panel = q.panels.as_ptr().add(p * groups * NR * 4);
-            let mut r = r0;
-            while r < r0 + rb {
-                let rows = MR.min(r0 + rb - r);
-                let tile = Tile {
-                    rows,
-                    cols,
-                    sx: &sx[r..r + rows],
-                    zx: &zx[r..r + rows],
-                    colsum: &q.colsum[p * NR..(p + 1) * NR],
-                    wscale: &q.wscale[p * NR..(p + 1) * NR],
-                    bias: &q.bias[p * NR..(p + 1) * NR],
-                    gelu: q.gelu,
-                };
-                micro(
-                    groups,
-                    kp,
-                    u.as_ptr().add(r * kp),
-                    panel,
-                    &tile,
-                    y.add(r * n + p * NR),
-                    n,
-                );
-                r += rows;
-            }
-        }
-        r0 += rb;
-    }
+    let (u, sx, zx) = quantise_rows(x, m, q.k, q.kp);
+    for_each_tile(q, &u, &sx, &zx, y, m, MR, NR, |t| micro(t));
 }
 
 /// Quantises each row to u8 codes (`kp` per row, the padding zero), with its scale and zero
@@ -117,38 +80,19 @@ unsafe fn quantise_rows(x: &[f32], m: usize, k: usize, kp: usize) -> (Vec<u8>, V
     (u, sx, zx)
 }
 
-/// The per-row and per-column terms of one output tile.
-#[cfg(target_arch = "x86_64")]
-struct Tile<'a> {
-    rows: usize,
-    cols: usize,
-    sx: &'a [f32],
-    zx: &'a [i32],
-    /// A whole panel's (padded) column sums, weight scales and biases.
-    colsum: &'a [i32],
-    wscale: &'a [f32],
-    bias: &'a [f32],
-    gelu: bool,
-}
-
-/// `t.rows` (≤ 4) rows of u8 codes (stride `lda` bytes) times one 16-column panel over all
-/// `groups` groups of four; writes `t.rows × t.cols` outputs at stride `ldc`.
+/// One tile of up to 4 rows times one 16-column panel ([`Tile`]), by `vpmaddubsw` and
+/// `vpmaddwd`.
 ///
 /// # Safety
-/// The CPU must support AVX2 and FMA; `a` points to `t.rows` rows of `4 × groups` codes at
-/// stride `lda`, `b` to the panel's `groups × 4 × 16` weights, and `c` to `t.rows` writable rows
-/// of at least `t.cols` floats at stride `ldc`; `t.rows ≤ 4`, `t.cols ≤ 16`.
+/// The CPU must support AVX2 and FMA; `t.a` points to `t.rows` rows of `4 × t.groups` codes at
+/// stride `t.lda`, `t.b` to the panel's `t.groups × 4 × 16` weights, the epilogue's row terms to
+/// `t.rows` values and its column terms to 16 (whole panels are padded), and `t.c` to `t.rows`
+/// writable rows of at least `t.cols` floats at stride `t.ldc`; `t.rows ≤ 4`, `t.cols ≤ 16`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn micro(
-    groups: usize,
-    lda: usize,
-    a: *const u8,
-    b: *const i8,
-    t: &Tile,
-    c: *mut f32,
-    ldc: usize,
-) {
+unsafe fn micro(t: &Tile) {
+    let (a, b, c, e) = (t.a, t.b, t.c, t.e);
+    let (lda, ldc, groups, rows, cols) = (t.lda, t.ldc, t.groups, t.rows, t.cols);
     use std::arch::x86_64::*;
     let ones = _mm256_set1_epi16(1);
     let mut acc = [[_mm256_setzero_si256(); 2]; MR];
@@ -168,36 +112,30 @@ unsafe fn micro(
             }
         }};
     }
-    match t.rows {
+    match rows {
         4 => run!(4),
         3 => run!(3),
         2 => run!(2),
         _ => run!(1),
     }
     let cs = [
-        _mm256_loadu_si256(t.colsum.as_ptr() as *const _),
-        _mm256_loadu_si256(t.colsum.as_ptr().add(8) as *const _),
+        _mm256_loadu_si256(e.colsum as *const _),
+        _mm256_loadu_si256(e.colsum.add(8) as *const _),
     ];
-    let ws = [
-        _mm256_loadu_ps(t.wscale.as_ptr()),
-        _mm256_loadu_ps(t.wscale.as_ptr().add(8)),
-    ];
-    let bs = [
-        _mm256_loadu_ps(t.bias.as_ptr()),
-        _mm256_loadu_ps(t.bias.as_ptr().add(8)),
-    ];
-    for (r, row) in acc.iter().enumerate().take(t.rows) {
-        let z = _mm256_set1_epi32(t.zx[r]);
-        let s = _mm256_set1_ps(t.sx[r]);
+    let ws = [_mm256_loadu_ps(e.wscale), _mm256_loadu_ps(e.wscale.add(8))];
+    let bs = [_mm256_loadu_ps(e.bias), _mm256_loadu_ps(e.bias.add(8))];
+    for (r, row) in acc.iter().enumerate().take(rows) {
+        let z = _mm256_set1_epi32(*e.zx.add(r));
+        let s = _mm256_set1_ps(*e.sx.add(r));
         let mut out = [0f32; NR];
         for h in 0..2 {
             let v = _mm256_sub_epi32(row[h], _mm256_mullo_epi32(z, cs[h]));
             let o = _mm256_fmadd_ps(_mm256_cvtepi32_ps(v), _mm256_mul_ps(s, ws[h]), bs[h]);
             _mm256_storeu_ps(out.as_mut_ptr().add(h * 8), o);
         }
-        if t.gelu {
+        if e.gelu {
             super::gelu::gelu_in_place(&mut out);
         }
-        std::ptr::copy_nonoverlapping(out.as_ptr(), c.add(r * ldc), t.cols);
+        std::ptr::copy_nonoverlapping(out.as_ptr(), c.add(r * ldc), cols);
     }
 }
