@@ -159,3 +159,35 @@ pub fn max_abs(t: &Tensor) -> f32 {
 pub fn max_abs_diff(a: &Tensor, b: &Tensor) -> f32 {
     a.sub(b).map(|d| max_abs(&d)).unwrap_or(f32::INFINITY)
 }
+
+/// Asserts that two ways of computing one function of `inputs` agree in value (1e-5) and in the
+/// gradient of every input (within `grad_tol`) under a downstream loss that weights every output
+/// differently. For tests; panics on any error.
+pub fn grads_agree(
+    fused: &dyn Fn(&[&Tensor]) -> candle_core::Result<Tensor>,
+    composed: &dyn Fn(&[&Tensor]) -> candle_core::Result<Tensor>,
+    inputs: &[Tensor],
+    grad_tol: f32,
+) {
+    let vars: Vec<candle_core::Var> = inputs
+        .iter()
+        .map(|t| candle_core::Var::from_tensor(t).unwrap())
+        .collect();
+    let refs: Vec<&Tensor> = vars.iter().map(|v| v.as_tensor()).collect();
+    let a = fused(&refs).unwrap();
+    let b = composed(&refs).unwrap();
+    let fd = max_abs_diff(&a, &b);
+    assert!(fd < 1e-5, "forward differs by {fd}");
+    // A downstream loss that weights every output differently.
+    let w = Tensor::randn(0f32, 1.0, a.shape(), &candle_core::Device::Cpu).unwrap();
+    let ga = (a * &w).unwrap().sum_all().unwrap().backward().unwrap();
+    let gb = (b * &w).unwrap().sum_all().unwrap().backward().unwrap();
+    for (i, v) in vars.iter().enumerate() {
+        let (x, y) = (
+            ga.get(v.as_tensor()).unwrap(),
+            gb.get(v.as_tensor()).unwrap(),
+        );
+        let d = max_abs_diff(x, y);
+        assert!(d < grad_tol, "gradient of input {i} differs by {d}");
+    }
+}

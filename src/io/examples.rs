@@ -469,6 +469,12 @@ fn read_csv(bytes: &[u8], sink: &mut Sink) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// Malformed records skipped and counted; labels optional.
+    const SKIP_BAD: ReadOptions = ReadOptions {
+        skip_bad: true,
+        require_label: false,
+    };
+
     fn write(dir: &tempfile::TempDir, name: &str, content: &[u8]) -> PathBuf {
         let p = dir.path().join(name);
         std::fs::write(&p, content).unwrap();
@@ -503,14 +509,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("d.jsonl:2"), "{err}");
-        let ds = read_examples(
-            &p,
-            &ReadOptions {
-                skip_bad: true,
-                require_label: false,
-            },
-        )
-        .unwrap();
+        let ds = read_examples(&p, &SKIP_BAD).unwrap();
         assert_eq!(ds.examples.len(), 1);
         let lines: Vec<(usize, &str)> = ds
             .skipped
@@ -544,14 +543,7 @@ mod tests {
         let content = "{\"text\":\"Chinatown is not China.\",\"target\":\"China\",\"label\":2}\n\
                        {\"text\":\"abc\",\"target\":\"abc\",\"start\":0,\"end\":2}\n";
         let p = write(&dir, "s.jsonl", content.as_bytes());
-        let ds = read_examples(
-            &p,
-            &ReadOptions {
-                skip_bad: true,
-                require_label: false,
-            },
-        )
-        .unwrap();
+        let ds = read_examples(&p, &SKIP_BAD).unwrap();
         assert_eq!((ds.examples[0].start, ds.examples[0].end), (17, 22));
         assert_eq!(ds.examples[0].label.as_deref(), Some("critical"));
         assert_eq!(ds.skipped[0].field, "target");

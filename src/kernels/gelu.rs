@@ -194,52 +194,27 @@ mod tests {
         assert!(worst < 1e-6, "max error {worst}");
     }
 
+    /// `lo/100 .. hi/100` in steps of 0.01.
+    fn ramp(lo: i64, hi: i64) -> Tensor {
+        Tensor::arange(lo, hi, &candle_core::Device::Cpu)
+            .and_then(|t| t.to_dtype(candle_core::DType::F32))
+            .and_then(|t| t.affine(0.01, 0.0))
+            .unwrap()
+    }
+
     #[test]
     fn gradient_matches_candle() {
-        let dev = candle_core::Device::Cpu;
-        let x0 = Tensor::arange(-600i64, 600, &dev)
-            .unwrap()
-            .to_dtype(candle_core::DType::F32)
-            .unwrap()
-            .affine(0.01, 0.0)
-            .unwrap();
-        let x = candle_core::Var::from_tensor(&x0).unwrap();
-        let w = x0.affine(0.3, 1.0).unwrap();
-        let ours = gelu_erf_differentiable(x.as_tensor())
-            .unwrap()
-            .mul(&w)
-            .unwrap()
-            .sum_all()
-            .unwrap()
-            .backward()
-            .unwrap();
-        let theirs = x
-            .as_tensor()
-            .gelu_erf()
-            .unwrap()
-            .mul(&w)
-            .unwrap()
-            .sum_all()
-            .unwrap()
-            .backward()
-            .unwrap();
-        let (a, b) = (
-            ours.get(x.as_tensor()).unwrap(),
-            theirs.get(x.as_tensor()).unwrap(),
+        crate::testing::grads_agree(
+            &|t| gelu_erf_differentiable(t[0]),
+            &|t| t[0].gelu_erf(),
+            &[ramp(-600, 600)],
+            1e-5,
         );
-        let d = crate::testing::max_abs_diff(a, b);
-        assert!(d < 1e-5, "{d}");
     }
 
     #[test]
     fn matches_candle_gelu() {
-        let dev = candle_core::Device::Cpu;
-        let xs = Tensor::arange(-800i64, 800, &dev)
-            .unwrap()
-            .to_dtype(candle_core::DType::F32)
-            .unwrap()
-            .affine(0.01, 0.0)
-            .unwrap();
+        let xs = ramp(-800, 800);
         let d = crate::testing::max_abs_diff(&gelu_erf(&xs).unwrap(), &xs.gelu_erf().unwrap());
         assert!(d < 1e-5, "{d}");
     }

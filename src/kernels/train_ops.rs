@@ -333,34 +333,6 @@ mod tests {
     use super::*;
     use candle_core::{Device, Var, D};
 
-    fn grads_agree(
-        fused: &dyn Fn(&[&Tensor]) -> Result<Tensor>,
-        composed: &dyn Fn(&[&Tensor]) -> Result<Tensor>,
-        inputs: &[Tensor],
-    ) {
-        let vars: Vec<Var> = inputs
-            .iter()
-            .map(|t| Var::from_tensor(t).unwrap())
-            .collect();
-        let refs: Vec<&Tensor> = vars.iter().map(|v| v.as_tensor()).collect();
-        let a = fused(&refs).unwrap();
-        let b = composed(&refs).unwrap();
-        let fd = crate::testing::max_abs_diff(&a, &b);
-        assert!(fd < 1e-5, "forward differs by {fd}");
-        // A downstream loss that weights every output differently.
-        let w = Tensor::randn(0f32, 1.0, a.shape(), &Device::Cpu).unwrap();
-        let ga = (a * &w).unwrap().sum_all().unwrap().backward().unwrap();
-        let gb = (b * &w).unwrap().sum_all().unwrap().backward().unwrap();
-        for (i, v) in vars.iter().enumerate() {
-            let (x, y) = (
-                ga.get(v.as_tensor()).unwrap(),
-                gb.get(v.as_tensor()).unwrap(),
-            );
-            let d = crate::testing::max_abs_diff(x, y);
-            assert!(d < 1e-4, "gradient of input {i} differs by {d}");
-        }
-    }
-
     #[test]
     fn layer_norm_gradients_match_the_composed_op() {
         let dev = Device::Cpu;
@@ -368,10 +340,11 @@ mod tests {
             let x = (Tensor::randn(0f32, 2.0, (rows, 1, h), &dev).unwrap() + 0.5).unwrap();
             let g = (Tensor::randn(0f32, 0.3, h, &dev).unwrap() + 1.0).unwrap();
             let b = Tensor::randn(0f32, 0.3, h, &dev).unwrap();
-            grads_agree(
+            crate::testing::grads_agree(
                 &|t| layer_norm(t[0], t[1], t[2], 1e-12),
                 &|t| candle_nn::ops::layer_norm_slow(t[0], t[1], t[2], 1e-12),
                 &[x, g, b],
+                1e-4,
             );
         }
     }
@@ -381,10 +354,11 @@ mod tests {
         let dev = Device::Cpu;
         for shape in [(1, 1, 5), (2, 3, 17), (4, 2, 64)] {
             let x = Tensor::randn(0f32, 3.0, shape, &dev).unwrap();
-            grads_agree(
+            crate::testing::grads_agree(
                 &|t| softmax_last_dim(t[0]),
                 &|t| candle_nn::ops::softmax(t[0], D::Minus1),
                 &[x],
+                1e-4,
             );
         }
     }
