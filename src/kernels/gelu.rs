@@ -6,6 +6,7 @@
 //! ±1 in f32), which the compiler vectorises. Maximum absolute error against libm's erf is below
 //! 1e-6 (tested). Other devices and dtypes fall back to candle's op.
 
+use super::op::{CpuOp2, Input, Op};
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
 
 #[inline(always)]
@@ -89,35 +90,21 @@ impl CustomOp1 for FastGelu {
 /// d/dx GELU(x) = Φ(x) + x·φ(x), multiplied by the incoming gradient.
 struct FastGeluGrad;
 
-impl candle_core::CustomOp2 for FastGeluGrad {
-    fn name(&self) -> &'static str {
-        "fast-gelu-erf-grad"
-    }
+impl CpuOp2 for FastGeluGrad {
+    const NAME: &'static str = "fast-gelu-erf-grad";
 
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let (CpuStorage::F32(x), CpuStorage::F32(g)) = (s1, s2) else {
-            candle_core::bail!("fast gelu grad: f32 only")
-        };
-        let (Some((a0, a1)), Some((b0, b1))) = (l1.contiguous_offsets(), l2.contiguous_offsets())
-        else {
-            candle_core::bail!("fast gelu grad: contiguous inputs only")
-        };
+    fn fwd(&self, x: Input, g: Input) -> Result<(Vec<f32>, Shape)> {
+        let (shape, x, g) = (x.shape().clone(), x.f32()?, g.f32()?);
         const S: f32 = std::f32::consts::FRAC_1_SQRT_2;
         const INV_SQRT_2PI: f32 = 0.398_942_3;
-        let out: Vec<f32> = x[a0..a1]
+        let out: Vec<f32> = x
             .iter()
-            .zip(&g[b0..b1])
+            .zip(g)
             .map(|(&v, &gr)| {
                 gr * (0.5 * (1.0 + erf_approx(v * S)) + v * INV_SQRT_2PI * (-0.5 * v * v).exp())
             })
             .collect();
-        Ok((CpuStorage::F32(out), l1.shape().clone()))
+        Ok((out, shape))
     }
 }
 
@@ -132,7 +119,9 @@ impl CustomOp1 for FastGeluTrain {
 
     fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
         let g = grad_res.contiguous()?;
-        Ok(Some(arg.contiguous()?.apply_op2_no_bwd(&g, &FastGeluGrad)?))
+        Ok(Some(
+            arg.contiguous()?.apply_op2_no_bwd(&g, &Op(FastGeluGrad))?,
+        ))
     }
 }
 

@@ -2,27 +2,23 @@
 //! (input and weight gradients, bias column sums) runs on the same kernel.
 
 use super::gemm_f32::{matmul_packed, pack_kn, pack_nk};
-use super::storage::{cpu_f32, cpu_f32_2d};
+use super::op::{CpuOp2, CpuOp3, Grads, Input, Op};
+use super::storage::cpu_f32;
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
 
 /// `x (m, k) · wᵀ (+ b)` with `w (n, k)`, differentiable. Needs AVX-512 and f32 CPU tensors
 /// (an error otherwise): callers choose it with [`super::features::avx512`].
 pub fn matmul_train(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> Result<Tensor> {
     match b {
-        Some(b) => x.apply_op3(w, b, MatmulBiasTrain),
-        None => x.apply_op2(w, MatmulTrain),
+        Some(b) => x.apply_op3(w, b, Op(MatmulBiasTrain)),
+        None => x.apply_op2(w, Op(MatmulTrain)),
     }
 }
 
 /// `x (m, k) · wᵀ` with `w (n, k)` on the packed kernel: the values and `(m, n)`.
-fn product(
-    s1: &CpuStorage,
-    l1: &Layout,
-    s2: &CpuStorage,
-    l2: &Layout,
-) -> Result<(Vec<f32>, usize, usize)> {
-    let (x, (m, k)) = cpu_f32_2d(s1, l1, "packed matmul")?;
-    let (w, (n, k2)) = cpu_f32_2d(s2, l2, "packed matmul")?;
+fn product(x: Input, w: Input) -> Result<(Vec<f32>, usize, usize)> {
+    let (x, (m, k)) = x.f32_2d()?;
+    let (w, (n, k2)) = w.f32_2d()?;
     if k != k2 {
         candle_core::bail!("packed matmul: widths {k} and {k2}")
     }
@@ -33,84 +29,52 @@ fn product(
 /// contiguous (whose column sums are the bias gradient).
 fn product_grads(x: &Tensor, w: &Tensor, g: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
     let g = g.contiguous()?;
-    let dx = g.apply_op2_no_bwd(&w.contiguous()?, &GradInput)?;
-    let dw = g.apply_op2_no_bwd(&x.contiguous()?, &GradWeight)?;
+    let dx = g.apply_op2_no_bwd(&w.contiguous()?, &Op(GradInput))?;
+    let dw = g.apply_op2_no_bwd(&x.contiguous()?, &Op(GradWeight))?;
     Ok((dx, dw, g))
 }
 
 /// `x (m, k) · wᵀ` with `w (n, k)`, differentiable; its backward runs on the same kernel.
 struct MatmulTrain;
 
-impl candle_core::CustomOp2 for MatmulTrain {
-    fn name(&self) -> &'static str {
-        "packed-matmul-train"
+impl CpuOp2 for MatmulTrain {
+    const NAME: &'static str = "packed-matmul-train";
+
+    fn fwd(&self, x: Input, w: Input) -> Result<(Vec<f32>, Shape)> {
+        let (y, m, n) = product(x, w)?;
+        Ok((y, Shape::from((m, n))))
     }
 
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let (y, m, n) = product(s1, l1, s2, l2)?;
-        Ok((CpuStorage::F32(y), Shape::from((m, n))))
-    }
-
-    fn bwd(
-        &self,
-        x: &Tensor,
-        w: &Tensor,
-        _res: &Tensor,
-        g: &Tensor,
-    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
+    fn bwd(&self, [x, w]: [&Tensor; 2], _res: &Tensor, g: &Tensor) -> Result<Grads<2>> {
         let (dx, dw, _) = product_grads(x, w, g)?;
-        Ok((Some(dx), Some(dw)))
+        Ok([Some(dx), Some(dw)])
     }
 }
 
 /// `g (m, n) · w (n, k)`: the input gradient.
 struct GradInput;
 
-impl candle_core::CustomOp2 for GradInput {
-    fn name(&self) -> &'static str {
-        "packed-matmul-grad-input"
-    }
+impl CpuOp2 for GradInput {
+    const NAME: &'static str = "packed-matmul-grad-input";
 
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let (g, (m, n)) = cpu_f32_2d(s1, l1, "packed matmul grad")?;
-        let (w, (n2, k)) = cpu_f32_2d(s2, l2, "packed matmul grad")?;
+    fn fwd(&self, g: Input, w: Input) -> Result<(Vec<f32>, Shape)> {
+        let ((g, (m, n)), (w, (n2, k))) = (g.f32_2d()?, w.f32_2d()?);
         if n != n2 {
             candle_core::bail!("packed matmul grad: widths {n} and {n2}")
         }
         let y = matmul_packed(g, m, n, &pack_kn(w, n, k), k)?;
-        Ok((CpuStorage::F32(y), Shape::from((m, k))))
+        Ok((y, Shape::from((m, k))))
     }
 }
 
 /// `gᵀ (n, m) · x (m, k)`: the weight gradient.
 struct GradWeight;
 
-impl candle_core::CustomOp2 for GradWeight {
-    fn name(&self) -> &'static str {
-        "packed-matmul-grad-weight"
-    }
+impl CpuOp2 for GradWeight {
+    const NAME: &'static str = "packed-matmul-grad-weight";
 
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let (g, (m, n)) = cpu_f32_2d(s1, l1, "packed matmul grad")?;
-        let (x, (m2, k)) = cpu_f32_2d(s2, l2, "packed matmul grad")?;
+    fn fwd(&self, g: Input, x: Input) -> Result<(Vec<f32>, Shape)> {
+        let ((g, (m, n)), (x, (m2, k))) = (g.f32_2d()?, x.f32_2d()?);
         if m != m2 {
             candle_core::bail!("packed matmul grad: rows {m} and {m2}")
         }
@@ -121,7 +85,7 @@ impl candle_core::CustomOp2 for GradWeight {
             }
         }
         let y = matmul_packed(&gt, n, m, &pack_kn(x, m, k), k)?;
-        Ok((CpuStorage::F32(y), Shape::from((n, k))))
+        Ok((y, Shape::from((n, k))))
     }
 }
 
@@ -129,22 +93,12 @@ impl candle_core::CustomOp2 for GradWeight {
 /// broadcast in the forward pass nor a reduction over rows in candle's backward is needed.
 struct MatmulBiasTrain;
 
-impl candle_core::CustomOp3 for MatmulBiasTrain {
-    fn name(&self) -> &'static str {
-        "packed-matmul-bias-train"
-    }
+impl CpuOp3 for MatmulBiasTrain {
+    const NAME: &'static str = "packed-matmul-bias-train";
 
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-        s3: &CpuStorage,
-        l3: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let b = cpu_f32(s3, l3, "packed matmul")?;
-        let (mut y, m, n) = product(s1, l1, s2, l2)?;
+    fn fwd(&self, x: Input, w: Input, b: Input) -> Result<(Vec<f32>, Shape)> {
+        let b = b.f32()?;
+        let (mut y, m, n) = product(x, w)?;
         if b.len() != n {
             candle_core::bail!("packed matmul: bias of {} for {n} outputs", b.len())
         }
@@ -153,20 +107,13 @@ impl candle_core::CustomOp3 for MatmulBiasTrain {
                 *v += bias;
             }
         }
-        Ok((CpuStorage::F32(y), Shape::from((m, n))))
+        Ok((y, Shape::from((m, n))))
     }
 
-    fn bwd(
-        &self,
-        x: &Tensor,
-        w: &Tensor,
-        _b: &Tensor,
-        _res: &Tensor,
-        g: &Tensor,
-    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+    fn bwd(&self, [x, w, _b]: [&Tensor; 3], _res: &Tensor, g: &Tensor) -> Result<Grads<3>> {
         let (dx, dw, g) = product_grads(x, w, g)?;
         let db = g.apply_op1_no_bwd(&ColumnSums)?;
-        Ok((Some(dx), Some(dw), Some(db)))
+        Ok([Some(dx), Some(dw), Some(db)])
     }
 }
 

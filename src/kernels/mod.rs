@@ -13,6 +13,7 @@ pub mod gemm_int8;
 pub mod gemm_int8_amx;
 pub mod gemm_int8_avx2;
 pub mod matmul_train;
+pub mod op;
 pub mod panel;
 pub mod storage;
 pub mod train_ops;

@@ -14,8 +14,9 @@
 //!
 //! CPU and contiguous f32 only; elsewhere the callers keep the composed ops.
 
-use super::storage::{cpu_f32, cpu_u32};
-use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
+use super::op::{CpuInplace2, CpuOp2, CpuOp3, Grads, Input, Op};
+use super::storage::cpu_f32;
+use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
 
 /// Whether the fused training ops apply to `xs`.
 pub fn applies(xs: &Tensor) -> bool {
@@ -34,25 +35,12 @@ struct LayerNormTrain {
     eps: f32,
 }
 
-impl CustomOp3 for LayerNormTrain {
-    fn name(&self) -> &'static str {
-        "layer-norm-train"
-    }
+impl CpuOp3 for LayerNormTrain {
+    const NAME: &'static str = "layer-norm-train";
 
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-        s3: &CpuStorage,
-        l3: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let x = cpu_f32(s1, l1, "layer norm")?;
-        let (gamma, beta) = (
-            cpu_f32(s2, l2, "layer norm")?,
-            cpu_f32(s3, l3, "layer norm")?,
-        );
+    fn fwd(&self, x: Input, gamma: Input, beta: Input) -> Result<(Vec<f32>, Shape)> {
+        let (shape, x) = (x.shape().clone(), x.f32()?);
+        let (gamma, beta) = (gamma.f32()?, beta.f32()?);
         let h = gamma.len();
         if h == 0 || x.len() % h != 0 || beta.len() != h {
             candle_core::bail!("layer norm: shapes do not match")
@@ -64,28 +52,26 @@ impl CustomOp3 for LayerNormTrain {
                 *d = (v - mean) * r * g + b;
             }
         }
-        Ok((CpuStorage::F32(out), l1.shape().clone()))
+        Ok((out, shape))
     }
 
     fn bwd(
         &self,
-        x: &Tensor,
-        gamma: &Tensor,
-        _beta: &Tensor,
+        [x, gamma, _beta]: [&Tensor; 3],
         _res: &Tensor,
         grad: &Tensor,
-    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+    ) -> Result<Grads<3>> {
         let h = gamma.elem_count();
         let m = x.elem_count() / h;
         let all = x.contiguous()?.apply_op3_no_bwd(
             &gamma.contiguous()?,
             &grad.contiguous()?,
-            &LayerNormGrad { eps: self.eps },
+            &Op(LayerNormGrad { eps: self.eps }),
         )?;
         let dx = all.narrow(0, 0, m)?.reshape(x.shape())?;
         let dgamma = all.get(m)?.reshape(gamma.shape())?;
         let dbeta = all.get(m + 1)?.reshape(gamma.shape())?;
-        Ok((Some(dx), Some(dgamma), Some(dbeta)))
+        Ok([Some(dx), Some(dgamma), Some(dbeta)])
     }
 }
 
@@ -94,23 +80,11 @@ struct LayerNormGrad {
     eps: f32,
 }
 
-impl CustomOp3 for LayerNormGrad {
-    fn name(&self) -> &'static str {
-        "layer-norm-grad"
-    }
+impl CpuOp3 for LayerNormGrad {
+    const NAME: &'static str = "layer-norm-grad";
 
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-        s3: &CpuStorage,
-        l3: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let x = cpu_f32(s1, l1, "layer norm grad")?;
-        let gamma = cpu_f32(s2, l2, "layer norm grad")?;
-        let g = cpu_f32(s3, l3, "layer norm grad")?;
+    fn fwd(&self, x: Input, gamma: Input, g: Input) -> Result<(Vec<f32>, Shape)> {
+        let (x, gamma, g) = (x.f32()?, gamma.f32()?, g.f32()?);
         let h = gamma.len();
         if h == 0 || x.len() % h != 0 || g.len() != x.len() {
             candle_core::bail!("layer norm grad: shapes do not match")
@@ -143,14 +117,14 @@ impl CustomOp3 for LayerNormGrad {
                 drow[i] = r * (gy[i] - a - xhat[i] * b);
             }
         }
-        Ok((CpuStorage::F32(out), Shape::from((m + 2, h))))
+        Ok((out, Shape::from((m + 2, h))))
     }
 }
 
 /// Layer norm over the last dimension with its gradient (CPU f32 callers only; see [`applies`]).
 pub fn layer_norm(xs: &Tensor, gamma: &Tensor, beta: &Tensor, eps: f32) -> Result<Tensor> {
     xs.contiguous()?
-        .apply_op3(gamma, beta, LayerNormTrain { eps })
+        .apply_op3(gamma, beta, Op(LayerNormTrain { eps }))
 }
 
 struct SoftmaxTrain;
@@ -180,7 +154,7 @@ impl CustomOp1 for SoftmaxTrain {
     fn bwd(&self, _arg: &Tensor, res: &Tensor, grad: &Tensor) -> Result<Option<Tensor>> {
         Ok(Some(
             res.contiguous()?
-                .apply_op2_no_bwd(&grad.contiguous()?, &SoftmaxGrad)?,
+                .apply_op2_no_bwd(&grad.contiguous()?, &Op(SoftmaxGrad))?,
         ))
     }
 }
@@ -188,21 +162,13 @@ impl CustomOp1 for SoftmaxTrain {
 /// Inputs `y` (the softmax) and `g`; output `y·(g − Σ g·y)` per row.
 struct SoftmaxGrad;
 
-impl CustomOp2 for SoftmaxGrad {
-    fn name(&self) -> &'static str {
-        "softmax-grad"
-    }
+impl CpuOp2 for SoftmaxGrad {
+    const NAME: &'static str = "softmax-grad";
 
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let y = cpu_f32(s1, l1, "softmax grad")?;
-        let g = cpu_f32(s2, l2, "softmax grad")?;
-        let n = l1.shape().dims().last().copied().unwrap_or(1).max(1);
+    fn fwd(&self, y: Input, g: Input) -> Result<(Vec<f32>, Shape)> {
+        let shape = y.shape().clone();
+        let (y, g) = (y.f32()?, g.f32()?);
+        let n = shape.dims().last().copied().unwrap_or(1).max(1);
         if y.len() != g.len() {
             candle_core::bail!("softmax grad: shapes do not match")
         }
@@ -217,7 +183,7 @@ impl CustomOp2 for SoftmaxGrad {
                 *d = a * (b - dot);
             }
         }
-        Ok((CpuStorage::F32(out), l1.shape().clone()))
+        Ok((out, shape))
     }
 }
 
@@ -229,21 +195,12 @@ pub fn softmax_last_dim(xs: &Tensor) -> Result<Tensor> {
 /// Rows `ids` of `table (v, h)`, differentiable in `table`.
 struct EmbeddingLookup;
 
-impl CustomOp2 for EmbeddingLookup {
-    fn name(&self) -> &'static str {
-        "embedding-lookup-train"
-    }
+impl CpuOp2 for EmbeddingLookup {
+    const NAME: &'static str = "embedding-lookup-train";
 
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let table = cpu_f32(s1, l1, "embedding lookup")?;
-        let ids = cpu_u32(s2, l2, "embedding lookup")?;
-        let (v, h) = l1.shape().dims2()?;
+    fn fwd(&self, table: Input, ids: Input) -> Result<(Vec<f32>, Shape)> {
+        let (table, (v, h)) = table.f32_2d()?;
+        let ids = ids.u32()?;
         let mut out = Vec::with_capacity(ids.len() * h);
         for &id in ids {
             let id = id as usize;
@@ -252,16 +209,10 @@ impl CustomOp2 for EmbeddingLookup {
             }
             out.extend_from_slice(&table[id * h..(id + 1) * h]);
         }
-        Ok((CpuStorage::F32(out), Shape::from((ids.len(), h))))
+        Ok((out, Shape::from((ids.len(), h))))
     }
 
-    fn bwd(
-        &self,
-        table: &Tensor,
-        ids: &Tensor,
-        _res: &Tensor,
-        g: &Tensor,
-    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
+    fn bwd(&self, [table, ids]: [&Tensor; 2], _res: &Tensor, g: &Tensor) -> Result<Grads<2>> {
         let (v, h) = table.dims2()?;
         let ids = ids.flatten_all()?.to_vec1::<u32>()?;
         let g = g.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
@@ -273,7 +224,7 @@ impl CustomOp2 for EmbeddingLookup {
                 *a += b;
             }
         }
-        Ok((Some(Tensor::from_vec(d, (v, h), table.device())?), None))
+        Ok([Some(Tensor::from_vec(d, (v, h), table.device())?), None])
     }
 }
 
@@ -285,27 +236,18 @@ pub fn embedding(table: &Tensor, ids: &Tensor) -> Result<Tensor> {
     let flat = ids.flatten_all()?.contiguous()?;
     table
         .contiguous()?
-        .apply_op2(&flat, EmbeddingLookup)?
+        .apply_op2(&flat, Op(EmbeddingLookup))?
         .reshape(dims)
 }
 
 /// `acc += x` in place (same shape, contiguous f32 on CPU).
 struct AddAssign;
 
-impl candle_core::InplaceOp2 for AddAssign {
-    fn name(&self) -> &'static str {
-        "add-assign"
-    }
+impl CpuInplace2 for AddAssign {
+    const NAME: &'static str = "add-assign";
 
-    fn cpu_fwd(
-        &self,
-        s1: &mut CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> Result<()> {
-        let x = cpu_f32(s2, l2, "add in place")?;
-        let acc = super::storage::cpu_f32_mut(s1, l1, "add in place")?;
+    fn fwd(&self, acc: &mut [f32], x: Input) -> Result<()> {
+        let x = x.f32()?;
         if acc.len() != x.len() {
             candle_core::bail!("add in place: {} and {} elements", acc.len(), x.len())
         }
@@ -319,7 +261,7 @@ impl candle_core::InplaceOp2 for AddAssign {
 /// Adds `x` into `acc` in place. The caller guarantees that no other tensor shares `acc`'s
 /// storage.
 pub fn add_assign(acc: &Tensor, x: &Tensor) -> Result<()> {
-    acc.inplace_op2(x, &AddAssign)
+    acc.inplace_op2(x, &Op(AddAssign))
 }
 
 /// An identity of a tensor's storage (equal for tensors that share it, views included).

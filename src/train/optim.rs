@@ -2,9 +2,10 @@
 //! clipping, and a state that can be saved and restored exactly.
 
 use crate::error::{Error, Result};
-use crate::kernels::storage::{cpu_f32, cpu_f32_mut};
+use crate::kernels::op::{CpuInplace2, CpuInplace3, Input, Op};
+use crate::kernels::storage::cpu_f32;
 use candle_core::backprop::GradStore;
-use candle_core::{CpuStorage, DType, Device, InplaceOp2, InplaceOp3, Layout, Tensor, Var};
+use candle_core::{DType, Device, Tensor, Var};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -33,20 +34,11 @@ struct Moment {
     square: bool,
 }
 
-impl InplaceOp2 for Moment {
-    fn name(&self) -> &'static str {
-        "adamw-moment"
-    }
+impl CpuInplace2 for Moment {
+    const NAME: &'static str = "adamw-moment";
 
-    fn cpu_fwd(
-        &self,
-        s1: &mut CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> candle_core::Result<()> {
-        let g = cpu_f32(s2, l2, "adamw")?;
-        let m = cpu_f32_mut(s1, l1, "adamw")?;
+    fn fwd(&self, m: &mut [f32], g: Input) -> candle_core::Result<()> {
+        let g = g.f32()?;
         if m.len() != g.len() {
             candle_core::bail!("adamw: moment and gradient sizes differ")
         }
@@ -74,22 +66,11 @@ struct Apply {
     eps: f32,
 }
 
-impl InplaceOp3 for Apply {
-    fn name(&self) -> &'static str {
-        "adamw-apply"
-    }
+impl CpuInplace3 for Apply {
+    const NAME: &'static str = "adamw-apply";
 
-    fn cpu_fwd(
-        &self,
-        s1: &mut CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-        s3: &CpuStorage,
-        l3: &Layout,
-    ) -> candle_core::Result<()> {
-        let (m, v) = (cpu_f32(s2, l2, "adamw")?, cpu_f32(s3, l3, "adamw")?);
-        let w = cpu_f32_mut(s1, l1, "adamw")?;
+    fn fwd(&self, w: &mut [f32], m: Input, v: Input) -> candle_core::Result<()> {
+        let (m, v) = (m.f32()?, v.f32()?);
         if w.len() != m.len() || w.len() != v.len() {
             candle_core::bail!("adamw: weight and moment sizes differ")
         }
@@ -186,31 +167,31 @@ impl AdamW {
                 let scale = grad_scale as f32;
                 p.m.inplace_op2(
                     g,
-                    &Moment {
+                    &Op(Moment {
                         beta: b1 as f32,
                         scale,
                         square: false,
-                    },
+                    }),
                 )?;
                 p.v.inplace_op2(
                     g,
-                    &Moment {
+                    &Op(Moment {
                         beta: b2 as f32,
                         scale,
                         square: true,
-                    },
+                    }),
                 )?;
                 let decay = if p.decay { lr * self.weight_decay } else { 0.0 };
                 w.inplace_op3(
                     &p.m,
                     &p.v,
-                    &Apply {
+                    &Op(Apply {
                         lr: lr as f32,
                         keep: (1.0 - decay) as f32,
                         bc1: bc1 as f32,
                         bc2: bc2 as f32,
                         eps: self.eps as f32,
-                    },
+                    }),
                 )?;
                 continue;
             }
