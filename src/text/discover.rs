@@ -203,6 +203,12 @@ fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
     }
     if j + 1 < w.len() {
         let gap = &s[w[j].be..w[j + 1].bs];
+        // `the director of Amnesty International, Mariela Belski, said`: a name that is a whole
+        // apposition before a reporting verb.
+        let after_comma = i > 0 && s[w[i - 1].be..w[i].bs].trim() == ",";
+        if after_comma && gap.trim() == "," && REPORTING_VERBS.contains(&w[j + 1].text(s)) {
+            return true;
+        }
         if gap.trim() == "," {
             // `Name, the leader of …` / `Name, director of …` / `Name, a researcher`
             let mut k = j + 1;

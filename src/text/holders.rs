@@ -365,9 +365,12 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
             let open = (j.saturating_sub(MAX_APPOSITION)..=j)
                 .rev()
                 .find(|&x| x > 0 && gap_has_comma(s, w, x))?;
-            // `Merkel's spokesperson, Steffen Seibert, said`: a role named by the
-            // apposition; the person named is the subject.
-            if is_office_word(s, &w[open - 1]) {
+            // `Merkel's spokesperson, Steffen Seibert, said`, `the director of Amnesty
+            // International, Mariela Belski, said`: an apposition that is a person's name alone
+            // names the subject, unless a person stands before it too (`Xi, Li, …`).
+            let person_before = mention_ending_at(sent, open - 1)
+                .is_some_and(|pi| table_is_person(persons, sent.doc_pos(sent.mentions[pi].start)));
+            if !person_before {
                 if let Some(mi) = mention_ending_at(sent, j) {
                     let m = &sent.mentions[mi];
                     if m.start == w[open].cs && table_is_person(persons, sent.doc_pos(m.start)) {
@@ -663,6 +666,29 @@ mod tests {
         // A participle clause takes the main clause's subject.
         let h = holders("President Xi marked the anniversary, hailing the friendship with Russia.");
         assert_eq!(h[0][1], pair("Russia", Some("Xi Jinping")));
+    }
+
+    #[test]
+    fn a_name_alone_in_apposition_is_the_subject() {
+        // A role, then the person's name in commas: the person speaks, and an actor inside
+        // the role takes the person as holder.
+        let h = holders(
+            "The director of Argentina's Amnesty International, Mariela Belski, said Brazil erred.",
+        );
+        assert_eq!(h[0][0], pair("Argentina", Some("Mariela Belski")));
+        assert_eq!(
+            h[0][1],
+            pair("Amnesty International", Some("Mariela Belski"))
+        );
+        assert_eq!(h[0][2], pair("Brazil", Some("Mariela Belski")));
+        // Counter-examples: an apposition that describes the subject leaves it the subject;
+        // two persons in a row are not a role and its name.
+        let h = holders("Wang Yi, China's foreign minister, said Japan erred.");
+        assert_eq!(h[0][2], pair("Japan", Some("Wang Yi")));
+        // A headline's present tense is a reporting verb too.
+        let h = holders("Turkey's President Erdogan proposes talks with Greece");
+        assert_eq!(h[0][0], pair("Turkey", Some("Recep Tayyip Erdogan")));
+        assert_eq!(h[0][2], pair("Greece", Some("Recep Tayyip Erdogan")));
     }
 
     #[test]
