@@ -45,8 +45,8 @@ pub fn actor_stances(
         entry.holder = entry.holder.or(h);
         entry.mentions.push(MentionOut {
             text: m.text.clone(),
-            start: m.start,
-            end: m.end,
+            start: m.span.start,
+            end: m.span.end,
             via: m.via,
         });
         if let Some(p) = p {
@@ -153,8 +153,7 @@ mod combine_tests {
         Mention {
             actor,
             text: "X".into(),
-            start,
-            end: start + 1,
+            span: crate::text::span::SentenceSpan::new(start, start + 1),
             via: Via::Alias,
         }
     }

@@ -163,7 +163,7 @@ fn encode_pairs(
             let mention = &sent.mentions[p.mention];
             model
                 .pair_encoder()
-                .encode(&sent.text, mention.start, mention.end)
+                .encode(&sent.text, mention.span.start, mention.span.end)
         })
         .collect();
     // Move the encodings that succeeded out (no copies); `ok[k]` is the pair index of `items[k]`.
@@ -245,8 +245,8 @@ fn assemble(
                 lines.push(SentenceOut {
                     doc: doc.id.clone(),
                     sentence: sent.index,
-                    start: sent.start,
-                    end: sent.end,
+                    start: sent.span.start,
+                    end: sent.span.end,
                     text: sent.text.clone(),
                     actors,
                     model: Some(model_id.to_string()),

@@ -73,8 +73,8 @@ pub fn sentence_mentions<'a>(
         .map(|s| SentenceLine {
             doc: &doc.id,
             sentence: s.index,
-            start: s.start,
-            end: s.end,
+            start: s.span.start,
+            end: s.span.end,
             text: &s.text,
             mentions: {
                 let line = |m: &'a crate::text::actors::Mention, h: Option<usize>, role| {
@@ -83,8 +83,8 @@ pub fn sentence_mentions<'a>(
                         actor: &actor.name,
                         kind: &actor.kind,
                         text: &m.text,
-                        start: m.start,
-                        end: m.end,
+                        start: m.span.start,
+                        end: m.span.end,
                         via: m.via,
                         holder: h.map(|h| a.actor(gaz, h).name.as_str()),
                         role,

@@ -63,8 +63,8 @@ pub fn pairs(
                     id: format!("{}#{}#{k}", doc.id, s.index),
                     text: &s.text,
                     target: &m.text,
-                    start: m.start,
-                    end: m.end,
+                    start: m.span.start,
+                    end: m.span.end,
                     actor: &gaz.actors()[m.actor].name,
                 };
                 sink.write(&pair)?;

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::text::actors::{Gazetteer, Via, TITLES};
 use crate::text::document::{analyse, Analysis, Discover, MentionOptions};
 use crate::text::segment;
+use crate::text::span::DocSpan;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -368,7 +369,7 @@ fn found_mentions(a: &Analysis, g: &Gazetteer) -> (Vec<Found>, HolderMap) {
         for (m, h) in s.mentions.iter().zip(&s.holders) {
             let name = a.actor(g, m.actor).name.clone();
             let holder = h.map(|h| a.actor(g, h).name.clone());
-            let (start, end) = s.doc_span(m);
+            let DocSpan { start, end } = s.doc_span(m);
             found.push((start, end, name.clone(), m.via, m.text.clone()));
             let e = holders.entry((s.index, name)).or_insert(None);
             if e.is_none() {
@@ -449,7 +450,7 @@ impl Tallies {
         self.venues.labelled += view.refs.iter().filter(|r| r.venue).count();
         for s in &a.sentences {
             for m in &s.venues {
-                let (start, end) = s.doc_span(m);
+                let DocSpan { start, end } = s.doc_span(m);
                 let over = view.overlapping(start, end);
                 if over.iter().any(|&k| view.refs[k].venue) {
                     self.venues.found_as_venues += 1;

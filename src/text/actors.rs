@@ -14,6 +14,7 @@
 
 use super::demonyms::Demonyms;
 pub use super::lexicon::TITLES;
+use super::span::SentenceSpan;
 use crate::error::{Error, Result};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
@@ -207,25 +208,26 @@ pub struct Mention {
     #[serde(skip)]
     pub actor: usize,
     pub text: String,
-    pub start: usize,
-    pub end: usize,
+    /// Where it stands in its sentence (or in the text searched).
+    #[serde(flatten)]
+    pub span: SentenceSpan,
     pub via: Via,
 }
 
-/// Whether `[cs, ce)` overlaps one of `mentions` (sorted by start and disjoint): a binary search.
-pub fn overlaps_any(mentions: &[Mention], cs: usize, ce: usize) -> bool {
-    let k = mentions.partition_point(|m| m.end <= cs);
-    mentions.get(k).is_some_and(|m| m.start < ce)
+/// Whether `span` overlaps one of `mentions` (sorted by start and disjoint): a binary search.
+pub fn overlaps_any(mentions: &[Mention], span: SentenceSpan) -> bool {
+    let k = mentions.partition_point(|m| m.span.end <= span.start);
+    mentions.get(k).is_some_and(|m| m.span.overlaps(span))
 }
 
 /// The mention ending at character `ce` (`mentions` sorted and disjoint).
 pub fn mention_ending_at(mentions: &[Mention], ce: usize) -> Option<usize> {
-    mentions.binary_search_by_key(&ce, |m| m.end).ok()
+    mentions.binary_search_by_key(&ce, |m| m.span.end).ok()
 }
 
 /// The mention starting at character `cs` (`mentions` sorted and disjoint).
 pub fn mention_starting_at(mentions: &[Mention], cs: usize) -> Option<usize> {
-    mentions.binary_search_by_key(&cs, |m| m.start).ok()
+    mentions.binary_search_by_key(&cs, |m| m.span.start).ok()
 }
 
 pub struct Gazetteer {
@@ -510,8 +512,7 @@ impl Gazetteer {
             out.push(Mention {
                 actor: self.owner[p],
                 text: String::from_utf8_lossy(&bytes[s..e]).into_owned(),
-                start,
-                end: start + len,
+                span: SentenceSpan::new(start, start + len),
                 via: self.via[p],
             });
         }
@@ -603,7 +604,7 @@ mod tests {
         let m = g.find("China’s envoy and Russia's army, not Chinatown or Indiana or Omani food.");
         let got: Vec<&str> = m.iter().map(|x| x.text.as_str()).collect();
         assert_eq!(got, vec!["China", "Russia"]);
-        assert_eq!((m[0].start, m[0].end), (0, 5));
+        assert_eq!((m[0].span.start, m[0].span.end), (0, 5));
     }
 
     #[test]
@@ -662,7 +663,10 @@ mod tests {
         let text = "“Acme” — said Wang — backs Kyiv.";
         let chars: Vec<char> = text.chars().collect();
         for m in g.find(text) {
-            assert_eq!(chars[m.start..m.end].iter().collect::<String>(), m.text);
+            assert_eq!(
+                chars[m.span.start..m.span.end].iter().collect::<String>(),
+                m.text
+            );
         }
         assert_eq!(
             names(&g, text)

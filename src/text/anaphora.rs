@@ -14,6 +14,7 @@
 use super::actors::{overlaps_any, Actor, Mention, Via};
 use super::lexicon::{KEEP_BEFORE_OF, MODIFIERS};
 use super::sentence::{ActorTable, Sentence};
+use super::span::SentenceSpan;
 use super::words::Word;
 use std::collections::{HashMap, HashSet};
 
@@ -39,7 +40,7 @@ pub fn resolve(sentences: &mut [Sentence], table: &ActorTable) {
         let mut next = 0;
         for (cs, ce, bs, be, noun) in phrases {
             // The names before the phrase come first.
-            while next < sent.mentions.len() && sent.mentions[next].start < cs {
+            while next < sent.mentions.len() && sent.mentions[next].span.start < cs {
                 note(&mut latest, table, sent.mentions[next].actor);
                 next += 1;
             }
@@ -48,8 +49,7 @@ pub fn resolve(sentences: &mut [Sentence], table: &ActorTable) {
                 found.push(Mention {
                     actor,
                     text: sent.text[bs..be].to_string(),
-                    start: cs,
-                    end: ce,
+                    span: SentenceSpan::new(cs, ce),
                     via: Via::Anaphor,
                 });
             }
@@ -59,7 +59,7 @@ pub fn resolve(sentences: &mut [Sentence], table: &ActorTable) {
         }
         if !found.is_empty() {
             sent.mentions.extend(found);
-            sent.mentions.sort_by_key(|m| m.start);
+            sent.mentions.sort_by_key(|m| m.span.start);
         }
     }
 }
@@ -130,26 +130,40 @@ fn phrases<'n>(
         let Some(&noun) = nouns.get(head.text(s)) else {
             continue;
         };
-        if !joined_by_space(s, w, j) || overlaps_any(mentions, word.cs, head.ce) {
+        if !joined_by_space(s, w, j)
+            || overlaps_any(
+                mentions,
+                SentenceSpan::new(word.chars.start, head.chars.end),
+            )
+        {
             continue;
         }
         // `the body of …`, `the group Hamas`.
         if let Some(next) = w.get(j + 1) {
-            let gap = &s[head.be..next.bs];
+            let gap = &s[head.bytes.end..next.bytes.start];
             let glued = gap.trim().is_empty() && !head.possessive;
             let of_sense = next.text(s) == "of" && !KEEP_BEFORE_OF.contains(&noun);
-            if glued && (of_sense || overlaps_any(mentions, next.cs, next.ce)) {
+            if glued && (of_sense || overlaps_any(mentions, next.chars)) {
                 continue;
             }
         }
-        out.push((word.cs, head.ce, word.bs, head.be, noun));
+        out.push((
+            word.chars.start,
+            head.chars.end,
+            word.bytes.start,
+            head.bytes.end,
+            noun,
+        ));
     }
     out
 }
 
 /// Words `j - 1` and `j` are separated by spaces only.
 fn joined_by_space(s: &str, w: &[Word], j: usize) -> bool {
-    j > 0 && s[w[j - 1].be..w[j].bs].chars().all(|c| c == ' ')
+    j > 0
+        && s[w[j - 1].bytes.end..w[j].bytes.start]
+            .chars()
+            .all(|c| c == ' ')
 }
 
 fn is_modifier(s: &str, w: &Word) -> bool {

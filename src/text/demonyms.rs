@@ -4,6 +4,7 @@
 //! other nouns (`Chinese companies`) are not references.
 
 use super::actors::{overlaps_any, Actor, Mention, Via};
+use super::span::SentenceSpan;
 use super::words::{is_not_name, Word};
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -70,12 +71,12 @@ impl Demonyms {
     /// disjoint).
     pub fn find(&self, s: &str, w: &[Word], taken: &[Mention]) -> Vec<Mention> {
         let mut out = Vec::new();
-        let free = |cs: usize, ce: usize| !overlaps_any(taken, cs, ce);
+        let free = |cs: usize, ce: usize| !overlaps_any(taken, SentenceSpan::new(cs, ce));
         let mut i = 0;
         while i < w.len() {
             // Part of a longer capitalised name (`Latin American`, `North American`): not here.
             let inside_name = i > 0
-                && &s[w[i - 1].be..w[i].bs] == " "
+                && &s[w[i - 1].bytes.end..w[i].bytes.start] == " "
                 && w[i - 1].is_capitalised(s)
                 && !w[i - 1].possessive
                 && !is_not_name(w[i - 1].text(s));
@@ -87,7 +88,7 @@ impl Demonyms {
             for n in (1..=self.max_words.min(w.len() - i)).rev() {
                 let last = &w[i + n - 1];
                 // The demonym's words are separated by single spaces only.
-                let text = &s[w[i].bs..last.be];
+                let text = &s[w[i].bytes.start..last.bytes.end];
                 if last.possessive || !w[i].is_capitalised(s) {
                     continue;
                 }
@@ -99,12 +100,11 @@ impl Demonyms {
                 }
             }
             match found {
-                Some((actor, end)) if free(w[i].cs, w[end - 1].ce) => {
+                Some((actor, end)) if free(w[i].chars.start, w[end - 1].chars.end) => {
                     out.push(Mention {
                         actor,
-                        text: s[w[i].bs..w[end - 1].be].to_string(),
-                        start: w[i].cs,
-                        end: w[end - 1].ce,
+                        text: s[w[i].bytes.start..w[end - 1].bytes.end].to_string(),
+                        span: SentenceSpan::new(w[i].chars.start, w[end - 1].chars.end),
                         via: Via::Demonym,
                     });
                     i = end;
@@ -118,7 +118,11 @@ impl Demonyms {
     /// Words in the head noun starting at word `k`, if one starts there (case-insensitive,
     /// separated by spaces only).
     fn head_after(&self, s: &str, w: &[Word], k: usize) -> Option<usize> {
-        if k == 0 || k >= w.len() || s[w[k - 1].be..w[k].bs] != *" " || w[k - 1].possessive {
+        if k == 0
+            || k >= w.len()
+            || s[w[k - 1].bytes.end..w[k].bytes.start] != *" "
+            || w[k - 1].possessive
+        {
             return None;
         }
         'heads: for h in &self.heads {
@@ -127,7 +131,7 @@ impl Demonyms {
             }
             for (j, part) in h.iter().enumerate() {
                 let word = &w[k + j];
-                if j > 0 && s[w[k + j - 1].be..word.bs] != *" " {
+                if j > 0 && s[w[k + j - 1].bytes.end..word.bytes.start] != *" " {
                     continue 'heads;
                 }
                 if !word.text(s).eq_ignore_ascii_case(part) {

@@ -65,8 +65,9 @@ fn is_name_word(s: &str, w: &Word) -> bool {
 /// Candidates of one sentence (`w` its words) outside every list of `taken` mentions (each
 /// sorted and disjoint).
 pub fn find(s: &str, w: &[Word], taken: &[&[Mention]]) -> Vec<Found> {
-    let free = |k: usize| !taken.iter().any(|t| overlaps_any(t, w[k].cs, w[k].ce));
-    let spaced = |k: usize| k > 0 && &s[w[k - 1].be..w[k].bs] == " " && !w[k - 1].possessive;
+    let free = |k: usize| !taken.iter().any(|t| overlaps_any(t, w[k].chars));
+    let spaced =
+        |k: usize| k > 0 && &s[w[k - 1].bytes.end..w[k].bytes.start] == " " && !w[k - 1].possessive;
     let mut out = Vec::new();
     let mut i = 0;
     while i < w.len() {
@@ -155,8 +156,14 @@ fn acronyms_and_companies(
         let t = w[i].text(s);
         // `(ECOWAS)` right after words; `who chairs ECOWAS`; `UNAIDS said`.
         if is_acronym(s, &w[i], 3) && unclaimed(i, out) {
-            let gap_before = if i > 0 { &s[w[i - 1].be..w[i].bs] } else { "" };
-            let gap_after = w.get(i + 1).map_or("", |n| &s[w[i].be..n.bs]);
+            let gap_before = if i > 0 {
+                &s[w[i - 1].bytes.end..w[i].bytes.start]
+            } else {
+                ""
+            };
+            let gap_after = w
+                .get(i + 1)
+                .map_or("", |n| &s[w[i].bytes.end..n.bytes.start]);
             let in_parens =
                 i > 0 && gap_before.trim_end().ends_with('(') && gap_after.starts_with(')');
             let cued = i > 0 && spaced(i) && ACRONYM_CUES.contains(&w[i - 1].text(s));
@@ -194,7 +201,7 @@ fn acronyms_and_companies(
 fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
     let before = i.checked_sub(1).map(|k| w[k].text(s));
     if before.is_some_and(|b| is_title_word(b) || ROLES.contains(&b))
-        && &s[w[i - 1].be..w[i].bs] == " "
+        && &s[w[i - 1].bytes.end..w[i].bytes.start] == " "
     {
         return true;
     }
@@ -202,10 +209,10 @@ fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
         return true;
     }
     if j + 1 < w.len() {
-        let gap = &s[w[j].be..w[j + 1].bs];
+        let gap = &s[w[j].bytes.end..w[j + 1].bytes.start];
         // `the director of Amnesty International, Mariela Belski, said`: a name that is a whole
         // apposition before a reporting verb.
-        let after_comma = i > 0 && s[w[i - 1].be..w[i].bs].trim() == ",";
+        let after_comma = i > 0 && s[w[i - 1].bytes.end..w[i].bytes.start].trim() == ",";
         if after_comma && gap.trim() == "," && REPORTING_VERBS.contains(&w[j + 1].text(s)) {
             return true;
         }
@@ -264,7 +271,12 @@ mod tests {
         let w = words(s);
         find(s, &w, &[])
             .into_iter()
-            .map(|f| (s[w[f.first].bs..w[f.last].be].to_string(), f.kind))
+            .map(|f| {
+                (
+                    s[w[f.first].bytes.start..w[f.last].bytes.end].to_string(),
+                    f.kind,
+                )
+            })
             .collect()
     }
 

@@ -6,6 +6,7 @@ use super::actors::{is_title_word, overlaps_any, Actor, Gazetteer, Mention, Via}
 use super::discover::{self, CandidateKind};
 use super::lexicon::{NAME_TAILS, WATER_HEADS};
 pub use super::sentence::{ActorTable, Sentence};
+use super::span::{DocSpan, SentenceSpan};
 use super::words::{is_not_name, word_ending_at, word_starting_at, words, Word};
 use super::{anaphora, holders, references, segment, venues};
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -88,8 +89,7 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
             });
             Sentence {
                 index,
-                start: sp.start,
-                end: sp.end,
+                span: DocSpan::new(sp.start, sp.end),
                 words,
                 text,
                 mentions,
@@ -109,7 +109,7 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
         for (s, d) in sentences.iter_mut().zip(demonyms) {
             if !d.is_empty() {
                 s.mentions.extend(d);
-                s.mentions.sort_by_key(|m| m.start);
+                s.mentions.sort_by_key(|m| m.span.start);
             }
         }
     }
@@ -151,20 +151,22 @@ fn family_name_of_someone_else(s: &str, w: &[Word], m: &Mention) -> bool {
     if m.via != Via::Surname {
         return false;
     }
-    let Some(first) = word_starting_at(w, m.start) else {
+    let Some(first) = word_starting_at(w, m.span.start) else {
         return false;
     };
-    let Some(last) = word_ending_at(w, m.end) else {
+    let Some(last) = word_ending_at(w, m.span.end) else {
         return false;
     };
     let name_word = |x: &Word| {
         let t = x.text(s);
         x.is_capitalised(s) && !is_not_name(t) && !is_title_word(t)
     };
-    let before = first > 0 && &s[w[first - 1].be..w[first].bs] == " " && name_word(&w[first - 1]);
+    let before = first > 0
+        && &s[w[first - 1].bytes.end..w[first].bytes.start] == " "
+        && name_word(&w[first - 1]);
     let after = !w[last].possessive
         && last + 1 < w.len()
-        && &s[w[last].be..w[last + 1].bs] == " "
+        && &s[w[last].bytes.end..w[last + 1].bytes.start] == " "
         && name_word(&w[last + 1]);
     before || after
 }
@@ -175,7 +177,7 @@ fn part_of_a_longer_name(s: &str, m: &Mention) -> bool {
     if m.via != Via::Alias {
         return false;
     }
-    let byte_start = s.char_indices().nth(m.start).map_or(s.len(), |x| x.0);
+    let byte_start = s.char_indices().nth(m.span.start).map_or(s.len(), |x| x.0);
     let before = &s[..byte_start];
     let after = &s[(byte_start + m.text.len()).min(s.len())..];
     if after.starts_with('$') || after.starts_with(" dollar") {
@@ -219,7 +221,7 @@ fn discover_names(
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (s, d) in sentences.iter().zip(demonyms) {
         for f in discover::find(&s.text, &s.words, &[&s.mentions, d]) {
-            let name = s.text[s.words[f.first].bs..s.words[f.last].be].to_string();
+            let name = s.text[s.words[f.first].bytes.start..s.words[f.last].bytes.end].to_string();
             if names.len() < MAX_CANDIDATES && !seen.contains_key(&name) {
                 seen.insert(name.clone(), names.len());
                 names.push((name, f.kind));
@@ -253,7 +255,7 @@ fn discover_names(
             byte_pos = bs;
             let cs = char_pos;
             let ce = cs + s.text[bs..be].chars().count();
-            if overlaps_any(&s.mentions, cs, ce) {
+            if overlaps_any(&s.mentions, SentenceSpan::new(cs, ce)) {
                 continue;
             }
             let k = m.pattern().as_usize();
@@ -261,8 +263,7 @@ fn discover_names(
             found.push(Mention {
                 actor: first_index + k,
                 text: s.text[bs..be].to_string(),
-                start: cs,
-                end: ce,
+                span: SentenceSpan::new(cs, ce),
                 via: Via::Discovered,
             });
         }
@@ -271,7 +272,7 @@ fn discover_names(
         }
         if !found.is_empty() {
             s.mentions.extend(found);
-            s.mentions.sort_by_key(|m| m.start);
+            s.mentions.sort_by_key(|m| m.span.start);
         }
     }
     let actors = names

@@ -18,6 +18,7 @@ use super::actors::{self, is_title_word, mention_starting_at};
 use super::lexicon::{CLAUSE_LINKS, MEDIA_VERBS, PARTICIPLES, PREPOSITIONS};
 use super::quotes::{containing, quotes, Quote};
 use super::sentence::{ActorTable, Sentence};
+use super::span::DocSpan;
 use super::words::{
     is_filler, is_object_pronoun, is_pronoun, word_ending_at, word_starting_at, Word,
     INVERTING_VERBS, REPORTING_VERBS, ROLE_WORDS,
@@ -42,9 +43,8 @@ struct Context<'a> {
 /// An attribution: the verb's character offset in the document and who holds it.
 #[derive(Debug, Clone, Copy)]
 struct Anchor {
-    /// Document offsets of the verb (or `according`).
-    start: usize,
-    end: usize,
+    /// The verb (or `according`).
+    verb: DocSpan,
     /// Document offset of the subject's first word (of `according` for `according to X`).
     subject: usize,
     holder: usize,
@@ -68,7 +68,7 @@ pub fn assign(sentences: &mut [Sentence], chars: &[char], table: &ActorTable) {
             s.mentions
                 .iter()
                 .filter(|m| table.get(m.actor).is_person())
-                .map(move |m| (s.doc_pos(m.start), k, m.actor))
+                .map(move |m| (s.doc_pos(m.span.start), k, m.actor))
         })
         .collect();
     let anchors: Vec<Vec<Anchor>> = sentences
@@ -86,7 +86,7 @@ pub fn assign(sentences: &mut [Sentence], chars: &[char], table: &ActorTable) {
             .mentions
             .iter()
             .map(|m| {
-                let pos = sent.doc_pos(m.start);
+                let pos = sent.doc_pos(m.span.start);
                 let from_quote = containing(&quotes, pos).and_then(|q| speakers[q]);
                 // The speaker of a sentence holds the stances in it; it is not a target of
                 // another attribution of the same sentence.
@@ -98,17 +98,19 @@ pub fn assign(sentences: &mut [Sentence], chars: &[char], table: &ActorTable) {
                     // The nearest attribution before, else the first after (anchors in order),
                     // within the mention's clause: a coordinated clause with its own subject
                     // (`…, and ECOWAS has threatened`) ends a holder's reach both ways.
-                    let before = a.partition_point(|x| x.end <= pos);
-                    let after = a.partition_point(|x| x.start < pos);
+                    let before = a.partition_point(|x| x.verb.end <= pos);
+                    let after = a.partition_point(|x| x.verb.start < pos);
                     let local = |p: usize| sent.sentence_pos(p);
                     before
                         .checked_sub(1)
                         .map(|i| a[i])
-                        .filter(|x| !new_clause_between(sent, local(x.end), m.start, false))
+                        .filter(|x| {
+                            !new_clause_between(sent, local(x.verb.end), m.span.start, false)
+                        })
                         .or_else(|| {
                             a.get(after).copied().filter(|x| {
                                 x.subject < pos
-                                    || !new_clause_between(sent, m.end, local(x.subject), true)
+                                    || !new_clause_between(sent, m.span.end, local(x.subject), true)
                             })
                         })
                         .map(|x| x.holder)
@@ -127,8 +129,8 @@ fn quote_speakers(
     chars: &[char],
 ) -> Vec<Option<usize>> {
     let sentence_at = |pos: usize| {
-        let k = sentences.partition_point(|s| s.end <= pos);
-        (k < sentences.len() && sentences[k].start <= pos).then_some(k)
+        let k = sentences.partition_point(|s| s.span.end <= pos);
+        (k < sentences.len() && sentences[k].span.start <= pos).then_some(k)
     };
     // Whether at most `max` words stand between characters `a` and `b` (stops early).
     let few_words = |a: usize, b: usize, max: usize| -> bool {
@@ -153,8 +155,8 @@ fn quote_speakers(
         if let Some(k) = sentence_at(q.end.saturating_sub(1)) {
             let a = &anchors[k];
             speaker = a
-                .get(a.partition_point(|x| x.start < q.end))
-                .filter(|x| few_words(q.end, x.start, 4))
+                .get(a.partition_point(|x| x.verb.start < q.end))
+                .filter(|x| few_words(q.end, x.verb.start, 4))
                 .map(|x| x.holder);
             // `‘…,’ said Wang`: the verb comes first, its subject within a few words.
         }
@@ -163,10 +165,10 @@ fn quote_speakers(
             if let Some(k) = sentence_at(q.start) {
                 let a = &anchors[k];
                 speaker = a
-                    .partition_point(|x| x.end <= q.start)
+                    .partition_point(|x| x.verb.end <= q.start)
                     .checked_sub(1)
                     .map(|i| a[i])
-                    .filter(|x| few_words(x.end, q.start, 3))
+                    .filter(|x| few_words(x.verb.end, q.start, 3))
                     .map(|x| x.holder);
             }
         }
@@ -174,18 +176,20 @@ fn quote_speakers(
         // sentence of the paragraph opens with an attribution.
         if speaker.is_none() {
             if let Some(k) = sentence_at(q.end.saturating_sub(1)) {
-                let ends_sentence = chars[q.end..sentences[k].end.min(chars.len())]
+                let ends_sentence = chars[q.end..sentences[k].span.end.min(chars.len())]
                     .iter()
                     .all(|c| c.is_whitespace() || matches!(c, '.' | '!' | '?'));
                 let next = sentences.get(k + 1).filter(|n| {
                     n.index == sentences[k].index + 1
-                        && !chars[sentences[k].end..n.start].contains(&'\n')
+                        && !chars[sentences[k].span.end..n.span.start].contains(&'\n')
                 });
                 if let (true, Some(n)) = (ends_sentence, next) {
                     speaker = anchors[k + 1]
                         .iter()
                         .find(|x| !x.embedded && !x.according)
-                        .filter(|x| x.subject == n.start && few_words(n.start, x.start, 5))
+                        .filter(|x| {
+                            x.subject == n.span.start && few_words(n.span.start, x.verb.start, 5)
+                        })
                         .map(|x| x.holder);
                 }
             }
@@ -203,7 +207,7 @@ fn quote_speakers(
                 .all(|c| c.is_whitespace());
             let next_sentence = breaks == 0
                 && sentence_at(q.start).is_some_and(|k| {
-                    sentences[k].start == q.start
+                    sentences[k].span.start == q.start
                         && k > 0
                         && sentence_at(prev.end.saturating_sub(1)) == Some(k - 1)
                         && sentences[k - 1].index + 1 == sentences[k].index
@@ -240,7 +244,7 @@ fn anchors_of(sent: &Sentence, k: usize, persons: &[PersonAt], quotes: &[Quote])
                 earlier_anchor: !out.is_empty(),
             };
             subject_before(sent, v, k, &ctx).or_else(|| {
-                let after_quote_or_comma = s[..word.bs]
+                let after_quote_or_comma = s[..word.bytes.start]
                     .trim_end()
                     .ends_with([',', '’', '”', '"', '\'']);
                 (INVERTING_VERBS.contains(&t) && after_quote_or_comma)
@@ -256,12 +260,11 @@ fn anchors_of(sent: &Sentence, k: usize, persons: &[PersonAt], quotes: &[Quote])
             let embedded = last_verb.is_some_and(|lv| {
                 !MEDIA_VERBS.contains(&w[lv].text(s))
                     && lv < subject
-                    && !s[w[lv].be..w[subject].bs]
+                    && !s[w[lv].bytes.end..w[subject].bytes.start]
                         .contains([',', ';', ':', '“', '”', '‘', '’', '"'])
             });
             out.push(Anchor {
-                start: sent.doc_pos(word.cs),
-                end: sent.doc_pos(word.ce),
+                verb: sent.to_doc(word.chars),
                 subject: sent.word_doc_start(&w[subject]),
                 holder: h,
                 embedded,
@@ -293,8 +296,8 @@ fn sentence_subject(sent: &Sentence, v: usize) -> Option<(usize, usize)> {
     let w = &sent.words;
     let head = subject_head(sent);
     let m = sent.mentions.get(head)?;
-    let first = word_starting_at(w, m.start)?;
-    let last = word_ending_at(w, m.end)?;
+    let first = word_starting_at(w, m.span.start)?;
+    let last = word_ending_at(w, m.span.end)?;
     let before_ok = w[..first]
         .iter()
         .all(|x| x.is_capitalised(s) || x.text(s) == "the");
@@ -302,7 +305,7 @@ fn sentence_subject(sent: &Sentence, v: usize) -> Option<(usize, usize)> {
     let first_of_phrase = sent
         .mentions
         .first()
-        .and_then(|f| word_starting_at(w, f.start))
+        .and_then(|f| word_starting_at(w, f.span.start))
         .unwrap_or(first);
     (first_of_phrase <= 3 && before_ok && !w[last].possessive && last < v && !coordinated_next)
         .then_some((m.actor, first))
@@ -316,7 +319,10 @@ fn subject_head(sent: &Sentence) -> usize {
     let mut head = 0;
     while head + 1 < sent.mentions.len() {
         let (a, b) = (&sent.mentions[head], &sent.mentions[head + 1]);
-        let (Some(ae), Some(bs)) = (word_ending_at(w, a.end), word_starting_at(w, b.start)) else {
+        let (Some(ae), Some(bs)) = (
+            word_ending_at(w, a.span.end),
+            word_starting_at(w, b.span.start),
+        ) else {
             break;
         };
         let between = &w[ae + 1..bs];
@@ -328,7 +334,7 @@ fn subject_head(sent: &Sentence) -> usize {
             && between
                 .iter()
                 .any(|x| is_title_word(x.text(s)) || is_office_word(s, x))
-            && !s[w[ae].be..w[bs].bs].contains([',', ';', ':', '“', '”', '"']);
+            && !s[w[ae].bytes.end..w[bs].bytes.start].contains([',', ';', ':', '“', '”', '"']);
         if !title_phrase {
             break;
         }
@@ -339,7 +345,7 @@ fn subject_head(sent: &Sentence) -> usize {
 
 /// The mention (index) that ends exactly at word `j`.
 fn mention_ending_at(sent: &Sentence, j: usize) -> Option<usize> {
-    actors::mention_ending_at(&sent.mentions, sent.words[j].ce)
+    actors::mention_ending_at(&sent.mentions, sent.words[j].chars.end)
 }
 
 /// The subject of the verb at word `v`, looking left: its holder and first word.
@@ -368,12 +374,15 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
             // `Merkel's spokesperson, Steffen Seibert, said`, `the director of Amnesty
             // International, Mariela Belski, said`: an apposition that is a person's name alone
             // names the subject, unless a person stands before it too (`Xi, Li, …`).
-            let person_before = mention_ending_at(sent, open - 1)
-                .is_some_and(|pi| table_is_person(persons, sent.doc_pos(sent.mentions[pi].start)));
+            let person_before = mention_ending_at(sent, open - 1).is_some_and(|pi| {
+                table_is_person(persons, sent.doc_pos(sent.mentions[pi].span.start))
+            });
             if !person_before {
                 if let Some(mi) = mention_ending_at(sent, j) {
                     let m = &sent.mentions[mi];
-                    if m.start == w[open].cs && table_is_person(persons, sent.doc_pos(m.start)) {
+                    if m.span.start == w[open].chars.start
+                        && table_is_person(persons, sent.doc_pos(m.span.start))
+                    {
                         return Some((m.actor, open));
                     }
                 }
@@ -389,7 +398,7 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
     }
     let word = w[j];
     let first_word = |mi: usize| {
-        let start = sent.mentions[mi].start;
+        let start = sent.mentions[mi].span.start;
         word_starting_at(w, start).unwrap_or(j)
     };
     if let Some(mi) = mention_ending_at(sent, j) {
@@ -473,7 +482,7 @@ fn subject_after(
         if gap_has_comma(s, w, x) && x > v + 1 {
             return None;
         }
-        if let Some(mi) = mention_starting_at(&sent.mentions, w[x].cs) {
+        if let Some(mi) = mention_starting_at(&sent.mentions, w[x].chars.start) {
             return Some(sent.mentions[mi].actor);
         }
         let t = w[x].text(s);
@@ -501,10 +510,14 @@ fn new_clause_between(sent: &Sentence, from: usize, to: usize, subject_follows: 
     let s = sent.text.as_str();
     let w = &sent.words;
     // The words after `from` up to the one starting at `to`, whose gap before it counts too.
-    let first = w.partition_point(|x| x.cs < from);
-    let last = w.partition_point(|x| x.cs <= to);
+    let first = w.partition_point(|x| x.chars.start < from);
+    let last = w.partition_point(|x| x.chars.start <= to);
     (first..last).any(|i| {
-        let gap = if i == 0 { "" } else { &s[w[i - 1].be..w[i].bs] };
+        let gap = if i == 0 {
+            ""
+        } else {
+            &s[w[i - 1].bytes.end..w[i].bytes.start]
+        };
         let t = w[i].text(s);
         let linked = (gap.contains(',') && CLAUSE_LINKS.contains(&t)) || gap.contains(';');
         if !linked {
@@ -518,7 +531,7 @@ fn new_clause_between(sent: &Sentence, from: usize, to: usize, subject_follows: 
         subject_follows
             || next.is_some_and(|n| {
                 let u = w[n].text(s);
-                actors::mention_starting_at(&sent.mentions, w[n].cs).is_some()
+                actors::mention_starting_at(&sent.mentions, w[n].chars.start).is_some()
                     || matches!(u, "the" | "The" | "a" | "an")
                     || is_pronoun(u)
                     || (w[n].is_capitalised(s) && n > i)
@@ -528,7 +541,9 @@ fn new_clause_between(sent: &Sentence, from: usize, to: usize, subject_follows: 
 
 /// Whether the gap before word `x` has a comma (or a colon or a dash, which end a subject too).
 fn gap_has_comma(s: &str, w: &[Word], x: usize) -> bool {
-    x > 0 && x < w.len() && s[w[x - 1].be..w[x].bs].contains([',', ';', ':', '—', '–', '(', ')'])
+    x > 0
+        && x < w.len()
+        && s[w[x - 1].bytes.end..w[x].bytes.start].contains([',', ';', ':', '—', '–', '(', ')'])
 }
 
 /// `X and Y said`, `X and his counterpart Y said`: the mention `mi` is the last of
@@ -539,12 +554,12 @@ fn coordinated(sent: &Sentence, mi: usize) -> bool {
     }
     let (m, prev, w) = (&sent.mentions[mi], &sent.mentions[mi - 1], &sent.words);
     // Bytes between the two mentions, from the words around them.
-    let i0 = w.partition_point(|x| x.cs < prev.end);
-    let i1 = w.partition_point(|x| x.cs < m.start);
+    let i0 = w.partition_point(|x| x.chars.start < prev.span.end);
+    let i1 = w.partition_point(|x| x.chars.start < m.span.start);
     if i0 == 0 || i1 >= w.len() || i0 > i1 {
         return false;
     }
-    let b = sent.text[w[i0 - 1].be..w[i1].bs].trim();
+    let b = sent.text[w[i0 - 1].bytes.end..w[i1].bytes.start].trim();
     let words = b.split_whitespace().count();
     (b.starts_with("and ") || b.starts_with("or ") || b == "and" || b == "or")
         && words <= 5

@@ -15,5 +15,6 @@ pub mod quotes;
 pub mod references;
 pub mod segment;
 pub mod sentence;
+pub mod span;
 pub mod venues;
 pub mod words;

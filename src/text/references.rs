@@ -15,6 +15,7 @@
 
 use super::actors::{overlaps_any, Mention, Via, TITLES};
 use super::sentence::{ActorTable, Sentence};
+use super::span::SentenceSpan;
 use super::words::{is_not_name, word_starting_at, Word, COMMON_AT_START, DATE_WORDS, MONTHS};
 use std::collections::HashMap;
 
@@ -67,7 +68,7 @@ pub fn resolve(sentences: &mut [Sentence], table: &ActorTable) {
             continue;
         }
         sent.mentions.extend(found);
-        sent.mentions.sort_by_key(|m| m.start);
+        sent.mentions.sort_by_key(|m| m.span.start);
     }
 }
 
@@ -75,13 +76,13 @@ pub fn resolve(sentences: &mut [Sentence], table: &ActorTable) {
 fn attach_titles(sent: &mut Sentence) {
     let s = sent.text.as_str();
     for m in sent.mentions.iter_mut().filter(|m| m.via == Via::Surname) {
-        let Some(i) = word_starting_at(&sent.words, m.start) else {
+        let Some(i) = word_starting_at(&sent.words, m.span.start) else {
             continue;
         };
         if let Some(first) = title_before(s, &sent.words, i) {
             let w = &sent.words[first];
-            m.text = format!("{}{}", &s[w.bs..sent.words[i].bs], m.text);
-            m.start = w.cs;
+            m.text = format!("{}{}", &s[w.bytes.start..sent.words[i].bytes.start], m.text);
+            m.span.start = w.chars.start;
             m.via = Via::Title;
         }
     }
@@ -116,14 +117,16 @@ fn resolve_sentence(
     let mut i = 0;
     while i < w.len() {
         // Introduce the people named before this word.
-        while next_mention < sent.mentions.len() && sent.mentions[next_mention].start < w[i].ce {
+        while next_mention < sent.mentions.len()
+            && sent.mentions[next_mention].span.start < w[i].chars.end
+        {
             let m = &sent.mentions[next_mention];
             if matches!(m.via, Via::Alias | Via::Discovered) && table.get(m.actor).is_person() {
                 intro.introduce(m.actor, table);
             }
             next_mention += 1;
         }
-        let covered = |k: usize| overlaps_any(&sent.mentions, w[k].cs, w[k].ce);
+        let covered = |k: usize| overlaps_any(&sent.mentions, w[k].chars);
         if covered(i) {
             i += 1;
             continue;
@@ -133,9 +136,8 @@ fn resolve_sentence(
                 let first = title_start.unwrap_or(i);
                 out.push(Mention {
                     actor,
-                    text: s[w[first].bs..w[end].be].to_string(),
-                    start: w[first].cs,
-                    end: w[end].ce,
+                    text: s[w[first].bytes.start..w[end].bytes.end].to_string(),
+                    span: SentenceSpan::new(w[first].chars.start, w[end].chars.end),
                     via: if title_start.is_some() {
                         Via::Title
                     } else {
@@ -165,8 +167,12 @@ fn family_name_at(
     unique: &HashMap<String, usize>,
     covered: &dyn Fn(usize) -> bool,
 ) -> Option<(usize, usize, Option<usize>)> {
-    let spaced =
-        |k: usize| k > 0 && k < w.len() && &s[w[k - 1].be..w[k].bs] == " " && !w[k - 1].possessive;
+    let spaced = |k: usize| {
+        k > 0
+            && k < w.len()
+            && &s[w[k - 1].bytes.end..w[k].bytes.start] == " "
+            && !w[k - 1].possessive
+    };
     for n in (1..=MAX_NAME_WORDS.min(w.len() - i)).rev() {
         let end = i + n - 1;
         if (i + 1..=end).any(|k| !spaced(k) || covered(k))
@@ -174,7 +180,7 @@ fn family_name_at(
         {
             continue;
         }
-        let name = &s[w[i].bs..w[end].be];
+        let name = &s[w[i].bytes.start..w[end].bytes.end];
         if !name.chars().last().is_some_and(char::is_alphanumeric) {
             continue;
         }
@@ -201,7 +207,7 @@ fn family_name_at(
         {
             return None;
         }
-        let at_start = s[..w[i].bs]
+        let at_start = s[..w[i].bytes.start]
             .trim_matches(|c: char| c.is_whitespace() || "‘“\"'(".contains(c))
             .is_empty();
         if title.is_none() && at_start && COMMON_AT_START.contains(&name) {
@@ -226,12 +232,12 @@ fn title_before(s: &str, w: &[Word], i: usize) -> Option<usize> {
     for n in (1..=MAX_TITLE_WORDS.min(i)).rev() {
         let first = i - n;
         if w[first..i].iter().any(|x| x.possessive)
-            || (first + 1..i).any(|k| &s[w[k - 1].be..w[k].bs] != " ")
+            || (first + 1..i).any(|k| &s[w[k - 1].bytes.end..w[k].bytes.start] != " ")
         {
             continue;
         }
-        let t = &s[w[first].bs..w[i - 1].be];
-        let ok = match &s[w[i - 1].be..w[i].bs] {
+        let t = &s[w[first].bytes.start..w[i - 1].bytes.end];
+        let ok = match &s[w[i - 1].bytes.end..w[i].bytes.start] {
             " " => TITLES.contains(&t),
             ". " => TITLES.contains(&format!("{t}.").as_str()),
             _ => false,

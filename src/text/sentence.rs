@@ -4,6 +4,7 @@
 //! venues, holders) and the orchestrator (`document`) do not import each other.
 
 use super::actors::{Actor, Mention};
+use super::span::{DocSpan, SentenceSpan};
 use super::words::Word;
 
 /// The gazetteer's actors followed by a document's discovered ones.
@@ -29,9 +30,8 @@ impl<'a> ActorTable<'a> {
 pub struct Sentence {
     /// Index of the sentence in the document (all sentences counted).
     pub index: usize,
-    /// Character offsets in the document.
-    pub start: usize,
-    pub end: usize,
+    /// Where it stands in the document.
+    pub span: DocSpan,
     pub text: String,
     pub words: Vec<Word>,
     pub mentions: Vec<Mention>,
@@ -41,27 +41,31 @@ pub struct Sentence {
     pub venues: Vec<Mention>,
 }
 
-/// Offsets come in three spaces: a [`Word`]'s bytes (`bs..be`) and chars (`cs..ce`) in its
-/// sentence, a [`Mention`]'s chars in its sentence, a sentence's chars in the document. These
-/// are the conversions between the sentence's space and the document's.
+/// The conversions between the sentence's space ([`SentenceSpan`]: its words and mentions) and
+/// the document's ([`DocSpan`]), all here.
 impl Sentence {
     /// A char offset in this sentence, as a char offset in the document.
     pub fn doc_pos(&self, sentence_char: usize) -> usize {
-        self.start + sentence_char
+        self.span.start + sentence_char
     }
 
     /// A char offset in the document (inside this sentence), as a char offset in the sentence.
     pub fn sentence_pos(&self, doc_char: usize) -> usize {
-        doc_char - self.start
+        doc_char - self.span.start
     }
 
-    /// A mention's chars in this sentence, as a char range in the document.
-    pub fn doc_span(&self, m: &Mention) -> (usize, usize) {
-        (self.doc_pos(m.start), self.doc_pos(m.end))
+    /// A range of this sentence, as a range of the document.
+    pub fn to_doc(&self, s: SentenceSpan) -> DocSpan {
+        DocSpan::new(self.doc_pos(s.start), self.doc_pos(s.end))
+    }
+
+    /// A mention's chars in this sentence, as a range of the document.
+    pub fn doc_span(&self, m: &Mention) -> DocSpan {
+        self.to_doc(m.span)
     }
 
     /// Where a word starts, as a char offset in the document.
     pub fn word_doc_start(&self, w: &Word) -> usize {
-        self.doc_pos(w.cs)
+        self.doc_pos(w.chars.start)
     }
 }

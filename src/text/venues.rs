@@ -66,34 +66,37 @@ fn is_place(m: &Mention, table: &ActorTable) -> bool {
 
 /// `earlier`: the venue flags of the sentence's mentions before `m`.
 fn is_venue(s: &str, w: &[Word], mentions: &[Mention], m: &Mention, earlier: &[bool]) -> bool {
-    let Some(first) = word_starting_at(w, m.start) else {
+    let Some(first) = word_starting_at(w, m.span.start) else {
         return false;
     };
     // `in Wuhan, China`, `in Baghdad, Iraq`: the country after a place that is a venue.
-    if first >= 2 && &s[w[first - 1].be..w[first].bs] == ", " && w[first - 1].is_capitalised(s) {
+    if first >= 2
+        && &s[w[first - 1].bytes.end..w[first].bytes.start] == ", "
+        && w[first - 1].is_capitalised(s)
+    {
         let place = first - 1;
         let p = place.checked_sub(1);
         let after_locative = p.is_some_and(|p| {
             matches!(w[p].text(s), "in" | "at" | "to" | "from" | "near")
-                && &s[w[p].be..w[place].bs] == " "
+                && &s[w[p].bytes.end..w[place].bytes.start] == " "
         });
-        let ends_clause = w
-            .get(first + 1)
-            .is_none_or(|n| s[w[first].be..n.bs].contains([',', '.', ';', '—', '–']));
+        let ends_clause = w.get(first + 1).is_none_or(|n| {
+            s[w[first].bytes.end..n.bytes.start].contains([',', '.', ';', '—', '–'])
+        });
         // Not a list of countries (`in Australia, Brazil, Canada`): the place before is a
         // venue already, or a name the gazetteer does not have.
         let place_is_mention =
-            overlaps_any(mentions, w[place].cs, w[place].ce) && earlier.last() != Some(&true);
+            overlaps_any(mentions, w[place].chars) && earlier.last() != Some(&true);
         if (after_locative && ends_clause || earlier.last() == Some(&true)) && !place_is_mention {
             return true;
         }
     }
-    let last = w.partition_point(|x| x.ce <= m.end.saturating_sub(1));
+    let last = w.partition_point(|x| x.chars.end <= m.span.end.saturating_sub(1));
     if w.get(last).is_some_and(|x| x.possessive) || m.text.ends_with(['’', '\'']) {
         return false;
     }
     // `a Berlin-based non-profit`: a place in a compound that locates something.
-    let after = &s[w[first].bs..];
+    let after = &s[w[first].bytes.start..];
     let rest = after.get(m.text.len()..).unwrap_or("");
     if ["-based", "–based"].iter().any(|b| rest.starts_with(b)) {
         return true;
@@ -144,7 +147,7 @@ fn is_venue(s: &str, w: &[Word], mentions: &[Mention], m: &Mention, earlier: &[b
 fn gap_breaks(s: &str, w: &[Word], x: usize) -> bool {
     x > 0
         && x < w.len()
-        && s[w[x - 1].be..w[x].bs]
+        && s[w[x - 1].bytes.end..w[x].bytes.start]
             .contains([',', ';', ':', '—', '–', '(', ')', '“', '”', '"', '‘', '’'])
 }
 

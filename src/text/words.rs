@@ -1,27 +1,30 @@
 //! Words of a sentence with their offsets, and the word lists the reference and holder rules
 //! read (reporting verbs, fillers between a subject and its verb, role nouns).
 
+use super::span::{SentenceBytes, SentenceSpan};
+
 pub use super::lexicon::{
     COMMON_AT_START, DATE_WORDS, FILLERS, INVERTING_VERBS, MONTHS, NOT_NAMES, REPORTING_VERBS,
     ROLE_WORDS, WEEKDAYS,
 };
-/// A word: byte offsets into the sentence (for slicing) and character offsets (for output).
-/// A possessive ending (`’s`, `'s`, or `’` after an `s`) is not part of the word.
+/// A word of a sentence: its chars (for output and mentions) and the same range's bytes (for
+/// slicing). A possessive ending (`’s`, `'s`, or `’` after an `s`) is not part of the word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Word {
-    pub bs: usize,
-    pub be: usize,
-    pub cs: usize,
-    pub ce: usize,
+    pub chars: SentenceSpan,
+    pub bytes: SentenceBytes,
     pub possessive: bool,
 }
 
 impl Word {
     pub fn text<'a>(&self, s: &'a str) -> &'a str {
-        &s[self.bs..self.be]
+        self.bytes.of(s)
     }
     pub fn is_capitalised(&self, s: &str) -> bool {
-        s[self.bs..].chars().next().is_some_and(char::is_uppercase)
+        s[self.bytes.start..]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
     }
 }
 
@@ -68,16 +71,14 @@ pub fn words(s: &str) -> Vec<Word> {
         }
         let text = &s[bs..be];
         let mut w = Word {
-            bs,
-            be,
-            cs,
-            ce,
+            chars: SentenceSpan::new(cs, ce),
+            bytes: SentenceBytes { start: bs, end: be },
             possessive: false,
         };
         for suffix in ["’s", "'s"] {
             if text.len() > suffix.len() && text.ends_with(suffix) {
-                w.be -= suffix.len();
-                w.ce -= 2;
+                w.bytes.end -= suffix.len();
+                w.chars.end -= 2;
                 w.possessive = true;
             }
         }
@@ -98,12 +99,12 @@ pub fn words(s: &str) -> Vec<Word> {
 
 /// The word starting at character `cs` (`words` in order).
 pub fn word_starting_at(words: &[Word], cs: usize) -> Option<usize> {
-    words.binary_search_by_key(&cs, |w| w.cs).ok()
+    words.binary_search_by_key(&cs, |w| w.chars.start).ok()
 }
 
 /// The word ending at character `ce` (`words` in order).
 pub fn word_ending_at(words: &[Word], ce: usize) -> Option<usize> {
-    words.binary_search_by_key(&ce, |w| w.ce).ok()
+    words.binary_search_by_key(&ce, |w| w.chars.end).ok()
 }
 
 /// A filler between a subject and its verb (a word of [`FILLERS`] or a day).
@@ -152,7 +153,10 @@ mod tests {
         );
         let chars: Vec<char> = s.chars().collect();
         for w in words(s) {
-            assert_eq!(chars[w.cs..w.ce].iter().collect::<String>(), w.text(s));
+            assert_eq!(
+                chars[w.chars.start..w.chars.end].iter().collect::<String>(),
+                w.text(s)
+            );
         }
         assert!(words("").is_empty());
         assert!(words("— … ’’").is_empty());
