@@ -86,8 +86,8 @@ proptest! {
     fn gazetteer_mentions_are_inside_and_spell_the_text(text in newsy()) {
         let chars: Vec<char> = text.chars().collect();
         for m in gazetteer().find(&text) {
-            prop_assert!(m.start < m.end && m.end <= chars.len());
-            let got: String = chars[m.start..m.end].iter().collect();
+            prop_assert!(m.span.start < m.span.end && m.span.end <= chars.len());
+            let got: String = chars[m.span.start..m.span.end].iter().collect();
             prop_assert_eq!(got, m.text.clone());
             prop_assert!(m.actor < gazetteer().actors().len());
         }
@@ -111,9 +111,9 @@ proptest! {
                 prop_assert_eq!(s.holders.len(), s.mentions.len());
                 let mut end = 0;
                 for (m, h) in s.mentions.iter().zip(&s.holders) {
-                    prop_assert!(m.start >= end && m.start < m.end && m.end <= chars.len(), "{:?}", m);
-                    end = m.end;
-                    let got: String = chars[m.start..m.end].iter().collect();
+                    prop_assert!(m.span.start >= end && m.span.start < m.span.end && m.span.end <= chars.len(), "{:?}", m);
+                    end = m.span.end;
+                    let got: String = chars[m.span.start..m.span.end].iter().collect();
                     prop_assert_eq!(got, m.text.clone());
                     prop_assert!(m.actor < n_actors);
                     prop_assert!(h.is_none_or(|h| h < n_actors && h != m.actor));

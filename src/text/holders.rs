@@ -371,21 +371,8 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
             let open = (j.saturating_sub(MAX_APPOSITION)..=j)
                 .rev()
                 .find(|&x| x > 0 && gap_has_comma(s, w, x))?;
-            // `Merkel's spokesperson, Steffen Seibert, said`, `the director of Amnesty
-            // International, Mariela Belski, said`: an apposition that is a person's name alone
-            // names the subject, unless a person stands before it too (`Xi, Li, …`).
-            let person_before = mention_ending_at(sent, open - 1).is_some_and(|pi| {
-                table_is_person(persons, sent.doc_pos(sent.mentions[pi].span.start))
-            });
-            if !person_before {
-                if let Some(mi) = mention_ending_at(sent, j) {
-                    let m = &sent.mentions[mi];
-                    if m.span.start == w[open].chars.start
-                        && table_is_person(persons, sent.doc_pos(m.span.start))
-                    {
-                        return Some((m.actor, open));
-                    }
-                }
+            if let Some(person) = named_in_apposition(sent, open, j, persons) {
+                return Some((person, open));
             }
             j = open - 1;
             skipped_apposition = true;
@@ -453,6 +440,25 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
         }
     }
     None
+}
+
+/// `Merkel's spokesperson, Steffen Seibert, said`, `the director of Amnesty International,
+/// Mariela Belski, said`: an apposition (words `open..=last`) that is a person's name alone names
+/// the subject, unless a person stands before it too (`Xi, Li, …`).
+fn named_in_apposition(
+    sent: &Sentence,
+    open: usize,
+    last: usize,
+    persons: &[PersonAt],
+) -> Option<usize> {
+    let is_person =
+        |mi: usize| table_is_person(persons, sent.doc_pos(sent.mentions[mi].span.start));
+    if mention_ending_at(sent, open - 1).is_some_and(is_person) {
+        return None;
+    }
+    let mi = mention_ending_at(sent, last)?;
+    let whole = sent.mentions[mi].span.start == sent.words[open].chars.start;
+    (whole && is_person(mi)).then_some(sent.mentions[mi].actor)
 }
 
 /// Whether a person is mentioned at document offset `pos`.
