@@ -326,6 +326,25 @@ mod tests {
     }
 
     #[test]
+    fn a_family_name_after_an_arabic_article_in_either_case() {
+        let t = "Information Minister Moammar al-Eryani spoke. Al-Eryani said Iran armed them. According to al-Eryani, Iran did.";
+        let opts = MentionOptions {
+            discover: Discover::Score,
+            ..MentionOptions::default()
+        };
+        let got: Vec<(String, String)> = found(t, opts)
+            .into_iter()
+            .filter(|x| x.0 != "Iran")
+            .map(|x| (x.0, x.1))
+            .collect();
+        let e = |s: &str| ("Moammar al-Eryani".to_string(), s.to_string());
+        assert_eq!(got, [e("Moammar al-Eryani"), e("Al-Eryani"), e("al-Eryani")]);
+        // Counter-example: a lower-case word with the article's letters is no name.
+        let got = found("Moammar al-Eryani spoke. The as-yet unnamed envoy left.", opts);
+        assert_eq!(got.len(), 1, "{got:?}");
+    }
+
+    #[test]
     fn no_guess_before_the_full_name_or_across_documents() {
         // `Wang` alone before any Wang is named: unresolved.
         assert!(found("Wang said nothing.", MentionOptions::default()).is_empty());

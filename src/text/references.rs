@@ -184,12 +184,19 @@ fn family_name_at(
         if !name.chars().last().is_some_and(char::is_alphanumeric) {
             continue;
         }
-        // The last word must be capitalised (`von der Leyen`: the first may not be).
-        if !w[end].is_capitalised(s) {
+        // The last word must be capitalised (`von der Leyen`: the first may not be), or a
+        // capitalised name after an Arabic article (`al-Eryani`).
+        let article = arabic_article(name);
+        if !w[end].is_capitalised(s) && article.is_none() {
             continue;
         }
         let title = title_before(s, w, i);
-        let actor = match intro.most_recent(name) {
+        // `Al-Eryani` at the start of a sentence is the `al-Eryani` introduced before.
+        let other_case = article.map(|(a, rest)| format!("{}{rest}", flip_first_case(a)));
+        let recent = intro
+            .most_recent(name)
+            .or_else(|| intro.most_recent(other_case.as_deref()?));
+        let actor = match recent {
             Some(a) => a,
             None => match title {
                 Some(_) => *unique.get(name)?,
@@ -224,6 +231,29 @@ fn family_name_at(
         return Some((actor, end, title));
     }
     None
+}
+
+/// `al-Eryani` → (`al-`, `Eryani`): an Arabic article joined to a capitalised name, in either
+/// case (`Al-`, `al-`, `el-`, …).
+fn arabic_article(name: &str) -> Option<(&str, &str)> {
+    ["al-", "el-", "ad-", "as-", "an-", "ash-"]
+        .iter()
+        .find_map(|p| {
+            let n = p.len();
+            let (head, rest) = (name.get(..n)?, name.get(n..)?);
+            (head.eq_ignore_ascii_case(p) && rest.starts_with(char::is_uppercase))
+                .then_some((head, rest))
+        })
+}
+
+/// `al-` ↔ `Al-`.
+fn flip_first_case(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) if f.is_uppercase() => f.to_lowercase().chain(c).collect(),
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 /// The first word of a title that ends right before word `i` (`Foreign Minister` Wang,
