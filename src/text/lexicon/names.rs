@@ -237,6 +237,16 @@ pub const NAME_TAILS: &[&str] = &[
     "Telecom",
     "Motors",
     "Petroleum",
+    // Broadcasters, treaties and events named after a place (`Abu Dhabi TV`, `the Paris
+    // Agreement`, `the Iran Hostage Crisis`).
+    "TV",
+    "Television",
+    "Radio",
+    "Media",
+    "Agreement",
+    "Accord",
+    "Accords",
+    "Crisis",
 ];
 
 /// Water bodies named after a country (`the Gulf of Oman`), where the country is not meant.
