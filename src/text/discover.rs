@@ -37,6 +37,9 @@ pub struct Found {
     pub first: usize,
     pub last: usize,
     pub kind: CandidateKind,
+    /// For an acronym in parentheses right after the name it abbreviates (`Syrian Democratic
+    /// Forces (SDF)`): that name's word range, so that the acronym names the same actor.
+    pub expands: Option<(usize, usize)>,
 }
 
 /// A role noun, in any case (`Analyst`, `spokesman`).
@@ -118,6 +121,7 @@ pub fn find(s: &str, w: &[Word], taken: &[&[Mention]]) -> Vec<Found> {
                 first: i,
                 last: j,
                 kind,
+                expands: None,
             });
         }
         i = j + 1;
@@ -150,6 +154,7 @@ fn acronyms_and_companies(
         first: k,
         last: k,
         kind: CandidateKind::Organisation,
+        expands: None,
     };
     let mut i = 0;
     while i < w.len() {
@@ -170,7 +175,21 @@ fn acronyms_and_companies(
             let reports = gap_after == " "
                 && w.get(i + 1)
                     .is_some_and(|n| REPORTING_VERBS.contains(&n.text(s)));
-            if in_parens || cued || reports {
+            if in_parens {
+                // The name it abbreviates, if the words before spell it, becomes a candidate too.
+                let expands = expansion(s, w, i, &|k| unclaimed(k, out));
+                if let Some((first, last)) = expands {
+                    if !out.iter().any(|f| f.first == first && f.last == last) {
+                        out.push(Found {
+                            first,
+                            last,
+                            kind: CandidateKind::Organisation,
+                            expands: None,
+                        });
+                    }
+                }
+                out.push(Found { expands, ..org(i) });
+            } else if cued || reports {
                 out.push(org(i));
             }
         }
@@ -194,6 +213,39 @@ fn acronyms_and_companies(
             }
         }
         i += 1;
+    }
+}
+
+/// The words right before the parenthesised acronym at word `i` whose initials spell it
+/// (`Syrian Democratic Forces (SDF)`, `Korean Central News Agency (KCNA)`; `of`, `and`, `the`,
+/// `for` inside are skipped): their first and last word.
+fn expansion(
+    s: &str,
+    w: &[Word],
+    i: usize,
+    free: &dyn Fn(usize) -> bool,
+) -> Option<(usize, usize)> {
+    let letters: Vec<char> = w[i].text(s).chars().collect();
+    let last = i.checked_sub(1)?;
+    let mut need = letters.len();
+    let mut k = last;
+    loop {
+        let t = w[k].text(s);
+        let joined = k == last || &s[w[k].bytes.end..w[k + 1].bytes.start] == " ";
+        if !joined || !free(k) || w[k].possessive && k != last {
+            return None;
+        }
+        if !matches!(t, "of" | "and" | "the" | "for") {
+            let initial = t.chars().next()?;
+            if !initial.is_uppercase() || need == 0 || initial != letters[need - 1] {
+                return None;
+            }
+            need -= 1;
+            if need == 0 {
+                return Some((k, last));
+            }
+        }
+        k = k.checked_sub(1)?;
     }
 }
 
@@ -278,6 +330,33 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn an_acronym_in_parentheses_names_what_it_abbreviates() {
+        use CandidateKind::*;
+        let s = "Late on Sunday, the Kurdish-led Syrian Democratic Forces (SDF) announced a deal.";
+        let w = words(s);
+        let f = find(s, &w, &[]);
+        let text = |a: usize, b: usize| s[w[a].bytes.start..w[b].bytes.end].to_string();
+        let got: Vec<(String, Option<String>)> = f
+            .iter()
+            .map(|f| (text(f.first, f.last), f.expands.map(|(a, b)| text(a, b))))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Syrian Democratic Forces".to_string(), None),
+                ("SDF".into(), Some("Syrian Democratic Forces".into()))
+            ]
+        );
+        assert_eq!(f[0].kind, Organisation);
+        // Initials that do not spell it: the acronym alone.
+        let s = "The party (SDF) said no.";
+        let w = words(s);
+        let f = find(s, &w, &[]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].expands, None);
     }
 
     #[test]

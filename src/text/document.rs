@@ -218,11 +218,19 @@ fn discover_names(
     first_index: usize,
 ) -> (Vec<Actor>, Vec<Candidate>) {
     let mut names: Vec<(String, CandidateKind)> = Vec::new();
+    // Every text matched (a name, or an acronym of one) → its index in `names`.
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (s, d) in sentences.iter().zip(demonyms) {
+        let text =
+            |a: usize, b: usize| s.text[s.words[a].bytes.start..s.words[b].bytes.end].to_string();
         for f in discover::find(&s.text, &s.words, &[&s.mentions, d]) {
-            let name = s.text[s.words[f.first].bytes.start..s.words[f.last].bytes.end].to_string();
-            if names.len() < MAX_CANDIDATES && !seen.contains_key(&name) {
+            let name = text(f.first, f.last);
+            if seen.contains_key(&name) {
+                continue;
+            }
+            if let Some(k) = f.expands.and_then(|(a, b)| seen.get(&text(a, b)).copied()) {
+                seen.insert(name, k);
+            } else if names.len() < MAX_CANDIDATES {
                 seen.insert(name.clone(), names.len());
                 names.push((name, f.kind));
             }
@@ -231,9 +239,21 @@ fn discover_names(
     if names.is_empty() {
         return (Vec::new(), Vec::new());
     }
+    // The names in their order, then the acronyms that stand for one of them.
+    let mut acronyms: Vec<(String, usize)> = seen
+        .into_iter()
+        .filter(|(text, k)| *text != names[*k].0)
+        .collect();
+    acronyms.sort();
+    let patterns: Vec<(String, usize)> = names
+        .iter()
+        .enumerate()
+        .map(|(k, n)| (n.0.clone(), k))
+        .chain(acronyms)
+        .collect();
     let Ok(ac) = AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
-        .build(names.iter().map(|n| n.0.as_str()))
+        .build(patterns.iter().map(|p| p.0.as_str()))
     else {
         return (Vec::new(), Vec::new());
     };
@@ -258,7 +278,7 @@ fn discover_names(
             if overlaps_any(&s.mentions, SentenceSpan::new(cs, ce)) {
                 continue;
             }
-            let k = m.pattern().as_usize();
+            let k = patterns[m.pattern().as_usize()].1;
             in_sentence[k] = true;
             found.push(Mention {
                 actor: first_index + k,
