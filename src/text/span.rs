@@ -47,7 +47,7 @@ impl DocSpan {
 
 impl SentenceBytes {
     /// The text of the range in `sentence`.
-    pub fn of<'a>(self, sentence: &'a str) -> &'a str {
+    pub fn of(self, sentence: &str) -> &str {
         &sentence[self.start..self.end]
     }
 }
