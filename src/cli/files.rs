@@ -85,9 +85,7 @@ pub(crate) fn plan(command: &Command) -> RunFiles {
                     f.write("--output (its settings file)", PathBuf::from(settings));
                 }
             }
-            if let Some(s) = &a.summary {
-                f.write("--summary", s);
-            }
+            f.write_opt("--summary", a.summary.as_ref());
         }
         Command::Mentions(a) => {
             scan_inputs(&mut f, &a.inputs);
@@ -95,38 +93,24 @@ pub(crate) fn plan(command: &Command) -> RunFiles {
                 f.read("--gold", g);
             }
             read_gazetteer(&mut f, &a.actors);
-            if let Some(o) = &a.output {
-                f.write("--output", o);
-            }
-            if let Some(r) = &a.report {
-                f.write("--report", r);
-            }
+            f.write_opt("--output", a.output.as_ref());
+            f.write_opt("--report", a.report.as_ref());
         }
         Command::Pairs(a) => {
             scan_inputs(&mut f, &a.inputs);
             read_gazetteer(&mut f, &a.actors);
-            if let Some(o) = &a.output {
-                f.write("--output", o);
-            }
+            f.write_opt("--output", a.output.as_ref());
         }
         Command::Predict(a) => {
             model_args(&mut f, &a.model);
-            if let Some(i) = &a.input {
-                f.read("--input", i);
-            }
-            if let Some(o) = &a.output {
-                f.write("--output", o);
-            }
+            f.read_opt("--input", a.input.as_ref());
+            f.write_opt("--output", a.output.as_ref());
         }
         Command::Eval(a) => {
             model_args(&mut f, &a.model);
             f.read("--data", &a.data);
-            if let Some(r) = &a.report {
-                f.write("--report", r);
-            }
-            if let Some(p) = &a.predictions {
-                f.write("--predictions", p);
-            }
+            f.write_opt("--report", a.report.as_ref());
+            f.write_opt("--predictions", a.predictions.as_ref());
             if let Some(d) = &a.plot {
                 f.write_into("--plot", d, &PLOT_FILES);
             }

@@ -145,6 +145,22 @@ impl RunFiles {
         self
     }
 
+    /// An input given by an optional flag.
+    pub fn read_opt(&mut self, flag: &str, path: Option<impl AsRef<Path>>) -> &mut Self {
+        match path {
+            Some(p) => self.read(flag, p),
+            None => self,
+        }
+    }
+
+    /// An output given by an optional flag.
+    pub fn write_opt(&mut self, flag: &str, path: Option<impl AsRef<Path>>) -> &mut Self {
+        match path {
+            Some(p) => self.write(flag, p),
+            None => self,
+        }
+    }
+
     /// An output folder and the names of the files (or subfolders) the run writes into it.
     pub fn write_into(&mut self, flag: &str, dir: impl AsRef<Path>, names: &[&str]) -> &mut Self {
         self.outputs.push(Output {

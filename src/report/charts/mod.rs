@@ -435,6 +435,15 @@ pub(crate) mod tests {
             .collect()
     }
 
+    /// Asserts that every one of `want` is a text of the chart; returns the texts.
+    fn has_texts(svg: &str, want: &[&str]) -> Vec<String> {
+        let t = texts(svg);
+        for w in want {
+            assert!(t.iter().any(|x| x == w), "{w} missing in {t:?}");
+        }
+        t
+    }
+
     /// A drawn element's bounding box (x0, y0, x1, y1), its tag and its colour.
     #[derive(Debug, Clone)]
     pub(crate) struct Shape {
@@ -557,18 +566,18 @@ pub(crate) mod tests {
             },
         ];
         let svg = index_bars("Overview", "actor", &bars, 5).unwrap();
-        let t = texts(&svg);
-        for want in [
-            INDEX_AXIS,
-            "actor",
-            "China (n=40)",
-            "Russia (n=3, too few)",
-            "Overview",
-            "95% interval",
-            "fewer than 5 sentences: no interval",
-        ] {
-            assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
-        }
+        has_texts(
+            &svg,
+            &[
+                INDEX_AXIS,
+                "actor",
+                "China (n=40)",
+                "Russia (n=3, too few)",
+                "Overview",
+                "95% interval",
+                "fewer than 5 sentences: no interval",
+            ],
+        );
         assert!(svg.contains("#0072B2"), "the supportive bar is blue");
         // China's whisker: a black line outside the legend.
         let whiskers = shapes(&svg)
@@ -591,17 +600,17 @@ pub(crate) mod tests {
             about,
         )
         .unwrap();
-        let t = texts(&svg);
-        for want in [
-            "predicted label",
-            "gold label",
-            "supportive",
-            "critical",
-            "9",
-            "Confusion matrix: m on test-rw.jsonl",
-        ] {
-            assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
-        }
+        has_texts(
+            &svg,
+            &[
+                "predicted label",
+                "gold label",
+                "supportive",
+                "critical",
+                "9",
+                "Confusion matrix: m on test-rw.jsonl",
+            ],
+        );
         assert_legends_cover_no_data(&svg, 1);
         let svg = per_label(
             &labels,
@@ -609,18 +618,18 @@ pub(crate) mod tests {
             about,
         )
         .unwrap();
-        let t = texts(&svg);
-        for want in [
-            "label",
-            "percent",
-            "precision",
-            "recall",
-            "F1",
-            "neutral",
-            "Per label: m on test-rw.jsonl",
-        ] {
-            assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
-        }
+        has_texts(
+            &svg,
+            &[
+                "label",
+                "percent",
+                "precision",
+                "recall",
+                "F1",
+                "neutral",
+                "Per label: m on test-rw.jsonl",
+            ],
+        );
         assert_legends_cover_no_data(&svg, 3);
         let bins = [
             ReliabilityBin {
@@ -640,10 +649,10 @@ pub(crate) mod tests {
             },
         ];
         let svg = reliability(&bins, about).unwrap();
-        let t = texts(&svg);
-        for want in ["observed accuracy", "perfect calibration", "n=370", "n=2"] {
-            assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
-        }
+        let t = has_texts(
+            &svg,
+            &["observed accuracy", "perfect calibration", "n=370", "n=2"],
+        );
         assert!(!t.iter().any(|x| x == "n=0"), "empty bins are not drawn");
         // A 2-pair bin is drawn far smaller than a 370-pair one.
         assert!(
@@ -684,10 +693,7 @@ pub(crate) mod tests {
             point("2024-07-10", 0.1, 2, Period::Month),
         ];
         let svg = over_time("China over time", "month", &points, 5).unwrap();
-        let t = texts(&svg);
-        for want in ["stance index (−1 … 1)", "n=30", "n=2", "2024-01"] {
-            assert!(t.iter().any(|x| x == want), "{want} missing in {t:?}");
-        }
+        has_texts(&svg, &["stance index (−1 … 1)", "n=30", "n=2", "2024-01"]);
         assert!(svg.contains("#999999"), "the thin period is drawn grey");
         assert!(svg.contains("#787878"), "the year boundary is marked");
         // The data points (radius 5, below the legend strip), left to right.
