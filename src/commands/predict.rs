@@ -62,7 +62,7 @@ pub fn predict(
     if let Some(out) = &cfg.output {
         let mut f = AtomicFile::create(out)?;
         for p in &predictions {
-            let line = serde_json::to_string(p).map_err(|e| Error::Config(e.to_string()))?;
+            let line = serde_json::to_string(p).map_err(|e| Error::Internal(e.to_string()))?;
             writeln!(f, "{line}").map_err(|e| Error::io(out, e))?;
         }
         f.commit()?;

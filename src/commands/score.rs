@@ -99,7 +99,7 @@ fn check_paths(cfg: &ScoreConfig) -> Result<()> {
 /// actors, `--actors` and `--actor` included), the mention options and the output format. A
 /// resumed run must have the same (the model is checked by the fingerprint on every line).
 fn run_settings(gaz: &Gazetteer, cfg: &ScoreConfig) -> Result<serde_json::Value> {
-    let actors = serde_json::to_vec(gaz.actors()).map_err(|e| Error::Config(e.to_string()))?;
+    let actors = serde_json::to_vec(gaz.actors()).map_err(|e| Error::Internal(e.to_string()))?;
     let h = crate::io::hash::fnv_update(crate::io::hash::FNV_START, &actors);
     let mut settings = serde_json::json!({
         "gazetteer": format!("{h:016x}"),

@@ -161,7 +161,7 @@ impl StanceModel {
                 }
             }
         }
-        let meta = serde_json::to_vec(&self.meta).map_err(|e| Error::Config(e.to_string()))?;
+        let meta = serde_json::to_vec(&self.meta).map_err(|e| Error::Internal(e.to_string()))?;
         h = fnv_update(h, &meta);
         let name = Path::new(&self.source)
             .file_name()
@@ -279,7 +279,7 @@ impl StanceModel {
         {
             let mut data = variables(&varmap)?;
             let mut rng = StdRng::seed_from_u64(seed);
-            let normal = Normal::new(0f32, 0.02).map_err(|e| Error::Config(e.to_string()))?;
+            let normal = Normal::new(0f32, 0.02).map_err(|e| Error::Internal(e.to_string()))?;
             for (name, shape) in encoder_shapes(&config) {
                 let n: usize = shape.iter().product();
                 let values: Vec<f32> = if name.ends_with("LayerNorm.weight") {
@@ -309,7 +309,7 @@ impl StanceModel {
             varmap,
             pair_encoder,
             config_json: serde_json::to_string_pretty(&config)
-                .map_err(|e| Error::Config(e.to_string()))?,
+                .map_err(|e| Error::Internal(e.to_string()))?,
             config,
             tokenizer_json: tokenizer_json.to_string(),
             meta,
@@ -396,7 +396,7 @@ impl StanceModel {
             out.insert(k, t.to_dtype(dtype)?.to_device(&Device::Cpu)?);
         }
         let meta =
-            serde_json::to_string_pretty(&self.meta).map_err(|e| Error::Config(e.to_string()))?;
+            serde_json::to_string_pretty(&self.meta).map_err(|e| Error::Internal(e.to_string()))?;
         let write_all = |into: &Path| -> Result<()> {
             let write =
                 |file: &str, bytes: &[u8]| crate::io::atomic::write_bytes(into.join(file), bytes);
