@@ -15,7 +15,7 @@ use super::actors::{overlaps_any, Actor, Mention, Via};
 use super::lexicon::{KEEP_BEFORE_OF, MODIFIERS};
 use super::sentence::{ActorTable, Sentence};
 use super::span::SentenceSpan;
-use super::words::Word;
+use super::words::{between, Word};
 use std::collections::{HashMap, HashSet};
 
 /// Most modifiers between `the` and the noun.
@@ -160,10 +160,7 @@ fn phrases<'n>(
 
 /// Words `j - 1` and `j` are separated by spaces only.
 fn joined_by_space(s: &str, w: &[Word], j: usize) -> bool {
-    j > 0
-        && s[w[j - 1].bytes.end..w[j].bytes.start]
-            .chars()
-            .all(|c| c == ' ')
+    j > 0 && between(s, w, j - 1, j).chars().all(|c| c == ' ')
 }
 
 fn is_modifier(s: &str, w: &Word) -> bool {

@@ -5,7 +5,7 @@
 
 use super::actors::{overlaps_any, Actor, Mention, Via};
 use super::span::SentenceSpan;
-use super::words::{is_not_name, Word};
+use super::words::{between, is_not_name, words_text, Word};
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -76,7 +76,7 @@ impl Demonyms {
         while i < w.len() {
             // Part of a longer capitalised name (`Latin American`, `North American`): not here.
             let inside_name = i > 0
-                && &s[w[i - 1].bytes.end..w[i].bytes.start] == " "
+                && between(s, w, i - 1, i) == " "
                 && w[i - 1].is_capitalised(s)
                 && !w[i - 1].possessive
                 && !is_not_name(w[i - 1].text(s));
@@ -103,7 +103,7 @@ impl Demonyms {
                 Some((actor, end)) if free(w[i].chars.start, w[end - 1].chars.end) => {
                     out.push(Mention {
                         actor,
-                        text: s[w[i].bytes.start..w[end - 1].bytes.end].to_string(),
+                        text: words_text(s, w, i, end - 1).to_string(),
                         span: SentenceSpan::new(w[i].chars.start, w[end - 1].chars.end),
                         via: Via::Demonym,
                     });
@@ -118,11 +118,7 @@ impl Demonyms {
     /// Words in the head noun starting at word `k`, if one starts there (case-insensitive,
     /// separated by spaces only).
     fn head_after(&self, s: &str, w: &[Word], k: usize) -> Option<usize> {
-        if k == 0
-            || k >= w.len()
-            || s[w[k - 1].bytes.end..w[k].bytes.start] != *" "
-            || w[k - 1].possessive
-        {
+        if k == 0 || k >= w.len() || between(s, w, k - 1, k) != " " || w[k - 1].possessive {
             return None;
         }
         'heads: for h in &self.heads {

@@ -13,7 +13,9 @@
 
 use super::actors::{is_title_word, overlaps_any, Mention};
 use super::lexicon::{ACRONYM_CUES, COMPANY_NOUNS, ORG_HEADS, PARTICLES, ROLES};
-use super::words::{is_filler, is_not_name, Word, INVERTING_VERBS, MONTHS, REPORTING_VERBS};
+use super::words::{
+    arabic_article, between, is_filler, is_not_name, Word, INVERTING_VERBS, MONTHS, REPORTING_VERBS,
+};
 
 /// What a candidate looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,11 +52,8 @@ fn is_role(t: &str) -> bool {
 fn is_name_word(s: &str, w: &Word) -> bool {
     let t = w.text(s);
     // `al-Assadi`, `el-Sisi`: an Arabic article joined to a capitalised name.
-    let arabic = ["al-", "el-", "ad-", "as-", "an-", "ash-"].iter().any(|p| {
-        t.strip_prefix(p)
-            .is_some_and(|rest| rest.chars().next().is_some_and(char::is_uppercase))
-    });
-    if arabic {
+    // A lower-case article goes past the checks below (a capitalised one meets them anyway).
+    if arabic_article(t).is_some_and(|(article, _)| article.starts_with(char::is_lowercase)) {
         return true;
     }
     w.is_capitalised(s)
@@ -69,8 +68,7 @@ fn is_name_word(s: &str, w: &Word) -> bool {
 /// sorted and disjoint).
 pub fn find(s: &str, w: &[Word], taken: &[&[Mention]]) -> Vec<Found> {
     let free = |k: usize| !taken.iter().any(|t| overlaps_any(t, w[k].chars));
-    let spaced =
-        |k: usize| k > 0 && &s[w[k - 1].bytes.end..w[k].bytes.start] == " " && !w[k - 1].possessive;
+    let spaced = |k: usize| k > 0 && between(s, w, k - 1, k) == " " && !w[k - 1].possessive;
     let mut out = Vec::new();
     let mut i = 0;
     while i < w.len() {
@@ -161,11 +159,7 @@ fn acronyms_and_companies(
         let t = w[i].text(s);
         // `(ECOWAS)` right after words; `who chairs ECOWAS`; `UNAIDS said`.
         if is_acronym(s, &w[i], 3) && unclaimed(i, out) {
-            let gap_before = if i > 0 {
-                &s[w[i - 1].bytes.end..w[i].bytes.start]
-            } else {
-                ""
-            };
+            let gap_before = if i > 0 { between(s, w, i - 1, i) } else { "" };
             let gap_after = w
                 .get(i + 1)
                 .map_or("", |n| &s[w[i].bytes.end..n.bytes.start]);
@@ -231,7 +225,7 @@ fn expansion(
     let mut k = last;
     loop {
         let t = w[k].text(s);
-        let joined = k == last || &s[w[k].bytes.end..w[k + 1].bytes.start] == " ";
+        let joined = k == last || between(s, w, k, k + 1) == " ";
         if !joined || !free(k) || w[k].possessive && k != last {
             return None;
         }
@@ -253,7 +247,7 @@ fn expansion(
 fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
     let before = i.checked_sub(1).map(|k| w[k].text(s));
     if before.is_some_and(|b| is_title_word(b) || ROLES.contains(&b))
-        && &s[w[i - 1].bytes.end..w[i].bytes.start] == " "
+        && between(s, w, i - 1, i) == " "
     {
         return true;
     }
@@ -261,10 +255,10 @@ fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
         return true;
     }
     if j + 1 < w.len() {
-        let gap = &s[w[j].bytes.end..w[j + 1].bytes.start];
+        let gap = between(s, w, j, j + 1);
         // `the director of Amnesty International, Mariela Belski, said`: a name that is a whole
         // apposition before a reporting verb.
-        let after_comma = i > 0 && s[w[i - 1].bytes.end..w[i].bytes.start].trim() == ",";
+        let after_comma = i > 0 && between(s, w, i - 1, i).trim() == ",";
         if after_comma && gap.trim() == "," && REPORTING_VERBS.contains(&w[j + 1].text(s)) {
             return true;
         }
@@ -318,17 +312,13 @@ fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
 mod tests {
     use super::*;
     use crate::text::words::words;
+    use crate::text::words::words_text;
 
     fn names(s: &str) -> Vec<(String, CandidateKind)> {
         let w = words(s);
         find(s, &w, &[])
             .into_iter()
-            .map(|f| {
-                (
-                    s[w[f.first].bytes.start..w[f.last].bytes.end].to_string(),
-                    f.kind,
-                )
-            })
+            .map(|f| (words_text(s, &w, f.first, f.last).to_string(), f.kind))
             .collect()
     }
 
@@ -338,7 +328,7 @@ mod tests {
         let s = "Late on Sunday, the Kurdish-led Syrian Democratic Forces (SDF) announced a deal.";
         let w = words(s);
         let f = find(s, &w, &[]);
-        let text = |a: usize, b: usize| s[w[a].bytes.start..w[b].bytes.end].to_string();
+        let text = |a: usize, b: usize| words_text(s, &w, a, b).to_string();
         let got: Vec<(String, Option<String>)> = f
             .iter()
             .map(|f| (text(f.first, f.last), f.expands.map(|(a, b)| text(a, b))))

@@ -7,7 +7,9 @@ use super::discover::{self, CandidateKind};
 use super::lexicon::{NAME_TAILS, WATER_HEADS};
 pub use super::sentence::{ActorTable, Sentence};
 use super::span::{DocSpan, SentenceSpan};
-use super::words::{is_not_name, word_ending_at, word_starting_at, words, Word};
+use super::words::{
+    between, is_not_name, word_ending_at, word_starting_at, words, words_text, Word,
+};
 use super::{anaphora, holders, references, segment, venues};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::HashMap;
@@ -161,12 +163,10 @@ fn family_name_of_someone_else(s: &str, w: &[Word], m: &Mention) -> bool {
         let t = x.text(s);
         x.is_capitalised(s) && !is_not_name(t) && !is_title_word(t)
     };
-    let before = first > 0
-        && &s[w[first - 1].bytes.end..w[first].bytes.start] == " "
-        && name_word(&w[first - 1]);
+    let before = first > 0 && between(s, w, first - 1, first) == " " && name_word(&w[first - 1]);
     let after = !w[last].possessive
         && last + 1 < w.len()
-        && &s[w[last].bytes.end..w[last + 1].bytes.start] == " "
+        && between(s, w, last, last + 1) == " "
         && name_word(&w[last + 1]);
     before || after
 }
@@ -221,8 +221,7 @@ fn discover_names(
     // Every text matched (a name, or an acronym of one) → its index in `names`.
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (s, d) in sentences.iter().zip(demonyms) {
-        let text =
-            |a: usize, b: usize| s.text[s.words[a].bytes.start..s.words[b].bytes.end].to_string();
+        let text = |a: usize, b: usize| words_text(&s.text, &s.words, a, b).to_string();
         for f in discover::find(&s.text, &s.words, &[&s.mentions, d]) {
             let name = text(f.first, f.last);
             if seen.contains_key(&name) {

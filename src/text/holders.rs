@@ -20,7 +20,7 @@ use super::quotes::{containing, quotes, Quote};
 use super::sentence::{ActorTable, Sentence};
 use super::span::DocSpan;
 use super::words::{
-    is_filler, is_object_pronoun, is_pronoun, word_ending_at, word_starting_at, Word,
+    between, is_filler, is_object_pronoun, is_pronoun, word_ending_at, word_starting_at, Word,
     INVERTING_VERBS, REPORTING_VERBS, ROLE_WORDS,
 };
 
@@ -260,7 +260,7 @@ fn anchors_of(sent: &Sentence, k: usize, persons: &[PersonAt], quotes: &[Quote])
             let embedded = last_verb.is_some_and(|lv| {
                 !MEDIA_VERBS.contains(&w[lv].text(s))
                     && lv < subject
-                    && !s[w[lv].bytes.end..w[subject].bytes.start]
+                    && !between(s, w, lv, subject)
                         .contains([',', ';', ':', '“', '”', '‘', '’', '"'])
             });
             out.push(Anchor {
@@ -325,16 +325,16 @@ fn subject_head(sent: &Sentence) -> usize {
         ) else {
             break;
         };
-        let between = &w[ae + 1..bs];
-        let title_phrase = !between.is_empty()
+        let inner = &w[ae + 1..bs];
+        let title_phrase = !inner.is_empty()
             && !w[ae].possessive
-            && between
+            && inner
                 .iter()
                 .all(|x| x.is_capitalised(s) || matches!(x.text(s), "of" | "to" | "for"))
-            && between
+            && inner
                 .iter()
                 .any(|x| is_title_word(x.text(s)) || is_office_word(s, x))
-            && !s[w[ae].bytes.end..w[bs].bytes.start].contains([',', ';', ':', '“', '”', '"']);
+            && !between(s, w, ae, bs).contains([',', ';', ':', '“', '”', '"']);
         if !title_phrase {
             break;
         }
@@ -519,11 +519,7 @@ fn new_clause_between(sent: &Sentence, from: usize, to: usize, subject_follows: 
     let first = w.partition_point(|x| x.chars.start < from);
     let last = w.partition_point(|x| x.chars.start <= to);
     (first..last).any(|i| {
-        let gap = if i == 0 {
-            ""
-        } else {
-            &s[w[i - 1].bytes.end..w[i].bytes.start]
-        };
+        let gap = if i == 0 { "" } else { between(s, w, i - 1, i) };
         let t = w[i].text(s);
         let linked = (gap.contains(',') && CLAUSE_LINKS.contains(&t)) || gap.contains(';');
         if !linked {
@@ -547,9 +543,7 @@ fn new_clause_between(sent: &Sentence, from: usize, to: usize, subject_follows: 
 
 /// Whether the gap before word `x` has a comma (or a colon or a dash, which end a subject too).
 fn gap_has_comma(s: &str, w: &[Word], x: usize) -> bool {
-    x > 0
-        && x < w.len()
-        && s[w[x - 1].bytes.end..w[x].bytes.start].contains([',', ';', ':', '—', '–', '(', ')'])
+    x > 0 && x < w.len() && between(s, w, x - 1, x).contains([',', ';', ':', '—', '–', '(', ')'])
 }
 
 /// `X and Y said`, `X and his counterpart Y said`: the mention `mi` is the last of
@@ -565,7 +559,7 @@ fn coordinated(sent: &Sentence, mi: usize) -> bool {
     if i0 == 0 || i1 >= w.len() || i0 > i1 {
         return false;
     }
-    let b = sent.text[w[i0 - 1].bytes.end..w[i1].bytes.start].trim();
+    let b = between(&sent.text, w, i0 - 1, i1).trim();
     let words = b.split_whitespace().count();
     (b.starts_with("and ") || b.starts_with("or ") || b == "and" || b == "or")
         && words <= 5

@@ -16,7 +16,10 @@
 use super::actors::{overlaps_any, Mention, Via, TITLES};
 use super::sentence::{ActorTable, Sentence};
 use super::span::SentenceSpan;
-use super::words::{is_not_name, word_starting_at, Word, COMMON_AT_START, DATE_WORDS, MONTHS};
+use super::words::{
+    arabic_article, between, is_not_name, word_starting_at, words_text, Word, COMMON_AT_START,
+    DATE_WORDS, MONTHS,
+};
 use std::collections::HashMap;
 
 /// Longest family name, in words.
@@ -136,7 +139,7 @@ fn resolve_sentence(
                 let first = title_start.unwrap_or(i);
                 out.push(Mention {
                     actor,
-                    text: s[w[first].bytes.start..w[end].bytes.end].to_string(),
+                    text: words_text(s, w, first, end).to_string(),
                     span: SentenceSpan::new(w[first].chars.start, w[end].chars.end),
                     via: if title_start.is_some() {
                         Via::Title
@@ -167,12 +170,8 @@ fn family_name_at(
     unique: &HashMap<String, usize>,
     covered: &dyn Fn(usize) -> bool,
 ) -> Option<(usize, usize, Option<usize>)> {
-    let spaced = |k: usize| {
-        k > 0
-            && k < w.len()
-            && &s[w[k - 1].bytes.end..w[k].bytes.start] == " "
-            && !w[k - 1].possessive
-    };
+    let spaced =
+        |k: usize| k > 0 && k < w.len() && between(s, w, k - 1, k) == " " && !w[k - 1].possessive;
     for n in (1..=MAX_NAME_WORDS.min(w.len() - i)).rev() {
         let end = i + n - 1;
         if (i + 1..=end).any(|k| !spaced(k) || covered(k))
@@ -180,7 +179,7 @@ fn family_name_at(
         {
             continue;
         }
-        let name = &s[w[i].bytes.start..w[end].bytes.end];
+        let name = words_text(s, w, i, end);
         if !name.chars().last().is_some_and(char::is_alphanumeric) {
             continue;
         }
@@ -233,19 +232,6 @@ fn family_name_at(
     None
 }
 
-/// `al-Eryani` → (`al-`, `Eryani`): an Arabic article joined to a capitalised name, in either
-/// case (`Al-`, `al-`, `el-`, …).
-fn arabic_article(name: &str) -> Option<(&str, &str)> {
-    ["al-", "el-", "ad-", "as-", "an-", "ash-"]
-        .iter()
-        .find_map(|p| {
-            let n = p.len();
-            let (head, rest) = (name.get(..n)?, name.get(n..)?);
-            (head.eq_ignore_ascii_case(p) && rest.starts_with(char::is_uppercase))
-                .then_some((head, rest))
-        })
-}
-
 /// `al-` ↔ `Al-`.
 fn flip_first_case(s: &str) -> String {
     let mut c = s.chars();
@@ -262,12 +248,12 @@ fn title_before(s: &str, w: &[Word], i: usize) -> Option<usize> {
     for n in (1..=MAX_TITLE_WORDS.min(i)).rev() {
         let first = i - n;
         if w[first..i].iter().any(|x| x.possessive)
-            || (first + 1..i).any(|k| &s[w[k - 1].bytes.end..w[k].bytes.start] != " ")
+            || (first + 1..i).any(|k| between(s, w, k - 1, k) != " ")
         {
             continue;
         }
-        let t = &s[w[first].bytes.start..w[i - 1].bytes.end];
-        let ok = match &s[w[i - 1].bytes.end..w[i].bytes.start] {
+        let t = words_text(s, w, first, i - 1);
+        let ok = match between(s, w, i - 1, i) {
             " " => TITLES.contains(&t),
             ". " => TITLES.contains(&format!("{t}.").as_str()),
             _ => false,

@@ -20,7 +20,7 @@
 use super::actors::{overlaps_any, Mention};
 use super::lexicon::{AFFAIRS, FROM_CUES, SETTING_CUES, TRAVEL_CUES};
 use super::sentence::{ActorTable, Sentence};
-use super::words::{word_starting_at, Word};
+use super::words::{between, word_starting_at, Word};
 
 /// How many words may stand between the cue and the preposition (`met Russian President
 /// Vladimir Putin on Monday in Moscow`).
@@ -70,15 +70,12 @@ fn is_venue(s: &str, w: &[Word], mentions: &[Mention], m: &Mention, earlier: &[b
         return false;
     };
     // `in Wuhan, China`, `in Baghdad, Iraq`: the country after a place that is a venue.
-    if first >= 2
-        && &s[w[first - 1].bytes.end..w[first].bytes.start] == ", "
-        && w[first - 1].is_capitalised(s)
-    {
+    if first >= 2 && between(s, w, first - 1, first) == ", " && w[first - 1].is_capitalised(s) {
         let place = first - 1;
         let p = place.checked_sub(1);
         let after_locative = p.is_some_and(|p| {
             matches!(w[p].text(s), "in" | "at" | "to" | "from" | "near")
-                && &s[w[p].bytes.end..w[place].bytes.start] == " "
+                && between(s, w, p, place) == " "
         });
         let ends_clause = w.get(first + 1).is_none_or(|n| {
             s[w[first].bytes.end..n.bytes.start].contains([',', '.', ';', '—', '–'])
@@ -147,7 +144,7 @@ fn is_venue(s: &str, w: &[Word], mentions: &[Mention], m: &Mention, earlier: &[b
 fn gap_breaks(s: &str, w: &[Word], x: usize) -> bool {
     x > 0
         && x < w.len()
-        && s[w[x - 1].bytes.end..w[x].bytes.start]
+        && between(s, w, x - 1, x)
             .contains([',', ';', ':', '—', '–', '(', ')', '“', '”', '"', '‘', '’'])
 }
 

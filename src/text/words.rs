@@ -28,6 +28,30 @@ impl Word {
     }
 }
 
+/// The text between words `a` and `b` (`a` before `b`): the spaces and punctuation that part
+/// them.
+pub fn between<'s>(s: &'s str, w: &[Word], a: usize, b: usize) -> &'s str {
+    &s[w[a].bytes.end..w[b].bytes.start]
+}
+
+/// The text of words `first..=last`, with what stands between them.
+pub fn words_text<'s>(s: &'s str, w: &[Word], first: usize, last: usize) -> &'s str {
+    &s[w[first].bytes.start..w[last].bytes.end]
+}
+
+/// `al-Eryani` → (`al-`, `Eryani`): an Arabic article joined to a capitalised name, in either
+/// case (`Al-`, `al-`, `el-`, …).
+pub fn arabic_article(name: &str) -> Option<(&str, &str)> {
+    ["al-", "el-", "ad-", "as-", "an-", "ash-"]
+        .iter()
+        .find_map(|p| {
+            let n = p.len();
+            let (head, rest) = (name.get(..n)?, name.get(n..)?);
+            (head.eq_ignore_ascii_case(p) && rest.starts_with(char::is_uppercase))
+                .then_some((head, rest))
+        })
+}
+
 fn joins(c: char) -> bool {
     matches!(c, '-' | '.' | '\'' | '’')
 }
