@@ -20,8 +20,8 @@ use super::quotes::{containing, quotes, Quote};
 use super::sentence::{ActorTable, Sentence};
 use super::span::DocSpan;
 use super::words::{
-    between, is_filler, is_object_pronoun, is_pronoun, word_ending_at, word_starting_at, Word,
-    INVERTING_VERBS, REPORTING_VERBS, ROLE_WORDS,
+    between, is_filler, is_not_name, is_object_pronoun, is_pronoun, word_ending_at,
+    word_starting_at, Word, INVERTING_VERBS, REPORTING_VERBS, ROLE_WORDS,
 };
 
 /// How many words an apposition in commas may have.
@@ -38,6 +38,9 @@ struct Context<'a> {
     quotes: &'a [Quote],
     /// The sentence already has an attribution before this verb.
     earlier_anchor: bool,
+    /// The holder of the previous sentence's last attribution when it is not a person: what
+    /// `they` or `it` as a subject stands for (`The Justice Department said … They also stated …`).
+    previous: Option<usize>,
 }
 
 /// An attribution: the verb's character offset in the document and who holds it.
@@ -71,11 +74,15 @@ pub fn assign(sentences: &mut [Sentence], chars: &[char], table: &ActorTable) {
                 .map(move |m| (s.doc_pos(m.span.start), k, m.actor))
         })
         .collect();
-    let anchors: Vec<Vec<Anchor>> = sentences
-        .iter()
-        .enumerate()
-        .map(|(k, s)| anchors_of(s, k, &persons, &quotes))
-        .collect();
+    let mut anchors: Vec<Vec<Anchor>> = Vec::with_capacity(sentences.len());
+    for (k, s) in sentences.iter().enumerate() {
+        let previous = anchors
+            .last()
+            .and_then(|a: &Vec<Anchor>| a.iter().rev().find(|x| !x.embedded))
+            .map(|x| x.holder)
+            .filter(|&h| !persons.iter().any(|p| p.2 == h));
+        anchors.push(anchors_of(s, k, &persons, &quotes, previous));
+    }
     let speakers = quote_speakers(&quotes, sentences, &anchors, chars);
     for (k, sent) in sentences.iter_mut().enumerate() {
         let a: Vec<&Anchor> = anchors[k].iter().filter(|x| !x.embedded).collect();
@@ -222,7 +229,13 @@ fn quote_speakers(
 }
 
 /// The attributions of sentence `k`.
-fn anchors_of(sent: &Sentence, k: usize, persons: &[PersonAt], quotes: &[Quote]) -> Vec<Anchor> {
+fn anchors_of(
+    sent: &Sentence,
+    k: usize,
+    persons: &[PersonAt],
+    quotes: &[Quote],
+    previous: Option<usize>,
+) -> Vec<Anchor> {
     let s = sent.text.as_str();
     let w = &sent.words;
     let mut out: Vec<Anchor> = Vec::new();
@@ -237,11 +250,24 @@ fn anchors_of(sent: &Sentence, k: usize, persons: &[PersonAt], quotes: &[Quote])
             subject_after(sent, v + 1, k, persons, quotes).map(|h| (h, v))
         } else if PARTICIPLES.contains(&t) && gap_has_comma(s, w, v) {
             sentence_subject(sent, v)
-        } else if REPORTING_VERBS.contains(&t) && !idiom(s, w, v) {
+        } else if let Some(aux) = progressive(s, w, v) {
+            // `the US has been encouraging Germany`: the subject of the auxiliary.
             let ctx = Context {
                 persons,
                 quotes,
                 earlier_anchor: !out.is_empty(),
+                previous,
+            };
+            subject_before(sent, aux, k, &ctx)
+        } else if REPORTING_VERBS.contains(&t)
+            && !idiom(s, w, v)
+            && be_form_before(s, w, v).is_none()
+        {
+            let ctx = Context {
+                persons,
+                quotes,
+                earlier_anchor: !out.is_empty(),
+                previous,
             };
             subject_before(sent, v, k, &ctx).or_else(|| {
                 let after_quote_or_comma = s[..word.bytes.start]
@@ -286,6 +312,40 @@ fn idiom(s: &str, w: &[Word], v: usize) -> bool {
             "is" | "are" | "was" | "were" | "be" | "has" | "have" | "had" | "nothing" | "much"
         );
     after_to_be || w.get(v + 1).is_some_and(|x| x.text(s) == "by")
+}
+
+/// Forms of `be` before a participle: passive (`Iran was accused`) or progressive (`China is
+/// urging`).
+const BE_FORMS: &[&str] = &["is", "are", "was", "were", "be", "been", "being"];
+
+/// The index of a form of `be` before word `v`, across at most two adverbs (`was also
+/// accused`, `has been strongly criticised`): a reporting verb after it is passive, so its
+/// subject is the target, not the holder (the holder, if any, follows `by`).
+fn be_form_before(s: &str, w: &[Word], v: usize) -> Option<usize> {
+    let mut j = v.checked_sub(1)?;
+    for _ in 0..3 {
+        let t = w[j].text(s);
+        if BE_FORMS.contains(&t) {
+            return (!gap_has_comma(s, w, j + 1)).then_some(j);
+        }
+        let adverb = is_filler(t) && !matches!(t, "to" | "has" | "have" | "had" | "on");
+        if !adverb || gap_has_comma(s, w, j + 1) {
+            return None;
+        }
+        j = j.checked_sub(1)?;
+    }
+    None
+}
+
+/// A stance verb in the progressive (`is urging`, `has been encouraging`): the index of its
+/// form of `be`, whose subject holds the stance.
+fn progressive(s: &str, w: &[Word], v: usize) -> Option<usize> {
+    if !PARTICIPLES.contains(&w[v].text(s)) {
+        return None;
+    }
+    let aux = be_form_before(s, w, v)?;
+    // `being` starts a participle clause of its own (`being accused of …`).
+    (w[aux].text(s) != "being").then_some(aux)
 }
 
 /// The subject of the sentence for a verb at word `v` that has none of its own: a mention among
@@ -354,6 +414,7 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
         persons,
         quotes,
         earlier_anchor,
+        previous,
     } = *ctx;
     let s = sent.text.as_str();
     let w = &sent.words;
@@ -411,6 +472,10 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
     if is_pronoun(t) {
         return pronoun(sent.word_doc_start(&word), k, persons, quotes).map(|h| (h, j));
     }
+    // `They also stated …` opening a sentence: the organisation or country that spoke last.
+    if j == 0 && matches!(t, "They" | "It") {
+        return previous.map(|h| (h, j));
+    }
     // `Lee convened a meeting and said …`, `Putin offered support …, and backed …`: the
     // sentence's subject, unless an earlier attribution of the sentence governs (`Lin said
     // Beijing respected … and opposed …`).
@@ -422,8 +487,10 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
         };
     }
     // `China’s foreign ministry said`, `Lee’s office said`, `his office said`, `the US State
-    // Department said`.
-    if is_office_word(s, &word) {
+    // Department said`, `the US Justice Department said`, `the United States Department of
+    // Transportation announced`.
+    let j = office_of_name(s, w, j).unwrap_or(j);
+    if is_office_word(s, &w[j]) {
         let mut x = j;
         for _ in 0..4 {
             x = x.checked_sub(1)?;
@@ -434,9 +501,29 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
             if matches!(t, "his" | "her" | "His" | "Her") {
                 return pronoun(sent.word_doc_start(&w[x]), k, persons, quotes).map(|h| (h, x));
             }
-            if !is_office_word(s, &w[x]) || (x < j && gap_has_comma(s, w, x + 1)) {
+            // A word of the office's own name (`Justice`, `Homeland`) may stand between.
+            let name_word = x > 0 && w[x].is_capitalised(s) && !is_not_name(t);
+            if !(is_office_word(s, &w[x]) || name_word) || (x < j && gap_has_comma(s, w, x + 1)) {
                 return None;
             }
+        }
+    }
+    None
+}
+
+/// `Department of Transportation`, `Ministry of Foreign Affairs`: when word `j` ends the name
+/// after `of`/`for` (capitalised words only), the index of the office noun before it.
+fn office_of_name(s: &str, w: &[Word], j: usize) -> Option<usize> {
+    let mut x = j;
+    for _ in 0..3 {
+        if !w[x].is_capitalised(s) || gap_has_comma(s, w, x + 1) {
+            return None;
+        }
+        x = x.checked_sub(1)?;
+        if matches!(w[x].text(s), "of" | "for") {
+            let office = x.checked_sub(1)?;
+            return (w[office].is_capitalised(s) && is_office_word(s, &w[office]))
+                .then_some(office);
         }
     }
     None
@@ -730,5 +817,57 @@ mod tests {
         assert_eq!(h[4], vec![pair("Ukraine", None)]);
         let h = holders("Lavrov added: “Kyiv lies. Washington knows it.”");
         assert_eq!(h[1], vec![pair("United States", Some("Sergei Lavrov"))]);
+    }
+
+    #[test]
+    fn a_passive_subject_is_the_target_not_the_holder() {
+        let h = holders("Iran was accused of attacking Saudi Arabia.");
+        assert_eq!(h[0][1], pair("Saudi Arabia", None));
+        let h = holders("Russia has been strongly criticised for its support of Syria.");
+        assert_eq!(h[0][1], pair("Syria", None));
+        // The active voice keeps its subject, `has` included.
+        let h = holders("Iran accused Saudi Arabia of the attack.");
+        assert_eq!(h[0][1], pair("Saudi Arabia", Some("Iran")));
+        let h = holders("China has criticised Japan.");
+        assert_eq!(h[0][1], pair("Japan", Some("China")));
+    }
+
+    #[test]
+    fn a_stance_verb_in_the_progressive_takes_the_subject_of_be() {
+        let h = holders("The US has been encouraging allies such as Germany to act.");
+        assert_eq!(h[0][1], pair("Germany", Some("United States")));
+        let h = holders("China is urging Japan to apologise.");
+        assert_eq!(h[0][1], pair("Japan", Some("China")));
+        // Not a stance verb: no holder.
+        let h = holders("China is building ports in Pakistan.");
+        assert_eq!(h[0][1].1, None);
+    }
+
+    #[test]
+    fn an_office_with_a_name_of_its_own_speaks_for_its_country() {
+        let h = holders("The US Justice Department said Canada had failed.");
+        assert_eq!(h[0][1], pair("Canada", Some("United States")));
+        let h = holders(
+            "On Friday, the United States Department of Transportation announced new restrictions on flights to Cuba.",
+        );
+        assert_eq!(h[0][1], pair("Cuba", Some("United States")));
+        // An office named without its country speaks for no country.
+        let h = holders("The Ministry of Foreign Affairs said Canada had failed.");
+        assert_eq!(h[0], vec![pair("Canada", None)]);
+    }
+
+    #[test]
+    fn they_or_it_opening_a_sentence_is_the_last_organisation_that_spoke() {
+        let h = holders("The US Justice Department said the site was run from South Korea. They also stated arrests were made in Canada.");
+        assert_eq!(h[1], vec![pair("Canada", Some("United States"))]);
+        // Not when the last speaker is a person (`he`/`she` are for persons), nor without a
+        // speaker in the sentence before, nor for `it` that is no subject of a stance verb.
+        let h = holders("Wang Yi said the site was run from Laos. They also stated arrests were made in Canada.");
+        assert_eq!(h[1], vec![pair("Canada", None)]);
+        let h =
+            holders("The site was run from Laos. They also stated arrests were made in Canada.");
+        assert_eq!(h[1], vec![pair("Canada", None)]);
+        let h = holders("Japan said the talks had failed. It is unclear whether Canada agrees.");
+        assert_eq!(h[1], vec![pair("Canada", None)]);
     }
 }
