@@ -10,6 +10,7 @@ use crate::pipeline::prepare;
 use crate::text::actors::{Gazetteer, Via};
 use crate::text::document::{Analysis, MentionOptions};
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default)]
@@ -36,6 +37,7 @@ pub struct MentionsStats {
 }
 
 /// One mention in a [`SentenceLine`]: the actor, what named it where, and its holder.
+#[skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct MentionLine<'a> {
     pub actor: &'a str,
@@ -44,10 +46,8 @@ pub struct MentionLine<'a> {
     pub start: usize,
     pub end: usize,
     pub via: Via,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<&'a str>,
     /// `venue`: a place named only as the setting, not scored (see `text::venues`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<&'static str>,
 }
 
