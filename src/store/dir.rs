@@ -439,17 +439,9 @@ fn check_config_matches_meta(
     match &meta.encoder {
         None => meta.encoder = Some(now),
         Some(rec) => {
-            let differ: Vec<String> = rec
-                .as_object()
+            let differ: Vec<String> = crate::io::differing_fields(rec, &now)
                 .into_iter()
-                .flatten()
-                .filter(|(k, v)| now.get(k.as_str()) != Some(v))
-                .map(|(k, v)| {
-                    format!(
-                        "{k} is {} (trained with {v})",
-                        now.get(k.as_str()).cloned().unwrap_or_default()
-                    )
-                })
+                .map(|(k, trained, current)| format!("{k} is {current} (trained with {trained})"))
                 .collect();
             if !differ.is_empty() {
                 return Err(Error::model(
