@@ -152,49 +152,55 @@ impl stance::train::TrainProgress for BarProgress {
 /// The library's training config from the flags and the run's worker threads (which, with the
 /// batch size, decide the micro-batches and so the kernels).
 pub(crate) fn train_config(a: &TrainArgs, workers: usize) -> Result<stance::train::TrainConfig> {
-    let mut cfg = stance::train::TrainConfig::new(&a.base, &a.train, &a.out);
     let recipe = match a.recipe.as_deref() {
         Some(name) => stance::train::Recipe::named(name)?,
         None => stance::train::Recipe::for_base(&a.base)
             .with_context(|| format!("reading the base encoder {}", a.base))?,
     };
-    cfg.dev = a.dev.clone();
-    cfg.epochs = a.epochs.unwrap_or(recipe.epochs);
-    cfg.lr = a.lr.unwrap_or(recipe.lr);
-    cfg.batch_size = a.batch_size;
-    cfg.warmup = a.warmup;
-    cfg.weight_decay = a.weight_decay;
-    cfg.clip = a.clip;
-    cfg.dropout = a.dropout;
-    cfg.max_length = a.max_length;
-    cfg.seed = a.seed;
-    cfg.label_smoothing = a.label_smoothing.unwrap_or(recipe.label_smoothing);
-    cfg.device = a.device;
-    cfg.select = a.select;
-    cfg.marker = if a.no_marker {
-        None
-    } else {
-        Some(stance::encode::Marker::default())
-    };
-    cfg.pooling = a.pooling;
-    cfg.freeze_word_embeddings = a.freeze_word_embeddings;
-    cfg.skip_bad = a.skip_bad;
-    cfg.resume = a.resume;
-    cfg.overwrite = a.overwrite;
-    cfg.log_every = a.log_every;
-    cfg.max_steps = a.max_steps;
-    cfg.checkpoint_every = a.checkpoint_every;
-    cfg.save_f16 = a.save_f16;
-    cfg.distill = a.teacher.as_ref().map(|t| stance::train::distill::Distill {
-        teacher: t.clone(),
-        weight: a.distill_weight,
-        temperature: a.temperature,
-        unlabelled: a.unlabelled.clone(),
-    });
-    cfg.micro_batches =
-        stance::train::micro_batches_for(&cfg.device, a.micro_batches, workers, a.batch_size);
-    cfg.threads = workers;
-    Ok(cfg)
+    Ok(stance::train::TrainConfig {
+        base: a.base.clone(),
+        train: a.train.clone(),
+        dev: a.dev.clone(),
+        out: a.out.clone(),
+        // The recipe's values unless given.
+        epochs: a.epochs.unwrap_or(recipe.epochs),
+        lr: a.lr.unwrap_or(recipe.lr),
+        label_smoothing: a.label_smoothing.unwrap_or(recipe.label_smoothing),
+        // The flags as they are.
+        batch_size: a.batch_size,
+        warmup: a.warmup,
+        weight_decay: a.weight_decay,
+        clip: a.clip,
+        dropout: a.dropout,
+        max_length: a.max_length,
+        seed: a.seed,
+        device: a.device,
+        select: a.select,
+        pooling: a.pooling,
+        freeze_word_embeddings: a.freeze_word_embeddings,
+        skip_bad: a.skip_bad,
+        resume: a.resume,
+        overwrite: a.overwrite,
+        log_every: a.log_every,
+        max_steps: a.max_steps,
+        checkpoint_every: a.checkpoint_every,
+        save_f16: a.save_f16,
+        // Settings made from flags.
+        marker: (!a.no_marker).then(stance::encode::Marker::default),
+        distill: a.teacher.as_ref().map(|t| stance::train::distill::Distill {
+            teacher: t.clone(),
+            weight: a.distill_weight,
+            temperature: a.temperature,
+            unlabelled: a.unlabelled.clone(),
+        }),
+        micro_batches: stance::train::micro_batches_for(
+            &a.device,
+            a.micro_batches,
+            workers,
+            a.batch_size,
+        ),
+        threads: workers,
+    })
 }
 
 pub(crate) fn run_train(a: TrainArgs, workers: usize) -> Result<()> {

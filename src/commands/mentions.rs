@@ -4,12 +4,11 @@
 
 use crate::error::{Error, Result};
 use crate::eval::mentions::{check_gold, evaluate, parse_gold, MentionReport};
-use crate::io::articles::{Document, Documents, Problem};
-use crate::io::atomic::JsonlSink;
-use crate::pipeline::prepare;
+use crate::io::articles::{Document, Problem};
 use crate::text::actors::{Gazetteer, Via};
 use crate::text::document::{Analysis, MentionOptions};
 use serde::Serialize;
+use serde_with::skip_serializing_none;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default)]
@@ -36,6 +35,7 @@ pub struct MentionsStats {
 }
 
 /// One mention in a [`SentenceLine`]: the actor, what named it where, and its holder.
+#[skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct MentionLine<'a> {
     pub actor: &'a str,
@@ -44,10 +44,8 @@ pub struct MentionLine<'a> {
     pub start: usize,
     pub end: usize,
     pub via: Via,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<&'a str>,
     /// `venue`: a place named only as the setting, not scored (see `text::venues`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<&'static str>,
 }
 
@@ -121,35 +119,37 @@ pub fn mentions(
     stream: &mut dyn std::io::Write,
 ) -> Result<MentionsStats> {
     let mut stats = MentionsStats::default();
-    let mut sink = JsonlSink::open(cfg.output.as_deref(), stream)?;
-    let mut docs = Documents::open_with(&cfg.inputs, cfg.fields.clone());
-    for doc in docs.by_ref() {
-        let a = prepare(&doc, gaz, &cfg.options);
-        stats.documents += 1;
-        stats.sentences += a.sentence_count;
-        stats
-            .problems
-            .extend(crate::pipeline::cut_sentences_warning(&doc, &a));
-        for line in sentence_mentions(&doc, &a, gaz) {
-            stats.mentions += line.mentions.iter().filter(|m| m.role.is_none()).count();
-            stats.venues +=
-                line.mentions.len() - line.mentions.iter().filter(|m| m.role.is_none()).count();
-            stats.with_holder += line.mentions.iter().filter(|m| m.holder.is_some()).count();
-            sink.write(&line)?;
-        }
-        for c in &a.candidates {
-            let line = CandidateLine {
-                doc: &doc.id,
-                candidate: &c.name,
-                kind: c.kind.as_str(),
-                sentences: c.sentences,
-            };
-            stats.candidates += 1;
-            sink.write(&line)?;
-        }
-    }
-    stats.problems.append(&mut docs.problems);
-    sink.finish()?;
+    let read = super::write_per_document(
+        gaz,
+        &cfg.inputs,
+        &cfg.fields,
+        &cfg.options,
+        cfg.output.as_deref(),
+        stream,
+        |doc, a, sink| {
+            for line in sentence_mentions(doc, a, gaz) {
+                stats.mentions += line.mentions.iter().filter(|m| m.role.is_none()).count();
+                stats.venues +=
+                    line.mentions.len() - line.mentions.iter().filter(|m| m.role.is_none()).count();
+                stats.with_holder += line.mentions.iter().filter(|m| m.holder.is_some()).count();
+                sink.write(&line)?;
+            }
+            for c in &a.candidates {
+                let line = CandidateLine {
+                    doc: &doc.id,
+                    candidate: &c.name,
+                    kind: c.kind.as_str(),
+                    sentences: c.sentences,
+                };
+                stats.candidates += 1;
+                sink.write(&line)?;
+            }
+            Ok(())
+        },
+    )?;
+    stats.documents = read.documents;
+    stats.sentences = read.sentences;
+    stats.problems = read.problems;
     Ok(stats)
 }
 

@@ -3,9 +3,7 @@
 //! `train --teacher … --unlabelled`, or a file to label by hand.
 
 use crate::error::Result;
-use crate::io::articles::{Documents, Problem};
-use crate::io::atomic::JsonlSink;
-use crate::pipeline::prepare;
+use crate::io::articles::Problem;
 use crate::text::actors::Gazetteer;
 use crate::text::document::MentionOptions;
 use serde::Serialize;
@@ -47,32 +45,36 @@ pub fn pairs(
     cfg: &PairsConfig,
     stream: &mut dyn std::io::Write,
 ) -> Result<PairsStats> {
-    let mut stats = PairsStats::default();
-    let mut sink = JsonlSink::open(cfg.output.as_deref(), stream)?;
-    let mut docs = Documents::open_with(&cfg.inputs, cfg.fields.clone());
-    for doc in docs.by_ref() {
-        let a = prepare(&doc, gaz, &MentionOptions::default());
-        stats.documents += 1;
-        stats.sentences += a.sentence_count;
-        stats
-            .problems
-            .extend(crate::pipeline::cut_sentences_warning(&doc, &a));
-        for s in &a.sentences {
-            for (k, m) in s.mentions.iter().enumerate() {
-                let pair = Pair {
-                    id: format!("{}#{}#{k}", doc.id, s.index),
-                    text: &s.text,
-                    target: &m.text,
-                    start: m.span.start,
-                    end: m.span.end,
-                    actor: &gaz.actors()[m.actor].name,
-                };
-                sink.write(&pair)?;
-                stats.pairs += 1;
+    let mut written = 0;
+    let read = super::write_per_document(
+        gaz,
+        &cfg.inputs,
+        &cfg.fields,
+        &MentionOptions::default(),
+        cfg.output.as_deref(),
+        stream,
+        |doc, a, sink| {
+            for s in &a.sentences {
+                for (k, m) in s.mentions.iter().enumerate() {
+                    let pair = Pair {
+                        id: format!("{}#{}#{k}", doc.id, s.index),
+                        text: &s.text,
+                        target: &m.text,
+                        start: m.span.start,
+                        end: m.span.end,
+                        actor: &gaz.actors()[m.actor].name,
+                    };
+                    sink.write(&pair)?;
+                    written += 1;
+                }
             }
-        }
-    }
-    stats.problems.append(&mut docs.problems);
-    sink.finish()?;
-    Ok(stats)
+            Ok(())
+        },
+    )?;
+    Ok(PairsStats {
+        documents: read.documents,
+        sentences: read.sentences,
+        pairs: written,
+        problems: read.problems,
+    })
 }

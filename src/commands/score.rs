@@ -131,17 +131,9 @@ fn check_and_record_settings(part: &Path, now: &serde_json::Value, resume: bool)
         if let Ok(text) = std::fs::read_to_string(&file) {
             let before: serde_json::Value =
                 serde_json::from_str(&text).map_err(|e| Error::model(&file, e.to_string()))?;
-            let differ: Vec<String> = now
-                .as_object()
+            let differ: Vec<String> = crate::io::differing_fields(now, &before)
                 .into_iter()
-                .flatten()
-                .filter(|(k, v)| before.get(k.as_str()) != Some(v))
-                .map(|(k, v)| {
-                    format!(
-                        "{k}: {} then, {v} now",
-                        before.get(k.as_str()).unwrap_or(&serde_json::Value::Null)
-                    )
-                })
+                .map(|(k, current, then)| format!("{k}: {then} then, {current} now"))
                 .collect();
             if !differ.is_empty() {
                 return Err(Error::Config(format!(

@@ -622,13 +622,15 @@ impl Tallies {
 mod tests {
     use super::*;
 
+    /// A gold file's text, parsed (it must parse).
+    fn gold(text: &str) -> GoldDoc {
+        parse_gold(Path::new("t.txt"), text).unwrap()
+    }
+
     #[test]
     fn labels_parse_and_errors_name_the_line() {
-        let d = parse_gold(
-            Path::new("a.txt"),
-            "X.\n[Wang](Wang Yi; holder=+Yun Sun) met [Chinese officials](China; demonym).",
-        )
-        .unwrap();
+        let d =
+            gold("X.\n[Wang](Wang Yi; holder=+Yun Sun) met [Chinese officials](China; demonym).");
         assert_eq!(d.text, "X.\nWang met Chinese officials.");
         assert_eq!(d.refs.len(), 2);
         assert_eq!((d.refs[0].start, d.refs[0].end), (3, 7));
@@ -643,11 +645,9 @@ mod tests {
         );
         assert!(parse_gold(Path::new("c.txt"), "[Wang](Wang Yi without its end").is_err());
         // Brackets of the source text are text: `con[c]essions`, `[...]`, `[[SDF](+SDF)]`.
-        let d = parse_gold(
-            Path::new("c.txt"),
+        let d = gold(
             "con[c]essions [...] [[SDF](+Syrian Democratic Forces)] in [Doha](Qatar; venue), [the bloc](ECOWAS; anaphor).",
-        )
-        .unwrap();
+        );
         assert_eq!(d.text, "con[c]essions [...] [SDF] in Doha, the bloc.");
         assert_eq!(d.refs.len(), 3);
         assert_eq!((d.refs[0].start, d.refs[0].text.as_str()), (21, "SDF"));
@@ -691,11 +691,9 @@ mod tests {
     #[test]
     fn scores_count_hits_misses_and_false_references() {
         let g = Gazetteer::default_international().unwrap();
-        let d = parse_gold(
-            Path::new("t.txt"),
+        let d = gold(
             "[Wang Yi](Wang Yi) spoke. [Wang](Wang Yi) accused [Beijing](China; holder=Wang Yi) of lying. Chinese food is good. [Xi](Xi Jinping) left.",
-        )
-        .unwrap();
+        );
         let r = evaluate(&[d], &g, &MentionOptions::default());
         // Xi is an alias: found. All four references found; nothing false.
         assert_eq!(r.references.correct, 4, "{:?}", r.misses);

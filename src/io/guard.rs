@@ -291,17 +291,21 @@ mod tests {
         d
     }
 
+    /// Why `check` refuses these files (it must).
+    fn refusal(files: &RunFiles) -> String {
+        files.check().unwrap_err().to_string()
+    }
+
     #[test]
     fn an_output_over_an_input_is_refused_in_any_spelling() {
         let d = dir_with(&["data/x.jsonl"]);
         let input = d.path().join("data/x.jsonl");
         let spelled = d.path().join("data/../data/./x.jsonl");
-        let e = RunFiles::new()
-            .read("--input", &input)
-            .write("--output", &spelled)
-            .check()
-            .unwrap_err()
-            .to_string();
+        let e = refusal(
+            RunFiles::new()
+                .read("--input", &input)
+                .write("--output", &spelled),
+        );
         assert!(e.contains("would destroy the input"), "{e}");
         assert!(e.contains("--output") && e.contains("--input"), "{e}");
     }
@@ -323,25 +327,23 @@ mod tests {
     fn outputs_inside_read_folders_and_folders_over_inputs_are_refused() {
         let d = dir_with(&["articles/a.txt", "model/stance.json", "tables/in.csv"]);
         let p = d.path();
-        assert!(RunFiles::new()
-            .scan("INPUT", p.join("articles"))
-            .write("--output", p.join("articles/out.jsonl"))
-            .check()
-            .unwrap_err()
-            .to_string()
-            .contains("a later run would read it"));
+        let e = refusal(
+            RunFiles::new()
+                .scan("INPUT", p.join("articles"))
+                .write("--output", p.join("articles/out.jsonl")),
+        );
+        assert!(e.contains("a later run would read it"), "{e}");
         assert!(RunFiles::new()
             .read("--model", p.join("model"))
             .write("--report", p.join("model/report.json"))
             .check()
             .is_err());
-        assert!(RunFiles::new()
-            .read("--base", p.join("model"))
-            .write_into("--out", p.join("model"), &["model.safetensors"])
-            .check()
-            .unwrap_err()
-            .to_string()
-            .contains("the same folder as"));
+        let e = refusal(RunFiles::new().read("--base", p.join("model")).write_into(
+            "--out",
+            p.join("model"),
+            &["model.safetensors"],
+        ));
+        assert!(e.contains("the same folder as"), "{e}");
         // A folder output whose files include an input.
         assert!(RunFiles::new()
             .read("INPUT", p.join("tables/in.csv"))
@@ -360,12 +362,11 @@ mod tests {
     fn two_outputs_on_one_file_are_refused() {
         let d = dir_with(&[]);
         let p = d.path();
-        let e = RunFiles::new()
-            .write("--report", p.join("r.json"))
-            .write("--predictions", p.join("./r.json"))
-            .check()
-            .unwrap_err()
-            .to_string();
+        let e = refusal(
+            RunFiles::new()
+                .write("--report", p.join("r.json"))
+                .write("--predictions", p.join("./r.json")),
+        );
         assert!(
             e.contains("--report and --predictions name one file"),
             "{e}"

@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::text::actors::Via;
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::Path;
@@ -29,22 +30,22 @@ pub struct MentionOut {
     pub via: Via,
 }
 
+#[skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ActorStance {
     pub actor: String,
     pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affiliation: Option<String>,
     pub mentions: Vec<MentionOut>,
     pub stance: String,
     pub scores: BTreeMap<String, f32>,
     /// Whose stance this is, when the sentence says it (a quote's speaker, the subject of a
     /// reporting verb); absent for the author's own voice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holder: Option<String>,
 }
 
 /// One output line: a sentence with at least one actor.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SentenceOut {
     pub doc: String,
@@ -57,10 +58,8 @@ pub struct SentenceOut {
     pub actors: Vec<ActorStance>,
     /// The model that scored the line: `NAME@HASH` (see `StanceModel::fingerprint`); absent in
     /// output of older versions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// The `stance` version that wrote the line; absent in output of older versions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub fields: serde_json::Map<String, serde_json::Value>,

@@ -5,6 +5,7 @@ pub use super::provenance::{CalibrationRecord, Training};
 pub use crate::encode::Marker;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::path::Path;
 
 pub const META_FILE: &str = "stance.json";
@@ -33,12 +34,16 @@ impl Pooling {
     }
 }
 
+/// The contents of `stance.json`. An absent optional field is left out of the file, except
+/// those marked `serialize_always`, written as `null`.
+#[skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StanceMeta {
     pub format_version: u32,
     /// Label names in the order of the head's outputs.
     pub labels: Vec<String>,
     /// Target marking in the sentence; `null` for none.
+    #[serialize_always]
     pub marker: Option<Marker>,
     pub pooling: Pooling,
     /// Longest input in tokens (sentence + target + special tokens).
@@ -47,26 +52,24 @@ pub struct StanceMeta {
     pub base_model: String,
     /// How the model came to be: a training run's data and settings, or the models averaged
     /// (`null` when not recorded).
+    #[serialize_always]
     #[serde(default, serialize_with = "sorted_keys")]
     pub training: Option<Training>,
     /// Scores on development sets at the selected epoch (`null` when none were taken).
+    #[serialize_always]
     #[serde(default, serialize_with = "sorted_keys")]
     pub dev_scores: Option<DevScores>,
     /// Logits are divided by this before the softmax (temperature scaling, fitted on dev sets
     /// so that the probabilities are calibrated); absent means 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// Platt scaling of the top probability, applied after the temperature (fitted with it on
     /// the dev sets); absent means the temperature alone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_platt: Option<TopPlatt>,
     /// An isotonic map of the top probability, applied after the temperature instead of
     /// `top_platt` (a model has at most one of the two).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_isotonic: Option<TopIsotonic>,
     /// The encoder's shape as trained (from `config.json`): a `config.json` edited afterwards
     /// (layers, heads, activation, …) no longer matches and is refused at load time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoder: Option<serde_json::Value>,
     /// How the temperature was fitted: data, and ECE / NLL before and after.
     #[serde(

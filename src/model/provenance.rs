@@ -7,6 +7,7 @@
 use super::meta::{DevScores, SelectMetric};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
 
 /// How a model came to be.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -87,12 +88,11 @@ pub struct DevCalibration {
 
 /// How the probabilities were calibrated: the method, the temperature, and each calibration
 /// set's figures; or why none was fitted (`method: "none"`, `reason`).
+#[skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CalibrationRecord {
     pub method: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dev: Vec<DevCalibration>,

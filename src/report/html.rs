@@ -117,22 +117,40 @@ pub fn render(t: &Tally, layout: &Layout, prov: &Provenance) -> Result<String> {
     Ok(h)
 }
 
+/// The header cells of the stance index and its interval.
+const INDEX_HEADS: &str = "<th>stance index</th><th>95% interval</th>";
+
+/// Opens a table with its header row: the `first` header cells, a column per label (its name
+/// followed by `label_suffix`), then the `last` header cells.
+fn table_head(
+    h: &mut String,
+    t: &Tally,
+    first: &str,
+    label_suffix: &str,
+    last: &str,
+) -> Result<()> {
+    write!(h, "<table><tr>{first}")?;
+    for l in &t.labels {
+        write!(h, "<th>{}{label_suffix}</th>", escape(l))?;
+    }
+    writeln!(h, "{last}</tr>")?;
+    Ok(())
+}
+
 /// The overview table of every actor, and the index bars of the shown ones.
 fn overview_section(h: &mut String, t: &Tally, shown: &[(&String, &ActorTally)]) -> Result<()> {
-    let labels: Vec<&String> = t.labels.iter().collect();
     let rows = overview(t);
     writeln!(h, "<h2 id=\"overview\">Overview</h2>")?;
     if !t.has_index() {
         writeln!(h, "<p class=\"note\">The label set has no supportive and critical labels: the stance index is not shown, counts are.</p>")?;
     }
-    write!(
+    table_head(
         h,
-        "<table><tr><th class=\"l\">actor</th><th class=\"l\">kind</th><th>sentences</th>"
+        t,
+        "<th class=\"l\">actor</th><th class=\"l\">kind</th><th>sentences</th>",
+        "",
+        INDEX_HEADS,
     )?;
-    for l in &labels {
-        write!(h, "<th>{}</th>", escape(l))?;
-    }
-    writeln!(h, "<th>stance index</th><th>95% interval</th></tr>")?;
     let cells: std::collections::HashMap<&str, &Cell> = t
         .actors
         .iter()
@@ -232,14 +250,13 @@ fn time_section(h: &mut String, t: &Tally, shown: &[(&String, &ActorTally)]) -> 
                     )?)
                 )?;
             }
-            write!(
+            table_head(
                 h,
-                "<table><tr><th class=\"l\">period</th><th>sentences</th>"
+                t,
+                "<th class=\"l\">period</th><th>sentences</th>",
+                " share",
+                INDEX_HEADS,
             )?;
-            for l in &labels {
-                write!(h, "<th>{} share</th>", escape(l))?;
-            }
-            writeln!(h, "<th>stance index</th><th>95% interval</th></tr>")?;
             for p in &periods {
                 let c = &p.cell;
                 write!(
@@ -334,14 +351,13 @@ fn holder_section(h: &mut String, t: &Tally, layout: &Layout) -> Result<()> {
             h,
             "<p>Sentences whose stance toward an actor is someone's (a quote's speaker, the subject of a reporting verb), by holder, most frequent first (at most {MAX_HOLDER_ROWS}).</p>"
         )?;
-        write!(
+        table_head(
             h,
-            "<table><tr><th class=\"l\">holder</th><th class=\"l\">toward</th><th>sentences</th>"
+            t,
+            "<th class=\"l\">holder</th><th class=\"l\">toward</th><th>sentences</th>",
+            "",
+            "<th>stance index</th>",
         )?;
-        for l in &t.labels {
-            write!(h, "<th>{}</th>", escape(l))?;
-        }
-        writeln!(h, "<th>stance index</th></tr>")?;
         for (holder, target, c) in &pairs {
             write!(
                 h,

@@ -439,17 +439,9 @@ fn check_config_matches_meta(
     match &meta.encoder {
         None => meta.encoder = Some(now),
         Some(rec) => {
-            let differ: Vec<String> = rec
-                .as_object()
+            let differ: Vec<String> = crate::io::differing_fields(rec, &now)
                 .into_iter()
-                .flatten()
-                .filter(|(k, v)| now.get(k.as_str()) != Some(v))
-                .map(|(k, v)| {
-                    format!(
-                        "{k} is {} (trained with {v})",
-                        now.get(k.as_str()).cloned().unwrap_or_default()
-                    )
-                })
+                .map(|(k, trained, current)| format!("{k} is {current} (trained with {trained})"))
                 .collect();
             if !differ.is_empty() {
                 return Err(Error::model(
@@ -512,29 +504,27 @@ fn build_checked(
         .collect();
     let unused: Vec<&String> = before.iter().filter(|k| !expected.contains(*k)).collect();
     if !unused.is_empty() {
-        let shown: Vec<&str> = unused.iter().take(5).map(|s| s.as_str()).collect();
+        let (n, shown) = count_and_first_names(&unused);
         return Err(Error::model(
             path,
-            format!(
-                "{} weights in the file are not used by the encoder config.json describes (e.g. {}): does num_hidden_layers or model_type match the weights?",
-                unused.len(),
-                shown.join(", ")
-            ),
+            format!("{n} weights in the file are not used by the encoder config.json describes (e.g. {shown}): does num_hidden_layers or model_type match the weights?"),
         ));
     }
     let missing: Vec<&String> = after.iter().filter(|k| !before.contains(k)).collect();
     if !missing.is_empty() {
-        let shown: Vec<&str> = missing.iter().take(5).map(|s| s.as_str()).collect();
+        let (n, shown) = count_and_first_names(&missing);
         return Err(Error::model(
             path,
-            format!(
-                "{} weights missing from the file, e.g. {}",
-                missing.len(),
-                shown.join(", ")
-            ),
+            format!("{n} weights missing from the file, e.g. {shown}"),
         ));
     }
     Ok(net)
+}
+
+/// How many weight names there are, and the first five of them, for an error message.
+fn count_and_first_names(names: &[&String]) -> (usize, String) {
+    let shown: Vec<&str> = names.iter().take(5).map(|s| s.as_str()).collect();
+    (names.len(), shown.join(", "))
 }
 
 fn keys(varmap: &VarMap) -> Vec<String> {

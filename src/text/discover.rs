@@ -351,42 +351,35 @@ mod tests {
 
     #[test]
     fn cues_make_candidates() {
-        use CandidateKind::*;
-        assert_eq!(
-            names("Commerce Ministry spokesman He Yadong rejected it."),
-            vec![
-                ("Commerce Ministry".to_string(), Organisation),
-                ("He Yadong".into(), Person)
-            ]
-        );
-        assert_eq!(
-            names("“No,” said Yun Sun, director of the program at the Stimson Center."),
-            vec![
-                ("Yun Sun".to_string(), Person),
-                ("Stimson Center".into(), Organisation)
-            ]
-        );
-        assert_eq!(
-            names("Nigel Farage, the leader of the party, spoke. Mia Mottley said no."),
-            vec![
-                ("Nigel Farage".to_string(), Person),
-                ("Mia Mottley".into(), Person)
-            ]
-        );
-        assert_eq!(
-            names("Former Conservative minister Priti Patel warned of Charles de Gaulle Airport."),
-            vec![("Priti Patel".to_string(), Person)]
-        );
-        // No cue: not a candidate.
-        assert!(names("Markets in Hong Kong rose while New Delhi waited.").is_empty());
-        assert!(names("The EU and the USA met; OK.").is_empty());
-        assert_eq!(
-            names("Ahmed al-Assadi, a spokesman for the group, spoke. Bruno Parrilla, the foreign affairs minister, agreed."),
-            vec![
-                ("Ahmed al-Assadi".to_string(), Person),
-                ("Bruno Parrilla".to_string(), Person)
-            ]
-        );
+        let person = |n: &str| (n.to_string(), CandidateKind::Person);
+        let org = |n: &str| (n.to_string(), CandidateKind::Organisation);
+        for (text, want) in [
+            (
+                "Commerce Ministry spokesman He Yadong rejected it.",
+                vec![org("Commerce Ministry"), person("He Yadong")],
+            ),
+            (
+                "“No,” said Yun Sun, director of the program at the Stimson Center.",
+                vec![person("Yun Sun"), org("Stimson Center")],
+            ),
+            (
+                "Nigel Farage, the leader of the party, spoke. Mia Mottley said no.",
+                vec![person("Nigel Farage"), person("Mia Mottley")],
+            ),
+            (
+                "Former Conservative minister Priti Patel warned of Charles de Gaulle Airport.",
+                vec![person("Priti Patel")],
+            ),
+            // No cue: not a candidate.
+            ("Markets in Hong Kong rose while New Delhi waited.", vec![]),
+            ("The EU and the USA met; OK.", vec![]),
+            (
+                "Ahmed al-Assadi, a spokesman for the group, spoke. Bruno Parrilla, the foreign affairs minister, agreed.",
+                vec![person("Ahmed al-Assadi"), person("Bruno Parrilla")],
+            ),
+        ] {
+            assert_eq!(names(text), want, "{text}");
+        }
     }
 
     #[test]
