@@ -18,7 +18,7 @@
 //! actor (`Oslo rejected the plan`, `sanctions against Iran`).
 
 use super::actors::{overlaps_any, Mention};
-use super::lexicon::{AFFAIRS, FROM_CUES, SETTING_CUES, TRAVEL_CUES};
+use super::lexicon::{AFFAIRS, FROM_CUES, PREPOSITIONS, SETTING_CUES, TRAVEL_CUES};
 use super::sentence::{ActorTable, Sentence};
 use super::words::{between, word_starting_at, Word};
 
@@ -80,11 +80,22 @@ fn is_venue(s: &str, w: &[Word], mentions: &[Mention], m: &Mention, earlier: &[b
         let ends_clause = w.get(first + 1).is_none_or(|n| {
             s[w[first].bytes.end..n.bytes.start].contains([',', '.', ';', '—', '–'])
         });
+        // After a venue, a place that modifies the next word starts a phrase of its own (`in
+        // Riyadh, US envoy Brian Hook said`), unlike the next item of a list (`in Australia,
+        // Brazil and Canada`, `at Brasília, Brazil in 2000`, `in Niamey, Niger’s capital`).
+        let modifies_next = !w[first].possessive
+            && w.get(first + 1).is_some_and(|n| {
+                s[w[first].bytes.end..n.bytes.start] == *" "
+                    && !matches!(n.text(s), "and" | "or")
+                    && !PREPOSITIONS.contains(&n.text(s))
+            });
         // Not a list of countries (`in Australia, Brazil, Canada`): the place before is a
         // venue already, or a name the gazetteer does not have.
         let place_is_mention =
             overlaps_any(mentions, w[place].chars) && earlier.last() != Some(&true);
-        if (after_locative && ends_clause || earlier.last() == Some(&true)) && !place_is_mention {
+        if (after_locative && ends_clause || earlier.last() == Some(&true) && !modifies_next)
+            && !place_is_mention
+        {
             return true;
         }
     }
@@ -208,5 +219,19 @@ mod tests {
         assert_eq!(got[0].1, Vec::<String>::new());
         let got = split("The ministers met, and in Iran protests continued.");
         assert_eq!(got[0].1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_place_after_a_venue_that_modifies_the_next_word_is_no_list_item() {
+        // `US envoy` opens the subject after the venue.
+        let got = split(
+            "At a press conference in Saudi Arabia, US envoy Brian Hook said Iraq was wrong.",
+        );
+        assert_eq!(got[0].1, strs(&["Saudi Arabia"]));
+        // Items of a list of places stay venues: before `and`, a preposition, or as a possessive.
+        let got = split("The envoys met in Saudi Arabia, Qatar, Oman and the Emirates.");
+        assert_eq!(got[0].1[..3], strs(&["Saudi Arabia", "Qatar", "Oman"]));
+        let got = split("The summits were held at Brasília, Brazil in September 2000.");
+        assert_eq!(got[0].1, strs(&["Brasília", "Brazil"]));
     }
 }
