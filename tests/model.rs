@@ -99,7 +99,7 @@ fn minilm_matches_pytorch_reference_on_both_paths() {
     }
 }
 
-/// int8 linear layers (AVX-512 VNNI, or AVX2 with 7-bit activation codes) stay close to PyTorch's f32 hidden states: every token's
+/// int8 linear layers (AVX-512 VNNI, or AVX2 with 7-bit weights) stay close to PyTorch's f32 hidden states: every token's
 /// vector keeps a cosine similarity above 0.99 and the mean absolute error stays small.
 #[test]
 fn minilm_int8_stays_close_to_pytorch_reference() {

@@ -22,7 +22,7 @@ pub(crate) struct ModelArgs {
     #[arg(long)]
     pub(crate) half: bool,
     /// Arithmetic of the linear layers on CPU. int8 (weights per channel, activations per row;
-    /// Intel AMX tiles or AVX-512 VNNI, or AVX2 with 7-bit activation codes) is 1.7-4× faster than f32 and scores
+    /// Intel AMX tiles or AVX-512 VNNI, or AVX2 with 7-bit weights) is 1.7-4× faster than f32 and scores
     /// within about 1 F1m of it on NewsMTSC (BENCHMARKS.md); on CPUs with neither it falls back
     /// to f32. f32 is the exact reference. Ignored on CUDA.
     #[arg(long, value_enum, ignore_case = true, default_value_t = stance::model::Precision::Int8)]

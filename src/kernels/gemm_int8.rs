@@ -9,10 +9,8 @@
 //! precomputed column sums: `y = s_r · s_j · (Σ u·q − z_r · Σ q) + b`.
 //!
 //! CPUs with AVX2 but no VNNI use [`Scheme::Avx2`]: `vpmaddubsw` sums two `u8 × i8` products
-//! into a saturating `i16`, so the activation codes keep 7 bits (`u ∈ [0, 127]`, `2 · 127 · 127 <
-//! 2¹⁵`) and every sum stays exact; the weights keep their 8 bits (giving the bit up on the
-//! weights instead lost more F1m, BENCHMARKS.md); the panels are 16 columns wide (two 8-lane
-//! registers).
+//! into a saturating `i16`, so the weights keep 7 bits (`q ∈ [-63, 63]`, `2 · 255 · 63 < 2¹⁵`)
+//! and every sum stays exact; the panels are 16 columns wide (two 8-lane registers).
 //!
 //! Sums stay exact in `i32` for any `k` below 66,000 (`255 · 127 · k < 2³¹`); the only error is the
 //! rounding of weights and activations. Single-threaded by design, like [`super::gemm_f32`].
@@ -29,8 +27,7 @@ use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape};
 pub enum Scheme {
     /// AVX-512 VNNI: 32-column panels, 8-bit weights.
     Vnni,
-    /// AVX2: 16-column panels, 8-bit weights, 7-bit activation codes (so `vpmaddubsw` never
-    /// saturates).
+    /// AVX2: 16-column panels, 7-bit weights (so `vpmaddubsw` never saturates).
     Avx2,
 }
 
@@ -56,14 +53,9 @@ impl Scheme {
 
     /// The largest weight code.
     fn weight_max(self) -> f32 {
-        127.0
-    }
-
-    /// The largest activation code.
-    pub(super) fn code_max(self) -> i32 {
         match self {
-            Self::Vnni => 255,
-            Self::Avx2 => 127,
+            Self::Vnni => 127.0,
+            Self::Avx2 => 63.0,
         }
     }
 }
@@ -143,12 +135,12 @@ impl PackedInt8 {
     }
 }
 
-/// Asymmetric per-row quantisation parameters for codes `0..=code_max`: scale and zero point.
-pub(super) fn row_params(lo: f32, hi: f32, code_max: i32) -> (f32, i32) {
+/// Asymmetric per-row quantisation parameters: scale and zero point.
+pub(super) fn row_params(lo: f32, hi: f32) -> (f32, i32) {
     let (lo, hi) = (lo.min(0.0), hi.max(0.0));
-    let s = (hi - lo) / code_max as f32;
+    let s = (hi - lo) / 255.0;
     if s > 0.0 && s.is_finite() {
-        (s, ((-lo / s).round() as i32).clamp(0, code_max))
+        (s, ((-lo / s).round() as i32).clamp(0, 255))
     } else {
         (1.0, 0)
     }
@@ -165,10 +157,9 @@ fn forward_scalar(q: &PackedInt8, x: &[f32], m: usize, y: &mut [f32]) {
         let (lo, hi) = row
             .iter()
             .fold((0f32, 0f32), |(a, b), v| (a.min(*v), b.max(*v)));
-        let top = q.scheme.code_max();
-        let (s, z) = row_params(lo, hi, top);
+        let (s, z) = row_params(lo, hi);
         for (d, v) in u.iter_mut().zip(row) {
-            *d = ((v * (1.0 / s)).round_ties_even() as i32 + z).clamp(0, top) as u8;
+            *d = ((v * (1.0 / s)).round_ties_even() as i32 + z).clamp(0, 255) as u8;
         }
         for j in 0..q.n {
             let (p, c) = (j / nr, j % nr);
@@ -416,7 +407,7 @@ pub(super) unsafe fn quantise_rows(
             lo = _mm512_min_ps(lo, v);
             hi = _mm512_max_ps(hi, v);
         }
-        let (s, z) = row_params(_mm512_reduce_min_ps(lo), _mm512_reduce_max_ps(hi), 255);
+        let (s, z) = row_params(_mm512_reduce_min_ps(lo), _mm512_reduce_max_ps(hi));
         sx[r] = s;
         zx[r] = z;
         let inv = _mm512_set1_ps(1.0 / s);
@@ -700,8 +691,8 @@ mod tests {
     #[test]
     fn avx2_sums_do_not_saturate_at_the_extreme_codes() {
         let (m, k, n) = (2, 64, 16);
-        // Rows whose codes are all 127 (positive) and weights at ±127: the pair sums reach
-        // 2 · 127 · 127, the largest value the scheme allows.
+        // Rows whose codes are all 255 (positive) and weights at ±63: the pair sums reach
+        // 2 · 255 · 63, the largest value the scheme allows.
         let x = vec![1.0f32; m * k];
         let w: Vec<f32> = (0..n * k)
             .map(|i| if (i / k) % 2 == 0 { 1.0 } else { -1.0 })

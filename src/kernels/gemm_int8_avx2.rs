@@ -3,15 +3,15 @@
 //! `vpmaddubsw` multiplies 32 `u8 × i8` pairs and adds neighbours into 16 saturating `i16`;
 //! `vpmaddwd` against ones widens neighbouring pairs into `i32`. Together they sum four
 //! products per 32-bit lane, as one `vpdpbusd` does, at about 1.6 times the multiply-adds per
-//! cycle of f32 FMAs on a CPU of this class (with 7-bit activation codes no `i16` sum
-//! saturates, so the integer sums equal the portable reference's). A micro-kernel holds 4 rows × 16 columns in
+//! cycle of f32 FMAs on a CPU of this class (with 7-bit weights no `i16` sum saturates, so the
+//! integer sums equal the portable reference's). A micro-kernel holds 4 rows × 16 columns in
 //! 8 accumulators, leaving registers for the two weight vectors, the broadcast codes and the
 //! ones.
 //!
 //! [`Scheme::Avx2`]: super::gemm_int8::Scheme::Avx2
 
 #[cfg(target_arch = "x86_64")]
-use super::gemm_int8::{for_each_tile, row_params, PackedInt8, Scheme, Tile};
+use super::gemm_int8::{for_each_tile, row_params, PackedInt8, Tile};
 
 /// Output columns per panel (two 8-lane registers).
 pub const NR: usize = 16;
@@ -33,8 +33,8 @@ pub unsafe fn forward(q: &PackedInt8, x: &[f32], m: usize, y: *mut f32) {
     for_each_tile(q, &u, &sx, &zx, y, m, MR, NR, |t| micro(t));
 }
 
-/// Quantises each row to 7-bit codes (`0..=127`, `kp` per row, the padding zero), with its
-/// scale and zero point: the same arithmetic as the portable reference.
+/// Quantises each row to u8 codes (`kp` per row, the padding zero), with its scale and zero
+/// point: the same arithmetic as the portable reference.
 ///
 /// # Safety
 ///
@@ -69,13 +69,12 @@ unsafe fn quantise_rows(x: &[f32], m: usize, k: usize, kp: usize) -> (Vec<u8>, V
             l = l.min(*a);
             h = h.max(*b);
         }
-        let top = Scheme::Avx2.code_max();
-        let (s, z) = row_params(l, h, top);
+        let (s, z) = row_params(l, h);
         sx[r] = s;
         zx[r] = z;
         let inv = 1.0 / s;
         for (d, v) in u[r * kp..r * kp + k].iter_mut().zip(row) {
-            *d = ((v * inv).round_ties_even() as i32 + z).clamp(0, top) as u8;
+            *d = ((v * inv).round_ties_even() as i32 + z).clamp(0, 255) as u8;
         }
     }
     (u, sx, zx)

@@ -17,8 +17,8 @@ pub enum Precision {
     /// f32 throughout (the reference).
     #[default]
     F32,
-    /// int8 weights and activations in the linear layers (AVX-512 VNNI; 7-bit activation codes
-    /// on AVX2), f32 elsewhere.
+    /// int8 weights and activations in the linear layers (AVX-512 VNNI; 7-bit weights on AVX2),
+    /// f32 elsewhere.
     Int8,
 }
 
