@@ -80,7 +80,7 @@ pub fn assign(sentences: &mut [Sentence], chars: &[char], table: &ActorTable) {
             .last()
             .and_then(|a: &Vec<Anchor>| a.iter().rev().find(|x| !x.embedded))
             .map(|x| x.holder)
-            .filter(|&h| !persons.iter().any(|p| p.2 == h));
+            .filter(|&h| !table.get(h).is_person());
         anchors.push(anchors_of(s, k, &persons, &quotes, previous));
     }
     let speakers = quote_speakers(&quotes, sentences, &anchors, chars);
