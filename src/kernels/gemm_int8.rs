@@ -667,6 +667,9 @@ mod tests {
             (100, 768, 40),
             (47, 1536, 33),
             (130, 3072, 64),
+            // Several groups of panels, the last one partial (96 KiB and 24 KiB panels).
+            (70, 3072, 600),
+            (40, 768, 1000),
         ] {
             let w = data(n * k, 7, 0.2);
             let b = data(n, 8, 0.5);

@@ -6,12 +6,14 @@
 //! Each `unsafe fn` states its preconditions (CPU features, slice lengths, panel padding) in a
 //! `# Safety` section; the public entry points are safe and check them.
 
+pub mod attention;
 pub mod features;
 pub mod gelu;
 pub mod gemm_f32;
 pub mod gemm_int8;
 pub mod gemm_int8_amx;
 pub mod gemm_int8_avx2;
+pub mod layer_norm;
 pub mod matmul_train;
 pub mod op;
 pub mod panel;

@@ -17,6 +17,8 @@ use super::layers::{
     linear_train, maybe_dropout, softmax_last_dim, Activation, Dropout, LayerNorm, Linear, Path,
     Precision,
 };
+use crate::kernels::attention::Attention;
+use crate::kernels::op::Op;
 use crate::kernels::train_ops;
 use candle_core::{DType, Module, Result, Tensor};
 use candle_nn::{Embedding, VarBuilder};
@@ -267,6 +269,12 @@ impl Layer {
                 .transpose(1, 2)?
                 .contiguous()
         };
+        if let (Some((qkv, out)), Path::Fast) = (&a.packed, path) {
+            if let Some(ctx) = a.fused_attention(&qkv.forward(x)?, bias)? {
+                let x = a.norm.forward_residual(&out.forward(&ctx)?, x, path)?;
+                return self.ffn.forward(&x, path, packed, dropout);
+            }
+        }
         let (q, k, v) = match (&a.packed, path) {
             (Some((qkv, _)), Path::Fast) => {
                 let qkv = qkv.forward(x)?; // (b, t, 3h)
@@ -293,15 +301,46 @@ impl Layer {
             (Some((_, out)), Path::Fast) => out.forward(&ctx)?,
             _ => maybe_dropout(linear_train(&a.out, &ctx, packed)?, dropout)?,
         };
-        let x = a.norm.forward(&(attn_out + x)?, path)?;
-        let f = &self.ffn;
-        if let (Some((up, down)), Path::Fast) = (&f.packed, path) {
-            let y = down.forward(&up.forward(&x)?)?;
-            return f.norm.forward(&(y + x)?, path);
+        let x = a.norm.forward_residual(&attn_out, x, path)?;
+        self.ffn.forward(&x, path, packed, dropout)
+    }
+}
+
+impl SelfAttention {
+    /// The context `(b, t, h)` from the fused projection `qkv` `(b, t, 3h)` on the fused CPU
+    /// kernel (the same arithmetic as the composed ops, bit for bit), or `None` where it does
+    /// not apply (other devices and dtypes), for the composed ops to take over.
+    fn fused_attention(&self, qkv: &Tensor, bias: &Tensor) -> Result<Option<Tensor>> {
+        if !qkv.device().is_cpu() || qkv.dtype() != DType::F32 || bias.dtype() != DType::F32 {
+            return Ok(None);
         }
-        let up = linear_train(&f.up, &x, packed)?;
-        let up = f.act.forward(&up, path)?;
-        let down = maybe_dropout(linear_train(&f.down, &up, packed)?, dropout)?;
-        f.norm.forward(&(down + x)?, path)
+        let kernel = Attention {
+            heads: self.heads,
+            head_dim: self.head_dim,
+            scale: 1.0 / (self.head_dim as f64).sqrt(),
+        };
+        let ctx = qkv
+            .contiguous()?
+            .apply_op2_no_bwd(&bias.contiguous()?, &Op(kernel))?;
+        Ok(Some(ctx))
+    }
+}
+
+impl FeedForward {
+    fn forward(
+        &self,
+        x: &Tensor,
+        path: Path,
+        packed: bool,
+        dropout: &mut Option<Dropout>,
+    ) -> Result<Tensor> {
+        if let (Some((up, down)), Path::Fast) = (&self.packed, path) {
+            let y = down.forward(&up.forward(x)?)?;
+            return self.norm.forward_residual(&y, x, path);
+        }
+        let up = linear_train(&self.up, x, packed)?;
+        let up = self.act.forward(&up, path)?;
+        let down = maybe_dropout(linear_train(&self.down, &up, packed)?, dropout)?;
+        self.norm.forward_residual(&down, x, path)
     }
 }

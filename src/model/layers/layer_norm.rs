@@ -1,8 +1,10 @@
 //! Layer norm that chooses its kernel by the path and the tensor's device.
 
 use super::Path;
+use crate::kernels::layer_norm::AddLayerNorm;
+use crate::kernels::op::Op;
 use crate::kernels::train_ops;
-use candle_core::{Result, Tensor};
+use candle_core::{DType, Result, Tensor};
 use candle_nn::VarBuilder;
 
 /// Layer norm, on the fused inference kernel, the fused training kernel with its gradient (CPU),
@@ -33,5 +35,23 @@ impl LayerNorm {
                 candle_nn::ops::layer_norm_slow(xs, &self.weight, &self.bias, self.eps)
             }
         }
+    }
+
+    /// `norm(y + residual)`: on the fast CPU path one fused kernel (the same arithmetic), else
+    /// the sum and [`LayerNorm::forward`].
+    pub fn forward_residual(&self, y: &Tensor, residual: &Tensor, path: Path) -> Result<Tensor> {
+        let fused = path == Path::Fast
+            && y.device().is_cpu()
+            && [y.dtype(), residual.dtype(), self.weight.dtype()] == [DType::F32; 3];
+        if !fused {
+            return self.forward(&(y + residual)?, path);
+        }
+        let op = AddLayerNorm {
+            gamma: self.weight.to_vec1()?,
+            beta: self.bias.to_vec1()?,
+            eps: self.eps,
+        };
+        y.contiguous()?
+            .apply_op2_no_bwd(&residual.contiguous()?, &Op(op))
     }
 }
