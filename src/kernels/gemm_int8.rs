@@ -17,7 +17,7 @@
 
 #[cfg(target_arch = "x86_64")]
 use super::panel::dispatch_rows;
-use super::panel::{MB, MR, NR};
+use super::panel::{panels_per_group, MB, MR, NR};
 use super::storage::cpu_f32;
 use super::{features, gemm_int8_amx, gemm_int8_avx2};
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape};
@@ -299,9 +299,10 @@ pub(super) struct Tile {
     pub(super) cols: usize,
 }
 
-/// The tile walk shared by the register-blocked int8 kernels (VNNI, AVX2): blocks of [`MB`] rows
-/// (a block's codes stay in cache across the panels), then each `nr`-column panel, then tiles of
-/// up to `mr` rows, each handed to `micro`. Inlined into each kernel, so the walk and the
+/// The tile walk shared by the register-blocked int8 kernels (VNNI, AVX2): groups of panels
+/// that stay in L2 ([`panels_per_group`]), then blocks of [`MB`] rows (a block's codes stay in
+/// cache across the group's panels), then each `nr`-column panel, then tiles of up to `mr` rows,
+/// each handed to `micro`. Inlined into each kernel, so the walk and the
 /// micro-kernel calls run with the kernel's target features.
 ///
 /// # Safety
@@ -323,28 +324,32 @@ pub(super) unsafe fn for_each_tile(
     mut micro: impl FnMut(&Tile),
 ) {
     let (kp, n) = (q.kp, q.n);
-    let mut r0 = 0;
-    while r0 < m {
-        let rb = MB.min(m - r0);
-        for p in 0..n.div_ceil(nr) {
-            let mut r = r0;
-            while r < r0 + rb {
-                let rows = mr.min(r0 + rb - r);
-                micro(&Tile {
-                    a: u.as_ptr().add(r * kp),
-                    lda: kp,
-                    groups: kp / 4,
-                    b: q.panels.as_ptr().add(p * kp * nr),
-                    e: q.epilogue(sx.as_ptr().add(r), zx.as_ptr().add(r), p * nr),
-                    c: y.add(r * n + p * nr),
-                    ldc: n,
-                    rows,
-                    cols: nr.min(n - p * nr),
-                });
-                r += rows;
+    let panels = n.div_ceil(nr);
+    let group = panels_per_group(kp * nr);
+    for first in (0..panels).step_by(group) {
+        let mut r0 = 0;
+        while r0 < m {
+            let rb = MB.min(m - r0);
+            for p in first..(first + group).min(panels) {
+                let mut r = r0;
+                while r < r0 + rb {
+                    let rows = mr.min(r0 + rb - r);
+                    micro(&Tile {
+                        a: u.as_ptr().add(r * kp),
+                        lda: kp,
+                        groups: kp / 4,
+                        b: q.panels.as_ptr().add(p * kp * nr),
+                        e: q.epilogue(sx.as_ptr().add(r), zx.as_ptr().add(r), p * nr),
+                        c: y.add(r * n + p * nr),
+                        ldc: n,
+                        rows,
+                        cols: nr.min(n - p * nr),
+                    });
+                    r += rows;
+                }
             }
+            r0 += rb;
         }
-        r0 += rb;
     }
 }
 
@@ -594,6 +599,8 @@ mod tests {
                 (7, 37, 33),
                 (5, 64, 16),
                 (100, 1536, 40),
+                // Several groups of panels, the last one partial.
+                (110, 3072, 200),
             ] {
                 check_scheme(scheme, m, k, n);
             }

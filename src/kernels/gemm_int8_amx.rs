@@ -20,7 +20,7 @@
 #[cfg(target_arch = "x86_64")]
 use super::gemm_int8::{quantise_rows, store_row, PackedInt8, PanelTerms};
 #[cfg(target_arch = "x86_64")]
-use super::panel::NR;
+use super::panel::{panels_per_group, NR};
 
 /// Bytes of `k` in one tile row (16 groups of four codes).
 pub const TILE_K: usize = 64;
@@ -30,12 +30,6 @@ const TILE_ROWS: usize = 16;
 /// group's panels pass (measured end to end: 32 rows before 64, 128 and 256).
 #[cfg(target_arch = "x86_64")]
 const BLOCK_ROWS: usize = 32;
-/// Weight bytes that every block of rows goes through before the next group is read: panels
-/// that stay in L2 while all rows pass, so each weight comes from memory once per product
-/// rather than once per block of rows (measured: 256 KiB–1 MiB alike, 128 KiB and one group of
-/// all panels slower).
-#[cfg(target_arch = "x86_64")]
-const PANEL_GROUP_BYTES: usize = 512 * 1024;
 
 /// Whether this CPU and OS run the AMX kernel for an inner dimension of `kp` (padded) codes.
 pub fn usable(kp: usize) -> bool {
@@ -95,7 +89,7 @@ pub unsafe fn forward(q: &PackedInt8, x: &[f32], m: usize, y: *mut f32) {
     tile::configure(&config);
     let mut sums = Sums([0; 32 * NR_SUMS]);
     let panels = n.div_ceil(NR);
-    let group = (PANEL_GROUP_BYTES / panel_bytes).max(1);
+    let group = panels_per_group(panel_bytes);
     for first in (0..panels).step_by(group) {
         let mut r0 = 0;
         while r0 < mp {
