@@ -9,8 +9,9 @@ use std::path::PathBuf;
 #[derive(Args, Clone)]
 pub(crate) struct ModelArgs {
     /// Model directory, short name of a shipped model (mpnet-newsmtsc-v6, the default: test-rw
-    /// F1m 83.9, ECE 0.028, 89 pairs/s on 2 cores with AVX-512 VNNI; `fast` = minilm-distilled:
-    /// F1m 80.9, 542 pairs/s, weaker on news unlike NewsMTSC's (dev-mt 77.0); BENCHMARKS.md;
+    /// F1m 83.9, ECE 0.028, 211 pairs/s on 2 cores with Intel AMX, slower without; `fast` =
+    /// minilm-distilled: F1m 80.9, 887 pairs/s, weaker on news unlike NewsMTSC's (dev-mt 77.0);
+    /// BENCHMARKS.md;
     /// mpnet-newsmtsc-v5, mpnet-newsmtsc-v4, mpnet-newsmtsc-v3, mpnet-newsmtsc-v2,
     /// mpnet-newsmtsc, minilm-newsmtsc), or Hugging Face hub id.
     #[arg(long, value_name = "DIR|ID")]
