@@ -19,7 +19,7 @@ impl AddLayerNorm {
     /// The normalised rows of `y + x` (both of `rows × gamma.len()` values).
     pub fn forward(&self, y: &[f32], x: &[f32]) -> Result<Vec<f32>> {
         let n = self.gamma.len();
-        if n == 0 || self.beta.len() != n || y.len() != x.len() || y.len() % n != 0 {
+        if n == 0 || self.beta.len() != n || y.len() != x.len() || !y.len().is_multiple_of(n) {
             candle_core::bail!(
                 "residual layer norm: {} and {} values do not make rows of {n} (beta {})",
                 y.len(),
