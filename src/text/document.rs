@@ -4,7 +4,7 @@
 
 use super::actors::{is_title_word, overlaps_any, Actor, Gazetteer, Mention, Via};
 use super::discover::{self, CandidateKind};
-use super::lexicon::{NAME_TAILS, WATER_HEADS};
+use super::lexicon::{INSTITUTION_HEADS, NAME_TAILS, WATER_HEADS};
 pub use super::sentence::{ActorTable, Sentence};
 use super::span::{DocSpan, SentenceSpan};
 use super::words::{
@@ -171,8 +171,9 @@ fn family_name_of_someone_else(s: &str, w: &[Word], m: &Mention) -> bool {
     before || after
 }
 
-/// A place inside a longer name (`Samoa Observer`, `Iran–Iraq War`, `the Gulf of Oman`,
-/// `US$3.4 trillion`, `U.S. dollars`): not a reference to the place's actor.
+/// A place inside a longer name (`Samoa Observer`, `Iran–Iraq War`, `the Gulf of Oman`, `the
+/// University of Nairobi`, `US$3.4 trillion`, `U.S. dollars`): not a reference to the place's
+/// actor.
 fn part_of_a_longer_name(s: &str, m: &Mention) -> bool {
     if m.via != Via::Alias {
         return false;
@@ -183,7 +184,11 @@ fn part_of_a_longer_name(s: &str, m: &Mention) -> bool {
     if after.starts_with('$') || after.starts_with(" dollar") {
         return true;
     }
-    if WATER_HEADS.iter().any(|h| before.ends_with(h)) {
+    if WATER_HEADS
+        .iter()
+        .chain(INSTITUTION_HEADS)
+        .any(|h| before.ends_with(h))
+    {
         return true;
     }
     // The next capitalised words (a dash-joined name first: `–Iraq War`).
@@ -417,6 +422,16 @@ mod tests {
                 "President Trump"
             ]
         );
+    }
+
+    #[test]
+    fn places_inside_newspaper_constitution_and_institution_names_are_not_references() {
+        let t = "Cyprus Mail reported it, the United States Constitution says so, and the University of Nairobi and the Liberal Party of Kenya agreed; the people of Kenya, the government of Cyprus and the United States rejected it.";
+        let got: Vec<String> = found(t, MentionOptions::default())
+            .into_iter()
+            .map(|x| x.1)
+            .collect();
+        assert_eq!(got, vec!["Kenya", "Cyprus", "United States"]);
     }
 
     #[test]

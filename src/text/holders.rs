@@ -489,23 +489,40 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
     // `China’s foreign ministry said`, `Lee’s office said`, `his office said`, `the US State
     // Department said`, `the US Justice Department said`, `the United States Department of
     // Transportation announced`.
-    let j = office_of_name(s, w, j).unwrap_or(j);
-    if is_office_word(s, &w[j]) {
-        let mut x = j;
-        for _ in 0..4 {
-            x = x.checked_sub(1)?;
-            if let Some(mi) = mention_ending_at(sent, x) {
-                return Some((sent.mentions[mi].actor, first_word(mi)));
-            }
-            let t = w[x].text(s);
-            if matches!(t, "his" | "her" | "His" | "Her") {
-                return pronoun(sent.word_doc_start(&w[x]), k, persons, quotes).map(|h| (h, x));
-            }
-            // A word of the office's own name (`Justice`, `Homeland`) may stand between.
-            let name_word = x > 0 && w[x].is_capitalised(s) && !is_not_name(t);
-            if !(is_office_word(s, &w[x]) || name_word) || (x < j && gap_has_comma(s, w, x + 1)) {
-                return None;
-            }
+    let office = office_of_name(s, w, j).unwrap_or(j);
+    if is_office_word(s, &w[office]) {
+        return office_owner(sent, office, j, k, ctx);
+    }
+    None
+}
+
+/// The owner of the office noun at word `j` (`China’s foreign ministry`, `his office`, `the US
+/// Justice Department`): the mention or possessive pronoun at most four words before it, with
+/// only office words or words of the office's own name between; its holder and first word
+/// (`subject_end` where the mention starts inside a word).
+fn office_owner(
+    sent: &Sentence,
+    j: usize,
+    subject_end: usize,
+    k: usize,
+    ctx: &Context,
+) -> Option<(usize, usize)> {
+    let (s, w) = (sent.text.as_str(), &sent.words);
+    let mut x = j;
+    for _ in 0..4 {
+        x = x.checked_sub(1)?;
+        if let Some(mi) = mention_ending_at(sent, x) {
+            let first = word_starting_at(w, sent.mentions[mi].span.start).unwrap_or(subject_end);
+            return Some((sent.mentions[mi].actor, first));
+        }
+        let t = w[x].text(s);
+        if matches!(t, "his" | "her" | "His" | "Her") {
+            return pronoun(sent.word_doc_start(&w[x]), k, ctx.persons, ctx.quotes).map(|h| (h, x));
+        }
+        // A word of the office's own name (`Justice`, `Homeland`) may stand between.
+        let name_word = x > 0 && w[x].is_capitalised(s) && !is_not_name(t);
+        if !(is_office_word(s, &w[x]) || name_word) || (x < j && gap_has_comma(s, w, x + 1)) {
+            return None;
         }
     }
     None

@@ -247,7 +247,16 @@ pub const NAME_TAILS: &[&str] = &[
     "Accord",
     "Accords",
     "Crisis",
+    // Newspapers and founding texts named after a place (`Cyprus Mail`, `the United States
+    // Constitution`, `the UNESCO Courier`).
+    "Mail",
+    "Constitution",
+    "Courier",
 ];
+
+/// Institutions named `… of PLACE` (`the University of Nairobi`, `the Liberal Party of
+/// Kenya`), where the place's actor is not meant.
+pub const INSTITUTION_HEADS: &[&str] = &["University of ", "Party of "];
 
 /// Water bodies named after a country (`the Gulf of Oman`), where the country is not meant.
 pub const WATER_HEADS: &[&str] = &[
