@@ -329,6 +329,14 @@ mod tests {
             .collect()
     }
 
+    /// The surface texts of the mentions found with the default options.
+    fn surfaces(text: &str) -> Vec<String> {
+        found(text, MentionOptions::default())
+            .into_iter()
+            .map(|x| x.1)
+            .collect()
+    }
+
     #[test]
     fn family_names_resolve_to_the_latest_introduction() {
         let t = "Wang Yi spoke. Wang’s remarks came before spokesman Wang Wenbin spoke. Later Wang denied it. Foreign Minister Wang Yi left; President Xi stayed and Mr. Peskov too.";
@@ -409,10 +417,7 @@ mod tests {
     #[test]
     fn places_inside_longer_names_are_not_references() {
         let t = "The Samoa Observer, the Iran–Iraq War, the Gulf of Oman, US$3 billion, U.S. dollars, Baghdad International Airport, Abu Dhabi TV, the Paris Agreement, the Iran Hostage Crisis and the Islamic State of Iraq and Syria; Iran spoke and US President Trump too.";
-        let got: Vec<String> = found(t, MentionOptions::default())
-            .into_iter()
-            .map(|x| x.1)
-            .collect();
+        let got = surfaces(t);
         assert_eq!(
             got,
             vec![
@@ -427,10 +432,7 @@ mod tests {
     #[test]
     fn places_inside_newspaper_constitution_and_institution_names_are_not_references() {
         let t = "Cyprus Mail reported it, the United States Constitution says so, and the University of Nairobi and the Liberal Party of Kenya agreed; the people of Kenya, the government of Cyprus and the United States rejected it.";
-        let got: Vec<String> = found(t, MentionOptions::default())
-            .into_iter()
-            .map(|x| x.1)
-            .collect();
+        let got = surfaces(t);
         assert_eq!(got, vec!["Kenya", "Cyprus", "United States"]);
     }
 
