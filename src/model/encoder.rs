@@ -257,46 +257,13 @@ impl Layer {
         dropout: &mut Option<Dropout>,
     ) -> Result<Tensor> {
         let a = &self.attn;
-        let (b, t, h) = x.dims3()?;
         let packed = matches!(
             path,
             Path::Differentiable {
                 packed_linear: true
             }
         );
-        let split = |y: Tensor| -> Result<Tensor> {
-            y.reshape((b, t, a.heads, a.head_dim))?
-                .transpose(1, 2)?
-                .contiguous()
-        };
-        if let (Some((qkv, out)), Path::Fast) = (&a.packed, path) {
-            if let Some(ctx) = a.fused_attention(&qkv.forward(x)?, bias)? {
-                let x = a.norm.forward_residual(&out.forward(&ctx)?, x, path)?;
-                return self.ffn.forward(&x, path, packed, dropout);
-            }
-        }
-        let (q, k, v) = match (&a.packed, path) {
-            (Some((qkv, _)), Path::Fast) => {
-                let qkv = qkv.forward(x)?; // (b, t, 3h)
-                let qkv = qkv
-                    .reshape((b, t, 3, a.heads, a.head_dim))?
-                    .permute((2, 0, 3, 1, 4))?;
-                (
-                    qkv.get(0)?.contiguous()?,
-                    qkv.get(1)?.contiguous()?,
-                    qkv.get(2)?.contiguous()?,
-                )
-            }
-            _ => (
-                split(linear_train(&a.q, x, packed)?)?,
-                split(linear_train(&a.k, x, packed)?)?,
-                split(linear_train(&a.v, x, packed)?)?,
-            ),
-        };
-        let scale = 1.0 / (a.head_dim as f64).sqrt();
-        let scores = ((q * scale)?.matmul(&k.t()?)?).broadcast_add(bias)?;
-        let probs = softmax_last_dim(&scores, path)?;
-        let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))?;
+        let ctx = a.context(x, bias, path, packed)?;
         let attn_out = match (&a.packed, path) {
             (Some((_, out)), Path::Fast) => out.forward(&ctx)?,
             _ => maybe_dropout(linear_train(&a.out, &ctx, packed)?, dropout)?,
@@ -307,22 +274,55 @@ impl Layer {
 }
 
 impl SelfAttention {
-    /// The context `(b, t, h)` from the fused projection `qkv` `(b, t, 3h)` on the fused CPU
-    /// kernel (the same arithmetic as the composed ops, bit for bit), or `None` where it does
-    /// not apply (other devices and dtypes), for the composed ops to take over.
-    fn fused_attention(&self, qkv: &Tensor, bias: &Tensor) -> Result<Option<Tensor>> {
-        if !qkv.device().is_cpu() || qkv.dtype() != DType::F32 || bias.dtype() != DType::F32 {
-            return Ok(None);
-        }
+    /// The attention context `(b, t, h)` of `x`: on the fast CPU path the fused kernel over the
+    /// fused projection (the same arithmetic as the composed ops, bit for bit), else candle ops.
+    fn context(&self, x: &Tensor, bias: &Tensor, path: Path, packed: bool) -> Result<Tensor> {
+        let (b, t, h) = x.dims3()?;
+        let split = |y: Tensor| -> Result<Tensor> {
+            y.reshape((b, t, self.heads, self.head_dim))?
+                .transpose(1, 2)?
+                .contiguous()
+        };
+        let (q, k, v) = match (&self.packed, path) {
+            (Some((qkv, _)), Path::Fast) => {
+                let qkv = qkv.forward(x)?; // (b, t, 3h)
+                if qkv.device().is_cpu() && [qkv.dtype(), bias.dtype()] == [DType::F32; 2] {
+                    return self.fused_context(&qkv, bias);
+                }
+                let qkv = qkv
+                    .reshape((b, t, 3, self.heads, self.head_dim))?
+                    .permute((2, 0, 3, 1, 4))?;
+                (
+                    qkv.get(0)?.contiguous()?,
+                    qkv.get(1)?.contiguous()?,
+                    qkv.get(2)?.contiguous()?,
+                )
+            }
+            _ => (
+                split(linear_train(&self.q, x, packed)?)?,
+                split(linear_train(&self.k, x, packed)?)?,
+                split(linear_train(&self.v, x, packed)?)?,
+            ),
+        };
+        let scores = ((q * self.scale())?.matmul(&k.t()?)?).broadcast_add(bias)?;
+        let probs = softmax_last_dim(&scores, path)?;
+        probs.matmul(&v)?.transpose(1, 2)?.reshape((b, t, h))
+    }
+
+    /// The context from the fused projection `qkv` `(b, t, 3h)` on the fused CPU kernel.
+    fn fused_context(&self, qkv: &Tensor, bias: &Tensor) -> Result<Tensor> {
         let kernel = Attention {
             heads: self.heads,
             head_dim: self.head_dim,
-            scale: 1.0 / (self.head_dim as f64).sqrt(),
+            scale: self.scale(),
         };
-        let ctx = qkv
-            .contiguous()?
-            .apply_op2_no_bwd(&bias.contiguous()?, &Op(kernel))?;
-        Ok(Some(ctx))
+        qkv.contiguous()?
+            .apply_op2_no_bwd(&bias.contiguous()?, &Op(kernel))
+    }
+
+    /// 1/√head_dim, the scores' scale.
+    fn scale(&self) -> f64 {
+        1.0 / (self.head_dim as f64).sqrt()
     }
 }
 
