@@ -9,7 +9,8 @@
 #
 # DATA_DIR: NewsMTSC (default ../shared/datasets/newsmtsc); TRAIN: the training file (default
 # DATA_DIR/train.jsonl; e.g. the train-fit part of scripts/split-calibration.py); THREADS (default:
-# all cores).
+# all cores); EXTRA: more `stance train` flags, which win over the recipe's (e.g.
+# EXTRA="--lr 4e-5 --layer-decay 0.9").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="${1:?usage: scripts/train-mpnet.sh RUN_DIR [SEED]}"
@@ -25,4 +26,4 @@ exec "$ROOT/target/release/stance" --threads "$THREADS" train \
   --base "$ROOT/models/base/all-mpnet-base-v2" --recipe base \
   --train "$TRAIN" --dev "$DATA_DIR/dev-rw.jsonl" --dev "$DATA_DIR/dev-mt.jsonl" \
   --out "$RUN" --batch-size 16 --warmup 0.1 --dropout 0.1 --seed "$SEED" --save-f16 \
-  --checkpoint-every 100 --log-every 10 "${RESUME[@]}"
+  --checkpoint-every 100 --log-every 10 ${EXTRA:-} "${RESUME[@]}"

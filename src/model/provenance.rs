@@ -33,6 +33,9 @@ pub struct TrainingRun {
     pub batch_size: usize,
     pub warmup: f64,
     pub weight_decay: f64,
+    /// Layer-wise learning-rate decay; absent (1) for runs without it.
+    #[serde(default = "one_f64", skip_serializing_if = "is_one")]
+    pub layer_decay: f64,
     pub clip: f64,
     /// f64 so that the f32 setting written by earlier versions reads back to the same digits.
     pub dropout: f64,
@@ -53,6 +56,14 @@ pub struct TrainingRun {
 
 fn one() -> usize {
     1
+}
+
+fn one_f64() -> f64 {
+    1.0
+}
+
+fn is_one(v: &f64) -> bool {
+    *v == 1.0
 }
 
 /// One model of an average: its name, how it was trained, its dev scores.

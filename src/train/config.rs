@@ -25,6 +25,9 @@ pub struct TrainConfig {
     pub batch_size: usize,
     pub warmup: f64,
     pub weight_decay: f64,
+    /// Layer-wise learning-rate decay (1: every layer at the same rate).
+    #[serde(default = "one_f64")]
+    pub layer_decay: f64,
     pub clip: f64,
     pub dropout: f32,
     pub max_length: usize,
@@ -69,6 +72,10 @@ fn one() -> usize {
     1
 }
 
+fn one_f64() -> f64 {
+    1.0
+}
+
 /// Micro-batches of a CPU training step: as asked, else one per thread with at least four
 /// pairs each (a batch under 8 pairs runs whole, on multi-threaded kernels); one on a GPU.
 pub fn micro_batches_for(
@@ -108,6 +115,7 @@ impl TrainConfig {
             batch_size: 16,
             warmup: 0.1,
             weight_decay: 0.01,
+            layer_decay: 1.0,
             clip: 1.0,
             dropout: 0.1,
             max_length: 128,

@@ -1,5 +1,5 @@
-//! AdamW with decoupled weight decay (none on biases and layer norms), global-norm gradient
-//! clipping, and a state that can be saved and restored exactly.
+//! AdamW with decoupled weight decay (none on biases and layer norms), layer-wise learning-rate
+//! decay, global-norm gradient clipping, and a state that can be saved and restored exactly.
 
 use crate::error::{Error, Result};
 use crate::kernels::op::{CpuInplace2, CpuInplace3, Input, Op};
@@ -86,6 +86,8 @@ pub struct Param {
     pub name: String,
     pub var: Var,
     pub decay: bool,
+    /// Factor on the step's learning rate (layer-wise decay; 1 for every weight without it).
+    pub lr_scale: f64,
     m: Tensor,
     v: Tensor,
 }
@@ -98,6 +100,17 @@ pub struct AdamW {
     pub weight_decay: f64,
     /// Updates applied so far.
     pub t: usize,
+}
+
+/// The encoder layer a weight belongs to (`encoder.layer.N.…`).
+fn encoder_layer(name: &str) -> Option<usize> {
+    let rest = name.strip_prefix("encoder.layer.")?;
+    rest.split('.').next()?.parse().ok()
+}
+
+/// Weights below the first encoder layer: embeddings, and the position bias every layer shares.
+fn is_input_side(name: &str) -> bool {
+    name.starts_with("embeddings.") || name.starts_with("encoder.relative_attention_bias")
 }
 
 /// Whether a weight gets weight decay (not biases, not layer norms).
@@ -115,6 +128,7 @@ impl AdamW {
                 let v = var.zeros_like()?;
                 Ok(Param {
                     decay: decays(&name),
+                    lr_scale: 1.0,
                     name,
                     var,
                     m,
@@ -130,6 +144,32 @@ impl AdamW {
             weight_decay,
             t: 0,
         })
+    }
+
+    /// Layer-wise learning-rate decay: the top encoder layer learns at `decay` times the step's
+    /// rate, each layer below at `decay` times the one above, the embeddings (and MPNet's shared
+    /// position bias) one step below layer 0; the head at the full rate. `decay` 1 changes
+    /// nothing. Lower layers hold the general language knowledge that a small labelled set
+    /// should move least.
+    pub fn with_layer_decay(mut self, decay: f64) -> Self {
+        if decay == 1.0 {
+            return self;
+        }
+        let layers = self
+            .params
+            .iter()
+            .filter_map(|p| encoder_layer(&p.name))
+            .max()
+            .map_or(0, |top| top + 1);
+        for p in &mut self.params {
+            let depth = match encoder_layer(&p.name) {
+                Some(i) => layers - i,
+                None if is_input_side(&p.name) => layers + 1,
+                None => 0,
+            };
+            p.lr_scale = decay.powi(depth as i32);
+        }
+        self
     }
 
     /// Global L2 norm of the gradients.
@@ -161,6 +201,7 @@ impl AdamW {
             let Some(g) = grads.get(p.var.as_tensor()) else {
                 continue;
             };
+            let lr = lr * p.lr_scale;
             let w = p.var.as_tensor();
             if [w, g, &p.m, &p.v].iter().all(|t| fused_applies(t)) {
                 // One pass each over m, v and w, in place: no temporaries of the weight's size.
@@ -326,5 +367,48 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Layer-wise decay scales each weight's rate by its depth below the top layer: one weight
+    /// per group, the same gradient, and the first Adam step moves each by about its own rate.
+    #[test]
+    fn layer_decay_scales_the_rate_by_depth() {
+        let names = [
+            "embeddings.word_embeddings.weight",
+            "encoder.relative_attention_bias.weight",
+            "encoder.layer.0.output.dense.weight",
+            "encoder.layer.1.output.dense.weight",
+            "stance_head.weight",
+        ];
+        let vars: Vec<Var> = names
+            .iter()
+            .map(|_| Var::new(&[1.0f32], &Device::Cpu).unwrap())
+            .collect();
+        let named = names
+            .iter()
+            .zip(&vars)
+            .map(|(n, v)| (n.to_string(), v.clone()))
+            .collect();
+        let mut opt = AdamW::new(named, 0.0).unwrap().with_layer_decay(0.5);
+        let scales: Vec<f64> = opt.params.iter().map(|p| p.lr_scale).collect();
+        assert_eq!(scales, [0.125, 0.125, 0.25, 0.5, 1.0]);
+        let loss = vars
+            .iter()
+            .map(|v| v.as_tensor().sum_all().unwrap())
+            .reduce(|a, b| (a + b).unwrap())
+            .unwrap();
+        opt.step(&loss.backward().unwrap(), 0.1, 1.0).unwrap();
+        for (v, scale) in vars.iter().zip(scales) {
+            let moved = 1.0 - v.as_tensor().to_vec1::<f32>().unwrap()[0] as f64;
+            assert!((moved - 0.1 * scale).abs() < 1e-5, "{moved} vs {scale}");
+        }
+        // Decay 1 leaves every rate as it was.
+        let plain = AdamW::new(
+            vec![("encoder.layer.0.x.weight".into(), vars[2].clone())],
+            0.0,
+        )
+        .unwrap()
+        .with_layer_decay(1.0);
+        assert_eq!(plain.params[0].lr_scale, 1.0);
     }
 }

@@ -74,7 +74,8 @@ impl<'a> Run<'a> {
         let mut opt = AdamW::new(
             trainable(&model, cfg.freeze_word_embeddings)?,
             cfg.weight_decay,
-        )?;
+        )?
+        .with_layer_decay(cfg.layer_decay);
         if let Some(s) = &state {
             opt.load(&checkpoint::optimizer_file(&cfg.out), s.step)?;
         }
@@ -365,6 +366,7 @@ pub(super) fn training_record(
         batch_size: cfg.batch_size,
         warmup: cfg.warmup,
         weight_decay: cfg.weight_decay,
+        layer_decay: cfg.layer_decay,
         clip: cfg.clip,
         dropout: f64::from(cfg.dropout),
         label_smoothing: cfg.label_smoothing,
