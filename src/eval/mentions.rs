@@ -469,7 +469,8 @@ impl Tallies {
         let mut matched = vec![false; view.refs.len()];
         for (start, end, actor, via, text) in found {
             let overlapping = view.overlapping(*start, *end);
-            if overlapping.iter().any(|&k| view.refs[k].venue) {
+            let on_venue = overlapping.iter().any(|&k| view.refs[k].venue);
+            if on_venue {
                 self.venues.scored_as_actors += 1;
             }
             if *via == Via::Anaphor {
@@ -489,7 +490,12 @@ impl Tallies {
                     self.references.0 += 1;
                 }
                 None => {
-                    let what = format!("false reference {text:?} → {actor} ({})", via.as_str());
+                    let kind = if on_venue {
+                        "venue scored as an actor"
+                    } else {
+                        "false reference"
+                    };
+                    let what = format!("{kind} {text:?} → {actor} ({})", via.as_str());
                     let sentence = view.sentence_text(view.sentence_of(*start));
                     self.misses.push(view.miss(what, sentence));
                 }

@@ -34,6 +34,11 @@ pub struct Actor {
     /// Other names and metonyms (`Beijing` for China).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// For countries: cities that stand for them, the capital above all (`Berlin` for
+    /// Germany). Matched as aliases are; named after `in`, `at` or `near` they are where
+    /// something happens, not the actor (see [`crate::text::venues`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cities: Vec<String>,
     /// For persons: the country or organisation they are associated with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affiliation: Option<String>,
@@ -48,12 +53,22 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Whether `text` (a mention's surface) is one of the actor's cities.
+    pub fn is_city(&self, text: &str) -> bool {
+        self.cities.iter().any(|c| {
+            c == text
+                || c.strip_prefix("The ")
+                    .is_some_and(|r| text.strip_prefix("the ") == Some(r))
+        })
+    }
+
     /// A new actor with no aliases.
     pub fn new(name: impl Into<String>, kind: impl Into<String>) -> Self {
         Self {
             name: name.into(),
             kind: kind.into(),
             aliases: Vec::new(),
+            cities: Vec::new(),
             affiliation: None,
             surnames: Vec::new(),
             anaphors: Vec::new(),
@@ -161,6 +176,11 @@ fn merge_actors(mut base: Vec<Actor>, added: Vec<Actor>) -> Vec<Actor> {
                 for alias in new.aliases {
                     if !a.aliases.contains(&alias) {
                         a.aliases.push(alias);
+                    }
+                }
+                for city in new.cities {
+                    if !a.cities.contains(&city) {
+                        a.cities.push(city);
                     }
                 }
                 a.surnames.extend(new.surnames);
@@ -366,7 +386,9 @@ impl Gazetteer {
                     Via::Alias
                 }
             };
-            let names = std::iter::once(&a.name).chain(a.aliases.iter());
+            let names = std::iter::once(&a.name)
+                .chain(a.aliases.iter())
+                .chain(a.cities.iter());
             for n in names {
                 let n = n.trim();
                 if n.is_empty() {
@@ -707,7 +729,7 @@ mod tests {
         let china = g.actors().iter().find(|a| a.name == "China").unwrap();
         assert_eq!(china.kind, "country");
         assert!(
-            china.aliases.iter().any(|a| a == "Beijing")
+            china.is_city("Beijing")
                 && china.aliases.iter().any(|a| a == "the Middle Kingdom")
         );
         // Family names of a person added with a kind are found later in a document.

@@ -18,9 +18,9 @@
 //! actor (`Oslo rejected the plan`, `sanctions against Iran`).
 
 use super::actors::{overlaps_any, Mention};
-use super::lexicon::{AFFAIRS, FROM_CUES, PREPOSITIONS, SETTING_CUES, TRAVEL_CUES};
+use super::lexicon::{AFFAIRS, FROM_CUES, OFFICIALS, PREPOSITIONS, SETTING_CUES, TRAVEL_CUES};
 use super::sentence::{ActorTable, Sentence};
-use super::words::{between, word_starting_at, Word};
+use super::words::{between, word_ending_at, word_starting_at, Word};
 
 /// How many words may stand between the cue and the preposition (`met Russian President
 /// Vladimir Putin on Monday in Moscow`).
@@ -30,9 +30,10 @@ const MAX_GAP: usize = 8;
 pub fn separate(sentences: &mut [Sentence], table: &ActorTable) {
     for sent in sentences.iter_mut() {
         let mut flags: Vec<bool> = Vec::with_capacity(sent.mentions.len());
-        for m in &sent.mentions {
-            let v =
-                is_place(m, table) && is_venue(&sent.text, &sent.words, &sent.mentions, m, &flags);
+        for (i, m) in sent.mentions.iter().enumerate() {
+            let v = is_place(m, table)
+                && (is_city_setting(&sent.text, &sent.words, &sent.mentions, i, table)
+                    || is_venue(&sent.text, &sent.words, &sent.mentions, m, &flags));
             flags.push(v);
         }
         if !flags.iter().any(|&v| v) {
@@ -62,6 +63,66 @@ fn is_place(m: &Mention, table: &ActorTable) -> bool {
         }
         _ => false,
     }
+}
+
+/// A country's city named as a location: right after `in`, `near`, `outside`, `inside` or
+/// `around` (`was born in Paris`, `a hospital in New Delhi`; not `at`, as in `aimed at
+/// Washington`), unless officials or a place's own affairs stand just before the preposition
+/// (`officials in Beijing said`, `protests in Baghdad`); or a city and its own country together
+/// (`to Berlin, Germany`), both of them. Unlike a country's name, a city after `in` is seldom
+/// the party a sentence speaks of.
+fn is_city_setting(
+    s: &str,
+    w: &[Word],
+    mentions: &[Mention],
+    i: usize,
+    table: &ActorTable,
+) -> bool {
+    let m = &mentions[i];
+    let is_city = |k: usize| table.get(mentions[k].actor).is_city(&mentions[k].text);
+    // `City, Country` of one actor, the two names next to each other.
+    let city_and_country = |a: usize, b: usize| {
+        let (x, y) = (&mentions[a], &mentions[b]);
+        x.actor == y.actor
+            && is_city(a)
+            && !is_city(b)
+            && word_ending_at(w, x.span.end)
+                .zip(word_starting_at(w, y.span.start))
+                .is_some_and(|(x, y)| y == x + 1 && between(s, w, x, y) == ", ")
+    };
+    if i > 0 && city_and_country(i - 1, i) || i + 1 < mentions.len() && city_and_country(i, i + 1) {
+        return true;
+    }
+    if !is_city(i) {
+        return false;
+    }
+    let Some(p) = word_starting_at(w, m.span.start).and_then(|first| first.checked_sub(1)) else {
+        return false;
+    };
+    let preposition = w[p].text(s).to_lowercase();
+    if !matches!(
+        preposition.as_str(),
+        "in" | "near" | "outside" | "inside" | "around"
+    ) || gap_breaks(s, w, p + 1)
+    {
+        return false;
+    }
+    // Officials or affairs among the few words before the preposition, in the same clause.
+    let mut x = p;
+    for _ in 0..4 {
+        if gap_breaks(s, w, x) {
+            break;
+        }
+        let Some(prev) = x.checked_sub(1) else {
+            break;
+        };
+        x = prev;
+        let t = w[x].text(s).to_lowercase();
+        if AFFAIRS.contains(&t.as_str()) || OFFICIALS.contains(&t.as_str()) {
+            return false;
+        }
+    }
+    true
 }
 
 /// `earlier`: the venue flags of the sentence's mentions before `m`.
@@ -218,6 +279,36 @@ mod tests {
         let got = split("Putin offered support to Beijing; he met leaders in China’s capital.");
         assert_eq!(got[0].1, Vec::<String>::new());
         let got = split("The ministers met, and in Iran protests continued.");
+        assert_eq!(got[0].1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_city_after_in_is_where_something_happens() {
+        let got = split("The minister was born in 1952 in Paris.");
+        assert_eq!(got[0], (vec![], strs(&["Paris"])));
+        let got = split("He died at a hospital in New Delhi, and Beijing mourned him.");
+        assert_eq!(got[0], (strs(&["Beijing"]), strs(&["New Delhi"])));
+        // A city and its own country: both name one place.
+        let got = split("Navalny was airlifted from Omsk to Berlin, Germany.");
+        assert_eq!(got[0].1, strs(&["Berlin", "Germany"]));
+        let got = split("The plane brought meat from Bishkek, Kyrgyzstan.");
+        assert_eq!(got[0].1, strs(&["Bishkek", "Kyrgyzstan"]));
+    }
+
+    #[test]
+    fn a_city_that_stands_for_its_state_stays_an_actor() {
+        // Officials or a place's own affairs before the preposition.
+        let got = split("Officials in Beijing said the plan would fail.");
+        assert_eq!(got[0], (strs(&["Beijing"]), vec![]));
+        let got = split("Anti-government protests continue in Baghdad.");
+        assert_eq!(got[0], (strs(&["Baghdad"]), vec![]));
+        // Subject, object, `at` and a country's name after `in` (not a city).
+        let got = split("Beijing rejected the plan aimed at Washington.");
+        assert_eq!(got[0], (strs(&["Beijing", "Washington"]), vec![]));
+        let got = split("Observers criticised human rights in China.");
+        assert_eq!(got[0].1, Vec::<String>::new());
+        // A list of two countries' capitals is no city-and-country pair.
+        let got = split("Envoys from Paris, Berlin and Rome met.");
         assert_eq!(got[0].1, Vec::<String>::new());
     }
 

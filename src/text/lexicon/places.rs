@@ -198,6 +198,8 @@ pub const AFFAIRS: &[&str] = &[
     "vote",
     "protest",
     "protests",
+    "riots",
+    "demonstrations",
     "violence",
     "fighting",
     "situation",
@@ -258,4 +260,21 @@ pub const AFFAIRS: &[&str] = &[
     "arrests",
     "abuses",
     "genocide",
+];
+
+/// People who act for a state, before `in` and its capital: `officials in Beijing` and `our
+/// partners in Beijing` speak for China, so the city stays an actor.
+pub const OFFICIALS: &[&str] = &[
+    "officials",
+    "official",
+    "authorities",
+    "leaders",
+    "leadership",
+    "regime",
+    "administration",
+    "policymakers",
+    "lawmakers",
+    "ministry",
+    "partners",
+    "counterparts",
 ];
