@@ -729,8 +729,7 @@ mod tests {
         let china = g.actors().iter().find(|a| a.name == "China").unwrap();
         assert_eq!(china.kind, "country");
         assert!(
-            china.is_city("Beijing")
-                && china.aliases.iter().any(|a| a == "the Middle Kingdom")
+            china.is_city("Beijing") && china.aliases.iter().any(|a| a == "the Middle Kingdom")
         );
         // Family names of a person added with a kind are found later in a document.
         let opts = crate::text::document::MentionOptions::default();

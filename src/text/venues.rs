@@ -138,15 +138,17 @@ fn is_venue(s: &str, w: &[Word], mentions: &[Mention], m: &Mention, earlier: &[b
             matches!(w[p].text(s), "in" | "at" | "to" | "from" | "near")
                 && between(s, w, p, place) == " "
         });
-        let ends_clause = w.get(first + 1).is_none_or(|n| {
-            s[w[first].bytes.end..n.bytes.start].contains([',', '.', ';', '—', '–'])
+        // The mention's last word (`Saudi Arabia`, `New Zealand` are two).
+        let last = word_ending_at(w, m.span.end).unwrap_or(first);
+        let ends_clause = w.get(last + 1).is_none_or(|n| {
+            s[w[last].bytes.end..n.bytes.start].contains([',', '.', ';', '—', '–'])
         });
         // After a venue, a place that modifies the next word starts a phrase of its own (`in
         // Riyadh, US envoy Brian Hook said`), unlike the next item of a list (`in Australia,
         // Brazil and Canada`, `at Brasília, Brazil in 2000`, `in Niamey, Niger’s capital`).
-        let modifies_next = !w[first].possessive
-            && w.get(first + 1).is_some_and(|n| {
-                s[w[first].bytes.end..n.bytes.start] == *" "
+        let modifies_next = !w[last].possessive
+            && w.get(last + 1).is_some_and(|n| {
+                s[w[last].bytes.end..n.bytes.start] == *" "
                     && !matches!(n.text(s), "and" | "or")
                     && !PREPOSITIONS.contains(&n.text(s))
             });
@@ -263,6 +265,9 @@ mod tests {
         let got =
             split("Two visitors died in Wuhan, China, and the embassy in Baghdad, Iraq, closed.");
         assert_eq!(got[0].1, strs(&["China", "Baghdad", "Iraq"]));
+        // A country of two words ends the clause after its last one.
+        let got = split("Pilgrims died near Mecca, Saudi Arabia, and in Auckland, New Zealand.");
+        assert_eq!(got[0].1, strs(&["Saudi Arabia", "New Zealand"]));
     }
 
     #[test]
