@@ -46,7 +46,7 @@ class Model:
         """Loads a model.
 
         ``name_or_path``: ``None`` for the shipped default model (or ``$STANCE_MODEL``), a shipped
-        model's short name (``"fast"``, ``"mpnet-newsmtsc-v6"``, …), a model folder, or a
+        model's short name (``"fast"``, ``"mpnet-newsmtsc-v7"``, …), a model folder, or a
         Hugging Face hub id, as the CLI's ``--model``. ``precision``: ``"int8"`` (the default,
         where the CPU has an int8 kernel) or ``"f32"``. ``threads``: batches computed at the same time by one call (default: one per
         core); ``threads=1`` computes on the calling thread, so that several Python threads

@@ -73,7 +73,7 @@ def fast():
 def test_load_default_names_and_labels():
     m = stance.Model.load()
     assert m.labels == ["supportive", "neutral", "critical"]
-    assert m.fingerprint.startswith("mpnet-newsmtsc-v6@")
+    assert m.fingerprint.startswith("mpnet-newsmtsc-v7@")
     assert m.arithmetic in ("int8", "f32")
 
 

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use std::path::PathBuf;
 
 /// The directory name of the shipped default model under `models/`.
-pub const DEFAULT_MODEL_NAME: &str = "mpnet-newsmtsc-v6";
+pub const DEFAULT_MODEL_NAME: &str = "mpnet-newsmtsc-v7";
 
 /// Folders a shipped model may sit in: `models/` under the current directory, and `models/`
 /// beside the executable's repository (`target/*/stance` → `models/`).
