@@ -391,7 +391,9 @@ pub(super) unsafe fn quantise_rows(
 ) -> (Vec<u8>, Vec<f32>, Vec<i32>) {
     use std::arch::x86_64::*;
     debug_assert!(x.len() >= m * k && k <= kp && m <= rows);
-    let mut u = vec![0u8; rows * kp];
+    // Fresh memory: each code row is stored below and its padding zeroed, so the buffer is
+    // not cleared first.
+    let mut u: Vec<u8> = Vec::with_capacity(rows * kp);
     let mut sx = vec![0f32; m];
     let mut zx = vec![0i32; m];
     let full = k / 16 * 16;
@@ -428,7 +430,11 @@ pub(super) unsafe fn quantise_rows(
             _mm512_mask_cvtepi32_storeu_epi8(dst.add(i) as *mut i8, mask, c);
             i += 16;
         }
+        std::ptr::write_bytes(dst.add(k), 0, kp - k);
     }
+    std::ptr::write_bytes(u.as_mut_ptr().add(m * kp), 0, (rows - m) * kp);
+    // Every code of the m rows (k stored, kp − k zeroed) and the rows − m zero rows is written.
+    u.set_len(rows * kp);
     (u, sx, zx)
 }
 

@@ -27,17 +27,27 @@ impl AddLayerNorm {
                 self.beta.len()
             );
         }
-        let mut out = vec![0f32; y.len()];
-        out.par_chunks_mut(n)
+        // Each row's sums are written straight into fresh memory (no zeroing pass over the
+        // batch first) and normalised while the row is in cache.
+        let mut out: Vec<f32> = Vec::with_capacity(y.len());
+        out.spare_capacity_mut()[..y.len()]
+            .par_chunks_mut(n)
             .zip(y.par_chunks(n).zip(x.par_chunks(n)))
-            .for_each(|(out, (y, x))| self.row(out, y, x));
+            .for_each(|(row, (y, x))| {
+                for ((o, &a), &b) in row.iter_mut().zip(y).zip(x) {
+                    o.write(a + b);
+                }
+                // SAFETY: every value of `row` was written just above.
+                let row = unsafe { &mut *(row as *mut [std::mem::MaybeUninit<f32>] as *mut [f32]) };
+                self.normalise(row);
+            });
+        // SAFETY: the chunks cover the first `y.len()` values, each written above.
+        unsafe { out.set_len(y.len()) };
         Ok(out)
     }
 
-    fn row(&self, out: &mut [f32], y: &[f32], x: &[f32]) {
-        for ((o, &a), &b) in out.iter_mut().zip(y).zip(x) {
-            *o = a + b;
-        }
+    /// Normalises one row of sums in place.
+    fn normalise(&self, out: &mut [f32]) {
         let (mut sum, mut sum2) = (0f32, 0f32);
         for &v in out.iter() {
             sum += v;
