@@ -108,21 +108,8 @@ fn is_city_setting(
         return false;
     }
     // Officials or affairs among the few words before the preposition, in the same clause.
-    let mut x = p;
-    for _ in 0..4 {
-        if gap_breaks(s, w, x) {
-            break;
-        }
-        let Some(prev) = x.checked_sub(1) else {
-            break;
-        };
-        x = prev;
-        let t = w[x].text(s).to_lowercase();
-        if AFFAIRS.contains(&t.as_str()) || OFFICIALS.contains(&t.as_str()) {
-            return false;
-        }
-    }
-    true
+    !clause_words_before(s, w, p, 4)
+        .any(|t| AFFAIRS.contains(&t.as_str()) || OFFICIALS.contains(&t.as_str()))
 }
 
 /// `earlier`: the venue flags of the sentence's mentions before `m`.
@@ -193,25 +180,34 @@ fn is_venue(s: &str, w: &[Word], mentions: &[Mention], m: &Mention, earlier: &[b
         "from" => (FROM_CUES, 4),
         _ => return false,
     };
-    // The cue among the words before the preposition, in the same clause.
-    let mut x = p;
-    for _ in 0..near {
-        if gap_breaks(s, w, x) {
-            return false;
-        }
-        let Some(prev) = x.checked_sub(1) else {
-            return false;
-        };
-        x = prev;
-        let t = w[x].text(s).to_lowercase();
-        if cues.contains(&t.as_str()) {
-            return true;
-        }
-        if AFFAIRS.contains(&t.as_str()) {
-            return false;
-        }
-    }
-    false
+    // The cue among the words before the preposition, in the same clause, before any word of
+    // the place's own affairs.
+    clause_words_before(s, w, p, near)
+        .find_map(|t| {
+            if cues.contains(&t.as_str()) {
+                Some(true)
+            } else if AFFAIRS.contains(&t.as_str()) {
+                Some(false)
+            } else {
+                None
+            }
+        })
+        .unwrap_or(false)
+}
+
+/// Up to `n` words before word `p`, nearest first and lower-cased, stopping at a clause break
+/// ([`gap_breaks`]).
+fn clause_words_before<'a>(
+    s: &'a str,
+    w: &'a [Word],
+    p: usize,
+    n: usize,
+) -> impl Iterator<Item = String> + 'a {
+    (0..p)
+        .rev()
+        .take(n)
+        .take_while(move |&x| !gap_breaks(s, w, x + 1))
+        .map(move |x| w[x].text(s).to_lowercase())
 }
 
 /// A comma, semicolon, colon, dash, bracket or quote mark between word `x - 1` and word `x`.
