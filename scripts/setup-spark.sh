@@ -14,6 +14,6 @@ if ! command -v java > /dev/null; then
 fi
 if ! "$VENV/bin/python" -c "import pyspark" 2> /dev/null; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q -r "$ROOT/scripts/spark-requirements.txt"
+  "$VENV/bin/pip" install -q --no-cache-dir -r "$ROOT/scripts/spark-requirements.txt"
 fi
 echo "$VENV/bin/python"
