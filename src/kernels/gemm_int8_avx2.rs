@@ -95,11 +95,9 @@ unsafe fn micro(t: &Tile) {
     let (lda, ldc, groups, rows, cols) = (t.lda, t.ldc, t.groups, t.rows, t.cols);
     use std::arch::x86_64::*;
     let ones = _mm256_set1_epi16(1);
-    // Accumulators and epilogue per row count, of constant length, so that the sums stay in
-    // registers (as in the VNNI kernel).
+    let mut acc = [[_mm256_setzero_si256(); 2]; MR];
     macro_rules! run {
         ($mr:expr) => {{
-            let mut acc = [[_mm256_setzero_si256(); 2]; $mr];
             for g in 0..groups {
                 let b0 = _mm256_loadu_si256(b.add(g * NR * 4) as *const _);
                 let b1 = _mm256_loadu_si256(b.add(g * NR * 4 + 32) as *const _);
@@ -112,26 +110,6 @@ unsafe fn micro(t: &Tile) {
                     acc[r][1] = _mm256_add_epi32(acc[r][1], p1);
                 }
             }
-            let cs = [
-                _mm256_loadu_si256(e.colsum as *const _),
-                _mm256_loadu_si256(e.colsum.add(8) as *const _),
-            ];
-            let ws = [_mm256_loadu_ps(e.wscale), _mm256_loadu_ps(e.wscale.add(8))];
-            let bs = [_mm256_loadu_ps(e.bias), _mm256_loadu_ps(e.bias.add(8))];
-            for (r, row) in acc.iter().enumerate() {
-                let z = _mm256_set1_epi32(*e.zx.add(r));
-                let s = _mm256_set1_ps(*e.sx.add(r));
-                let mut out = [0f32; NR];
-                for h in 0..2 {
-                    let v = _mm256_sub_epi32(row[h], _mm256_mullo_epi32(z, cs[h]));
-                    let o = _mm256_fmadd_ps(_mm256_cvtepi32_ps(v), _mm256_mul_ps(s, ws[h]), bs[h]);
-                    _mm256_storeu_ps(out.as_mut_ptr().add(h * 8), o);
-                }
-                if e.gelu {
-                    super::gelu::gelu_in_place(&mut out);
-                }
-                std::ptr::copy_nonoverlapping(out.as_ptr(), c.add(r * ldc), cols);
-            }
         }};
     }
     match rows {
@@ -139,5 +117,25 @@ unsafe fn micro(t: &Tile) {
         3 => run!(3),
         2 => run!(2),
         _ => run!(1),
+    }
+    let cs = [
+        _mm256_loadu_si256(e.colsum as *const _),
+        _mm256_loadu_si256(e.colsum.add(8) as *const _),
+    ];
+    let ws = [_mm256_loadu_ps(e.wscale), _mm256_loadu_ps(e.wscale.add(8))];
+    let bs = [_mm256_loadu_ps(e.bias), _mm256_loadu_ps(e.bias.add(8))];
+    for (r, row) in acc.iter().enumerate().take(rows) {
+        let z = _mm256_set1_epi32(*e.zx.add(r));
+        let s = _mm256_set1_ps(*e.sx.add(r));
+        let mut out = [0f32; NR];
+        for h in 0..2 {
+            let v = _mm256_sub_epi32(row[h], _mm256_mullo_epi32(z, cs[h]));
+            let o = _mm256_fmadd_ps(_mm256_cvtepi32_ps(v), _mm256_mul_ps(s, ws[h]), bs[h]);
+            _mm256_storeu_ps(out.as_mut_ptr().add(h * 8), o);
+        }
+        if e.gelu {
+            super::gelu::gelu_in_place(&mut out);
+        }
+        std::ptr::copy_nonoverlapping(out.as_ptr(), c.add(r * ldc), cols);
     }
 }
