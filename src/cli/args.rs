@@ -9,7 +9,7 @@ use std::path::PathBuf;
 #[derive(Args, Clone)]
 pub(crate) struct ModelArgs {
     /// Model directory, short name of a shipped model (mpnet-newsmtsc-v7, the default: test-rw
-    /// F1m 84.4 in int8, ECE 0.029, 245 pairs/s on 2 cores with Intel AMX, slower without;
+    /// F1m 84.4 in int8, ECE 0.029, 245 pairs/s on 2 cores with Intel AMX, 91 with AVX-512 VNNI;
     /// `fast` = minilm-distilled: F1m 80.9, 887 pairs/s, weaker on news unlike NewsMTSC's
     /// (dev-mt 77.0); BENCHMARKS.md;
     /// mpnet-newsmtsc-v6, mpnet-newsmtsc-v5, mpnet-newsmtsc-v4, mpnet-newsmtsc-v3, mpnet-newsmtsc-v2,
