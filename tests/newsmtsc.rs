@@ -98,7 +98,7 @@ fn the_shipped_mpnet_v2_model_keeps_its_dev_score() {
 
 #[test]
 fn the_shipped_default_model_keeps_its_dev_score() {
-    shipped_model_keeps_its_dev_score("mpnet-newsmtsc-v7");
+    shipped_model_keeps_its_dev_score(stance::store::shipped::DEFAULT_MODEL_NAME);
 }
 
 #[test]

@@ -467,7 +467,7 @@ unsafe fn micro(t: &Tile) {
     // Each row count has its own accumulators and its own epilogue loop, both of a constant
     // length: the compiler then keeps the sums in registers. With one array for every row count
     // and a store loop of `rows` iterations, the array had to live in memory and each group's
-    // 24 sums were also stored to the stack, which halved the kernel's speed on AMD Zen 4.
+    // 24 sums were also stored to the stack, which halved the kernel's speed on an AMD EPYC.
     macro_rules! run {
         ($mr:expr) => {{
             let mut acc = [[_mm512_setzero_si512(); 2]; $mr];
