@@ -6,7 +6,7 @@ Each partition of the input lines is piped through one `stance score -` process 
 are written with Spark's file output commit protocol (`saveAsTextFile`), so a failed, retried or
 speculative task never doubles or loses a line.
 
-    python3 scripts/spark-score.py --input archive/ --output scores/ [--model models/minilm-distilled]
+    python3 scripts/spark-score.py --input archive/ --output scores/ [--model default|fast|FOLDER]
         [--format jsonl|csv|parquet] [--binary target/release/stance] [--partitions N] [--threads N]
         [--master local[2]]
 
@@ -38,6 +38,9 @@ import threading
 import time
 
 BUNDLE = "stance-bundle"
+# The shipped models' short names, as `stance score --model` reads them (src/store/shipped.rs; a
+# test keeps the two in step): without --model the job scores with the default, as `score` does.
+SHIPPED_NAMES = {"default": "mpnet-newsmtsc-v7", "fast": "minilm-distilled"}
 
 
 def parse_args(argv):
@@ -45,7 +48,9 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--input", action="append", required=True, help="archive path or glob (repeatable)")
     p.add_argument("--output", required=True, help="output folder (must not exist)")
-    p.add_argument("--model", default=os.path.join(root, "models", "minilm-distilled"), help="model folder")
+    p.add_argument("--model", default="default",
+                   help="model folder, or a shipped model's name under models/ (default: `default`, the model "
+                        "`stance score` uses without --model; `fast` for the fast one)")
     p.add_argument("--binary", default=os.path.join(root, "target", "release", "stance"), help="stance binary for the executors' platform")
     p.add_argument("--partitions", type=int, default=None, help="input partitions (default: Spark's)")
     p.add_argument("--threads", type=int, default=None, help="threads per stance process (default: spark.executor.cores, else 1)")
@@ -53,7 +58,16 @@ def parse_args(argv):
     p.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl", help="input format (default: jsonl)")
     p.add_argument("--master", default=None, help="Spark master when not run by spark-submit, e.g. local[2]")
     p.add_argument("--stance-arg", action="append", default=[], help="extra argument for `stance score` (repeatable)")
-    return p.parse_args(argv)
+    a = p.parse_args(argv)
+    a.model = model_folder(a.model, root)
+    return a
+
+
+def model_folder(model, root):
+    """A folder as given; a shipped model's short or full name as its folder under models/."""
+    if os.path.isdir(model) or os.sep in model:
+        return model
+    return os.path.join(root, "models", SHIPPED_NAMES.get(model, model))
 
 
 def make_bundle(binary, model, workdir):

@@ -11,9 +11,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    if matches!(cli.command, cli::Command::Train(_)) {
-        stance::device::keep_freed_memory();
-    }
+    stance::device::keep_freed_memory();
     let kernels = std::env::var("STANCE_KERNEL_THREADS").ok();
     let workers =
         stance::device::configure_cpu_threads(cli.threads, cli.cpu_threading(kernels.as_deref()));

@@ -282,3 +282,24 @@ fn spark_reads_csv_and_parquet_archives_through_its_own_readers() {
         );
     }
 }
+
+/// Without `--model` the job scores with the model `stance score` uses without it, and `fast` names
+/// the same model as `--model fast` does: the script's names are the library's (no pyspark needed).
+#[test]
+fn the_jobs_model_names_are_the_clis() {
+    let script = std::fs::read_to_string(common::root().join("scripts/spark-score.py")).unwrap();
+    let line = script
+        .lines()
+        .find(|l| l.starts_with("SHIPPED_NAMES = "))
+        .expect("spark-score.py defines SHIPPED_NAMES");
+    use stance::store::shipped::{DEFAULT_MODEL_NAME, FAST_MODEL_NAME};
+    assert!(
+        line.contains(&format!("\"default\": \"{DEFAULT_MODEL_NAME}\"")),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("\"fast\": \"{FAST_MODEL_NAME}\"")),
+        "{line}"
+    );
+    assert!(script.contains("\"--model\", default=\"default\""));
+}

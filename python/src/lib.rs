@@ -80,8 +80,10 @@ fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> stance::Result<T> + Sen
 /// parallel, as the CLI's inference); returns its size.
 fn threads_once() -> usize {
     static WORKERS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *WORKERS
-        .get_or_init(|| stance::device::configure_cpu_threads(None, CpuThreading::ParallelBatches))
+    *WORKERS.get_or_init(|| {
+        stance::device::keep_freed_memory();
+        stance::device::configure_cpu_threads(None, CpuThreading::ParallelBatches)
+    })
 }
 
 /// The shipped model folders of the checkout this package was built from, so that `pip install .`
@@ -536,7 +538,6 @@ fn train(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<String> {
     threads_once();
-    stance::device::keep_freed_memory();
     let cfg = train_config(&base, train, dev, out, options).map_err(|e| to_py(py, e))?;
     // As the CLI: one micro-batch (or a GPU) runs one step at a time with multi-threaded
     // kernels; otherwise each micro-batch takes a core with single-threaded kernels. Inference

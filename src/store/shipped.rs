@@ -62,8 +62,8 @@ pub fn resolve_model(arg: &str) -> Result<ModelSource> {
     ModelSource::parse(arg)
 }
 
-/// Finds the shipped default model: `$STANCE_MODEL`, else `models/minilm-distilled` under the
-/// current directory, else beside the executable's repository.
+/// Finds the shipped default model: `$STANCE_MODEL`, else `models/` + [`DEFAULT_MODEL_NAME`] under
+/// the current directory, else beside the executable's repository.
 pub fn default_model() -> Result<ModelSource> {
     if let Some(p) = std::env::var_os("STANCE_MODEL") {
         return resolve_model(&p.to_string_lossy());
