@@ -88,6 +88,7 @@ pub fn cut_sentences_warning(doc: &Document, a: &Analysis) -> Option<Problem> {
             crate::text::segment::MAX_SENTENCE_CHARS
         ),
         skipped: false,
+        rest_unread: false,
     })
 }
 
@@ -180,6 +181,7 @@ fn encode_pairs(
             line: None,
             message: format!("{not_encoded} (sentence, actor) pairs could not be encoded"),
             skipped: false,
+            rest_unread: false,
         });
     }
     (ok, items)
@@ -209,6 +211,7 @@ fn run_model(
                     docs.len()
                 ),
                 skipped: false,
+                rest_unread: false,
             });
             Ok(vec![Vec::new(); items.len()])
         }

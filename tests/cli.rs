@@ -643,3 +643,59 @@ fn ctrl_c_stops_score_with_status_130_and_resume_finishes() {
         .collect();
     assert_eq!(ids.len(), 12_000);
 }
+
+/// A compressed archive cut short (a failed copy or download) cannot be read past the cut: the
+/// records after it are neither in the output nor counted as skips, so the run must not exit 0.
+/// A whole archive of the same records exits 0 with all of them.
+#[test]
+fn a_truncated_archive_fails_the_run() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut records = String::new();
+    for i in 0..200 {
+        records += &serde_json::json!({"id": format!("d{i}"), "text": format!("Beijing praised Moscow on day {i}, {}.", "and Kyiv objected ".repeat(i % 7 + 1))}).to_string();
+        records.push('\n');
+    }
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(records.as_bytes()).unwrap();
+    let gz = enc.finish().unwrap();
+    let whole = dir.path().join("whole.jsonl.gz");
+    std::fs::write(&whole, &gz).unwrap();
+    let cut = dir.path().join("cut.jsonl.gz");
+    std::fs::write(&cut, &gz[..gz.len() / 2]).unwrap();
+    for cmd in ["pairs", "mentions"] {
+        let o = stance(&[cmd, whole.to_str().unwrap()]);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{cmd} whole: {err}");
+        assert!(out.contains("\"d199"), "{cmd}: the last record is out");
+        let o = stance(&[cmd, cut.to_str().unwrap()]);
+        let (out, err) = text(&o);
+        assert!(
+            !o.status.success(),
+            "{cmd} on a cut archive exited 0: {err}"
+        );
+        assert!(err.contains("the rest of the file was not read"), "{err}");
+        assert!(err.contains("could not be read to its end"), "{err}");
+        assert!(!out.contains("\"d199"));
+    }
+}
+
+/// A file named twice, or named beside a folder that holds it, is read once (with a warning):
+/// otherwise every document in it would be scored twice under a second id.
+#[test]
+fn a_file_reached_twice_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("news");
+    std::fs::create_dir(&folder).unwrap();
+    let a = folder.join("a.txt");
+    std::fs::write(&a, "Beijing praised Moscow. Kyiv objected.").unwrap();
+    let (a, folder) = (a.to_str().unwrap(), folder.to_str().unwrap());
+    for args in [vec!["pairs", a, a], vec!["pairs", folder, a]] {
+        let o = stance(&args);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{args:?}: {err}");
+        assert_eq!(out.lines().count(), 3, "{args:?}: {out}");
+        assert!(!out.contains("#2"), "{out}");
+        assert!(err.contains("already read"), "{err}");
+    }
+}

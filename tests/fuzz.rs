@@ -219,7 +219,7 @@ proptest! {
         std::fs::write(&p, &bytes).unwrap();
         let labels: Vec<String> = ["supportive", "neutral", "critical"].iter().map(|s| s.to_string()).collect();
         for format in [stance::io::scores::Format::Jsonl, stance::io::scores::Format::Csv] {
-            if let Ok(part) = stance::io::scores::read_partial(&p, format, &labels, &[], &mut |_| {}) {
+            if let Ok(part) = stance::io::scores::read_partial(&p, format, &labels, &[], false, &mut |_| {}) {
                 prop_assert!(part.keep as usize <= bytes.len());
             }
         }

@@ -613,6 +613,13 @@ fn resume_refuses_another_model_or_gazetteer() {
     demonyms.mentions.demonyms = true;
     let e = refusal(&model, &gaz, &demonyms);
     assert!(e.contains("demonyms"), "{e}");
+    // Other inputs: the partial's last document, scored again from the inputs, would be lost.
+    let mut other_inputs = again.clone();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    other_inputs.inputs = vec![archive(&elsewhere, 2).display().to_string()];
+    let e = refusal(&model, &gaz, &other_inputs);
+    assert!(e.contains("other settings") && e.contains("inputs"), "{e}");
     assert_eq!(
         std::fs::read(&partial).unwrap(),
         before,
@@ -631,6 +638,51 @@ fn resume_refuses_another_model_or_gazetteer() {
     .unwrap();
     assert!(out.exists() && !partial.exists());
     assert!(!dir.path().join("part.out.partial.run.json").exists());
+}
+
+/// `--resume` on a finished output continues it with new inputs: every document it held stays,
+/// the last one included (it is complete), and the new documents follow once each.
+#[test]
+fn resume_on_a_finished_output_keeps_all_of_it() {
+    let model = tiny_model(2).unwrap();
+    let gaz = Gazetteer::default_international().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let first = archive(dir.path(), 4).display().to_string();
+    let out = dir.path().join("scores.jsonl");
+    let run = |c: &ScoreConfig| {
+        score(
+            &model,
+            &gaz,
+            c,
+            &NoScoreProgress,
+            &AtomicBool::new(false),
+            &mut std::io::sink(),
+        )
+        .unwrap()
+    };
+    run(&cfg(vec![first], Some(out.clone())));
+    let before = std::fs::read(&out).unwrap();
+    let docs = |p: &Path| {
+        let mut d: Vec<String> = read_lines(p).into_iter().map(|l| l.doc).collect();
+        d.dedup();
+        d
+    };
+    assert_eq!(docs(&out), ["a0", "a1", "a2", "a3"]);
+    let more = dir.path().join("more.jsonl");
+    std::fs::write(
+        &more,
+        "{\"id\": \"b0\", \"text\": \"Paris praised Berlin. Rome objected.\"}\n",
+    )
+    .unwrap();
+    let mut c = cfg(vec![more.display().to_string()], Some(out.clone()));
+    c.resume = true;
+    run(&c);
+    let after = std::fs::read(&out).unwrap();
+    assert!(
+        after.starts_with(&before),
+        "the finished output is kept whole"
+    );
+    assert_eq!(docs(&out), ["a0", "a1", "a2", "a3", "b0"]);
 }
 
 #[test]

@@ -368,6 +368,7 @@ fn averaging_models_gives_the_mean_weights_and_dev_scores() {
         out: dir.path().join("avg"),
         save_f16: false,
         skip_bad: false,
+        overwrite: false,
     };
     let out = average(&cfg, &|_| {}).unwrap();
     assert_eq!(out.models, 2);
@@ -391,6 +392,24 @@ fn averaging_models_gives_the_mean_weights_and_dev_scores() {
         out.dev[0].f1m
     );
     assert_eq!(meta["training"]["average_of"].as_array().unwrap().len(), 2);
+
+    // A second run into the same folder is refused, as `train` refuses, unless told to replace it.
+    let e = average(&cfg, &|_| {}).unwrap_err().to_string();
+    assert!(e.contains("not empty") && e.contains("--overwrite"), "{e}");
+    cfg.overwrite = true;
+    average(&cfg, &|_| {}).unwrap();
+    // Nor does it write into a folder of the user's.
+    let theirs = dir.path().join("theirs");
+    std::fs::create_dir(&theirs).unwrap();
+    std::fs::write(theirs.join("notes.txt"), "mine").unwrap();
+    let into_theirs = AverageConfig {
+        out: theirs.clone(),
+        overwrite: false,
+        ..cfg.clone()
+    };
+    let e = average(&into_theirs, &|_| {}).unwrap_err().to_string();
+    assert!(e.contains("not empty"), "{e}");
+    assert!(!theirs.join("stance.json").exists());
 
     // Models with other labels cannot be averaged; one model is not an average.
     let c = dir.path().join("c");
@@ -786,6 +805,7 @@ fn the_library_refuses_an_output_over_an_input() {
         out: PathBuf::from(&cfg.base),
         save_f16: false,
         skip_bad: false,
+        overwrite: false,
     };
     let e = stance::train::average::average(&a, &|_| {})
         .unwrap_err()

@@ -71,7 +71,7 @@ pub(crate) fn run_mentions(a: MentionsArgs) -> Result<()> {
             format!(", {} candidates", stats.candidates)
         }
     ));
-    Ok(())
+    super::progress::ensure_inputs_read(&stats.problems)
 }
 
 fn print_report(r: &MentionReport, show_misses: bool) -> std::io::Result<()> {

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 pub(crate) struct AverageArgs {
     /// A trained model directory or hub id (repeat: at least two). They must share labels,
     /// tokenizer, config, marker and pooling; fine-tuning runs of one base differing in seed or
-    /// data order are what averaging is for.
+    /// data order are what averaging is for. A model given k times counts k times (a weighted
+    /// mean, e.g. a mean of three runs given three times beside one new run).
     #[arg(long = "model", value_name = "DIR|ID", required = true, num_args = 1)]
     pub(crate) models: Vec<String>,
     /// Labelled file to score the average on (repeatable); the scores go to stance.json.
@@ -28,6 +29,9 @@ pub(crate) struct AverageArgs {
     /// Skip malformed dev records (reported) instead of stopping at the first.
     #[arg(long)]
     pub(crate) skip_bad: bool,
+    /// Write into --output even when it exists and is not empty (without it that is refused).
+    #[arg(long)]
+    pub(crate) overwrite: bool,
 }
 
 #[derive(Args)]
@@ -63,8 +67,9 @@ pub(crate) fn run_average(a: AverageArgs) -> Result<()> {
         out: a.out,
         save_f16: a.save_f16,
         skip_bad: a.skip_bad,
+        overwrite: a.overwrite,
     };
-    let out = stance::train::average::average(&cfg, &|m| eprintln!("{m}"))
+    let out = stance::train::average::average(&cfg, &|m| super::progress::summary(m))
         .with_context(|| format!("averaging into {}", cfg.out.display()))?;
     report_skips(std::path::Path::new("the dev data"), &out.skipped);
     for d in &out.dev {

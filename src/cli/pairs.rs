@@ -39,5 +39,5 @@ pub(crate) fn run_pairs(a: PairsArgs) -> Result<()> {
             .as_ref()
             .map_or(String::new(), |p| format!(" written to {}", p.display()))
     ));
-    Ok(())
+    super::progress::ensure_inputs_read(&stats.problems)
 }

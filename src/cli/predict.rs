@@ -108,14 +108,14 @@ pub(crate) fn run_predict(a: PredictArgs) -> Result<()> {
             outln!("{}", serde_json::to_string(p)?);
         }
     } else {
-        eprintln!(
+        super::progress::summary(&format!(
             "wrote {} predictions to {}",
             out.predictions.len(),
             cfg.output
                 .as_ref()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default()
-        );
+        ));
     }
     Ok(())
 }
@@ -170,12 +170,12 @@ pub(crate) fn run_eval(a: EvalArgs) -> Result<()> {
     );
     if let Some(path) = &a.report {
         stance::io::atomic::write_bytes(path, serde_json::to_string_pretty(&report)?.as_bytes())?;
-        eprintln!("report written to {}", path.display());
+        super::progress::summary(&format!("report written to {}", path.display()));
     }
     if let Some(dir) = &a.plot {
         evaluate::plot(&report, &preds, dir)
             .with_context(|| format!("writing charts into {}", dir.display()))?;
-        eprintln!("charts written to {}", dir.display());
+        super::progress::summary(&format!("charts written to {}", dir.display()));
     }
     if let Some(path) = &a.predictions {
         let mut s = String::new();

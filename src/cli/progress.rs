@@ -93,6 +93,17 @@ pub(crate) fn stop_on_ctrl_c(message: &'static str) -> Arc<AtomicBool> {
     stop
 }
 
+/// Fails when a problem left part of an input unread (a read error partway, e.g. a truncated
+/// compressed archive): the records after it are neither in the output nor counted as skips, so
+/// the run must not exit 0.
+pub(crate) fn ensure_inputs_read(problems: &[stance::io::articles::Problem]) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !stance::io::articles::Problem::any_unread(problems),
+        "an input could not be read to its end (see the problems above): the output lacks its later records"
+    );
+    Ok(())
+}
+
 /// Prints the first 30 problems of an input pass (file and line, skipped or warning) and how many
 /// more there were.
 pub(crate) fn report_problems(problems: &[stance::io::articles::Problem]) {

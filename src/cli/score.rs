@@ -174,6 +174,7 @@ pub(crate) fn run_score(a: ScoreArgs) -> Result<()> {
         eprintln!("interrupted: the partial output is kept; run again with --resume to continue");
         return Err(stance::Error::Interrupted.into());
     }
+    super::progress::ensure_inputs_read(&stats.problems)?;
     anyhow::ensure!(
         stats.pairs_failed == 0,
         "{} (sentence, actor) pairs were not scored (see the problems above); the output lacks them",

@@ -107,6 +107,14 @@ fn run_settings(gaz: &Gazetteer, cfg: &ScoreConfig) -> Result<serde_json::Value>
         "discover": format!("{:?}", cfg.mentions.discover),
         "format": format!("{:?}", cfg.format),
     });
+    // The inputs, as canonical paths: a partial output's last document is scored again from
+    // them, so a run resumed on other inputs would lose it.
+    settings["inputs"] = cfg
+        .inputs
+        .iter()
+        .map(|i| crate::io::articles::canonical_input(i))
+        .collect::<Vec<_>>()
+        .into();
     // Recorded only when not the defaults, so that partials of older versions still resume.
     if cfg.fields != crate::io::articles::InputFields::default() {
         settings["text_field"] = cfg.fields.text.clone().into();
@@ -131,13 +139,18 @@ fn check_and_record_settings(part: &Path, now: &serde_json::Value, resume: bool)
         if let Ok(text) = std::fs::read_to_string(&file) {
             let before: serde_json::Value =
                 serde_json::from_str(&text).map_err(|e| Error::model(&file, e.to_string()))?;
-            let differ: Vec<String> = crate::io::differing_fields(now, &before)
+            // Partials of versions that did not record their inputs resume as before.
+            let mut now_cmp = now.clone();
+            if let (None, Some(o)) = (before.get("inputs"), now_cmp.as_object_mut()) {
+                o.remove("inputs");
+            }
+            let differ: Vec<String> = crate::io::differing_fields(&now_cmp, &before)
                 .into_iter()
                 .map(|(k, current, then)| format!("{k}: {then} then, {current} now"))
                 .collect();
             if !differ.is_empty() {
                 return Err(Error::Config(format!(
-                    "--resume: {} was written with other settings ({}); resume with the same --actors, --actor, --demonyms, --discover, --format, --text-field and --id-field, or write a new output",
+                    "--resume: {} was written with other settings ({}); resume with the same inputs, --actors, --actor, --demonyms, --discover, --format, --text-field and --id-field, or write a new output",
                     part.display(),
                     differ.join("; ")
                 )));
@@ -175,8 +188,10 @@ fn open_output<'a>(
                     "--resume with --summary needs JSONL output".into(),
                 ));
             }
-            if cfg.resume && !part.exists() && out.exists() {
-                // A finished output is continued as a partial one (new inputs may follow).
+            let finished = cfg.resume && !part.exists() && out.exists();
+            if finished {
+                // A finished output is continued as a partial one (new inputs may follow); its
+                // last document is complete, so it is kept, whatever the new inputs hold.
                 std::fs::rename(out, part).map_err(|e| Error::io(out, e))?;
             }
             let mut f = open_locked(part)?;
@@ -192,11 +207,13 @@ fn open_output<'a>(
                     done: d,
                     models,
                     keep,
+                    ..
                 } = read_partial(
                     part,
                     cfg.format,
                     labels,
                     &cfg.field_columns,
+                    finished,
                     &mut on_document,
                 )?;
                 if let Some(other) = models.iter().find(|m| *m != model_id) {
@@ -271,6 +288,7 @@ fn leave_out_other_languages(batch: &mut Vec<Document>, stats: &mut ScoreStats) 
                     "not English (detected {lang}, confidence {confidence:.2}): not scored, the models read English only (--any-language scores it anyway)"
                 ),
                 skipped: true,
+                rest_unread: false,
             });
             false
         }

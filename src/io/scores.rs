@@ -439,16 +439,21 @@ pub struct Partial {
     pub models: HashSet<String>,
     /// Bytes to keep: everything before the last document.
     pub keep: u64,
+    /// The last document, left out of `done` and `keep`: it may have been cut off, so it is
+    /// scored again.
+    pub last: Option<String>,
 }
 
 /// Reads a partial output. `on_document` sees the lines of each complete document (JSONL only:
 /// CSV rows do not hold whole lines). CSV records are read as CSV (a quoted field may span
-/// lines); a partial in the other format is an error.
+/// lines); a partial in the other format is an error. With `finished` the file is a completed
+/// output being continued with more inputs: its last document is complete too, and kept.
 pub fn read_partial(
     path: &Path,
     format: Format,
     labels: &[String],
     columns: &[String],
+    finished: bool,
     on_document: &mut dyn FnMut(&[SentenceOut]),
 ) -> Result<Partial> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -462,7 +467,7 @@ pub fn read_partial(
     };
     let (records, header_end) = match format {
         Format::Jsonl => (
-            jsonl_records(&bytes, on_document).ok_or_else(|| mismatch("JSONL"))?,
+            jsonl_records(&bytes, finished, on_document).ok_or_else(|| mismatch("JSONL"))?,
             0,
         ),
         Format::Csv => {
@@ -480,7 +485,12 @@ pub fn read_partial(
             }
         }
     };
-    Ok(partial_of(records, header_end))
+    let mut partial = partial_of(records, header_end);
+    if finished {
+        partial.done.extend(partial.last.take());
+        partial.keep = bytes.len() as u64;
+    }
+    Ok(partial)
 }
 
 /// The complete records of a partial output: (document id, byte offset where the record
@@ -488,9 +498,11 @@ pub fn read_partial(
 type PartialRecords = Vec<(String, u64, Option<String>)>;
 
 /// The complete lines of a JSONL partial output; `on_document` sees every document but the
-/// last (which is scored again). `None` when its first line is not a score line.
+/// last (which is scored again), and the last too when `finished`. `None` when its first line
+/// is not a score line.
 fn jsonl_records(
     bytes: &[u8],
+    finished: bool,
     on_document: &mut dyn FnMut(&[SentenceOut]),
 ) -> Option<PartialRecords> {
     let mut records = Vec::new();
@@ -513,6 +525,9 @@ fn jsonl_records(
         records.push((l.doc.clone(), pos, l.model.clone()));
         doc_lines.push(l);
         pos += line.len() as u64;
+    }
+    if finished && !doc_lines.is_empty() {
+        on_document(&doc_lines);
     }
     Some(records)
 }
@@ -582,6 +597,7 @@ fn partial_of(records: PartialRecords, header_end: u64) -> Partial {
             done: HashSet::new(),
             models,
             keep: header_end,
+            last: None,
         };
     };
     let keep = records
@@ -595,5 +611,10 @@ fn partial_of(records: PartialRecords, header_end: u64) -> Partial {
         .map(|r| r.0)
         .filter(|d| *d != last_doc)
         .collect();
-    Partial { done, models, keep }
+    Partial {
+        done,
+        models,
+        keep,
+        last: Some(last_doc),
+    }
 }

@@ -28,6 +28,8 @@ pub struct AverageConfig {
     /// Store the weights in f16.
     pub save_f16: bool,
     pub skip_bad: bool,
+    /// Write into `out` even when it exists and is not empty (a model there is replaced).
+    pub overwrite: bool,
 }
 
 #[derive(Debug)]
@@ -78,6 +80,22 @@ impl AverageConfig {
     }
 }
 
+/// An output folder that exists and holds anything (a model, or files of the user's) would be
+/// written into: refused unless `overwrite` says so, as `train` refuses.
+fn refuse_to_replace(cfg: &AverageConfig) -> Result<()> {
+    let occupied = match std::fs::read_dir(&cfg.out) {
+        Ok(mut entries) => entries.next().is_some(),
+        Err(_) => cfg.out.exists(),
+    };
+    if !occupied || cfg.overwrite {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "--output {} exists and is not empty; choose a new folder or pass --overwrite to replace what is there",
+        cfg.out.display()
+    )))
+}
+
 pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOutcome> {
     if cfg.models.len() < 2 {
         return Err(Error::Config(
@@ -85,6 +103,7 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
         ));
     }
     cfg.planned_files().check()?;
+    refuse_to_replace(cfg)?;
     let opts = LoadOptions::default();
     progress(&format!("loading {}", cfg.models[0]));
     let first = StanceModel::load(&ModelSource::parse(&cfg.models[0])?, &opts)?;

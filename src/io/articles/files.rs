@@ -13,13 +13,30 @@ pub(super) fn is_text(p: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))
 }
 
-/// Expands the inputs into sources; missing paths become problems.
+/// Expands the inputs into sources; missing paths become problems. A file reached twice (named
+/// twice, or named and inside a folder named) is read once, with a warning: reading it again
+/// would score each of its documents twice.
 pub(super) fn expand(
     inputs: &[String],
     text_field: &str,
     problems: &mut Vec<Problem>,
 ) -> Vec<Source> {
     let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut first_time = |f: &Path, problems: &mut Vec<Problem>| {
+        let key = f.canonicalize().unwrap_or_else(|_| f.to_path_buf());
+        let new = seen.insert(key);
+        if !new {
+            problems.push(Problem {
+                source: f.display().to_string(),
+                line: None,
+                message: "already read (given twice, or inside a folder given): read once".into(),
+                skipped: false,
+                rest_unread: false,
+            });
+        }
+        new
+    };
     for inp in inputs {
         if inp == "-" {
             out.push(Source::Stdin);
@@ -32,16 +49,21 @@ pub(super) fn expand(
             walk(&p, &mut files, &mut visited, problems);
             files.sort();
             for f in files {
-                out.extend(classify(f, text_field, problems));
+                if first_time(&f, problems) {
+                    out.extend(classify(f, text_field, problems));
+                }
             }
         } else if p.is_file() {
-            out.extend(classify(p, text_field, problems));
+            if first_time(&p, problems) {
+                out.extend(classify(p, text_field, problems));
+            }
         } else {
             problems.push(Problem {
                 source: inp.clone(),
                 line: None,
                 message: "no such file or folder".into(),
                 skipped: true,
+                rest_unread: false,
             });
         }
     }
@@ -77,6 +99,7 @@ pub(super) fn classify(
                 "read as a JSONL archive (its first line is a JSON object with `{text_field}`)"
             ),
             skipped: false,
+            rest_unread: false,
         });
         return Some(Source::Jsonl(p));
     }
@@ -87,6 +110,7 @@ pub(super) fn classify(
             "not read: of no kind stance reads (tried: a .txt or .md article; a .jsonl, .ndjson, .csv or .tsv archive, also .gz or .zst; a Parquet file; a JSON object with `{text_field}` on the first line, also compressed); name an article .txt to score it"
         ),
         skipped: true,
+        rest_unread: false,
     });
     None
 }
@@ -116,6 +140,7 @@ pub(super) fn walk(
                 line: None,
                 message: "folder already read (a symbolic-link loop or a second link to it)".into(),
                 skipped: true,
+                rest_unread: false,
             });
             return;
         }
@@ -128,6 +153,7 @@ pub(super) fn walk(
                 line: None,
                 message: format!("cannot read folder: {e}"),
                 skipped: true,
+                rest_unread: false,
             });
             return;
         }
@@ -148,6 +174,7 @@ pub(super) fn walk(
                     "not read: articles are .txt or .md files, archives .jsonl, .ndjson, .csv, .tsv (or those .gz or .zst) or .parquet"
                         .into(),
                 skipped: true,
+                rest_unread: false,
             });
         }
     }
@@ -172,6 +199,7 @@ pub(super) fn decode(
                 line,
                 message: "invalid UTF-8, decoded with replacement characters".into(),
                 skipped: false,
+                rest_unread: false,
             });
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }

@@ -16,6 +16,12 @@ mod shard;
 
 use files::*;
 pub use files::{front_matter, sidecar_of, STDIN_SNIFF_LINES};
+
+/// An input as given on the command line, in a form that is the same for every spelling of its
+/// path (`-` as is; a path that does not resolve as given).
+pub fn canonical_input(input: &str) -> String {
+    files::canonical_name(input)
+}
 use formats::*;
 pub use shard::Shard;
 
@@ -57,6 +63,17 @@ pub struct Problem {
     pub message: String,
     /// The document was skipped (else it was scored with a caveat, e.g. lossy decoding).
     pub skipped: bool,
+    /// The source could not be read past this point (a read error, e.g. a truncated compressed
+    /// archive): its later records are neither scored nor counted, so a run with one fails.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rest_unread: bool,
+}
+
+impl Problem {
+    /// Whether any of `problems` left part of an input unread.
+    pub fn any_unread(problems: &[Problem]) -> bool {
+        problems.iter().any(|p| p.rest_unread)
+    }
 }
 
 enum Source {
@@ -135,6 +152,7 @@ impl Documents {
             line: Some(line),
             message: message.into(),
             skipped: true,
+            rest_unread: false,
         });
     }
 
@@ -152,6 +170,7 @@ impl Documents {
                     line,
                     message: format!("duplicate id {id:?}, renamed to {cand:?}"),
                     skipped: false,
+                    rest_unread: false,
                 });
                 return cand;
             }
@@ -170,9 +189,15 @@ impl Documents {
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    let name = name.clone();
+                    let source = name.clone();
                     let line = *line_no + 1;
-                    self.skip(name, line, format!("read error: {e}"));
+                    self.problems.push(Problem {
+                        source,
+                        line: Some(line),
+                        message: format!("read error: {e}; the rest of the file was not read"),
+                        skipped: true,
+                        rest_unread: true,
+                    });
                     self.current = None;
                     return None;
                 }
@@ -257,6 +282,7 @@ impl Iterator for Documents {
                         "a Parquet file: this build has no Parquet reader (cargo feature `parquet`)"
                             .into(),
                     skipped: true,
+                    rest_unread: false,
                 }),
                 Source::Jsonl(p) => {
                     let r = open_archive(&p);
@@ -270,6 +296,7 @@ impl Iterator for Documents {
                             line: None,
                             message: "binary file (NUL bytes), skipped".into(),
                             skipped: true,
+                            rest_unread: false,
                         }),
                         Ok(bytes) if bytes.iter().all(|b| b.is_ascii_whitespace()) => {
                             self.problems.push(Problem {
@@ -277,6 +304,7 @@ impl Iterator for Documents {
                                 line: None,
                                 message: "empty file, skipped".into(),
                                 skipped: true,
+                                rest_unread: false,
                             })
                         }
                         Ok(bytes) => {
@@ -300,6 +328,7 @@ impl Iterator for Documents {
                             line: None,
                             message: format!("cannot read: {e}"),
                             skipped: true,
+                            rest_unread: false,
                         }),
                     }
                 }
@@ -373,6 +402,7 @@ impl Documents {
             line: None,
             message: format!("cannot read standard input: {e}"),
             skipped: true,
+            rest_unread: false,
         });
         None
     }
@@ -386,6 +416,7 @@ impl Documents {
                 line: None,
                 message: format!("{failed}: {e}"),
                 skipped: true,
+                rest_unread: false,
             }),
         }
     }
@@ -414,6 +445,7 @@ impl Documents {
                     line: None,
                     message: format!("sidecar of {name} {why}; the article is scored without it"),
                     skipped: false,
+                    rest_unread: false,
                 });
             }
         }
@@ -426,6 +458,7 @@ impl Documents {
                 line: Some(line),
                 message: "front-matter line not read (only `key: value` lines are)".into(),
                 skipped: false,
+                rest_unread: false,
             });
         }
         fields.extend(front);
