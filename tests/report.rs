@@ -395,6 +395,25 @@ fn who_and_when_names_the_models_of_the_lines_and_warns_when_they_differ() {
         "{html}"
     );
     assert!(html.contains("scored by 2 different models"), "{html}");
+
+    // `--model` describes the model on the page: one the lines do not name is refused.
+    let fast = write(
+        dir.path(),
+        "fast.jsonl",
+        &[with_model("c", "minilm-distilled@00cc")],
+    );
+    let mut described = cfg(vec![fast], out.clone());
+    described.model = Some("mpnet-newsmtsc-v7".into());
+    let e = report(&described).unwrap_err().to_string();
+    assert!(
+        e.contains("did not score this input") && e.contains("minilm-distilled@00cc"),
+        "{e}"
+    );
+    described.model = Some("fast".into());
+    report(&described).unwrap();
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("minilm-distilled (base"));
 }
 
 #[test]

@@ -64,6 +64,19 @@ pub(crate) fn run_report(a: ReportArgs) -> Result<()> {
     for k in &s.first_skipped {
         eprintln!("skipped: {}:{}: {}", k.source, k.line, k.message);
     }
+    if s.models.len() > 1 {
+        // Also on the page; said here too, since counting two models' calls of one archive
+        // would count its documents twice.
+        eprintln!(
+            "warning: the lines were scored by {} different models ({}); the report counts them together",
+            s.models.len(),
+            s.models
+                .iter()
+                .map(|(m, n)| format!("{m}: {n} lines"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     summary(&format!(
         "{} sentence lines, {} documents, {} actors; {} lines skipped, {} actor entries with invalid scores left out; {} documents without a date, {} with an unparsed date; report written to {}",
         s.lines, s.documents, s.actors, s.skipped, s.actors_invalid, s.dates_missing, s.dates_unparsed, cfg.out.display()

@@ -39,6 +39,8 @@ pub struct ReportStats {
     pub dates_unparsed: usize,
     /// Actor entries left out for invalid scores.
     pub actors_invalid: usize,
+    /// The models named by the lines (`NAME@HASH`) and their line counts.
+    pub models: std::collections::BTreeMap<String, usize>,
 }
 
 pub fn report(cfg: &ReportConfig) -> Result<ReportStats> {
@@ -70,6 +72,7 @@ pub fn report(cfg: &ReportConfig) -> Result<ReportStats> {
         }
     }
     check_names(&tally, cfg)?;
+    check_models(&tally, cfg.model.as_deref())?;
     let layout = Layout {
         top: cfg.top.max(1),
         actors: cfg.actors.clone(),
@@ -97,6 +100,7 @@ pub fn report(cfg: &ReportConfig) -> Result<ReportStats> {
         dates_missing: tally.dates_missing,
         dates_unparsed: tally.dates_unparsed,
         actors_invalid: tally.actors_invalid,
+        models: tally.models.clone(),
     })
 }
 
@@ -173,6 +177,45 @@ fn refuse_repeated_inputs(inputs: &[std::path::PathBuf]) -> Result<()> {
     Ok(())
 }
 
+/// `--model` puts a model's description on the page: it must name a model the lines say scored
+/// them (by name: lines name their model `NAME@HASH`), or the page would describe a model that
+/// scored nothing in it. Lines of versions that did not name their model pass. (Lines of several
+/// models are allowed, e.g. an archive scored before and after a model upgrade; the page and
+/// the summary line say so.)
+fn check_models(tally: &Tally, model: Option<&str>) -> Result<()> {
+    let Some(arg) = model.filter(|_| !tally.models.is_empty()) else {
+        return Ok(());
+    };
+    let name = model_name(arg)?;
+    if !tally
+        .models
+        .keys()
+        .any(|m| m.split('@').next() == Some(name.as_str()))
+    {
+        return Err(Error::Config(format!(
+            "--model {arg} ({name}) did not score this input: its lines name {}; give the model that scored it, or leave --model out",
+            tally
+                .models
+                .iter()
+                .map(|(m, n)| format!("{m} ({n} lines)"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// The name score lines give a model: its folder's name (a shipped model's short name resolved),
+/// or its hub id.
+fn model_name(arg: &str) -> Result<String> {
+    Ok(match crate::store::shipped::resolve_model(arg)? {
+        crate::store::ModelSource::Dir(p) => p
+            .file_name()
+            .map_or_else(|| arg.to_string(), |n| n.to_string_lossy().into_owned()),
+        crate::store::ModelSource::Hub { id, .. } => id,
+    })
+}
+
 /// `name (base, dev F1m …)` from a model's `stance.json`.
 fn describe_model(arg: &str) -> Result<String> {
     let src = crate::store::shipped::resolve_model(arg)?;
@@ -190,7 +233,8 @@ fn describe_model(arg: &str) -> Result<String> {
         })
         .collect();
     Ok(format!(
-        "{arg} (base {}; {})",
+        "{} (base {}; {})",
+        model_name(arg)?,
         meta.base_model,
         if dev.is_empty() {
             "no dev scores recorded".into()
