@@ -368,6 +368,17 @@ fn holders_are_tallied_per_holder_and_target() {
         .map(|n| n.text().unwrap_or_default().to_string())
         .collect();
     assert_eq!(&first_row[..3], ["Volodymyr Zelensky", "China", "2"]);
+    // Every index shown has its interval (here: too few sentences for one).
+    let heads: Vec<String> = table
+        .descendants()
+        .filter(|n| n.has_tag_name("th"))
+        .map(|n| n.text().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(heads.last().map(String::as_str), Some("95% interval"));
+    assert!(
+        first_row.last().unwrap().starts_with("too few"),
+        "{first_row:?}"
+    );
 }
 
 #[test]

@@ -356,7 +356,7 @@ fn holder_section(h: &mut String, t: &Tally, layout: &Layout) -> Result<()> {
             t,
             "<th class=\"l\">holder</th><th class=\"l\">toward</th><th>sentences</th>",
             "",
-            "<th>stance index</th>",
+            INDEX_HEADS,
         )?;
         for (holder, target, c) in &pairs {
             write!(
@@ -369,9 +369,15 @@ fn holder_section(h: &mut String, t: &Tally, layout: &Layout) -> Result<()> {
             for l in &t.labels {
                 write!(h, "<td>{}</td>", c.counts.get(l).copied().unwrap_or(0))?;
             }
-            writeln!(h, "<td>{}</td></tr>", f(c.index()))?;
+            writeln!(
+                h,
+                "<td>{}</td><td>{}</td></tr>",
+                f(c.index()),
+                interval_text(c)
+            )?;
         }
         writeln!(h, "</table>")?;
+        writeln!(h, "<p class=\"note\">{}</p>", escape(INTERVAL_NOTE))?;
     }
     Ok(())
 }
