@@ -408,6 +408,41 @@ pub fn find_whole_word(text: &str, needle: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// 1-based line numbers of byte offsets in a text, for offsets asked in increasing order (each
+/// byte is counted once).
+struct LineAt<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineAt<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn at(&mut self, byte: u64) -> usize {
+        let mut to = (byte as usize).min(self.bytes.len());
+        // After a CRLF the reader gives the offset of its `\n`; no record starts with one.
+        while self.bytes.get(to) == Some(&b'\n') {
+            to += 1;
+        }
+        if to < self.offset {
+            *self = Self::new(self.bytes);
+        }
+        self.line += self.bytes[self.offset..to]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = to;
+        self.line
+    }
+}
+
 fn read_csv(bytes: &[u8], sink: &mut Sink) -> Result<()> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
@@ -423,16 +458,18 @@ fn read_csv(bytes: &[u8], sink: &mut Sink) -> Result<()> {
             })
         }
     };
+    // Lines by the records' byte offsets: the reader's own line count lags behind on CRLF files.
+    let mut lines = LineAt::new(bytes);
     for rec in rdr.byte_records() {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
                 sink.bad(line, "-", format!("malformed CSV: {e}"))?;
                 continue;
             }
         };
-        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+        let line = rec.position().map_or(0, |p| lines.at(p.byte()));
         let mut fields = Vec::with_capacity(rec.len());
         let mut bad_utf8 = None;
         for (k, f) in rec.iter().enumerate() {
@@ -581,6 +618,18 @@ mod tests {
         assert_eq!(ds.examples[0].label.as_deref(), Some("AGAINST"));
         assert_eq!(ds.skipped.len(), 1);
         assert_eq!(ds.skipped[0].line, 3);
+        // The same lines with CRLF ends, and a record whose quoted text spans two lines before
+        // the bad one: the bad record is still named by the line it starts on.
+        let crlf = "text,target,label\r\n\"Moscow, said\r\nthe paper, lied.\",Moscow,AGAINST\r\nParis gained,Paris,FAVOR\r\nNo target here,Paris,FAVOR\r\n";
+        let p = write(&dir, "crlf.csv", crlf.as_bytes());
+        let opts = ReadOptions {
+            skip_bad: true,
+            require_label: true,
+        };
+        let ds = read_examples(&p, &opts).unwrap();
+        assert_eq!(ds.examples.len(), 2);
+        assert_eq!(ds.skipped.len(), 1);
+        assert_eq!(ds.skipped[0].line, 5);
     }
 
     #[test]
