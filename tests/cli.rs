@@ -699,3 +699,30 @@ fn a_file_reached_twice_is_read_once() {
         assert!(err.contains("already read"), "{err}");
     }
 }
+
+/// Inputs with nothing to score say so: an empty archive, one of blank lines, a CSV with a
+/// header only, an empty CSV file and empty standard input (exit 0: nothing was lost).
+#[test]
+fn inputs_without_records_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("empty.jsonl", "", "no records"),
+        ("blank.jsonl", "\n\n  \n", "no records"),
+        ("header.csv", "id,text\n", "no records"),
+        ("empty.csv", "", "an empty file"),
+    ];
+    for (name, content, said) in files {
+        let p = dir.path().join(name);
+        std::fs::write(&p, content).unwrap();
+        let o = stance(&["pairs", p.to_str().unwrap()]);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{name}: {err}");
+        assert!(out.is_empty());
+        assert!(err.contains(name) && err.contains(said), "{name}: {err}");
+    }
+    // `output()` gives the child an empty standard input.
+    let o = stance(&["pairs", "-"]);
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("standard input was empty"), "{err}");
+}

@@ -64,9 +64,9 @@ pub(crate) enum Command {
     /// Average the weights of models fine-tuned from the same base (a uniform "model soup"),
     /// optionally scoring the average on dev sets.
     Average(models::AverageArgs),
-    /// Fit a trained model's temperature (with --top-platt, then a Platt map of the top
-    /// probability) on labelled dev sets so that its probabilities are calibrated (labels do not
-    /// change); written to its stance.json.
+    /// Fit a trained model's temperature (then, with --top-isotonic or --top-platt, a map of the
+    /// top probability) on labelled dev sets so that its probabilities are calibrated (labels do
+    /// not change); written to its stance.json.
     Calibrate(models::CalibrateArgs),
 }
 

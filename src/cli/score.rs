@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 #[derive(Args)]
 pub(crate) struct ScoreArgs {
-    /// Plain-text articles (.txt/.md, one article per file), folders of them (recursive), JSONL archives ({id, text, …} per line), or - for standard input.
+    /// Plain-text articles (.txt/.md, one article per file), folders of them (recursive), archives (JSONL with {id, text, …} per line, CSV/TSV with a header row, Parquet; JSONL and CSV also .gz or .zst), or - for standard input.
     #[arg(required = true, value_name = "INPUT")]
     pub(crate) inputs: Vec<String>,
     #[command(flatten)]

@@ -152,6 +152,11 @@ impl CsvAsJsonl {
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
+        if headers.iter().all(String::is_empty) {
+            return Err(std::io::Error::other(
+                "an empty file (no header row, no records)",
+            ));
+        }
         if !headers.contains(&fields.text) {
             return Err(std::io::Error::other(format!(
                 "no `{}` column in the header (columns: {}; --text-field names another)",

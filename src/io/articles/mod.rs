@@ -98,6 +98,8 @@ pub struct Documents {
     /// resolution per file, not per record).
     canonical: (String, String),
     fields: InputFields,
+    /// Records (scored or skipped) of the current archive so far: none at its end is reported.
+    records_here: usize,
 }
 
 impl Documents {
@@ -125,6 +127,7 @@ impl Documents {
             pending: None,
             canonical: Default::default(),
             fields,
+            records_here: 0,
         }
     }
 
@@ -184,6 +187,18 @@ impl Documents {
             let mut buf = Vec::new();
             match reader.read_until(b'\n', &mut buf) {
                 Ok(0) => {
+                    if self.records_here == 0 {
+                        // Silence would read as "scored, nothing to say": say it had nothing.
+                        let source = name.clone();
+                        self.problems.push(Problem {
+                            source,
+                            line: None,
+                            message: "no records (an empty file, or blank lines or a header only)"
+                                .into(),
+                            skipped: false,
+                            rest_unread: false,
+                        });
+                    }
                     self.current = None;
                     return None;
                 }
@@ -207,6 +222,7 @@ impl Documents {
             if buf.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
+            self.records_here += 1;
             let text = decode(buf, &name, Some(line), &mut self.problems);
             let v: Value = match serde_json::from_str(text.trim()) {
                 Ok(v) => v,
@@ -410,7 +426,10 @@ impl Documents {
     /// Starts reading an archive's lines, or reports why it cannot be read.
     fn start(&mut self, p: &Path, failed: &str, opened: std::io::Result<Box<dyn BufRead>>) {
         match opened {
-            Ok(r) => self.current = Some((p.display().to_string(), r, 0)),
+            Ok(r) => {
+                self.records_here = 0;
+                self.current = Some((p.display().to_string(), r, 0));
+            }
             Err(e) => self.problems.push(Problem {
                 source: p.display().to_string(),
                 line: None,
@@ -486,6 +505,7 @@ impl Documents {
             pending: None,
             canonical: Default::default(),
             fields: InputFields::default(),
+            records_here: 0,
         };
         docs.pending = docs.open_stream(stream);
         docs
@@ -518,8 +538,18 @@ impl Documents {
             }
         };
         match first {
-            None if lead.iter().all(|b| b.is_ascii_whitespace()) => None,
+            None if lead.iter().all(|b| b.is_ascii_whitespace()) => {
+                self.problems.push(Problem {
+                    source: "-".into(),
+                    line: None,
+                    message: "no records (standard input was empty or blank)".into(),
+                    skipped: false,
+                    rest_unread: false,
+                });
+                None
+            }
             Some(json) => {
+                self.records_here = non_blank.len();
                 for line in non_blank {
                     self.skip(
                         "-".into(),
