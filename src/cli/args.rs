@@ -150,7 +150,8 @@ pub(crate) struct MentionArgs {
     /// Find people and organisations the gazetteer does not have (names introduced by a title
     /// or role, a reporting verb, or an organisation noun): `list` reports them (summary,
     /// statistics) and lets them hold stances; `score` also scores them as actors. `--discover`
-    /// alone is `list`.
+    /// alone is `list`; it takes the next word as its value, so before an input write
+    /// `--discover=list` (or put the inputs first).
     #[arg(long, value_enum, ignore_case = true, num_args = 0..=1, default_missing_value = "list", value_name = "list|score")]
     pub(crate) discover: Option<stance::text::document::Discover>,
 }
