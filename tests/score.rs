@@ -649,17 +649,7 @@ fn resume_on_a_finished_output_keeps_all_of_it() {
     let dir = tempfile::tempdir().unwrap();
     let first = archive(dir.path(), 4).display().to_string();
     let out = dir.path().join("scores.jsonl");
-    let run = |c: &ScoreConfig| {
-        score(
-            &model,
-            &gaz,
-            c,
-            &NoScoreProgress,
-            &AtomicBool::new(false),
-            &mut std::io::sink(),
-        )
-        .unwrap()
-    };
+    let run = |c: &ScoreConfig| score_with(&model, &gaz, c).unwrap();
     run(&cfg(vec![first], Some(out.clone())));
     let before = std::fs::read(&out).unwrap();
     let docs = |p: &Path| {
