@@ -130,8 +130,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// default mimalloc hands them back to the operating system in between and the kernel zeroes
 /// fresh pages for the next one (18% of an MPNet training step's CPU time, `BENCHMARKS.md`).
 /// Keeping freed memory instead measured MPNet training 1.2× as fast (peak RSS 5% higher) and
-/// int8 MPNet scoring 1.05–1.07× as fast on Intel AMX. A `MIMALLOC_PURGE_DELAY` set by the user
-/// wins.
+/// int8 MPNet `eval` 1.05× and `score` 1.11× as fast on Intel AMX (`BENCHMARKS.md`). A
+/// `MIMALLOC_PURGE_DELAY` set by the user wins.
 pub fn keep_freed_memory() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets an integer option of the linked mimalloc; mimalloc reads it at its next

@@ -212,7 +212,7 @@ pub(super) fn decode(
 }
 
 /// A file's canonical path as text (`-` and paths that cannot be resolved stay as given).
-pub(super) fn canonical_name(name: &str) -> String {
+pub fn canonical_name(name: &str) -> String {
     if name == "-" {
         return name.into();
     }

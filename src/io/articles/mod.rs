@@ -15,13 +15,7 @@ mod formats;
 mod shard;
 
 use files::*;
-pub use files::{front_matter, sidecar_of, STDIN_SNIFF_LINES};
-
-/// An input as given on the command line, in a form that is the same for every spelling of its
-/// path (`-` as is; a path that does not resolve as given).
-pub fn canonical_input(input: &str) -> String {
-    files::canonical_name(input)
-}
+pub use files::{canonical_name as canonical_input, front_matter, sidecar_of, STDIN_SNIFF_LINES};
 use formats::*;
 pub use shard::Shard;
 
