@@ -146,6 +146,37 @@ pub fn skip(test: &str, reason: &str) {
     }
 }
 
+/// Whether a test can run here: when `available` is false, the skip is recorded as [`skip`]
+/// records it, for `if !runs_here(…) { return; }` at the top of a test.
+pub fn runs_here(available: bool, test: &str, reason: &str) -> bool {
+    if !available {
+        skip(test, reason);
+    }
+    available
+}
+
+/// A path named `name` in a new temporary folder, which lives as long as the returned guard.
+#[cfg(test)]
+pub fn temp_path(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join(name);
+    (dir, path)
+}
+
+/// Matrix shapes `(m, k, n)` written as `"1x8x3 13x40x70 …"`, for kernel tests.
+pub fn shapes(list: &str) -> Vec<(usize, usize, usize)> {
+    let dim = |d: &str| {
+        d.parse::<usize>()
+            .unwrap_or_else(|_| panic!("bad dimension {d:?}"))
+    };
+    list.split_whitespace()
+        .map(|s| match s.split('x').map(dim).collect::<Vec<_>>()[..] {
+            [m, k, n] => (m, k, n),
+            _ => panic!("bad shape {s:?}: want MxKxN"),
+        })
+        .collect()
+}
+
 /// Largest absolute element of `t` (as f32), for comparisons in tests.
 pub fn max_abs(t: &Tensor) -> f32 {
     t.abs()

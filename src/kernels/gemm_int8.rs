@@ -602,16 +602,10 @@ mod tests {
     #[test]
     fn matches_reference_and_f32_within_rounding() {
         for scheme in [Scheme::Vnni, Scheme::Avx2] {
-            for (m, k, n) in [
-                (1, 8, 3),
-                (13, 40, 70),
-                (25, 384, 96),
-                (7, 37, 33),
-                (5, 64, 16),
-                (100, 1536, 40),
-                // Several groups of panels, the last one partial.
-                (110, 3072, 200),
-            ] {
+            // The last shape has several groups of panels, the last one partial.
+            for (m, k, n) in crate::testing::shapes(
+                "1x8x3 13x40x70 25x384x96 7x37x33 5x64x16 100x1536x40 110x3072x200",
+            ) {
                 check_scheme(scheme, m, k, n);
             }
             // Every tile height the micro-kernels have a branch for (12 on VNNI, 4 on AVX2).
@@ -674,24 +668,15 @@ mod tests {
     /// and row blocks, with and without GELU.
     #[test]
     fn amx_equals_vnni_bit_for_bit() {
-        if !gemm_int8_amx::usable(64) {
-            crate::testing::skip(
-                "int8 AMX kernel",
-                "this CPU or OS has no AMX-INT8; the VNNI and scalar kernels were checked",
-            );
+        let why = "this CPU or OS has no AMX-INT8; the VNNI and scalar kernels were checked";
+        if !crate::testing::runs_here(gemm_int8_amx::usable(64), "int8 AMX kernel", why) {
             return;
         }
-        for (m, k, n) in [
-            (1, 64, 3),
-            (17, 128, 70),
-            (33, 384, 96),
-            (100, 768, 40),
-            (47, 1536, 33),
-            (130, 3072, 64),
-            // Several groups of panels, the last one partial (96 KiB and 24 KiB panels).
-            (70, 3072, 600),
-            (40, 768, 1000),
-        ] {
+        // The last two shapes have several groups of panels, the last one partial (96 KiB and
+        // 24 KiB panels).
+        let shapes =
+            "1x64x3 17x128x70 33x384x96 100x768x40 47x1536x33 130x3072x64 70x3072x600 40x768x1000";
+        for (m, k, n) in crate::testing::shapes(shapes) {
             let w = data(n * k, 7, 0.2);
             let b = data(n, 8, 0.5);
             let mut x = data(m * k, 9, 1.5);

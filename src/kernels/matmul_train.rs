@@ -2,9 +2,8 @@
 //! (input and weight gradients, bias column sums) runs on the same kernel.
 
 use super::gemm_f32::{matmul_packed, pack_kn, pack_nk};
-use super::op::{CpuOp2, CpuOp3, Grads, Input, Op};
-use super::storage::cpu_f32;
-use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
+use super::op::{CpuOp1, CpuOp2, CpuOp3, Grads, Input, Op};
+use candle_core::{Result, Shape, Tensor};
 
 /// `x (m, k) · wᵀ (+ b)` with `w (n, k)`, differentiable. Needs AVX-512 and f32 CPU tensors
 /// (an error otherwise): callers choose it with [`super::features::avx512`].
@@ -58,12 +57,8 @@ impl CpuOp2 for GradInput {
     const NAME: &'static str = "packed-matmul-grad-input";
 
     fn fwd(&self, g: Input, w: Input) -> Result<(Vec<f32>, Shape)> {
-        let ((g, (m, n)), (w, (n2, k))) = (g.f32_2d()?, w.f32_2d()?);
-        if n != n2 {
-            candle_core::bail!("packed matmul grad: widths {n} and {n2}")
-        }
-        let y = matmul_packed(g, m, n, &pack_kn(w, n, k), k)?;
-        Ok((y, Shape::from((m, k))))
+        let (g, (m, n)) = g.f32_2d()?;
+        times_kn(g, (m, n), w, "widths")
     }
 }
 
@@ -74,19 +69,31 @@ impl CpuOp2 for GradWeight {
     const NAME: &'static str = "packed-matmul-grad-weight";
 
     fn fwd(&self, g: Input, x: Input) -> Result<(Vec<f32>, Shape)> {
-        let ((g, (m, n)), (x, (m2, k))) = (g.f32_2d()?, x.f32_2d()?);
-        if m != m2 {
-            candle_core::bail!("packed matmul grad: rows {m} and {m2}")
-        }
+        let (g, (m, n)) = g.f32_2d()?;
         let mut gt = vec![0f32; n * m];
         for (r, row) in g.chunks_exact(n).enumerate() {
             for (j, v) in row.iter().enumerate() {
                 gt[j * m + r] = *v;
             }
         }
-        let y = matmul_packed(&gt, n, m, &pack_kn(x, m, k), k)?;
-        Ok((y, Shape::from((n, k))))
+        times_kn(&gt, (n, m), x, "rows")
     }
+}
+
+/// `a (rows, inner) · b (inner, k)` on the packed kernel, with its shape; `what` names the
+/// shared dimension in the error when the two disagree.
+fn times_kn(
+    a: &[f32],
+    (rows, inner): (usize, usize),
+    b: Input,
+    what: &str,
+) -> Result<(Vec<f32>, Shape)> {
+    let (b, (inner2, k)) = b.f32_2d()?;
+    if inner != inner2 {
+        candle_core::bail!("packed matmul grad: {what} {inner} and {inner2}")
+    }
+    let y = matmul_packed(a, rows, inner, &pack_kn(b, inner, k), k)?;
+    Ok((y, Shape::from((rows, k))))
 }
 
 /// `x (m, k) · wᵀ + b`: the training product with its bias added in place, so that neither a
@@ -112,7 +119,7 @@ impl CpuOp3 for MatmulBiasTrain {
 
     fn bwd(&self, [x, w, _b]: [&Tensor; 3], _res: &Tensor, g: &Tensor) -> Result<Grads<3>> {
         let (dx, dw, g) = product_grads(x, w, g)?;
-        let db = g.apply_op1_no_bwd(&ColumnSums)?;
+        let db = g.apply_op1_no_bwd(&Op(ColumnSums))?;
         Ok([Some(dx), Some(dw), Some(db)])
     }
 }
@@ -120,20 +127,17 @@ impl CpuOp3 for MatmulBiasTrain {
 /// Column sums of `g (m, n)`: the bias gradient.
 struct ColumnSums;
 
-impl CustomOp1 for ColumnSums {
-    fn name(&self) -> &'static str {
-        "column-sums"
-    }
+impl CpuOp1 for ColumnSums {
+    const NAME: &'static str = "column-sums";
 
-    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
-        let g = cpu_f32(s, l, "column sums")?;
-        let (_, n) = l.shape().dims2()?;
+    fn fwd(&self, g: Input) -> Result<(Vec<f32>, Shape)> {
+        let (g, (_, n)) = g.f32_2d()?;
         let mut acc = vec![0f32; n];
         for row in g.chunks_exact(n.max(1)) {
             for (a, v) in acc.iter_mut().zip(row) {
                 *a += v;
             }
         }
-        Ok((CpuStorage::F32(acc), Shape::from(n)))
+        Ok((acc, Shape::from(n)))
     }
 }

@@ -1,7 +1,7 @@
-//! The candle custom-op plumbing of the CPU kernels in one place: a kernel with two or three
-//! inputs implements [`CpuOp2`] / [`CpuOp3`] (its name, its forward pass on the inputs'
-//! storage, its backward pass if it has one), and [`Op`] makes it a candle `CustomOp2` /
-//! `CustomOp3`; an in-place update implements [`CpuInplace2`] / [`CpuInplace3`] on the slice
+//! The candle custom-op plumbing of the CPU kernels in one place: a kernel with one, two or
+//! three inputs implements [`CpuOp1`] / [`CpuOp2`] / [`CpuOp3`] (its name, its forward pass on
+//! the inputs' storage, its backward pass if it has one), and [`Op`] makes it a candle
+//! `CustomOp1` / `CustomOp2` / `CustomOp3`; an in-place update implements [`CpuInplace2`] / [`CpuInplace3`] on the slice
 //! it writes. Every output is f32.
 
 use super::storage::{cpu_f32, cpu_f32_2d, cpu_f32_mut, cpu_u32};
@@ -48,6 +48,17 @@ impl<'a> Input<'a> {
 /// The gradients of an op's inputs (`None`: no gradient flows to that input).
 pub type Grads<const N: usize> = [Option<Tensor>; N];
 
+/// A kernel with one input; [`Op`] makes it a candle `CustomOp1`.
+pub trait CpuOp1: Send + Sync {
+    const NAME: &'static str;
+    /// The output values and shape.
+    fn fwd(&self, x: Input) -> Result<(Vec<f32>, Shape)>;
+    /// The input's gradient from the output's (`res` is the output).
+    fn bwd(&self, _arg: &Tensor, _res: &Tensor, _grad: &Tensor) -> Result<Option<Tensor>> {
+        Err(candle_core::Error::BackwardNotSupported { op: Self::NAME })
+    }
+}
+
 /// A kernel with two inputs; [`Op`] makes it a candle `CustomOp2`.
 pub trait CpuOp2: Send + Sync {
     const NAME: &'static str;
@@ -82,8 +93,27 @@ pub trait CpuInplace3: Send + Sync {
     fn fwd(&self, dst: &mut [f32], a: Input, b: Input) -> Result<()>;
 }
 
+/// A kernel's output values and shape as candle storage.
+fn f32_storage((y, shape): (Vec<f32>, Shape)) -> (CpuStorage, Shape) {
+    (CpuStorage::F32(y), shape)
+}
+
 /// A CPU kernel as a candle op (see the traits above).
 pub struct Op<T>(pub T);
+
+impl<T: CpuOp1> candle_core::CustomOp1 for Op<T> {
+    fn name(&self) -> &'static str {
+        T::NAME
+    }
+
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
+        self.0.fwd(Input::new(s, l, T::NAME)).map(f32_storage)
+    }
+
+    fn bwd(&self, arg: &Tensor, res: &Tensor, grad: &Tensor) -> Result<Option<Tensor>> {
+        self.0.bwd(arg, res, grad)
+    }
+}
 
 impl<T: CpuOp2> candle_core::CustomOp2 for Op<T> {
     fn name(&self) -> &'static str {
@@ -98,8 +128,7 @@ impl<T: CpuOp2> candle_core::CustomOp2 for Op<T> {
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let (a, b) = (Input::new(s1, l1, T::NAME), Input::new(s2, l2, T::NAME));
-        let (y, shape) = self.0.fwd(a, b)?;
-        Ok((CpuStorage::F32(y), shape))
+        self.0.fwd(a, b).map(f32_storage)
     }
 
     fn bwd(
@@ -129,8 +158,9 @@ impl<T: CpuOp3> candle_core::CustomOp3 for Op<T> {
         l3: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let (a, b) = (Input::new(s1, l1, T::NAME), Input::new(s2, l2, T::NAME));
-        let (y, shape) = self.0.fwd(a, b, Input::new(s3, l3, T::NAME))?;
-        Ok((CpuStorage::F32(y), shape))
+        self.0
+            .fwd(a, b, Input::new(s3, l3, T::NAME))
+            .map(f32_storage)
     }
 
     fn bwd(

@@ -14,9 +14,8 @@
 //!
 //! CPU and contiguous f32 only; elsewhere the callers keep the composed ops.
 
-use super::op::{CpuInplace2, CpuOp2, CpuOp3, Grads, Input, Op};
-use super::storage::cpu_f32;
-use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
+use super::op::{CpuInplace2, CpuOp1, CpuOp2, CpuOp3, Grads, Input, Op};
+use candle_core::{Result, Shape, Tensor};
 
 /// Whether the fused training ops apply to `xs`.
 pub fn applies(xs: &Tensor) -> bool {
@@ -129,14 +128,13 @@ pub fn layer_norm(xs: &Tensor, gamma: &Tensor, beta: &Tensor, eps: f32) -> Resul
 
 struct SoftmaxTrain;
 
-impl CustomOp1 for SoftmaxTrain {
-    fn name(&self) -> &'static str {
-        "softmax-train"
-    }
+impl CpuOp1 for SoftmaxTrain {
+    const NAME: &'static str = "softmax-train";
 
-    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
-        let x = cpu_f32(s, l, "softmax")?;
-        let n = l.shape().dims().last().copied().unwrap_or(1).max(1);
+    fn fwd(&self, x: Input) -> Result<(Vec<f32>, Shape)> {
+        let shape = x.shape().clone();
+        let x = x.f32()?;
+        let n = shape.dims().last().copied().unwrap_or(1).max(1);
         let mut out = vec![0f32; x.len()];
         for (row, dst) in x.chunks_exact(n).zip(out.chunks_exact_mut(n)) {
             let max = row.iter().fold(f32::NEG_INFINITY, |a, &v| a.max(v));
@@ -148,7 +146,7 @@ impl CustomOp1 for SoftmaxTrain {
             let inv = sum.recip();
             dst.iter_mut().for_each(|d| *d *= inv);
         }
-        Ok((CpuStorage::F32(out), l.shape().clone()))
+        Ok((out, shape))
     }
 
     fn bwd(&self, _arg: &Tensor, res: &Tensor, grad: &Tensor) -> Result<Option<Tensor>> {
@@ -189,7 +187,7 @@ impl CpuOp2 for SoftmaxGrad {
 
 /// Softmax over the last dimension with its gradient (CPU f32 callers only; see [`applies`]).
 pub fn softmax_last_dim(xs: &Tensor) -> Result<Tensor> {
-    xs.contiguous()?.apply_op1(SoftmaxTrain)
+    xs.contiguous()?.apply_op1(Op(SoftmaxTrain))
 }
 
 /// Rows `ids` of `table (v, h)`, differentiable in `table`.

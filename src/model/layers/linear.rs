@@ -149,26 +149,20 @@ mod tests {
             .forward(&x)
             .unwrap();
         assert_eq!(got.dims(), want.dims());
-        let d = (got - want)
-            .unwrap()
-            .abs()
-            .unwrap()
-            .flatten_all()
-            .unwrap()
-            .max(0)
-            .unwrap()
-            .to_scalar::<f32>()
-            .unwrap();
+        let d = crate::testing::max_abs_diff(&got, &want);
         assert!(d < 1e-4, "m {m} k {k} n {n} gelu {gelu}: max diff {d}");
+    }
+
+    /// Whether the packed kernels run here. Without AVX-512 the layer is candle's Linear
+    /// itself (in inference and training): comparing it with itself would prove nothing.
+    fn packed_kernels_here(test: &str) -> bool {
+        let why = "no AVX-512: the layer is candle's Linear here";
+        crate::testing::runs_here(features::avx512(), test, why)
     }
 
     #[test]
     fn training_matmul_matches_candle_forward_and_backward() {
-        if !features::avx512() {
-            crate::testing::skip(
-                "training_matmul_matches_candle_forward_and_backward",
-                "no AVX-512 here; training uses candle's Linear",
-            );
+        if !packed_kernels_here("training_matmul_matches_candle_forward_and_backward") {
             return;
         }
         let dev = Device::Cpu;
@@ -222,23 +216,12 @@ mod tests {
 
     #[test]
     fn equals_candle_linear_on_odd_shapes() {
-        if !features::avx512() {
-            // The fallback is candle's Linear itself: comparing it with itself proves nothing.
-            crate::testing::skip(
-                "equals_candle_linear_on_odd_shapes",
-                "no AVX-512 here; the fallback is candle's Linear",
-            );
+        if !packed_kernels_here("equals_candle_linear_on_odd_shapes") {
             return;
         }
-        for (m, k, n) in [
-            (1, 8, 3),
-            (13, 40, 70),
-            (9, 384, 384),
-            (64, 64, 33),
-            (130, 96, 1152),
-            (25, 1536, 48),
-            (7, 600, 40),
-        ] {
+        for (m, k, n) in crate::testing::shapes(
+            "1x8x3 13x40x70 9x384x384 64x64x33 130x96x1152 25x1536x48 7x600x40",
+        ) {
             check(m, k, n, false);
             check(m, k, n, true);
         }
