@@ -726,3 +726,31 @@ fn inputs_without_records_are_reported() {
     assert!(o.status.success(), "{err}");
     assert!(err.contains("standard input was empty"), "{err}");
 }
+
+/// `--output -` is standard output, as the input `-` is standard input: never a file named `-`.
+#[test]
+fn output_dash_is_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let art = dir.path().join("a.txt");
+    std::fs::write(&art, "France criticised Russia on Monday.").unwrap();
+    for cmd in ["pairs", "mentions"] {
+        let plain = stance(&[cmd, art.to_str().unwrap()]);
+        let o = Command::new(env!("CARGO_BIN_EXE_stance"))
+            .current_dir(dir.path())
+            .args([cmd, "a.txt", "-o", "-"])
+            .output()
+            .unwrap();
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{cmd}: {err}");
+        assert!(!out.is_empty(), "{cmd}: nothing on standard output");
+        assert_eq!(
+            json_lines(&out).len(),
+            json_lines(&text(&plain).0).len(),
+            "{cmd}"
+        );
+        assert!(
+            !dir.path().join("-").exists(),
+            "{cmd}: wrote a file named -"
+        );
+    }
+}

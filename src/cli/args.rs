@@ -119,6 +119,25 @@ impl GazetteerArgs {
     }
 }
 
+/// The articles to read and the actors to look for in them (`score`, `mentions`, `pairs`).
+#[derive(Args, Clone)]
+pub(crate) struct ArticleArgs {
+    /// Plain-text articles (.txt/.md, one article per file), folders of them (recursive), archives (JSONL with {id, text, …} per line, CSV/TSV with a header row, Parquet; JSONL and CSV also .gz or .zst), or - for standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    pub(crate) inputs: Vec<String>,
+    #[command(flatten)]
+    pub(crate) fields: FieldArgs,
+    #[command(flatten)]
+    pub(crate) actors: GazetteerArgs,
+}
+
+impl ArticleArgs {
+    /// Where the articles are and which fields hold their text and id.
+    pub(crate) fn source(&self) -> (Vec<String>, stance::io::articles::InputFields) {
+        (self.inputs.clone(), self.fields.fields())
+    }
+}
+
 /// Which fields of archive records hold an article's text and id.
 #[derive(Args, Clone, Debug)]
 pub(crate) struct FieldArgs {

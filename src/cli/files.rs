@@ -1,7 +1,7 @@
 //! Every command's files, planned in one place before the command runs: what it reads (data,
 //! article folders, model folders, gazetteers, gold files) and what it writes, checked by
 //! [`stance::io::guard::RunFiles`] so that no output overwrites an input or another output.
-use super::args::{GazetteerArgs, ModelArgs};
+use super::args::{ArticleArgs, ModelArgs};
 use super::Command;
 use stance::io::guard::RunFiles;
 use stance::store::ModelSource;
@@ -34,10 +34,19 @@ fn read_model(files: &mut RunFiles, flag: &str, name: Option<&str>) {
     }
 }
 
-fn read_gazetteer(files: &mut RunFiles, a: &GazetteerArgs) {
-    for p in &a.actors {
+/// The articles (every file an input names) and the gazetteer files.
+fn read_articles(files: &mut RunFiles, a: &ArticleArgs) {
+    scan_inputs(files, &a.inputs);
+    for p in &a.actors.actors {
         files.read("--actors", p);
     }
+}
+
+/// The articles and gazetteer files read, and the `--output` written (a JSONL file, or none:
+/// standard output).
+fn articles_to(files: &mut RunFiles, a: &ArticleArgs, output: Option<&PathBuf>) {
+    read_articles(files, a);
+    files.write_opt("--output", output);
 }
 
 fn model_args(files: &mut RunFiles, m: &ModelArgs) {
@@ -72,9 +81,8 @@ pub(crate) fn plan(command: &Command) -> RunFiles {
     let mut f = RunFiles::new();
     match command {
         Command::Score(a) => {
-            scan_inputs(&mut f, &a.inputs);
+            read_articles(&mut f, &a.articles);
             model_args(&mut f, &a.model);
-            read_gazetteer(&mut f, &a.actors);
             if let Some(o) = &a.output {
                 f.write("--output", o);
                 if !stance::io::guard::is_special(o) {
@@ -88,19 +96,10 @@ pub(crate) fn plan(command: &Command) -> RunFiles {
             f.write_opt("--summary", a.summary.as_ref());
         }
         Command::Mentions(a) => {
-            scan_inputs(&mut f, &a.inputs);
-            for g in &a.gold {
-                f.read("--gold", g);
-            }
-            read_gazetteer(&mut f, &a.actors);
-            f.write_opt("--output", a.output.as_ref());
+            articles_to(&mut f, &a.articles, a.output.as_ref());
             f.write_opt("--report", a.report.as_ref());
         }
-        Command::Pairs(a) => {
-            scan_inputs(&mut f, &a.inputs);
-            read_gazetteer(&mut f, &a.actors);
-            f.write_opt("--output", a.output.as_ref());
-        }
+        Command::Pairs(a) => articles_to(&mut f, &a.articles, a.output.as_ref()),
         Command::Predict(a) => {
             model_args(&mut f, &a.model);
             f.read_opt("--input", a.input.as_ref());
@@ -119,7 +118,7 @@ pub(crate) fn plan(command: &Command) -> RunFiles {
             for i in &a.inputs {
                 f.read("INPUT", i);
             }
-            f.write("--output", &a.out);
+            f.write("--output", &a.output);
             if let Some(t) = &a.tables {
                 f.write_into("--tables", t, &TABLE_FILES);
             }
@@ -143,7 +142,7 @@ pub(crate) fn plan(command: &Command) -> RunFiles {
             for d in &a.dev {
                 f.read("--dev", d);
             }
-            f.write_into("--out", &a.out, &stance::store::dir::MODEL_FILES);
+            f.write_into("--output", &a.output, &stance::store::dir::MODEL_FILES);
         }
         // Rewrites the model's stance.json in place, by design; reads only --dev files.
         Command::Calibrate(_) => {}

@@ -1,7 +1,7 @@
 //! `stance mentions`.
 
-use super::args::{GazetteerArgs, MentionArgs};
-use super::progress::summary;
+use super::args::{ArticleArgs, MentionArgs};
+use super::progress::finish_reading;
 use anyhow::{Context, Result};
 use clap::Args;
 use stance::commands::mentions::{evaluate_gold, mentions, MentionsConfig};
@@ -13,22 +13,17 @@ use std::path::PathBuf;
 
 #[derive(Args)]
 pub(crate) struct MentionsArgs {
-    /// Articles, as for `score`: plain-text files, folders of them, JSONL archives, or -.
-    #[arg(value_name = "INPUT", required_unless_present = "gold")]
-    pub(crate) inputs: Vec<String>,
     #[command(flatten)]
-    pub(crate) fields: super::args::FieldArgs,
-    #[command(flatten)]
-    pub(crate) actors: GazetteerArgs,
+    pub(crate) articles: ArticleArgs,
     #[command(flatten)]
     pub(crate) mentions: MentionArgs,
-    /// Output file (JSONL, written atomically); default: standard output.
+    /// Output file (JSONL, written atomically); default, or -: standard output.
     #[arg(long, short, value_name = "FILE", conflicts_with = "gold")]
     pub(crate) output: Option<PathBuf>,
-    /// Score the mentions and holders found against hand-labelled articles instead
-    /// (`[surface](ACTOR; demonym; holder=NAME)` labels, as in datasets/references/).
-    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with = "inputs")]
-    pub(crate) gold: Vec<PathBuf>,
+    /// The INPUTs are hand-labelled articles (`[surface](ACTOR; demonym; holder=NAME)` labels,
+    /// as in datasets/references/): score the mentions and holders found against them instead.
+    #[arg(long)]
+    pub(crate) gold: bool,
     /// With --gold: write the scores and every mistake as JSON.
     #[arg(long, value_name = "FILE", requires = "gold")]
     pub(crate) report: Option<PathBuf>,
@@ -38,10 +33,11 @@ pub(crate) struct MentionsArgs {
 }
 
 pub(crate) fn run_mentions(a: MentionsArgs) -> Result<()> {
-    let gaz = a.actors.load()?;
+    let gaz = a.articles.actors.load()?;
     let options = MentionOptions::from(&a.mentions);
-    if !a.gold.is_empty() {
-        let r = evaluate_gold(&gaz, &a.gold, &options).context("scoring against --gold")?;
+    if a.gold {
+        let gold: Vec<PathBuf> = a.articles.inputs.iter().map(PathBuf::from).collect();
+        let r = evaluate_gold(&gaz, &gold, &options).context("scoring against --gold")?;
         print_report(&r, a.show_misses)?;
         if let Some(p) = &a.report {
             let mut f = AtomicFile::create(p)?;
@@ -51,27 +47,24 @@ pub(crate) fn run_mentions(a: MentionsArgs) -> Result<()> {
         }
         return Ok(());
     }
+    let (inputs, fields) = a.articles.source();
     let cfg = MentionsConfig {
-        inputs: a.inputs,
-        fields: a.fields.fields(),
+        inputs,
+        fields,
         output: a.output,
         options,
     };
     let stats = mentions(&gaz, &cfg, &mut std::io::stdout().lock()).context("finding mentions")?;
-    super::progress::report_problems(&stats.problems);
-    summary(&format!(
-        "{} documents, {} sentences, {} mentions ({} with a holder){}",
-        stats.documents,
-        stats.sentences,
-        stats.mentions,
-        stats.with_holder,
-        if options.discover == Default::default() {
-            String::new()
-        } else {
-            format!(", {} candidates", stats.candidates)
-        }
-    ));
-    super::progress::ensure_inputs_read(&stats.problems)
+    let candidates = if options.discover == Default::default() {
+        String::new()
+    } else {
+        format!(", {} candidates", stats.candidates)
+    };
+    let found = format!(
+        "{} mentions ({} with a holder){candidates}",
+        stats.mentions, stats.with_holder
+    );
+    finish_reading(&stats.problems, stats.documents, stats.sentences, &found)
 }
 
 fn print_report(r: &MentionReport, show_misses: bool) -> std::io::Result<()> {

@@ -88,8 +88,9 @@ impl Cli {
     }
 
     /// Runs the command on `workers` threads (as the pools were set up with).
-    pub(crate) fn run(self, workers: usize) -> anyhow::Result<()> {
+    pub(crate) fn run(mut self, workers: usize) -> anyhow::Result<()> {
         progress::set_quiet(self.quiet);
+        self.command.dash_output_is_standard_output();
         files::plan(&self.command).check()?;
         match self.command {
             Command::Predict(a) => predict::run_predict(a),
@@ -101,6 +102,23 @@ impl Cli {
             Command::Pairs(a) => pairs::run_pairs(a),
             Command::Mentions(a) => mentions::run_mentions(a),
             Command::Report(a) => report::run_report(a),
+        }
+    }
+}
+
+impl Command {
+    /// `--output -` is standard output (as the input `-` is standard input), for the commands
+    /// that write there by default; never a file named `-`.
+    fn dash_output_is_standard_output(&mut self) {
+        let output = match self {
+            Command::Score(a) => &mut a.output,
+            Command::Mentions(a) => &mut a.output,
+            Command::Pairs(a) => &mut a.output,
+            Command::Predict(a) => &mut a.output,
+            _ => return,
+        };
+        if output.as_deref() == Some(std::path::Path::new("-")) {
+            *output = None;
         }
     }
 }

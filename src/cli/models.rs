@@ -16,13 +16,8 @@ pub(crate) struct AverageArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) dev: Vec<PathBuf>,
     /// Output model directory (written atomically).
-    #[arg(
-        long = "output",
-        short = 'o',
-        visible_alias = "out",
-        value_name = "DIR"
-    )]
-    pub(crate) out: PathBuf,
+    #[arg(short, long, visible_alias = "out", value_name = "DIR")]
+    pub(crate) output: PathBuf,
     /// Store the weights in f16 (half the size).
     #[arg(long)]
     pub(crate) save_f16: bool,
@@ -64,22 +59,21 @@ pub(crate) fn run_average(a: AverageArgs) -> Result<()> {
     let cfg = stance::train::average::AverageConfig {
         models: a.models,
         dev: a.dev,
-        out: a.out,
+        out: a.output,
         save_f16: a.save_f16,
         skip_bad: a.skip_bad,
         overwrite: a.overwrite,
     };
     let out = stance::train::average::average(&cfg, &|m| super::progress::summary(m))
         .with_context(|| format!("averaging into {}", cfg.out.display()))?;
-    report_skips(std::path::Path::new("the dev data"), &out.skipped);
-    for d in &out.dev {
-        outln!(
+    print_dev(&out.skipped, &out.dev, |d| {
+        format!(
             "{}: F1m {:.2}, accuracy {:.2}",
             d.data,
             100.0 * d.f1m,
             100.0 * d.accuracy
-        );
-    }
+        )
+    })?;
     outln!(
         "average of {} models ({} weights) written to {}",
         out.models,
@@ -103,17 +97,13 @@ pub(crate) fn run_calibrate(a: CalibrateArgs) -> Result<()> {
     };
     let out = stance::train::calibrate::calibrate(&cfg)
         .with_context(|| format!("calibrating {}", cfg.model.display()))?;
-    report_skips(std::path::Path::new("the dev data"), &out.skipped);
-    for d in &out.dev {
-        outln!(
+    print_dev(&out.skipped, &out.dev, |d| {
+        let (b, a) = (&d.before, &d.after);
+        format!(
             "{}: ECE {:.4} -> {:.4}, NLL {:.4} -> {:.4}",
-            d.data,
-            d.before.ece,
-            d.after.ece,
-            d.before.nll,
-            d.after.nll
-        );
-    }
+            d.data, b.ece, a.ece, b.nll, a.nll
+        )
+    })?;
     let map = match (&out.top_map, cfg.top_map) {
         (Some(m), _) => format!(", {}", m.describe()),
         (None, stance::model::TopMapKind::None) => String::new(),
@@ -124,5 +114,18 @@ pub(crate) fn run_calibrate(a: CalibrateArgs) -> Result<()> {
         out.temperature,
         cfg.model.join("stance.json").display()
     );
+    Ok(())
+}
+
+/// The dev data's skipped records, then one line per dev file.
+fn print_dev<T>(
+    skipped: &[stance::io::Skip],
+    rows: &[T],
+    line: impl Fn(&T) -> String,
+) -> Result<()> {
+    report_skips(std::path::Path::new("the dev data"), skipped);
+    for d in rows {
+        outln!("{}", line(d));
+    }
     Ok(())
 }

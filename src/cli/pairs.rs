@@ -1,7 +1,7 @@
 //! `stance pairs`.
 
-use super::args::GazetteerArgs;
-use super::progress::summary;
+use super::args::ArticleArgs;
+use super::progress::finish_reading;
 use anyhow::{Context, Result};
 use clap::Args;
 use stance::commands::pairs::{pairs, PairsConfig};
@@ -9,35 +9,26 @@ use std::path::PathBuf;
 
 #[derive(Args)]
 pub(crate) struct PairsArgs {
-    /// Articles, as for `score`: plain-text files, folders of them, JSONL archives, or -.
-    #[arg(required = true, value_name = "INPUT")]
-    pub(crate) inputs: Vec<String>,
     #[command(flatten)]
-    pub(crate) fields: super::args::FieldArgs,
-    #[command(flatten)]
-    pub(crate) actors: GazetteerArgs,
-    /// Output file (JSONL, written atomically); default: standard output.
+    pub(crate) articles: ArticleArgs,
+    /// Output file (JSONL, written atomically); default, or -: standard output.
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
 }
 
 pub(crate) fn run_pairs(a: PairsArgs) -> Result<()> {
-    let gaz = a.actors.load()?;
+    let gaz = a.articles.actors.load()?;
+    let (inputs, fields) = a.articles.source();
     let cfg = PairsConfig {
-        inputs: a.inputs,
-        fields: a.fields.fields(),
+        inputs,
+        fields,
         output: a.output,
     };
     let stats = pairs(&gaz, &cfg, &mut std::io::stdout().lock()).context("writing pairs")?;
-    super::progress::report_problems(&stats.problems);
-    summary(&format!(
-        "{} documents, {} sentences, {} (sentence, actor) pairs{}",
-        stats.documents,
-        stats.sentences,
-        stats.pairs,
-        cfg.output
-            .as_ref()
-            .map_or(String::new(), |p| format!(" written to {}", p.display()))
-    ));
-    super::progress::ensure_inputs_read(&stats.problems)
+    let written = cfg
+        .output
+        .as_ref()
+        .map_or(String::new(), |p| format!(" written to {}", p.display()));
+    let found = format!("{} (sentence, actor) pairs{written}", stats.pairs);
+    finish_reading(&stats.problems, stats.documents, stats.sentences, &found)
 }

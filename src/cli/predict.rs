@@ -24,7 +24,7 @@ pub(crate) struct PredictArgs {
     /// A data file: NewsMTSC JSONL, JSONL {text, target, start?, end?, label?, id?}, or CSV with those columns.
     #[arg(long, short, value_name = "FILE")]
     pub(crate) input: Option<PathBuf>,
-    /// Write JSONL predictions here (atomically) instead of stdout.
+    /// Write JSONL predictions here (atomically); default, or -: standard output.
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
     /// Skip malformed records (reported on stderr) instead of stopping at the first.

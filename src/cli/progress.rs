@@ -118,3 +118,18 @@ pub(crate) fn report_problems(problems: &[stance::io::articles::Problem]) {
         eprintln!("… and {} more problems", problems.len() - 30);
     }
 }
+
+/// The end of a run that reads articles: its problems, a summary line
+/// (`N documents, M sentences, FOUND`), and failure if an input was left partly unread.
+pub(crate) fn finish_reading(
+    problems: &[stance::io::articles::Problem],
+    documents: usize,
+    sentences: usize,
+    found: &str,
+) -> anyhow::Result<()> {
+    report_problems(problems);
+    summary(&format!(
+        "{documents} documents, {sentences} sentences, {found}"
+    ));
+    ensure_inputs_read(problems)
+}

@@ -13,13 +13,8 @@ pub(crate) struct ReportArgs {
     #[arg(required = true, value_name = "SCORES")]
     pub(crate) inputs: Vec<PathBuf>,
     /// The HTML report to write (self-contained: opens offline).
-    #[arg(
-        long = "output",
-        short = 'o',
-        visible_alias = "out",
-        value_name = "FILE"
-    )]
-    pub(crate) out: PathBuf,
+    #[arg(short, long, visible_alias = "out", value_name = "FILE")]
+    pub(crate) output: PathBuf,
     /// Also write the aggregates as CSV tables into this folder.
     #[arg(long, value_name = "DIR")]
     pub(crate) tables: Option<PathBuf>,
@@ -50,7 +45,7 @@ pub(crate) struct ReportArgs {
 pub(crate) fn run_report(a: ReportArgs) -> Result<()> {
     let cfg = ReportConfig {
         inputs: a.inputs,
-        out: a.out,
+        out: a.output,
         tables: a.tables,
         by: a.by,
         date_fields: a.date_fields,

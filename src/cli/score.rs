@@ -1,5 +1,5 @@
 //! `stance score`.
-use super::args::{BatchArgs, GazetteerArgs, MentionArgs, ModelArgs};
+use super::args::{ArticleArgs, BatchArgs, MentionArgs, ModelArgs};
 use super::progress::{counter, report_problems, stop_on_ctrl_c, summary};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -12,18 +12,13 @@ use std::path::PathBuf;
 
 #[derive(Args)]
 pub(crate) struct ScoreArgs {
-    /// Plain-text articles (.txt/.md, one article per file), folders of them (recursive), archives (JSONL with {id, text, …} per line, CSV/TSV with a header row, Parquet; JSONL and CSV also .gz or .zst), or - for standard input.
-    #[arg(required = true, value_name = "INPUT")]
-    pub(crate) inputs: Vec<String>,
     #[command(flatten)]
-    pub(crate) fields: super::args::FieldArgs,
+    pub(crate) articles: ArticleArgs,
     #[command(flatten)]
     pub(crate) model: ModelArgs,
     #[command(flatten)]
-    pub(crate) actors: GazetteerArgs,
-    #[command(flatten)]
     pub(crate) mentions: MentionArgs,
-    /// Output file (written as FILE.partial, renamed when complete); default: standard output.
+    /// Output file (written as FILE.partial, renamed when complete); default, or -: standard output.
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
     /// Output format: one JSON object per sentence, or a flat CSV row per sentence and actor.
@@ -73,8 +68,8 @@ impl TryFrom<&ScoreArgs> for ScoreConfig {
             "--field-columns gives CSV output columns: use it with --format csv (JSONL lines hold every field already)"
         );
         Ok(ScoreConfig {
-            inputs: a.inputs.clone(),
-            fields: a.fields.fields(),
+            inputs: a.articles.inputs.clone(),
+            fields: a.articles.fields.fields(),
             output: a.output.clone(),
             format: a.format,
             field_columns: a.field_columns.clone(),
@@ -115,7 +110,7 @@ pub(crate) fn run_score(a: ScoreArgs) -> Result<()> {
     let model = ModelChoice::from(&a.model)
         .load()
         .context("loading the model")?;
-    let gaz = a.actors.load()?;
+    let gaz = a.articles.actors.load()?;
     let cfg = ScoreConfig::try_from(&a)?;
     let stop = stop_on_ctrl_c("\ninterrupt: stopping after this chunk; the partial output is kept");
     // A total (and ETA) where the documents can be counted cheaply first; the count reads the

@@ -17,13 +17,8 @@ pub(crate) struct TrainArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) dev: Vec<PathBuf>,
     /// Output directory: the best model, train-log.jsonl, and checkpoint/ for --resume.
-    #[arg(
-        long = "output",
-        short = 'o',
-        visible_alias = "out",
-        value_name = "DIR"
-    )]
-    pub(crate) out: PathBuf,
+    #[arg(short, long, visible_alias = "out", value_name = "DIR")]
+    pub(crate) output: PathBuf,
     /// Passes over the training data (default: the recipe's, see --recipe).
     #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10000))]
     pub(crate) epochs: Option<usize>,
@@ -166,7 +161,7 @@ pub(crate) fn train_config(a: &TrainArgs, workers: usize) -> Result<stance::trai
         base: a.base.clone(),
         train: a.train.clone(),
         dev: a.dev.clone(),
-        out: a.out.clone(),
+        out: a.output.clone(),
         // The recipe's values unless given.
         epochs: a.epochs.unwrap_or(recipe.epochs),
         lr: a.lr.unwrap_or(recipe.lr),
