@@ -79,17 +79,11 @@ pub fn prepare(doc: &Document, gaz: &Gazetteer, opts: &MentionOptions) -> Analys
 
 /// The warning for a document whose over-long sentences were cut (none when none was).
 pub fn cut_sentences_warning(doc: &Document, a: &Analysis) -> Option<Problem> {
-    (a.sentences_cut > 0).then(|| Problem {
-        source: doc.id.clone(),
-        line: None,
-        message: format!(
+    (a.sentences_cut > 0).then(|| Problem::caveat(doc.id.clone(), None, format!(
             "{} sentence(s) longer than {} characters (text without sentence punctuation) cut into pieces at clause marks or spaces",
             a.sentences_cut,
             crate::text::segment::MAX_SENTENCE_CHARS
-        ),
-        skipped: false,
-        rest_unread: false,
-    })
+        )))
 }
 
 /// One (document, sentence, mention) pair, as indices into the prepared chunk.
@@ -176,13 +170,11 @@ fn encode_pairs(
     let not_encoded = pairs.len() - ok.len();
     if not_encoded > 0 {
         stats.pairs_failed += not_encoded;
-        stats.problems.push(Problem {
-            source: "model".into(),
-            line: None,
-            message: format!("{not_encoded} (sentence, actor) pairs could not be encoded"),
-            skipped: false,
-            rest_unread: false,
-        });
+        stats.problems.push(Problem::caveat(
+            "model",
+            None,
+            format!("{not_encoded} (sentence, actor) pairs could not be encoded"),
+        ));
     }
     (ok, items)
 }
@@ -202,17 +194,11 @@ fn run_model(
         Ok(p) => Ok(p),
         Err(e) if keep_going => {
             stats.pairs_failed += items.len();
-            stats.problems.push(Problem {
-                source: "model".into(),
-                line: None,
-                message: format!(
+            stats.problems.push(Problem::caveat("model", None, format!(
                     "the model failed on the {} pairs of {} documents from {first:?}: {e}",
                     items.len(),
                     docs.len()
-                ),
-                skipped: false,
-                rest_unread: false,
-            });
+                )));
             Ok(vec![Vec::new(); items.len()])
         }
         Err(e) => Err(Error::Inference(format!(

@@ -197,33 +197,10 @@ fn open_output<'a>(
             let mut f = open_locked(part)?;
             check_and_record_settings(part, settings, cfg.resume)?;
             let keep = if cfg.resume {
-                let want_summary = cfg.summary.is_some();
-                let mut on_document = |lines: &[SentenceOut]| {
-                    if want_summary {
-                        summary_before.extend(summarise(lines, labels));
-                    }
-                };
-                let Partial {
-                    done: d,
-                    models,
-                    keep,
-                    ..
-                } = read_partial(
-                    part,
-                    cfg.format,
-                    labels,
-                    &cfg.field_columns,
-                    finished,
-                    &mut on_document,
-                )?;
-                if let Some(other) = models.iter().find(|m| *m != model_id) {
-                    return Err(Error::Config(format!(
-                        "--resume: {} was scored by the model {other}, this run's is {model_id}; mixing them would give one output two models' calls: resume with that model, or write a new output",
-                        part.display()
-                    )));
-                }
-                done = d;
-                keep
+                let kept = read_resumed(cfg, part, labels, model_id, finished)?;
+                done = kept.done;
+                summary_before = kept.summary_before;
+                kept.keep
             } else {
                 0
             };
@@ -275,21 +252,62 @@ fn open_output<'a>(
     })
 }
 
+/// What `--resume` keeps of a partial output: its complete documents and their summary rows.
+struct Resumed {
+    keep: u64,
+    done: HashSet<String>,
+    summary_before: Vec<SummaryRow>,
+}
+
+/// Reads the partial output `part` for `--resume`, refusing one scored by another model.
+fn read_resumed(
+    cfg: &ScoreConfig,
+    part: &Path,
+    labels: &[String],
+    model_id: &str,
+    finished: bool,
+) -> Result<Resumed> {
+    let mut summary_before = Vec::new();
+    let want_summary = cfg.summary.is_some();
+    let mut on_document = |lines: &[SentenceOut]| {
+        if want_summary {
+            summary_before.extend(summarise(lines, labels));
+        }
+    };
+    let Partial {
+        done, models, keep, ..
+    } = read_partial(
+        part,
+        cfg.format,
+        labels,
+        &cfg.field_columns,
+        finished,
+        &mut on_document,
+    )?;
+    if let Some(other) = models.iter().find(|m| *m != model_id) {
+        return Err(Error::Config(format!(
+            "--resume: {} was scored by the model {other}, this run's is {model_id}; mixing them would give one output two models' calls: resume with that model, or write a new output",
+            part.display()
+        )));
+    }
+    Ok(Resumed {
+        keep,
+        done,
+        summary_before,
+    })
+}
+
 /// Drops the documents detected as not English from `batch`, each reported as a counted skip.
 fn leave_out_other_languages(batch: &mut Vec<Document>, stats: &mut ScoreStats) {
     batch.retain(|d| match crate::text::language::non_english(&d.text) {
         None => true,
         Some((lang, confidence)) => {
             stats.documents_other_language += 1;
-            stats.problems.push(crate::io::articles::Problem {
-                source: d.id.clone(),
-                line: None,
-                message: format!(
-                    "not English (detected {lang}, confidence {confidence:.2}): not scored, the models read English only (--any-language scores it anyway)"
-                ),
-                skipped: true,
-                rest_unread: false,
-            });
+            stats.problems.push(crate::io::articles::Problem::skipped(
+                d.id.clone(),
+                None,
+                format!("not English (detected {lang}, confidence {confidence:.2}): not scored, the models read English only (--any-language scores it anyway)"),
+            ));
             false
         }
     });

@@ -77,14 +77,13 @@ pub fn predict_encoded(
     run_encoded(model, items, opts, progress, &|m, b| m.predict(b))
 }
 
-/// Raw logits (no temperature) for every encoded pair, in input order.
+/// Raw logits (no temperature) for every encoded pair, in input order (a teacher's targets).
 pub fn logits_encoded(
     model: &StanceModel,
     items: &[Encoded],
     opts: &InferOptions,
-    progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Vec<f32>>> {
-    run_encoded(model, items, opts, progress, &|m, b| m.logits(b))
+    run_encoded(model, items, opts, &|_| {}, &|m, b| m.logits(b))
 }
 
 /// What is computed per batch: one row per pair.

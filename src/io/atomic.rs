@@ -248,8 +248,7 @@ mod tests {
     use super::*;
     #[test]
     fn uncommitted_file_leaves_target_untouched() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("out.jsonl");
+        let (dir, p) = crate::testing::temp_path("out.jsonl");
         std::fs::write(&p, "old").unwrap();
         {
             let mut f = AtomicFile::create(&p).unwrap();
@@ -275,8 +274,7 @@ mod tests {
             .file_type()
             .is_char_device());
 
-        let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("pipe");
+        let (dir, fifo) = crate::testing::temp_path("pipe");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         if !made.is_ok_and(|s| s.success()) {
             crate::testing::skip(
@@ -301,8 +299,7 @@ mod tests {
     #[test]
     fn umask_permissions_replace_a_fixed_mode() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("w.safetensors");
+        let (dir, p) = crate::testing::temp_path("w.safetensors");
         std::fs::write(&p, "x").unwrap();
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
         let fresh = dir.path().join("fresh");

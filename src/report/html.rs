@@ -88,6 +88,11 @@ fn interval_text(c: &Cell) -> String {
     }
 }
 
+/// The stance index and its 95% interval as two table cells.
+fn index_cells(c: &Cell) -> String {
+    format!("<td>{}</td><td>{}</td>", f(c.index()), interval_text(c))
+}
+
 /// The note under every interval.
 const INTERVAL_NOTE: &str = "Intervals are 95% Student-t intervals of the mean index, with one pseudo-sentence at −1 and one at +1 added so that a few near-identical sentences do not give a near-zero-width interval; below 5 sentences none is given (hollow marks, \"too few\"). Sentences of one article are not independent, so intervals are, if anything, too narrow.";
 
@@ -270,12 +275,7 @@ fn time_section(h: &mut String, t: &Tally, shown: &[(&String, &ActorTally)]) -> 
                         c.counts.get(*l).copied().unwrap_or(0) as f64 / c.sentences.max(1) as f64;
                     write!(h, "<td>{:.0}%</td>", 100.0 * share)?;
                 }
-                writeln!(
-                    h,
-                    "<td>{}</td><td>{}</td></tr>",
-                    f(c.index()),
-                    interval_text(c)
-                )?;
+                writeln!(h, "{}</tr>", index_cells(c))?;
             }
             writeln!(h, "</table>")?;
         }
@@ -323,12 +323,11 @@ fn group_section(h: &mut String, t: &Tally, shown: &[(&String, &ActorTally)]) ->
             for (g, c) in &a.groups {
                 writeln!(
                     h,
-                    "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td>{}</tr>",
                     escape(n),
                     escape(g),
                     c.sentences,
-                    f(c.index()),
-                    interval_text(c)
+                    index_cells(c)
                 )?;
             }
         }
@@ -369,12 +368,7 @@ fn holder_section(h: &mut String, t: &Tally, layout: &Layout) -> Result<()> {
             for l in &t.labels {
                 write!(h, "<td>{}</td>", c.counts.get(l).copied().unwrap_or(0))?;
             }
-            writeln!(
-                h,
-                "<td>{}</td><td>{}</td></tr>",
-                f(c.index()),
-                interval_text(c)
-            )?;
+            writeln!(h, "{}</tr>", index_cells(c))?;
         }
         writeln!(h, "</table>")?;
         writeln!(h, "<p class=\"note\">{}</p>", escape(INTERVAL_NOTE))?;

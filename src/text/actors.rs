@@ -760,8 +760,7 @@ mod tests {
 
     #[test]
     fn bad_gazetteers_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("g.toml");
+        let (dir, p) = crate::testing::temp_path("g.toml");
         std::fs::write(&p, "[[actor]]\nname = \"A\"\naliases = [\"X\"]\n[[actor]]\nname = \"B\"\naliases = [\"X\"]\n").unwrap();
         let e = Gazetteer::from_file(&p).unwrap_err().to_string();
         assert!(e.contains("\"X\"") && e.contains("g.toml"), "{e}");

@@ -242,88 +242,129 @@ mod tests {
         v.iter().map(|x| x.to_string()).collect()
     }
 
+    /// Each case's first sentence has these venues: (text, venues).
+    fn check_venues(cases: &[(&str, &[&str])]) {
+        for (text, venues) in cases {
+            assert_eq!(split(text)[0].1, strs(venues), "{text}");
+        }
+    }
+
+    /// Each case's first sentence has these actors and venues: (text, actors, venues).
+    fn check_actors_and_venues(cases: &[(&str, &[&str], &[&str])]) {
+        for (text, actors, venues) in cases {
+            assert_eq!(split(text)[0], (strs(actors), strs(venues)), "{text}");
+        }
+    }
+
     #[test]
     fn meeting_places_and_destinations_are_venues() {
-        let got = split(
+        check_actors_and_venues(&[(
             "EU foreign ministers will meet in Luxembourg on Monday, and Blinken travels to Oslo next week.",
-        );
-        assert_eq!(
-            got[0],
-            (strs(&["EU", "Blinken"]), strs(&["Luxembourg", "Oslo"]))
-        );
-        let got = split("Chinese President Xi Jinping met Russian President Vladimir Putin on Tuesday in Moscow.");
-        assert_eq!(got[0].1, strs(&["Moscow"]));
-        let got = split("Ceasefire talks in Doha resumed after Blinken returned from Cairo.");
-        assert_eq!(got[0].1, strs(&["Doha", "Cairo"]));
-        let got = split("Leaders gathered at a summit in Brussels.");
-        assert_eq!(got[0].1, strs(&["Brussels"]));
-        // A country after a city that is the setting.
-        let got =
-            split("Two visitors died in Wuhan, China, and the embassy in Baghdad, Iraq, closed.");
-        assert_eq!(got[0].1, strs(&["China", "Baghdad", "Iraq"]));
-        // A country of two words ends the clause after its last one.
-        let got = split("Pilgrims died near Mecca, Saudi Arabia, and in Auckland, New Zealand.");
-        assert_eq!(got[0].1, strs(&["Saudi Arabia", "New Zealand"]));
+            &["EU", "Blinken"],
+            &["Luxembourg", "Oslo"],
+        )]);
+        check_venues(&[
+            ("Chinese President Xi Jinping met Russian President Vladimir Putin on Tuesday in Moscow.", &["Moscow"]),
+            ("Ceasefire talks in Doha resumed after Blinken returned from Cairo.", &["Doha", "Cairo"]),
+            ("Leaders gathered at a summit in Brussels.", &["Brussels"]),
+            // A country after a city that is the setting.
+            ("Two visitors died in Wuhan, China, and the embassy in Baghdad, Iraq, closed.", &["China", "Baghdad", "Iraq"]),
+            // A country of two words ends the clause after its last one.
+            ("Pilgrims died near Mecca, Saudi Arabia, and in Auckland, New Zealand.", &["Saudi Arabia", "New Zealand"]),
+        ]);
     }
 
     #[test]
     fn places_that_are_parties_stay_actors() {
         // Subject and object of a stance verb.
-        let got = split("Oslo rejected the plan and Blinken criticised Luxembourg.");
-        assert_eq!(got[0], (strs(&["Oslo", "Blinken", "Luxembourg"]), vec![]));
-        // A place's own affairs, also after a meeting word.
-        let got = split("Blinken spoke about the crackdown in Iran and the war in Ukraine.");
-        assert_eq!(got[0].1, Vec::<String>::new());
-        let got = split("Observers criticised the elections in Venezuela.");
-        assert_eq!(got[0].1, Vec::<String>::new());
-        // `to` without travel, a possessive, and a comma between the cue and the place.
-        let got = split("Putin offered support to Beijing; he met leaders in China’s capital.");
-        assert_eq!(got[0].1, Vec::<String>::new());
-        let got = split("The ministers met, and in Iran protests continued.");
-        assert_eq!(got[0].1, Vec::<String>::new());
+        check_actors_and_venues(&[(
+            "Oslo rejected the plan and Blinken criticised Luxembourg.",
+            &["Oslo", "Blinken", "Luxembourg"],
+            &[],
+        )]);
+        check_venues(&[
+            // A place's own affairs, also after a meeting word.
+            (
+                "Blinken spoke about the crackdown in Iran and the war in Ukraine.",
+                &[],
+            ),
+            ("Observers criticised the elections in Venezuela.", &[]),
+            // `to` without travel, a possessive, and a comma between the cue and the place.
+            (
+                "Putin offered support to Beijing; he met leaders in China’s capital.",
+                &[],
+            ),
+            ("The ministers met, and in Iran protests continued.", &[]),
+        ]);
     }
 
     #[test]
     fn a_city_after_in_is_where_something_happens() {
-        let got = split("The minister was born in 1952 in Paris.");
-        assert_eq!(got[0], (vec![], strs(&["Paris"])));
-        let got = split("He died at a hospital in New Delhi, and Beijing mourned him.");
-        assert_eq!(got[0], (strs(&["Beijing"]), strs(&["New Delhi"])));
+        check_actors_and_venues(&[
+            ("The minister was born in 1952 in Paris.", &[], &["Paris"]),
+            (
+                "He died at a hospital in New Delhi, and Beijing mourned him.",
+                &["Beijing"],
+                &["New Delhi"],
+            ),
+        ]);
         // A city and its own country: both name one place.
-        let got = split("Navalny was airlifted from Omsk to Berlin, Germany.");
-        assert_eq!(got[0].1, strs(&["Berlin", "Germany"]));
-        let got = split("The plane brought meat from Bishkek, Kyrgyzstan.");
-        assert_eq!(got[0].1, strs(&["Bishkek", "Kyrgyzstan"]));
+        check_venues(&[
+            (
+                "Navalny was airlifted from Omsk to Berlin, Germany.",
+                &["Berlin", "Germany"],
+            ),
+            (
+                "The plane brought meat from Bishkek, Kyrgyzstan.",
+                &["Bishkek", "Kyrgyzstan"],
+            ),
+        ]);
     }
 
     #[test]
     fn a_city_that_stands_for_its_state_stays_an_actor() {
-        // Officials or a place's own affairs before the preposition.
-        let got = split("Officials in Beijing said the plan would fail.");
-        assert_eq!(got[0], (strs(&["Beijing"]), vec![]));
-        let got = split("Anti-government protests continue in Baghdad.");
-        assert_eq!(got[0], (strs(&["Baghdad"]), vec![]));
-        // Subject, object, `at` and a country's name after `in` (not a city).
-        let got = split("Beijing rejected the plan aimed at Washington.");
-        assert_eq!(got[0], (strs(&["Beijing", "Washington"]), vec![]));
-        let got = split("Observers criticised human rights in China.");
-        assert_eq!(got[0].1, Vec::<String>::new());
-        // A list of two countries' capitals is no city-and-country pair.
-        let got = split("Envoys from Paris, Berlin and Rome met.");
-        assert_eq!(got[0].1, Vec::<String>::new());
+        check_actors_and_venues(&[
+            // Officials or a place's own affairs before the preposition.
+            (
+                "Officials in Beijing said the plan would fail.",
+                &["Beijing"],
+                &[],
+            ),
+            (
+                "Anti-government protests continue in Baghdad.",
+                &["Baghdad"],
+                &[],
+            ),
+            // Subject, object, `at` and a country's name after `in` (not a city).
+            (
+                "Beijing rejected the plan aimed at Washington.",
+                &["Beijing", "Washington"],
+                &[],
+            ),
+        ]);
+        check_venues(&[
+            ("Observers criticised human rights in China.", &[]),
+            // A list of two countries' capitals is no city-and-country pair.
+            ("Envoys from Paris, Berlin and Rome met.", &[]),
+        ]);
     }
 
     #[test]
     fn a_place_after_a_venue_that_modifies_the_next_word_is_no_list_item() {
-        // `US envoy` opens the subject after the venue.
-        let got = split(
-            "At a press conference in Saudi Arabia, US envoy Brian Hook said Iraq was wrong.",
-        );
-        assert_eq!(got[0].1, strs(&["Saudi Arabia"]));
-        // Items of a list of places stay venues: before `and`, a preposition, or as a possessive.
+        check_venues(&[
+            // `US envoy` opens the subject after the venue.
+            (
+                "At a press conference in Saudi Arabia, US envoy Brian Hook said Iraq was wrong.",
+                &["Saudi Arabia"],
+            ),
+            // Items of a list of places stay venues: before `and`, a preposition, or as a
+            // possessive.
+            (
+                "The summits were held at Brasília, Brazil in September 2000.",
+                &["Brasília", "Brazil"],
+            ),
+        ]);
         let got = split("The envoys met in Saudi Arabia, Qatar, Oman and the Emirates.");
         assert_eq!(got[0].1[..3], strs(&["Saudi Arabia", "Qatar", "Oman"]));
-        let got = split("The summits were held at Brasília, Brazil in September 2000.");
-        assert_eq!(got[0].1, strs(&["Brasília", "Brazil"]));
     }
 }

@@ -5,7 +5,7 @@
 //! inference time. The averaged model can be scored on dev sets, which are recorded in its
 //! `stance.json` like a trained model's.
 
-use super::{read_devs, DevScore};
+use super::{read_model_devs, DevScore};
 use crate::error::{Error, Result};
 use crate::eval::dev::{calibrate_on, dev_scores};
 use crate::io::guard::RunFiles;
@@ -157,14 +157,7 @@ pub fn average(cfg: &AverageConfig, progress: &dyn Fn(&str)) -> Result<AverageOu
     model.meta_mut().training = Some(Training::Average {
         average_of: sources,
     });
-    let mut skipped = Vec::new();
-    let devs = read_devs(
-        &cfg.dev,
-        model.labels(),
-        "the models' labels",
-        cfg.skip_bad,
-        &mut skipped,
-    )?;
+    let (devs, skipped) = read_model_devs(&cfg.dev, model.labels(), cfg.skip_bad)?;
     let mut dev = Vec::new();
     model.meta_mut().dev_scores = None;
     // The first model's temperature does not fit the average: refitted on the dev sets, or

@@ -2,7 +2,7 @@
 //! on labelled dev sets and records them in its `stance.json` (nothing else in the directory
 //! changes).
 
-use super::read_devs;
+use super::read_model_devs;
 use crate::error::{Error, Result};
 pub use crate::eval::dev::DevCalibration;
 use crate::eval::dev::{calibrate_on, dev_scores};
@@ -44,14 +44,7 @@ pub fn calibrate(cfg: &CalibrateConfig) -> Result<CalibrateOutcome> {
         &LoadOptions::default(),
     )?;
     model.prepare_inference(cfg.precision)?;
-    let mut skipped = Vec::new();
-    let devs = read_devs(
-        &cfg.dev,
-        model.labels(),
-        "the model's labels",
-        cfg.skip_bad,
-        &mut skipped,
-    )?;
+    let (devs, skipped) = read_model_devs(&cfg.dev, model.labels(), cfg.skip_bad)?;
     // Fitted on raw probabilities, whatever temperature the model had.
     model.set_temperature(None);
     let runs = dev_scores(&model, &devs)?;

@@ -17,6 +17,9 @@ pub(super) fn read_labelled(path: &Path, skip_bad: bool) -> Result<(Vec<Example>
     Ok((ds.examples, ds.skipped))
 }
 
+/// A labelled file and its examples.
+pub(crate) type Labelled = (PathBuf, Vec<Example>);
+
 /// Reads labelled dev files whose labels must all be among `labels` (which `whose` names in the
 /// error); skipped records are added to `skipped`.
 pub(crate) fn read_devs(
@@ -25,7 +28,7 @@ pub(crate) fn read_devs(
     whose: &str,
     skip_bad: bool,
     skipped: &mut Vec<Skip>,
-) -> Result<Vec<(PathBuf, Vec<Example>)>> {
+) -> Result<Vec<Labelled>> {
     let mut devs = Vec::new();
     for d in paths {
         let (exs, sk) = read_labelled(d, skip_bad)?;
@@ -50,13 +53,24 @@ pub(crate) fn read_devs(
     Ok(devs)
 }
 
+/// The dev sets of a trained (or averaged) model, with the records skipped reading them.
+pub(crate) fn read_model_devs(
+    paths: &[PathBuf],
+    labels: &[String],
+    skip_bad: bool,
+) -> Result<(Vec<Labelled>, Vec<Skip>)> {
+    let mut skipped = Vec::new();
+    let devs = read_devs(paths, labels, "the model's labels", skip_bad, &mut skipped)?;
+    Ok((devs, skipped))
+}
+
 /// The training examples, their label names, the dev sets, and what was skipped reading them.
 pub(super) struct TrainData {
     pub(super) examples: Vec<Example>,
     /// Pairs without labels (distillation), per file.
-    pub(super) unlabelled: Vec<(PathBuf, Vec<Example>)>,
+    pub(super) unlabelled: Vec<Labelled>,
     pub(super) labels: Vec<String>,
-    pub(super) devs: Vec<(PathBuf, Vec<Example>)>,
+    pub(super) devs: Vec<Labelled>,
     pub(super) skipped: Vec<Skip>,
 }
 

@@ -123,7 +123,7 @@ pub fn teacher_logits(
         parallel_batches: None,
         ..InferOptions::default()
     };
-    let logits = logits_encoded(&teacher, &encoded, &opts, &|_| {})?;
+    let logits = logits_encoded(&teacher, &encoded, &opts)?;
     let cache = Cache {
         key,
         labels: teacher.labels().to_vec(),

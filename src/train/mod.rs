@@ -19,7 +19,7 @@ mod run;
 mod step;
 
 pub use config::{micro_batches_for, Recipe, TrainConfig, TRAIN_FILES};
-pub(crate) use data::read_devs;
+pub(crate) use data::read_model_devs;
 pub use log::{write_learning_curves, TrainLogLine, CURVES_FILE, LOG_FILE};
 pub use step::{ensure_finite, loss_fn};
 

@@ -195,8 +195,7 @@ mod tests {
     use super::*;
     #[test]
     fn non_finite_loss_stops_the_run() {
-        let dir = tempfile::tempdir().unwrap();
-        let ckpt = dir.path().join("checkpoint");
+        let (_dir, ckpt) = crate::testing::temp_path("checkpoint");
         assert!(ensure_finite(0.5, 3, 0, &ckpt).is_ok());
         for bad in [f64::NAN, f64::INFINITY] {
             let e = ensure_finite(bad, 3, 0, &ckpt).unwrap_err();

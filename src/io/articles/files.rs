@@ -27,13 +27,11 @@ pub(super) fn expand(
         let key = f.canonicalize().unwrap_or_else(|_| f.to_path_buf());
         let new = seen.insert(key);
         if !new {
-            problems.push(Problem {
-                source: f.display().to_string(),
-                line: None,
-                message: "already read (given twice, or inside a folder given): read once".into(),
-                skipped: false,
-                rest_unread: false,
-            });
+            problems.push(Problem::caveat(
+                f.display().to_string(),
+                None,
+                "already read (given twice, or inside a folder given): read once",
+            ));
         }
         new
     };
@@ -58,13 +56,11 @@ pub(super) fn expand(
                 out.extend(classify(p, text_field, problems));
             }
         } else {
-            problems.push(Problem {
-                source: inp.clone(),
-                line: None,
-                message: "no such file or folder".into(),
-                skipped: true,
-                rest_unread: false,
-            });
+            problems.push(Problem::skipped(
+                inp.clone(),
+                None,
+                "no such file or folder",
+            ));
         }
     }
     out
@@ -92,26 +88,18 @@ pub(super) fn classify(
         return Some(Source::Parquet(p));
     }
     if starts_with_json_object(&p, text_field) {
-        problems.push(Problem {
-            source: p.display().to_string(),
-            line: None,
-            message: format!(
+        problems.push(Problem::caveat(
+            p.display().to_string(),
+            None,
+            format!(
                 "read as a JSONL archive (its first line is a JSON object with `{text_field}`)"
             ),
-            skipped: false,
-            rest_unread: false,
-        });
+        ));
         return Some(Source::Jsonl(p));
     }
-    problems.push(Problem {
-        source: p.display().to_string(),
-        line: None,
-        message: format!(
+    problems.push(Problem::skipped(p.display().to_string(), None, format!(
             "not read: of no kind stance reads (tried: a .txt or .md article; a .jsonl, .ndjson, .csv or .tsv archive, also .gz or .zst; a Parquet file; a JSON object with `{text_field}` on the first line, also compressed); name an article .txt to score it"
-        ),
-        skipped: true,
-        rest_unread: false,
-    });
+        )));
     None
 }
 
@@ -135,26 +123,22 @@ pub(super) fn walk(
 ) {
     if let Ok(c) = dir.canonicalize() {
         if !visited.insert(c) {
-            problems.push(Problem {
-                source: dir.display().to_string(),
-                line: None,
-                message: "folder already read (a symbolic-link loop or a second link to it)".into(),
-                skipped: true,
-                rest_unread: false,
-            });
+            problems.push(Problem::skipped(
+                dir.display().to_string(),
+                None,
+                "folder already read (a symbolic-link loop or a second link to it)",
+            ));
             return;
         }
     }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            problems.push(Problem {
-                source: dir.display().to_string(),
-                line: None,
-                message: format!("cannot read folder: {e}"),
-                skipped: true,
-                rest_unread: false,
-            });
+            problems.push(Problem::skipped(
+                dir.display().to_string(),
+                None,
+                format!("cannot read folder: {e}"),
+            ));
             return;
         }
     };
@@ -167,15 +151,8 @@ pub(super) fn walk(
         } else if is_sidecar(&p) {
             // Read with its article.
         } else {
-            problems.push(Problem {
-                source: p.display().to_string(),
-                line: None,
-                message:
-                    "not read: articles are .txt or .md files, archives .jsonl, .ndjson, .csv, .tsv (or those .gz or .zst) or .parquet"
-                        .into(),
-                skipped: true,
-                rest_unread: false,
-            });
+            problems.push(Problem::skipped(p.display().to_string(), None, "not read: articles are .txt or .md files, archives .jsonl, .ndjson, .csv, .tsv (or those .gz or .zst) or .parquet"
+                        ));
         }
     }
 }
@@ -194,13 +171,11 @@ pub(super) fn decode(
     let s = match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
-            problems.push(Problem {
-                source: source.into(),
+            problems.push(Problem::caveat(
+                source,
                 line,
-                message: "invalid UTF-8, decoded with replacement characters".into(),
-                skipped: false,
-                rest_unread: false,
-            });
+                "invalid UTF-8, decoded with replacement characters",
+            ));
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     };

@@ -64,6 +64,37 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A document or source left out (reported and counted).
+    pub fn skipped(source: impl Into<String>, line: Option<usize>, why: impl Into<String>) -> Self {
+        Self::new(source.into(), line, why.into(), true)
+    }
+
+    /// A document scored with a caveat (e.g. lossy decoding), or a note about an input.
+    pub fn caveat(source: impl Into<String>, line: Option<usize>, why: impl Into<String>) -> Self {
+        Self::new(source.into(), line, why.into(), false)
+    }
+
+    /// A source that could not be read past `line`: its later records are neither scored nor
+    /// counted.
+    pub fn read_error(source: impl Into<String>, line: Option<usize>, why: String) -> Self {
+        let p = Self::new(source.into(), line, why, true);
+        Self {
+            rest_unread: true,
+            ..p
+        }
+    }
+
+    fn new(source: String, line: Option<usize>, message: String, skipped: bool) -> Self {
+        let rest_unread = false;
+        Self {
+            source,
+            line,
+            message,
+            skipped,
+            rest_unread,
+        }
+    }
+
     /// Whether any of `problems` left part of an input unread.
     pub fn any_unread(problems: &[Problem]) -> bool {
         problems.iter().any(|p| p.rest_unread)
@@ -144,13 +175,8 @@ impl Documents {
 
     /// Records a skipped JSONL record.
     fn skip(&mut self, source: String, line: usize, message: impl Into<String>) {
-        self.problems.push(Problem {
-            source,
-            line: Some(line),
-            message: message.into(),
-            skipped: true,
-            rest_unread: false,
-        });
+        self.problems
+            .push(Problem::skipped(source, Some(line), message));
     }
 
     /// Makes ids unique: a repeated id gets `#2`, `#3`, … and a warning.
@@ -162,13 +188,11 @@ impl Documents {
         loop {
             let cand = format!("{id}#{k}");
             if self.seen.insert(cand.clone()) {
-                self.problems.push(Problem {
-                    source: source.into(),
+                self.problems.push(Problem::caveat(
+                    source,
                     line,
-                    message: format!("duplicate id {id:?}, renamed to {cand:?}"),
-                    skipped: false,
-                    rest_unread: false,
-                });
+                    format!("duplicate id {id:?}, renamed to {cand:?}"),
+                ));
                 return cand;
             }
             k += 1;
@@ -184,14 +208,11 @@ impl Documents {
                     if self.records_here == 0 {
                         // Silence would read as "scored, nothing to say": say it had nothing.
                         let source = name.clone();
-                        self.problems.push(Problem {
+                        self.problems.push(Problem::caveat(
                             source,
-                            line: None,
-                            message: "no records (an empty file, or blank lines or a header only)"
-                                .into(),
-                            skipped: false,
-                            rest_unread: false,
-                        });
+                            None,
+                            "no records (an empty file, or blank lines or a header only)",
+                        ));
                     }
                     self.current = None;
                     return None;
@@ -200,13 +221,11 @@ impl Documents {
                 Err(e) => {
                     let source = name.clone();
                     let line = *line_no + 1;
-                    self.problems.push(Problem {
+                    self.problems.push(Problem::read_error(
                         source,
-                        line: Some(line),
-                        message: format!("read error: {e}; the rest of the file was not read"),
-                        skipped: true,
-                        rest_unread: true,
-                    });
+                        Some(line),
+                        format!("read error: {e}; the rest of the file was not read"),
+                    ));
                     self.current = None;
                     return None;
                 }
@@ -285,15 +304,11 @@ impl Iterator for Documents {
                     self.start(&p, "cannot read as Parquet", r);
                 }
                 #[cfg(not(feature = "parquet"))]
-                Source::Parquet(p) => self.problems.push(Problem {
-                    source: p.display().to_string(),
-                    line: None,
-                    message:
-                        "a Parquet file: this build has no Parquet reader (cargo feature `parquet`)"
-                            .into(),
-                    skipped: true,
-                    rest_unread: false,
-                }),
+                Source::Parquet(p) => self.problems.push(Problem::skipped(
+                    p.display().to_string(),
+                    None,
+                    "a Parquet file: this build has no Parquet reader (cargo feature `parquet`)",
+                )),
                 Source::Jsonl(p) => {
                     let r = open_archive(&p);
                     self.start(&p, "cannot open", r);
@@ -301,22 +316,14 @@ impl Iterator for Documents {
                 Source::Text(p) => {
                     let name = p.display().to_string();
                     match std::fs::read(&p) {
-                        Ok(bytes) if looks_binary(&bytes) => self.problems.push(Problem {
-                            source: name,
-                            line: None,
-                            message: "binary file (NUL bytes), skipped".into(),
-                            skipped: true,
-                            rest_unread: false,
-                        }),
-                        Ok(bytes) if bytes.iter().all(|b| b.is_ascii_whitespace()) => {
-                            self.problems.push(Problem {
-                                source: name,
-                                line: None,
-                                message: "empty file, skipped".into(),
-                                skipped: true,
-                                rest_unread: false,
-                            })
-                        }
+                        Ok(bytes) if looks_binary(&bytes) => self.problems.push(Problem::skipped(
+                            name,
+                            None,
+                            "binary file (NUL bytes), skipped",
+                        )),
+                        Ok(bytes) if bytes.iter().all(|b| b.is_ascii_whitespace()) => self
+                            .problems
+                            .push(Problem::skipped(name, None, "empty file, skipped")),
                         Ok(bytes) => {
                             let text = decode(bytes, &name, None, &mut self.problems);
                             let (mut fields, text) = self.metadata(&p, &name, text);
@@ -333,13 +340,11 @@ impl Iterator for Documents {
                                 fields,
                             });
                         }
-                        Err(e) => self.problems.push(Problem {
-                            source: name,
-                            line: None,
-                            message: format!("cannot read: {e}"),
-                            skipped: true,
-                            rest_unread: false,
-                        }),
+                        Err(e) => self.problems.push(Problem::skipped(
+                            name,
+                            None,
+                            format!("cannot read: {e}"),
+                        )),
                     }
                 }
                 Source::Stdin => {
@@ -407,13 +412,11 @@ pub fn count_documents(inputs: &[String], fields: &InputFields) -> Option<u64> {
 impl Documents {
     /// Standard input could not be read: reported, and the input ends.
     fn stdin_failed(&mut self, e: std::io::Error) -> Option<Document> {
-        self.problems.push(Problem {
-            source: "-".into(),
-            line: None,
-            message: format!("cannot read standard input: {e}"),
-            skipped: true,
-            rest_unread: false,
-        });
+        self.problems.push(Problem::skipped(
+            "-",
+            None,
+            format!("cannot read standard input: {e}"),
+        ));
         None
     }
 
@@ -424,13 +427,11 @@ impl Documents {
                 self.records_here = 0;
                 self.current = Some((p.display().to_string(), r, 0));
             }
-            Err(e) => self.problems.push(Problem {
-                source: p.display().to_string(),
-                line: None,
-                message: format!("{failed}: {e}"),
-                skipped: true,
-                rest_unread: false,
-            }),
+            Err(e) => self.problems.push(Problem::skipped(
+                p.display().to_string(),
+                None,
+                format!("{failed}: {e}"),
+            )),
         }
     }
 
@@ -453,26 +454,22 @@ impl Documents {
                 Err(e) => Some(format!("cannot be read: {e}")),
             };
             if let Some(why) = problem {
-                self.problems.push(Problem {
-                    source: side.display().to_string(),
-                    line: None,
-                    message: format!("sidecar of {name} {why}; the article is scored without it"),
-                    skipped: false,
-                    rest_unread: false,
-                });
+                self.problems.push(Problem::caveat(
+                    side.display().to_string(),
+                    None,
+                    format!("sidecar of {name} {why}; the article is scored without it"),
+                ));
             }
         }
         let Some((front, body, unread)) = front_matter(&text) else {
             return (fields, text);
         };
         for line in unread {
-            self.problems.push(Problem {
-                source: name.into(),
-                line: Some(line),
-                message: "front-matter line not read (only `key: value` lines are)".into(),
-                skipped: false,
-                rest_unread: false,
-            });
+            self.problems.push(Problem::caveat(
+                name,
+                Some(line),
+                "front-matter line not read (only `key: value` lines are)",
+            ));
         }
         fields.extend(front);
         (fields, body.to_string())
@@ -533,13 +530,11 @@ impl Documents {
         };
         match first {
             None if lead.iter().all(|b| b.is_ascii_whitespace()) => {
-                self.problems.push(Problem {
-                    source: "-".into(),
-                    line: None,
-                    message: "no records (standard input was empty or blank)".into(),
-                    skipped: false,
-                    rest_unread: false,
-                });
+                self.problems.push(Problem::caveat(
+                    "-",
+                    None,
+                    "no records (standard input was empty or blank)",
+                ));
                 None
             }
             Some(json) => {
@@ -680,8 +675,7 @@ mod tests {
 
     #[test]
     fn a_file_of_unknown_kind_is_a_skip_naming_what_was_tried_never_prose() {
-        let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("report.pdf");
+        let (_dir, f) = crate::testing::temp_path("report.pdf");
         std::fs::write(&f, "%PDF-1.7 Beijing praised Moscow.").unwrap();
         let mut docs = Documents::open(&[f.display().to_string()]);
         assert!(docs.next().is_none(), "not read as prose");
