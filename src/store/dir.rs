@@ -368,7 +368,7 @@ impl StanceModel {
         let data = variables(&self.varmap)?;
         let var = data
             .get(name)
-            .ok_or_else(|| Error::Config(format!("the model has no weight {name}")))?;
+            .ok_or_else(|| Error::Internal(format!("the model has no weight {name}")))?;
         Ok(var.set(value)?)
     }
 
