@@ -7,17 +7,13 @@
 //!   person, standing alone (no other capitalised name word right before or after it), refers to
 //!   the person introduced **most recently** when several share it (`Wang Yi` … `Wang Wenbin` …
 //!   `Wang` is Wang Wenbin);
-//! - a longer name that holds an introduced person's family name where that person's name has it
-//!   (`Kim Jong Nam` after `Kim Jong Un`, family name first; `Hassan Abbas` after `Mahmoud Abbas`,
-//!   family name last) introduces someone else of that family: until the person is named again,
-//!   the family name alone refers to no one (`Abbas Araghchi`, a given name, introduces no one);
 //! - a title right before it joins the mention (`via: title`); a title and a family name that
 //!   exactly one person of the gazetteer has resolve even before an introduction;
 //! - a family name that is also a common sentence opener (`He`, `May`, `Hope`) is not resolved
 //!   at the start of a sentence, and a month name is not resolved after a date word (`in May`)
 //!   or before a number (`May 5`).
 
-use super::actors::{is_title_word, overlaps_any, Mention, Via, TITLES};
+use super::actors::{overlaps_any, Mention, Via, TITLES};
 use super::sentence::{ActorTable, Sentence};
 use super::span::SentenceSpan;
 use super::words::{
@@ -30,8 +26,6 @@ use std::collections::HashMap;
 const MAX_NAME_WORDS: usize = 3;
 /// Longest title, in words.
 const MAX_TITLE_WORDS: usize = 3;
-/// The "actor" of a family name last introduced by someone outside the actor table.
-const SOMEONE_ELSE: usize = usize::MAX;
 
 /// Family name → (actor, order of its latest introduction).
 #[derive(Default)]
@@ -57,18 +51,6 @@ impl Introduced {
             }
         }
     }
-    /// Someone not in the actor table, named with the family name `name`.
-    fn introduce_other(&mut self, name: &str) {
-        self.order += 1;
-        let e = self.by_name.entry(name.to_string()).or_default();
-        match e.iter_mut().find(|x| x.0 == SOMEONE_ELSE) {
-            Some(x) => x.1 = self.order,
-            None => e.push((SOMEONE_ELSE, self.order)),
-        }
-    }
-
-    /// The person introduced last with the family name `name` ([`SOMEONE_ELSE`] for one not
-    /// in the actor table).
     fn most_recent(&self, name: &str) -> Option<usize> {
         self.by_name
             .get(name)?
@@ -152,11 +134,6 @@ fn resolve_sentence(
             i += 1;
             continue;
         }
-        if let Some(family) = someone_else_of_the_family(s, w, i, intro, table, &covered) {
-            intro.introduce_other(family);
-            i += 1;
-            continue;
-        }
         match family_name_at(s, w, i, intro, unique, &covered) {
             Some((actor, end, title_start)) => {
                 let first = title_start.unwrap_or(i);
@@ -219,7 +196,6 @@ fn family_name_at(
             .most_recent(name)
             .or_else(|| intro.most_recent(other_case.as_deref()?));
         let actor = match recent {
-            Some(SOMEONE_ELSE) => return None,
             Some(a) => a,
             None => match title {
                 Some(_) => *unique.get(name)?,
@@ -254,38 +230,6 @@ fn family_name_at(
         return Some((actor, end, title));
     }
     None
-}
-
-/// The family name at word `i` when it is part of a longer name outside the actor table that
-/// has it where the person introduced last with it has it: first (`Kim Jong Nam` after `Kim Jong
-/// Un`) or last (`Hassan Abbas` after `Mahmoud Abbas`). Someone else of that family, then.
-fn someone_else_of_the_family<'a>(
-    s: &'a str,
-    w: &[Word],
-    i: usize,
-    intro: &Introduced,
-    table: &ActorTable,
-    covered: &dyn Fn(usize) -> bool,
-) -> Option<&'a str> {
-    let family = w[i].text(s);
-    let person = intro.most_recent(family).filter(|&p| p != SOMEONE_ELSE)?;
-    // Word `k` is a name word joined to the word before it by a space.
-    let is_name = |k: usize| {
-        let t = w[k].text(s);
-        w[k].is_capitalised(s) && !covered(k) && !is_not_name(t) && !is_title_word(t)
-    };
-    let joined =
-        |k: usize| k > 0 && k < w.len() && between(s, w, k - 1, k) == " " && !w[k - 1].possessive;
-    let name_before = joined(i) && is_name(i - 1);
-    let name_after = joined(i + 1) && is_name(i + 1);
-    let family_first = table.get(person).name.split_whitespace().next() == Some(family);
-    let other = w[i].is_capitalised(s)
-        && if family_first {
-            !name_before && name_after
-        } else {
-            name_before && !name_after
-        };
-    other.then_some(family)
 }
 
 /// `al-` ↔ `Al-`.
