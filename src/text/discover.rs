@@ -12,7 +12,7 @@
 //! part of a candidate.
 
 use super::actors::{is_title_word, overlaps_any, Mention};
-use super::lexicon::{ACRONYM_CUES, COMPANY_NOUNS, ORG_HEADS, PARTICLES, ROLES};
+use super::lexicon::{ACRONYM_CUES, COMPANY_NOUNS, OFFICE_DOMAINS, ORG_HEADS, PARTICLES, ROLES};
 use super::words::{
     arabic_article, between, is_filler, is_not_name, Word, INVERTING_VERBS, MONTHS, REPORTING_VERBS,
 };
@@ -106,7 +106,12 @@ pub fn find(s: &str, w: &[Word], taken: &[&[Mention]]) -> Vec<Found> {
                 break;
             }
         }
-        let len = j - i + 1;
+        let first = if named_on {
+            i
+        } else {
+            skip_office_domain(s, w, i, j)
+        };
+        let len = j - first + 1;
         let kind = if len >= 2 && (ORG_HEADS.contains(&w[j].text(s)) || named_on) {
             Some(CandidateKind::Organisation)
         } else if (2..=4).contains(&len) && introduced_as_person(s, w, i, j) {
@@ -116,7 +121,7 @@ pub fn find(s: &str, w: &[Word], taken: &[&[Mention]]) -> Vec<Found> {
         };
         if let Some(kind) = kind {
             out.push(Found {
-                first: i,
+                first,
                 last: j,
                 kind,
                 expands: None,
@@ -127,6 +132,28 @@ pub fn find(s: &str, w: &[Word], taken: &[&[Mention]]) -> Vec<Found> {
     acronyms_and_companies(s, w, &free, &spaced, &mut out);
     out.sort_by_key(|f| f.first);
     out
+}
+
+/// The first word of the name in the run `i..=j`: past the words of an office's domain that
+/// open it after a title and `for`/`of` (`Commissioner for Human Rights Navi Pillay`), as long
+/// as two words are left.
+fn skip_office_domain(s: &str, w: &[Word], i: usize, j: usize) -> usize {
+    // Domain words the run did not take (`Foreign`) may stand between `for`/`of` and it.
+    let mut start = i;
+    while start > 0 && OFFICE_DOMAINS.contains(&w[start - 1].text(s)) {
+        start -= 1;
+    }
+    let after_office = start >= 2
+        && matches!(w[start - 1].text(s), "for" | "of")
+        && (is_title_word(w[start - 2].text(s)) || ROLES.contains(&w[start - 2].text(s)));
+    if !after_office || ORG_HEADS.contains(&w[j].text(s)) {
+        return i;
+    }
+    let mut first = i;
+    while first + 2 <= j && OFFICE_DOMAINS.contains(&w[first].text(s)) {
+        first += 1;
+    }
+    first
 }
 
 /// An upper-case word of three to eight letters (`ECOWAS`, `UNAIDS`; two for `VW`-like company
@@ -347,6 +374,17 @@ mod tests {
         let f = find(s, &w, &[]);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].expands, None);
+    }
+
+    #[test]
+    fn an_office_domain_after_for_or_of_is_not_part_of_the_name() {
+        let person = |n: &str| vec![(n.to_string(), CandidateKind::Person)];
+        let s = "UN High Commissioner for Human Rights Navi Pillay said the attacks must stop.";
+        assert_eq!(names(s), person("Navi Pillay"));
+        let s = "Secretary of State Mike Pompeo said talks would go on.";
+        assert_eq!(names(s), person("Mike Pompeo"));
+        let s = "Minister of Foreign Affairs Wang Yi said no.";
+        assert_eq!(names(s), person("Wang Yi"));
     }
 
     #[test]
