@@ -215,7 +215,7 @@ fn time_section(h: &mut String, t: &Tally, shown: &[(&String, &ActorTally)]) -> 
         writeln!(h, "<p class=\"note\">None of the shown actors' sentences has a date that parses (fields tried: {}; {} documents without a date, {} with one that does not parse); this section is left out.</p>", escape(&t.opts.date_fields.join(", ")), t.dates_missing, t.dates_unparsed)?;
     } else {
         let why = if t.opts.by.is_some() {
-            "as asked (--by)".to_string()
+            "as asked with --by".to_string()
         } else {
             let span = match (t.first, t.last) {
                 (Some(a), Some(b)) => b.days() - a.days() + 1,
