@@ -79,11 +79,14 @@ pub fn prepare(doc: &Document, gaz: &Gazetteer, opts: &MentionOptions) -> Analys
 
 /// The warning for a document whose over-long sentences were cut (none when none was).
 pub fn cut_sentences_warning(doc: &Document, a: &Analysis) -> Option<Problem> {
-    (a.sentences_cut > 0).then(|| Problem::caveat(doc.id.clone(), None, format!(
+    (a.sentences_cut > 0).then(|| {
+        let why = format!(
             "{} sentence(s) longer than {} characters (text without sentence punctuation) cut into pieces at clause marks or spaces",
             a.sentences_cut,
             crate::text::segment::MAX_SENTENCE_CHARS
-        )))
+        );
+        Problem::caveat(doc.id.clone(), None, why)
+    })
 }
 
 /// One (document, sentence, mention) pair, as indices into the prepared chunk.
@@ -194,11 +197,12 @@ fn run_model(
         Ok(p) => Ok(p),
         Err(e) if keep_going => {
             stats.pairs_failed += items.len();
-            stats.problems.push(Problem::caveat("model", None, format!(
-                    "the model failed on the {} pairs of {} documents from {first:?}: {e}",
-                    items.len(),
-                    docs.len()
-                )));
+            let why = format!(
+                "the model failed on the {} pairs of {} documents from {first:?}: {e}",
+                items.len(),
+                docs.len()
+            );
+            stats.problems.push(Problem::caveat("model", None, why));
             Ok(vec![Vec::new(); items.len()])
         }
         Err(e) => Err(Error::Inference(format!(

@@ -67,9 +67,10 @@ impl TryFrom<&ScoreArgs> for ScoreConfig {
             a.field_columns.is_empty() || a.format == commands::score::Format::Csv,
             "--field-columns gives CSV output columns: use it with --format csv (JSONL lines hold every field already)"
         );
+        let (inputs, fields) = a.articles.source();
         Ok(ScoreConfig {
-            inputs: a.articles.inputs.clone(),
-            fields: a.articles.fields.fields(),
+            inputs,
+            fields,
             output: a.output.clone(),
             format: a.format,
             field_columns: a.field_columns.clone(),

@@ -179,8 +179,7 @@ fn open_output<'a>(
     settings: &serde_json::Value,
     stream: &'a mut dyn Write,
 ) -> Result<Output<'a>> {
-    let mut done = HashSet::new();
-    let mut summary_before = Vec::new();
+    let mut resumed = Resumed::default();
     let sink: Box<dyn Write + 'a> = match (&cfg.output, partial) {
         (Some(out), Some(part)) => {
             if cfg.resume && cfg.summary.is_some() && cfg.format == Format::Csv {
@@ -196,14 +195,10 @@ fn open_output<'a>(
             }
             let mut f = open_locked(part)?;
             check_and_record_settings(part, settings, cfg.resume)?;
-            let keep = if cfg.resume {
-                let kept = read_resumed(cfg, part, labels, model_id, finished)?;
-                done = kept.done;
-                summary_before = kept.summary_before;
-                kept.keep
-            } else {
-                0
-            };
+            if cfg.resume {
+                resumed = read_resumed(cfg, part, labels, model_id, finished)?;
+            }
+            let keep = resumed.keep;
             f.set_len(keep).map_err(|e| Error::io(part, e))?;
             f.seek(std::io::SeekFrom::End(0))
                 .map_err(|e| Error::io(part, e))?;
@@ -247,12 +242,14 @@ fn open_output<'a>(
     };
     Ok(Output {
         sink,
-        done,
-        summary_before,
+        done: resumed.done,
+        summary_before: resumed.summary_before,
     })
 }
 
-/// What `--resume` keeps of a partial output: its complete documents and their summary rows.
+/// What `--resume` keeps of a partial output: its complete documents and their summary rows
+/// (none of it without `--resume`).
+#[derive(Default)]
 struct Resumed {
     keep: u64,
     done: HashSet<String>,

@@ -1,8 +1,8 @@
 //! The candle custom-op plumbing of the CPU kernels in one place: a kernel with one, two or
 //! three inputs implements [`CpuOp1`] / [`CpuOp2`] / [`CpuOp3`] (its name, its forward pass on
 //! the inputs' storage, its backward pass if it has one), and [`Op`] makes it a candle
-//! `CustomOp1` / `CustomOp2` / `CustomOp3`; an in-place update implements [`CpuInplace2`] / [`CpuInplace3`] on the slice
-//! it writes. Every output is f32.
+//! `CustomOp1` / `CustomOp2` / `CustomOp3`; an in-place update implements [`CpuInplace2`] /
+//! [`CpuInplace3`] on the slice it writes. Every output is f32.
 
 use super::storage::{cpu_f32, cpu_f32_2d, cpu_f32_mut, cpu_u32};
 use candle_core::{CpuStorage, Layout, Result, Shape, Tensor};

@@ -97,9 +97,10 @@ pub(super) fn classify(
         ));
         return Some(Source::Jsonl(p));
     }
-    problems.push(Problem::skipped(p.display().to_string(), None, format!(
-            "not read: of no kind stance reads (tried: a .txt or .md article; a .jsonl, .ndjson, .csv or .tsv archive, also .gz or .zst; a Parquet file; a JSON object with `{text_field}` on the first line, also compressed); name an article .txt to score it"
-        )));
+    let why = format!(
+        "not read: of no kind stance reads (tried: a .txt or .md article; a .jsonl, .ndjson, .csv or .tsv archive, also .gz or .zst; a Parquet file; a JSON object with `{text_field}` on the first line, also compressed); name an article .txt to score it"
+    );
+    problems.push(Problem::skipped(p.display().to_string(), None, why));
     None
 }
 
@@ -151,8 +152,8 @@ pub(super) fn walk(
         } else if is_sidecar(&p) {
             // Read with its article.
         } else {
-            problems.push(Problem::skipped(p.display().to_string(), None, "not read: articles are .txt or .md files, archives .jsonl, .ndjson, .csv, .tsv (or those .gz or .zst) or .parquet"
-                        ));
+            let why = "not read: articles are .txt or .md files, archives .jsonl, .ndjson, .csv, .tsv (or those .gz or .zst) or .parquet";
+            problems.push(Problem::skipped(p.display().to_string(), None, why));
         }
     }
 }

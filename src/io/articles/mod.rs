@@ -77,21 +77,19 @@ impl Problem {
     /// A source that could not be read past `line`: its later records are neither scored nor
     /// counted.
     pub fn read_error(source: impl Into<String>, line: Option<usize>, why: String) -> Self {
-        let p = Self::new(source.into(), line, why, true);
         Self {
             rest_unread: true,
-            ..p
+            ..Self::new(source.into(), line, why, true)
         }
     }
 
     fn new(source: String, line: Option<usize>, message: String, skipped: bool) -> Self {
-        let rest_unread = false;
         Self {
             source,
             line,
             message,
             skipped,
-            rest_unread,
+            rest_unread: false,
         }
     }
 
