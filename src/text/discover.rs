@@ -89,11 +89,20 @@ pub fn find(s: &str, w: &[Word], taken: &[&[Mention]]) -> Vec<Found> {
         // `South American Community of Nations`: an organisation's name goes on after its
         // head noun with `of`/`for`/`on` and capitalised words.
         let mut named_on = false;
+        // Where an `and` first joined two capitalised words (`Disaster and Emergency Management
+        // Presidency`): kept only in an organisation's name.
+        let mut and_at: Option<usize> = None;
         while j + 1 < w.len() && spaced(j + 1) && free(j + 1) && !w[j].possessive {
             let next = &w[j + 1];
             let joined = |k: usize| k < w.len() && spaced(k) && free(k) && is_name_word(s, &w[k]);
             if is_name_word(s, next) {
                 j += 1;
+            } else if next.text(s) == "and" && joined(j + 2) {
+                and_at.get_or_insert(j + 1);
+                j += 2;
+            } else if is_initial(s, w, j + 1) && j + 2 < w.len() && free(j + 2) {
+                // `Jessie K. Liu`: a middle initial.
+                j += 2;
             } else if PARTICLES.contains(&next.text(s)) && joined(j + 2) {
                 j += 2;
             } else if ORG_HEADS.contains(&w[j].text(s))
@@ -104,6 +113,11 @@ pub fn find(s: &str, w: &[Word], taken: &[&[Mention]]) -> Vec<Found> {
                 named_on = true;
             } else {
                 break;
+            }
+        }
+        if let Some(a) = and_at {
+            if !(named_on || ORG_HEADS.contains(&w[j].text(s))) {
+                j = a - 1;
             }
         }
         let first = if named_on {
@@ -134,6 +148,16 @@ pub fn find(s: &str, w: &[Word], taken: &[&[Mention]]) -> Vec<Found> {
     out
 }
 
+/// Word `k` is a middle initial: one capital letter, a full stop, then a name word.
+fn is_initial(s: &str, w: &[Word], k: usize) -> bool {
+    let t = w[k].text(s);
+    t.len() == 1
+        && t.starts_with(|c: char| c.is_ascii_uppercase())
+        && k + 1 < w.len()
+        && between(s, w, k, k + 1) == ". "
+        && is_name_word(s, &w[k + 1])
+}
+
 /// The first word of the name in the run `i..=j`: past the words of an office's domain that
 /// open it after a title and `for`/`of` (`Commissioner for Human Rights Navi Pillay`), as long
 /// as two words are left.
@@ -154,6 +178,28 @@ fn skip_office_domain(s: &str, w: &[Word], i: usize, j: usize) -> usize {
         first += 1;
     }
     first
+}
+
+/// How many words after a name `of` its organisation and a reporting verb may stand.
+const AFFILIATION_REACH: usize = 14;
+
+/// `Mike Ryan of the World Health Organization told`, `Sheldon Yett of UNICEF observed`: a name
+/// opening a clause, `of` (`the`) and a capitalised word, then a reporting verb in the sentence.
+fn affiliated_speaker(s: &str, w: &[Word], i: usize, j: usize) -> bool {
+    let opens_clause = i == 0 || between(s, w, i - 1, i).contains([',', '“', '"', ';']);
+    let of = j + 1;
+    if !opens_clause || of >= w.len() || between(s, w, j, of) != " " || w[of].text(s) != "of" {
+        return false;
+    }
+    let org = if w.get(of + 1).is_some_and(|x| x.text(s) == "the") {
+        of + 2
+    } else {
+        of + 1
+    };
+    org < w.len()
+        && w[org].is_capitalised(s)
+        && (org + 1..w.len().min(j + AFFILIATION_REACH))
+            .any(|k| REPORTING_VERBS.contains(&w[k].text(s)))
 }
 
 /// An upper-case word of three to eight letters (`ECOWAS`, `UNAIDS`; two for `VW`-like company
@@ -281,13 +327,24 @@ fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
     if i >= 1 && before.is_some_and(|b| INVERTING_VERBS.contains(&b)) {
         return true;
     }
+    if affiliated_speaker(s, w, i, j) {
+        return true;
+    }
     if j + 1 < w.len() {
         let gap = between(s, w, j, j + 1);
         // `the director of Amnesty International, Mariela Belski, said`: a name that is a whole
         // apposition before a reporting verb.
         let after_comma = i > 0 && between(s, w, i - 1, i).trim() == ",";
-        if after_comma && gap.trim() == "," && REPORTING_VERBS.contains(&w[j + 1].text(s)) {
-            return true;
+        if after_comma && gap.trim() == "," {
+            // Fillers may stand before the verb (`Nicaragua's president, Daniel Ortega, also
+            // agreed`).
+            let mut k = j + 1;
+            while k < w.len() && k <= j + 3 && is_filler(w[k].text(s)) {
+                k += 1;
+            }
+            if k < w.len() && REPORTING_VERBS.contains(&w[k].text(s)) {
+                return true;
+            }
         }
         if gap.trim() == "," {
             // `Name, the leader of …` / `Name, director of …` / `Name, a researcher`
@@ -443,6 +500,44 @@ mod tests {
         assert_eq!(
             names("German carmakers VW and BMW warned, as did the firm Huawei."),
             vec![org("VW"), org("BMW"), org("Huawei")]
+        );
+    }
+
+    #[test]
+    fn organisation_names_may_join_words_with_and() {
+        use CandidateKind::*;
+        let s = "Turkey's Disaster and Emergency Management Presidency reported a quake.";
+        assert_eq!(
+            names(s),
+            vec![(
+                "Disaster and Emergency Management Presidency".into(),
+                Organisation
+            )]
+        );
+        // Two people are two names.
+        assert_eq!(
+            names("Spokesman Ali Khan and Omar Farouk spoke."),
+            vec![
+                ("Ali Khan".to_string(), Person),
+                ("Omar Farouk".into(), Person)
+            ]
+        );
+        // A middle initial, and a name with its organisation before a reporting verb.
+        assert_eq!(
+            names("Attorney Jessie K. Liu said so."),
+            vec![("Jessie K. Liu".to_string(), Person)]
+        );
+        assert_eq!(
+            names("Mike Ryan of the World Health Organization told reporters."),
+            vec![
+                ("Mike Ryan".to_string(), Person),
+                ("World Health Organization".into(), Organisation)
+            ]
+        );
+        // Not without a reporting verb.
+        assert_eq!(
+            names("Mike Ryan of the World Health Organization arrived."),
+            vec![("World Health Organization".to_string(), Organisation)]
         );
     }
 }

@@ -25,7 +25,7 @@ use super::words::{
 };
 
 /// How many words an apposition in commas may have.
-const MAX_APPOSITION: usize = 14;
+const MAX_APPOSITION: usize = 20;
 /// How many filler words may stand between a subject and its verb.
 const MAX_FILLERS: usize = 6;
 /// How far back (in sentences) `he`/`she` looks for a person.
@@ -81,7 +81,13 @@ pub fn assign(sentences: &mut [Sentence], chars: &[char], table: &ActorTable) {
             .and_then(|a: &Vec<Anchor>| a.iter().rev().find(|x| !x.embedded))
             .map(|x| x.holder)
             .filter(|&h| !table.get(h).is_person());
-        anchors.push(anchors_of(s, k, &persons, &quotes, previous));
+        let ctx = Context {
+            persons: &persons,
+            quotes: &quotes,
+            earlier_anchor: false,
+            previous,
+        };
+        anchors.push(anchors_of(s, k, &ctx));
     }
     let speakers = quote_speakers(&quotes, sentences, &anchors, chars);
     for (k, sent) in sentences.iter_mut().enumerate() {
@@ -229,13 +235,7 @@ fn quote_speakers(
 }
 
 /// The attributions of sentence `k`.
-fn anchors_of(
-    sent: &Sentence,
-    k: usize,
-    persons: &[PersonAt],
-    quotes: &[Quote],
-    previous: Option<usize>,
-) -> Vec<Anchor> {
+fn anchors_of(sent: &Sentence, k: usize, base: &Context) -> Vec<Anchor> {
     let s = sent.text.as_str();
     let w = &sent.words;
     let mut out: Vec<Anchor> = Vec::new();
@@ -247,16 +247,14 @@ fn anchors_of(
         let according =
             t.eq_ignore_ascii_case("according") && w.get(v + 1).is_some_and(|x| x.text(s) == "to");
         let found = if according {
-            subject_after(sent, v + 1, k, persons, quotes).map(|h| (h, v))
+            subject_after(sent, v + 1, k, base).map(|h| (h, v))
         } else if PARTICIPLES.contains(&t) && gap_has_comma(s, w, v) {
             sentence_subject(sent, v)
         } else if let Some(aux) = progressive(s, w, v) {
             // `the US has been encouraging Germany`: the subject of the auxiliary.
             let ctx = Context {
-                persons,
-                quotes,
                 earlier_anchor: !out.is_empty(),
-                previous,
+                ..*base
             };
             subject_before(sent, aux, k, &ctx)
         } else if REPORTING_VERBS.contains(&t)
@@ -264,17 +262,15 @@ fn anchors_of(
             && be_form_before(s, w, v).is_none()
         {
             let ctx = Context {
-                persons,
-                quotes,
                 earlier_anchor: !out.is_empty(),
-                previous,
+                ..*base
             };
             subject_before(sent, v, k, &ctx).or_else(|| {
                 let after_quote_or_comma = s[..word.bytes.start]
                     .trim_end()
                     .ends_with([',', '’', '”', '"', '\'']);
                 (INVERTING_VERBS.contains(&t) && after_quote_or_comma)
-                    .then(|| subject_after(sent, v, k, persons, quotes).map(|h| (h, v)))
+                    .then(|| subject_after(sent, v, k, base).map(|h| (h, v)))
                     .flatten()
             })
         } else {
@@ -358,7 +354,8 @@ fn sentence_subject(sent: &Sentence, v: usize) -> Option<(usize, usize)> {
     let m = sent.mentions.get(head)?;
     let first = word_starting_at(w, m.span.start)?;
     let last = word_ending_at(w, m.span.end)?;
-    let before_ok = w[..first]
+    let start = opening_phrase_end(sent, first);
+    let before_ok = w[start..first]
         .iter()
         .all(|x| x.is_capitalised(s) || x.text(s) == "the");
     let coordinated_next = sent.mentions.len() > head + 1 && coordinated(sent, head + 1);
@@ -367,8 +364,49 @@ fn sentence_subject(sent: &Sentence, v: usize) -> Option<(usize, usize)> {
         .first()
         .and_then(|f| word_starting_at(w, f.span.start))
         .unwrap_or(first);
-    (first_of_phrase <= 3 && before_ok && !w[last].possessive && last < v && !coordinated_next)
+    (first_of_phrase <= start + 3
+        && before_ok
+        && !w[last].possessive
+        && last < v
+        && !coordinated_next)
         .then_some((m.actor, first))
+}
+
+/// Words that open a sentence with an adverbial phrase before its subject (`In his statement,`,
+/// `On Monday,`, `Later,`), besides the prepositions.
+const OPENERS: &[&str] = &[
+    "later",
+    "earlier",
+    "yesterday",
+    "today",
+    "however",
+    "meanwhile",
+    "separately",
+    "also",
+    "then",
+    "last",
+    "this",
+    "following",
+    "during",
+    "after",
+    "before",
+    "speaking",
+    "since",
+];
+
+/// Where the subject's phrase may start: after an opening adverbial phrase closed by a comma
+/// (at most eight words, no mention in it, before word `first`), else at the first word.
+fn opening_phrase_end(sent: &Sentence, first: usize) -> usize {
+    let (s, w) = (sent.text.as_str(), &sent.words);
+    let Some(opener) = w.first().map(|x| x.text(s).to_lowercase()) else {
+        return 0;
+    };
+    if !(PREPOSITIONS.contains(&opener.as_str()) || OPENERS.contains(&opener.as_str())) {
+        return 0;
+    }
+    (1..first.min(9))
+        .find(|&x| between(s, w, x - 1, x).contains(','))
+        .unwrap_or(0)
 }
 
 /// The mention that heads the sentence's opening noun phrase: the first one, or the person a
@@ -412,9 +450,9 @@ fn mention_ending_at(sent: &Sentence, j: usize) -> Option<usize> {
 fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<(usize, usize)> {
     let Context {
         persons,
-        quotes,
         earlier_anchor,
         previous,
+        ..
     } = *ctx;
     let s = sent.text.as_str();
     let w = &sent.words;
@@ -453,12 +491,14 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
         let fw = first_word(mi);
         let after_preposition =
             fw > 0 && !gap_has_comma(s, w, fw) && PREPOSITIONS.contains(&w[fw - 1].text(s));
-        // `President Hassan Rouhani of Iran said`: the person before `of` is the subject.
-        if after_preposition && w[fw - 1].text(s) == "of" && fw >= 2 {
-            if let Some(pi) = mention_ending_at(sent, fw - 2) {
+        // `President Hassan Rouhani of Iran said`, `Mike Ryan of the World Health Organization
+        // told`: the person before `of` is the subject.
+        let of = of_before(s, w, fw);
+        if let Some(of) = of.filter(|&of| of >= 1) {
+            if let Some(pi) = mention_ending_at(sent, of - 1) {
                 let pw = first_word(pi);
                 let before_ok = pw == 0 || !PREPOSITIONS.contains(&w[pw - 1].text(s));
-                if before_ok && !w[fw - 2].possessive && !coordinated(sent, pi) {
+                if before_ok && !w[of - 1].possessive && !coordinated(sent, pi) {
                     return Some((sent.mentions[pi].actor, pw));
                 }
             }
@@ -470,7 +510,7 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
     }
     let t = word.text(s);
     if is_pronoun(t) {
-        return pronoun(sent.word_doc_start(&word), k, persons, quotes).map(|h| (h, j));
+        return pronoun(sent.word_doc_start(&word), k, ctx).map(|h| (h, j));
     }
     // `They also stated …` opening a sentence: the organisation or country that spoke last.
     if j == 0 && matches!(t, "They" | "It") {
@@ -496,6 +536,19 @@ fn subject_before(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<
     None
 }
 
+/// The index of `of` right before word `fw`, with `the` between them or not (`of Iran`, `of
+/// the World Health Organization`), no comma in either gap.
+fn of_before(s: &str, w: &[Word], fw: usize) -> Option<usize> {
+    let mut p = fw.checked_sub(1)?;
+    if gap_has_comma(s, w, p + 1) {
+        return None;
+    }
+    if w[p].text(s) == "the" {
+        p = p.checked_sub(1).filter(|&p| !gap_has_comma(s, w, p + 1))?;
+    }
+    (w[p].text(s) == "of").then_some(p)
+}
+
 /// The owner of the office noun at word `j` (`China’s foreign ministry`, `his office`, `the US
 /// Justice Department`): the mention or possessive pronoun at most four words before it, with
 /// only office words or words of the office's own name between; its holder and first word
@@ -517,7 +570,7 @@ fn office_owner(
         }
         let t = w[x].text(s);
         if matches!(t, "his" | "her" | "His" | "Her") {
-            return pronoun(sent.word_doc_start(&w[x]), k, ctx.persons, ctx.quotes).map(|h| (h, x));
+            return pronoun(sent.word_doc_start(&w[x]), k, ctx).map(|h| (h, x));
         }
         // A word of the office's own name (`Justice`, `Homeland`) may stand between.
         let name_word = x > 0 && w[x].is_capitalised(s) && !is_not_name(t);
@@ -579,13 +632,7 @@ fn is_office_word(s: &str, w: &Word) -> bool {
 
 /// The subject after the word `v` (`said Wang`, `according to the Kremlin`): the first mention
 /// within a few title, role or capitalised words.
-fn subject_after(
-    sent: &Sentence,
-    v: usize,
-    k: usize,
-    persons: &[PersonAt],
-    quotes: &[Quote],
-) -> Option<usize> {
+fn subject_after(sent: &Sentence, v: usize, k: usize, ctx: &Context) -> Option<usize> {
     let s = sent.text.as_str();
     let w = &sent.words;
     for x in v + 1..(v + 6).min(w.len()) {
@@ -597,7 +644,7 @@ fn subject_after(
         }
         let t = w[x].text(s);
         if is_pronoun(t) || (x == v + 1 && is_object_pronoun(t)) {
-            return pronoun(sent.word_doc_start(&w[x]), k, persons, quotes);
+            return pronoun(sent.word_doc_start(&w[x]), k, ctx);
         }
         let title_like =
             t == "the" || is_office_word(s, &w[x]) || is_title_word(t) || w[x].is_capitalised(s);
@@ -672,7 +719,8 @@ fn coordinated(sent: &Sentence, mi: usize) -> bool {
 
 /// The person `he`/`she` at document offset `pos` refers to: the last person mentioned before
 /// it (before the quote it stands after, if any) within the last sentences.
-fn pronoun(pos: usize, k: usize, persons: &[PersonAt], quotes: &[Quote]) -> Option<usize> {
+fn pronoun(pos: usize, k: usize, ctx: &Context) -> Option<usize> {
+    let (persons, quotes) = (ctx.persons, ctx.quotes);
     // `‘…,’ he said`: look before the quote that ends right before the pronoun.
     let limit = quotes
         .iter()
@@ -925,6 +973,52 @@ mod tests {
             ("Wang Yi said the site was run from Laos. They also stated arrests were made in Canada.", "Canada", None),
             ("The site was run from Laos. They also stated arrests were made in Canada.", "Canada", None),
             ("Japan said the talks had failed. It is unclear whether Canada agrees.", "Canada", None),
+        ]);
+    }
+
+    #[test]
+    fn a_person_of_an_organisation_speaks_not_the_organisation() {
+        check_holders(&[
+            (
+                "Mike Ryan of the World Health Organization (WHO) told the press that Iran must act.",
+                "Iran",
+                Some("Mike Ryan"),
+            ),
+            ("Sheldon Yett of UNICEF observed that Iran had acted.", "Iran", Some("Sheldon Yett")),
+            (
+                "United States Attorney Jessie K. Liu said Canada had helped.",
+                "Canada",
+                Some("Jessie K. Liu"),
+            ),
+            // With no name before `of the`, the organisation speaks.
+            (
+                "The director of the World Health Organization told the press that Iran must act.",
+                "Iran",
+                Some("World Health Organization"),
+            ),
+        ]);
+    }
+
+    #[test]
+    fn an_opening_phrase_or_a_long_apposition_keeps_the_subject() {
+        check_holders(&[
+            (
+                "In his statement, Israeli Prime Minister Benjamin Netanyahu found the strike justified and called Trump's order decisive.",
+                "Donald Trump",
+                Some("Benjamin Netanyahu"),
+            ),
+            (
+                "Agnès Callamard, a UN rapporteur for the Office of the UN High Commissioner for Human Rights who had investigated the case, cautioned that Saudi Arabia must act.",
+                "Saudi Arabia",
+                Some("Agnès Callamard"),
+            ),
+            (
+                "Nicaragua's president, Daniel Ortega, also agreed to restore ties with Colombia.",
+                "Colombia",
+                Some("Daniel Ortega"),
+            ),
+            // An opening phrase without a subject after it gives no holder.
+            ("On Monday, crowds gathered and criticised Iran.", "Iran", None),
         ]);
     }
 }

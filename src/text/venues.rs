@@ -17,8 +17,11 @@
 //! A place that is the subject or object of a verb is never after a preposition, so it stays an
 //! actor (`Oslo rejected the plan`, `sanctions against Iran`).
 
-use super::actors::{overlaps_any, Mention};
-use super::lexicon::{AFFAIRS, FROM_CUES, OFFICIALS, PREPOSITIONS, SETTING_CUES, TRAVEL_CUES};
+use super::actors::{self, overlaps_any, Mention};
+use super::lexicon::{
+    AFFAIRS, FROM_CUES, LOCATING_BEFORE_OF, OFFICIALS, PREPOSITIONS, SETTING_CUES, TRAVEL_CUES,
+    VISIT_VERBS,
+};
 use super::sentence::{ActorTable, Sentence};
 use super::words::{between, word_ending_at, word_starting_at, Word};
 
@@ -33,7 +36,7 @@ pub fn separate(sentences: &mut [Sentence], table: &ActorTable) {
         for (i, m) in sent.mentions.iter().enumerate() {
             let v = is_place(m, table)
                 && (is_city_setting(&sent.text, &sent.words, &sent.mentions, i, table)
-                    || is_venue(&sent.text, &sent.words, &sent.mentions, m, &flags));
+                    || is_venue(&sent.text, &sent.words, &sent.mentions, table, m, &flags));
             flags.push(v);
         }
         if !flags.iter().any(|&v| v) {
@@ -99,6 +102,20 @@ fn is_city_setting(
     let Some(p) = word_starting_at(w, m.span.start).and_then(|first| first.checked_sub(1)) else {
         return false;
     };
+    // `in the capital city of Tripoli`, `the capital city Tehran`, `the city of Aden`.
+    let q = if w[p].text(s) == "of" && p > 0 {
+        p - 1
+    } else {
+        p
+    };
+    if matches!(w[q].text(s), "city" | "capital")
+        && !gap_breaks(s, w, q + 1)
+        && !gap_breaks(s, w, p + 1)
+    {
+        // Unless the place's own affairs happen there (`protests … in the Serbian capital`).
+        return !clause_words_before(s, w, q, 10)
+            .any(|t| AFFAIRS.contains(&t.as_str()) || OFFICIALS.contains(&t.as_str()));
+    }
     let preposition = w[p].text(s).to_lowercase();
     if !matches!(
         preposition.as_str(),
@@ -113,7 +130,14 @@ fn is_city_setting(
 }
 
 /// `earlier`: the venue flags of the sentence's mentions before `m`.
-fn is_venue(s: &str, w: &[Word], mentions: &[Mention], m: &Mention, earlier: &[bool]) -> bool {
+fn is_venue(
+    s: &str,
+    w: &[Word],
+    mentions: &[Mention],
+    table: &ActorTable,
+    m: &Mention,
+    earlier: &[bool],
+) -> bool {
     let Some(first) = word_starting_at(w, m.span.start) else {
         return false;
     };
@@ -159,6 +183,15 @@ fn is_venue(s: &str, w: &[Word], mentions: &[Mention], m: &Mention, earlier: &[b
     if ["-based", "–based"].iter().any(|b| rest.starts_with(b)) {
         return true;
     }
+    if visited_or_left(s, w, first, m)
+        || located_near(s, w, first, m)
+        || locates_organisation(s, w, mentions, table, first, m)
+    {
+        return true;
+    }
+    if continues_venue_list(s, w, mentions, m, earlier) {
+        return true;
+    }
     // The preposition, with `the` between it and the name.
     let mut p = match first.checked_sub(1) {
         Some(p) => p,
@@ -193,6 +226,135 @@ fn is_venue(s: &str, w: &[Word], mentions: &[Mention], m: &Mention, earlier: &[b
             }
         })
         .unwrap_or(false)
+}
+
+/// The word before a place's first word `first`, past a `the` that is not part of its name.
+fn word_before(s: &str, w: &[Word], first: usize, m: &Mention) -> Option<usize> {
+    let p = first.checked_sub(1)?;
+    if w[p].text(s).eq_ignore_ascii_case("the") && !m.text.starts_with("the") {
+        return p.checked_sub(1).filter(|&q| !gap_breaks(s, w, q + 1));
+    }
+    Some(p)
+}
+
+/// `the Red Cross in Kenya`, `Amnesty International in Australia`: a place right after an
+/// organisation and `in` says where that organisation works; the organisation is the party.
+fn locates_organisation(
+    s: &str,
+    w: &[Word],
+    mentions: &[Mention],
+    table: &ActorTable,
+    first: usize,
+    m: &Mention,
+) -> bool {
+    let Some(p) = word_before(s, w, first, m) else {
+        return false;
+    };
+    if w[p].text(s) != "in" || p == 0 || gap_breaks(s, w, p + 1) || gap_breaks(s, w, p) {
+        return false;
+    }
+    let org_before = actors::mention_ending_at(mentions, w[p - 1].chars.end)
+        .is_some_and(|k| table.get(mentions[k].actor).kind == "organisation");
+    org_before && names_the_place(s, w, m)
+}
+
+/// `visits Canada`, `left the UK`, `an attempt to visit Japan`: the place is the object of a
+/// verb of visiting or leaving, so where someone goes or went from.
+fn visited_or_left(s: &str, w: &[Word], first: usize, m: &Mention) -> bool {
+    // Troops or forces that leave a country are a party to its affairs (`US troops left Iraq`).
+    word_before(s, w, first, m).is_some_and(|p| {
+        !gap_breaks(s, w, p + 1)
+            && VISIT_VERBS.contains(&w[p].text(s).to_lowercase().as_str())
+            && !clause_words_before(s, w, p, 4).any(|t| AFFAIRS.contains(&t.as_str()))
+    }) && names_the_place(s, w, m)
+}
+
+/// The mention is the place itself, not a modifier of the next noun (`outside the U.S.
+/// interests section`) nor a body named after it (`the U.S. government`).
+fn names_the_place(s: &str, w: &[Word], m: &Mention) -> bool {
+    // The last word that starts inside the mention (`U.S.` is the word `U.S` and a full stop).
+    let Some(last) = w
+        .partition_point(|x| x.chars.start < m.span.end)
+        .checked_sub(1)
+    else {
+        return false;
+    };
+    let body = w[last].text(s).starts_with(char::is_lowercase);
+    // The gap after the mention (past an abbreviation's full stop, as in `U.S.`).
+    let gap = |n: &Word| {
+        let g = &s[w[last].bytes.end..n.bytes.start];
+        if m.text.ends_with('.') {
+            g.strip_prefix('.').unwrap_or(g)
+        } else {
+            g
+        }
+    };
+    let modifies_next = !w[last].possessive
+        && w.get(last + 1).is_some_and(|n| {
+            gap(n) == " "
+                && n.text(s).starts_with(char::is_lowercase)
+                && !matches!(n.text(s), "and" | "or")
+                && !PREPOSITIONS.contains(&n.text(s))
+        });
+    !body && !modifies_next
+}
+
+/// `near the Seychelles`, `outside (of) North Korea`, `southeast of Somalia`, `offshore of
+/// Turkey`, `off the coast of Yemen`: a place that only locates something.
+fn located_near(s: &str, w: &[Word], first: usize, m: &Mention) -> bool {
+    let Some(p) = word_before(s, w, first, m).filter(|&p| !gap_breaks(s, w, p + 1)) else {
+        return false;
+    };
+    if !names_the_place(s, w, m) {
+        return false;
+    }
+    let t = w[p].text(s).to_lowercase();
+    if matches!(t.as_str(), "near" | "outside" | "offshore") {
+        return true;
+    }
+    // `X of PLACE`: a direction or a coast, not after `the` (`the north of Syria` is Syria's).
+    t == "of"
+        && p >= 1
+        && !gap_breaks(s, w, p)
+        && LOCATING_BEFORE_OF.contains(&w[p - 1].text(s).to_lowercase().as_str())
+        && (p < 2 || !w[p - 2].text(s).eq_ignore_ascii_case("the") || w[p - 1].text(s) == "coast")
+}
+
+/// `visits Kuwait, Bahrain, the United Arab Emirates, Saudi Arabia, and Egypt`: the next item of
+/// a list whose previous item is a venue (only commas, `and`, `or`, `the` between), unless it
+/// opens a phrase of its own (`in Doha, Iran said`).
+fn continues_venue_list(
+    s: &str,
+    w: &[Word],
+    mentions: &[Mention],
+    m: &Mention,
+    earlier: &[bool],
+) -> bool {
+    let i = earlier.len();
+    if i == 0 || !earlier[i - 1] {
+        return false;
+    }
+    let (Some(pe), Some(first), Some(last)) = (
+        word_ending_at(w, mentions[i - 1].span.end),
+        word_starting_at(w, m.span.start),
+        word_ending_at(w, m.span.end),
+    ) else {
+        return false;
+    };
+    let gap_words_ok = w[pe + 1..first]
+        .iter()
+        .all(|x| matches!(x.text(s), "and" | "or" | "the"));
+    let listed = pe < first
+        && gap_words_ok
+        && between(s, w, pe, first).contains([',', ' '])
+        && !between(s, w, pe, first).contains([';', ':', '(', ')', '“', '”', '"']);
+    let opens_phrase = !w[last].possessive
+        && w.get(last + 1).is_some_and(|n| {
+            s[w[last].bytes.end..n.bytes.start] == *" "
+                && !matches!(n.text(s), "and" | "or")
+                && !PREPOSITIONS.contains(&n.text(s))
+        });
+    listed && !opens_phrase && !w[pe].possessive
 }
 
 /// Up to `n` words before word `p`, nearest first and lower-cased, stopping at a clause break
@@ -366,5 +528,68 @@ mod tests {
         ]);
         let got = split("The envoys met in Saudi Arabia, Qatar, Oman and the Emirates.");
         assert_eq!(got[0].1[..3], strs(&["Saudi Arabia", "Qatar", "Oman"]));
+    }
+
+    #[test]
+    fn places_visited_left_or_only_near_are_venues() {
+        check_actors_and_venues(&[
+            // The object of a verb of visiting, and the items of its list.
+            (
+                "After Israel, the president visits Kuwait, Bahrain, the United Arab Emirates, and Egypt.",
+                &["Israel"],
+                &["Kuwait", "Bahrain", "United Arab Emirates", "Egypt"],
+            ),
+            (
+                "Kim has lived outside of North Korea for years and once tried to visit Japan.",
+                &[],
+                &["North Korea", "Japan"],
+            ),
+            (
+                "Hijackings occur near the Seychelles, islands southeast of Somalia.",
+                &[],
+                &["Seychelles", "Somalia"],
+            ),
+            ("She left the UK and returned to the US.", &[], &["UK", "US"]),
+            // Troops that leave are a party; a place that modifies a noun, or a body named after
+            // it, is no location.
+            ("US troops left Iraq in 2011.", &["US", "Iraq"], &[]),
+            (
+                "Billboards went up outside the U.S. interests section.",
+                &["U.S."],
+                &[],
+            ),
+            (
+                "The ban drew criticism from outside of the U.S. government.",
+                &["U.S. government"],
+                &[],
+            ),
+        ]);
+    }
+
+    #[test]
+    fn where_people_live_or_organisations_work_is_a_venue() {
+        check_actors_and_venues(&[
+            (
+                "Jenny Leong, co-ordinator of Amnesty International in Australia, criticised Iran.",
+                &["Amnesty International", "Iran"],
+                &["Australia"],
+            ),
+            (
+                "Kurdi now resides in Iraq; Mugabe was hospitalized in Singapore.",
+                &[],
+                &["Iraq", "Singapore"],
+            ),
+            (
+                "He died at a hospital in the capital city Tehran; talks went on in the capital city of Tripoli.",
+                &[],
+                &["Tehran", "Tripoli"],
+            ),
+            // A capital where the place's own affairs happen stays an actor.
+            (
+                "Protests have been taking place since Tuesday in the Serbian capital Belgrade.",
+                &["Belgrade"],
+                &[],
+            ),
+        ]);
     }
 }
