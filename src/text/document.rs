@@ -89,6 +89,7 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
             mentions.retain(|m| {
                 !family_name_of_someone_else(&text, &words, m) && !part_of_a_longer_name(&text, m)
             });
+            drop_second_name_of_one_actor(&text, &words, &mut mentions);
             Sentence {
                 index,
                 span: DocSpan::new(sp.start, sp.end),
@@ -145,6 +146,27 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
         discovered,
         candidates,
     }
+}
+
+/// `the US State Department`: two names of one actor side by side are one reference, the
+/// first (the second names a part of it).
+fn drop_second_name_of_one_actor(s: &str, w: &[Word], mentions: &mut Vec<Mention>) {
+    // (actor, the last word that starts inside it, whether it ends in a full stop: `U.S.`)
+    let mut previous: Option<(usize, usize, bool)> = None;
+    mentions.retain(|m| {
+        let first = word_starting_at(w, m.span.start);
+        let repeat = previous.is_some_and(|(actor, l, dot)| {
+            let gap = if dot { ". " } else { " " };
+            actor == m.actor
+                && first
+                    .is_some_and(|f| f == l + 1 && !w[l].possessive && between(s, w, l, f) == gap)
+        });
+        let last = w
+            .partition_point(|x| x.chars.start < m.span.end)
+            .saturating_sub(1);
+        previous = Some((m.actor, last, m.text.ends_with('.')));
+        !repeat
+    });
 }
 
 /// A gazetteer family name inside a longer name (`Abbas Araghchi` is not Mahmoud Abbas;
@@ -425,6 +447,25 @@ mod tests {
                 "Iran",
                 "US",
                 "President Trump"
+            ]
+        );
+    }
+
+    #[test]
+    fn two_names_of_one_actor_side_by_side_are_one_reference() {
+        let t = "The US State Department and the U.S. State Department spoke; the Bush administration, White House aides and the State Department agreed; the US, US allies and China's China Daily too.";
+        let got = surfaces(t);
+        assert_eq!(
+            got,
+            vec![
+                "US",
+                "U.S.",
+                "Bush administration",
+                "White House",
+                "the State Department",
+                "US",
+                "US",
+                "China"
             ]
         );
     }
