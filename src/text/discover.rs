@@ -163,8 +163,12 @@ fn is_initial(s: &str, w: &[Word], k: usize) -> bool {
 /// as two words are left.
 fn skip_office_domain(s: &str, w: &[Word], i: usize, j: usize) -> usize {
     // Domain words the run did not take (`Foreign`) may stand between `for`/`of` and it.
+    // `for Homeland Security and Counterterrorism John O. Brennan`: `and` may join domains.
     let mut start = i;
-    while start > 0 && OFFICE_DOMAINS.contains(&w[start - 1].text(s)) {
+    while start > 1
+        && (OFFICE_DOMAINS.contains(&w[start - 1].text(s))
+            || w[start - 1].text(s) == "and" && OFFICE_DOMAINS.contains(&w[start - 2].text(s)))
+    {
         start -= 1;
     }
     let after_office = start >= 2
@@ -179,6 +183,9 @@ fn skip_office_domain(s: &str, w: &[Word], i: usize, j: usize) -> usize {
     }
     first
 }
+
+/// How many words a relative clause after a name (`Name, who …, said`) may have.
+const MAX_RELATIVE_WORDS: usize = 30;
 
 /// How many words after a name `of` its organisation and a reporting verb may stand.
 const AFFILIATION_REACH: usize = 14;
@@ -345,6 +352,17 @@ fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
             if k < w.len() && REPORTING_VERBS.contains(&w[k].text(s)) {
                 return true;
             }
+        }
+        // `Brett McGurk, who was … until December, also criticized`: a relative clause, then a
+        // reporting verb in the sentence.
+        if gap.trim() == ","
+            && w[j + 1].text(s) == "who"
+            && w[j + 2..]
+                .iter()
+                .take(MAX_RELATIVE_WORDS)
+                .any(|x| REPORTING_VERBS.contains(&x.text(s)))
+        {
+            return true;
         }
         if gap.trim() == "," {
             // `Name, the leader of …` / `Name, director of …` / `Name, a researcher`

@@ -415,7 +415,7 @@ mod tests {
             .sentences
             .is_empty());
         // Words that are names: the month, a sentence-initial pronoun.
-        let t = "Theresa May spoke in May. May said so. Later, May left. He Lifeng met Lee Jae-myung. He said Lee agreed.";
+        let t = "Theresa May spoke in May. May brings rain. May said so. Later, May left. He Lifeng met Lee Jae-myung. He said Lee agreed.";
         let mut actors = g.actors().to_vec();
         actors.push(Actor::new("Theresa May", "person"));
         actors.push(Actor {
@@ -431,8 +431,9 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            vec!["Theresa May", "May", "He Lifeng", "Lee Jae-myung", "Lee"],
-            "the month and a sentence-initial `May` stay unresolved; a mid-sentence one resolves"
+            vec!["Theresa May", "May", "May", "He Lifeng", "Lee Jae-myung", "Lee"],
+            "the month and a sentence-initial `May` stay unresolved, but before a reporting verb (not \
+             `He said`) and mid-sentence it resolves"
         );
     }
 

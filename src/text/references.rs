@@ -17,8 +17,8 @@ use super::actors::{overlaps_any, Mention, Via, TITLES};
 use super::sentence::{ActorTable, Sentence};
 use super::span::SentenceSpan;
 use super::words::{
-    arabic_article, between, is_not_name, word_starting_at, words_text, Word, COMMON_AT_START,
-    DATE_WORDS, MONTHS,
+    arabic_article, between, is_not_name, is_pronoun, word_starting_at, words_text, Word,
+    COMMON_AT_START, DATE_WORDS, MONTHS, REPORTING_VERBS,
 };
 use std::collections::HashMap;
 
@@ -216,7 +216,15 @@ fn family_name_at(
         let at_start = s[..w[i].bytes.start]
             .trim_matches(|c: char| c.is_whitespace() || "‘“\"'(".contains(c))
             .is_empty();
-        if title.is_none() && at_start && COMMON_AT_START.contains(&name) {
+        // `Bush said`, `Rice told`: a reporting verb right after makes the person meant (not a
+        // pronoun, though: `He said` is not He Lifeng).
+        let reports = w.get(end + 1).is_some_and(|n| {
+            spaced(end + 1)
+                && REPORTING_VERBS.contains(&n.text(s))
+                && !is_pronoun(name)
+                && !matches!(name, "It" | "We" | "They" | "I" | "You")
+        });
+        if title.is_none() && at_start && COMMON_AT_START.contains(&name) && !reports {
             return None;
         }
         if MONTHS.contains(&name) {

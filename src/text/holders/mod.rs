@@ -661,4 +661,38 @@ mod tests {
             ("On Monday, crowds gathered and criticised Iran.", "Iran", None),
         ]);
     }
+
+    #[test]
+    fn relative_clauses_spokespeople_and_long_titles_keep_the_speaker() {
+        check_holders(&[
+            (
+                "Brett McGurk, who was the envoy to the coalition against ISIL until December, also criticized Turkey.",
+                "Turkey",
+                Some("Brett McGurk"),
+            ),
+            (
+                "UN Secretary-General Ban Ki-moon, who is in Doha, Qatar meeting with leaders, said Israel must stop.",
+                "Israel",
+                Some("Ban Ki-moon"),
+            ),
+            ("A spokesman for President Biden stated that Israel was right.", "Israel", Some("Joe Biden")),
+            (
+                "Deputy National Security Advisor for Homeland Security and Counterterrorism John O. Brennan said Yemen was a threat.",
+                "Yemen",
+                Some("John O. Brennan"),
+            ),
+            // A relative clause with its own reporting verb is no apposition to skip.
+            ("Iran, who said nothing, and Canada met.", "Canada", None),
+        ]);
+    }
+
+    #[test]
+    fn a_family_name_that_starts_many_sentences_is_the_person_before_a_reporting_verb() {
+        let text =
+            "U.S. President George W. Bush began his trip today. Bush said Benin had done well.";
+        assert_eq!(holder_of(text, "Benin").as_deref(), Some("George W. Bush"));
+        // Not without the verb (`Bush fires`), nor a pronoun.
+        let text = "U.S. President George W. Bush began his trip today. Bush fires hit Benin.";
+        assert_eq!(holder_of(text, "Benin"), None);
+    }
 }

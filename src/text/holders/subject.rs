@@ -8,7 +8,7 @@ use super::super::lexicon::PREPOSITIONS;
 use super::super::sentence::Sentence;
 use super::super::words::{
     between, is_filler, is_not_name, is_object_pronoun, is_pronoun, word_ending_at,
-    word_starting_at, Word, ROLE_WORDS,
+    word_starting_at, Word, REPORTING_VERBS, ROLE_WORDS,
 };
 use super::{Context, PersonAt};
 
@@ -145,6 +145,15 @@ pub(super) fn subject_before(
             j = j.checked_sub(1)?;
             n += 1;
         }
+        // A relative clause in commas, which may hold commas of its own (`Ban Ki-moon, who is
+        // in Doha, Qatar, meeting …, said`).
+        if !skipped_apposition && gap_has_comma(s, w, j + 1) {
+            if let Some(who) = relative_clause_start(s, w, j) {
+                j = who.checked_sub(1)?;
+                skipped_apposition = true;
+                continue;
+            }
+        }
         // An apposition in commas (`Wang Yi, China's foreign minister, said`).
         if !skipped_apposition && gap_has_comma(s, w, j + 1) {
             let open = (j.saturating_sub(MAX_APPOSITION)..=j)
@@ -163,30 +172,8 @@ pub(super) fn subject_before(
         return None;
     }
     let word = w[j];
-    let first_word = |mi: usize| {
-        let start = sent.mentions[mi].span.start;
-        word_starting_at(w, start).unwrap_or(j)
-    };
     if let Some(mi) = mention_ending_at(sent, j) {
-        let fw = first_word(mi);
-        let after_preposition =
-            fw > 0 && !gap_has_comma(s, w, fw) && PREPOSITIONS.contains(&w[fw - 1].text(s));
-        // `President Hassan Rouhani of Iran said`, `Mike Ryan of the World Health Organization
-        // told`: the person before `of` is the subject.
-        let of = of_before(s, w, fw);
-        if let Some(of) = of.filter(|&of| of >= 1) {
-            if let Some(pi) = mention_ending_at(sent, of - 1) {
-                let pw = first_word(pi);
-                let before_ok = pw == 0 || !PREPOSITIONS.contains(&w[pw - 1].text(s));
-                if before_ok && !w[of - 1].possessive && !coordinated(sent, pi) {
-                    return Some((sent.mentions[pi].actor, pw));
-                }
-            }
-        }
-        if word.possessive || after_preposition {
-            return None;
-        }
-        return (!coordinated(sent, mi)).then(|| (sent.mentions[mi].actor, fw));
+        return named_subject(sent, mi, j);
     }
     let t = word.text(s);
     if is_pronoun(t) {
@@ -215,6 +202,66 @@ pub(super) fn subject_before(
     }
     None
 }
+
+/// The subject when the word before the verb (`j`) ends mention `mi`: the mention, or the person
+/// before its `of` (`Mike Ryan of the WHO told`), or whom a spokesperson speaks for; none after
+/// another preposition or as a possessive.
+fn named_subject(sent: &Sentence, mi: usize, j: usize) -> Option<(usize, usize)> {
+    let (s, w) = (sent.text.as_str(), &sent.words);
+    let word = w[j];
+    let first_word = |mi: usize| {
+        let start = sent.mentions[mi].span.start;
+        word_starting_at(w, start).unwrap_or(j)
+    };
+    let fw = first_word(mi);
+    let after_preposition =
+        fw > 0 && !gap_has_comma(s, w, fw) && PREPOSITIONS.contains(&w[fw - 1].text(s));
+    // `President Hassan Rouhani of Iran said`, `Mike Ryan of the World Health Organization told`:
+    // the person before `of` is the subject.
+    if let Some(of) = of_before(s, w, fw).filter(|&of| of >= 1) {
+        if let Some(pi) = mention_ending_at(sent, of - 1) {
+            let pw = first_word(pi);
+            let before_ok = pw == 0 || !PREPOSITIONS.contains(&w[pw - 1].text(s));
+            if before_ok && !w[of - 1].possessive && !coordinated(sent, pi) {
+                return Some((sent.mentions[pi].actor, pw));
+            }
+        }
+    }
+    // `A spokesman for President Obama stated`: whom the spokesperson speaks for.
+    let speaks = after_preposition && speaks_for(s, w, fw);
+    if word.possessive || after_preposition && !speaks {
+        return None;
+    }
+    (!coordinated(sent, mi)).then(|| (sent.mentions[mi].actor, fw))
+}
+
+/// How many words a relative clause in commas may have.
+const MAX_RELATIVE: usize = 30;
+
+/// The word `who` that opens a relative clause in commas ending at word `j` (`X, who …, said`),
+/// within [`MAX_RELATIVE`] words, with no reporting verb inside (that would be the clause's
+/// own attribution).
+fn relative_clause_start(s: &str, w: &[Word], j: usize) -> Option<usize> {
+    (j.saturating_sub(MAX_RELATIVE)..=j)
+        .rev()
+        .take_while(|&x| !REPORTING_VERBS.contains(&w[x].text(s)))
+        .find(|&x| x > 0 && w[x].text(s) == "who" && gap_has_comma(s, w, x))
+}
+
+/// `a spokesman for`, `a spokeswoman of`: a spokesperson and `for`/`of` right before word `fw`
+/// (`the` may stand between).
+fn speaks_for(s: &str, w: &[Word], fw: usize) -> bool {
+    let mut p = fw - 1;
+    if w[p].text(s) == "the" && p > 0 {
+        p -= 1;
+    }
+    p > 0
+        && matches!(w[p].text(s), "for" | "of")
+        && SPOKESPERSONS.contains(&w[p - 1].text(s).to_lowercase().as_str())
+}
+
+/// Nouns for someone who speaks for another (`a spokesman for President Obama`).
+const SPOKESPERSONS: &[&str] = &["spokesman", "spokeswoman", "spokesperson", "spokespeople"];
 
 /// The index of `of` right before word `fw`, with `the` between them or not (`of Iran`, `of
 /// the World Health Organization`), no comma in either gap.
