@@ -2,9 +2,12 @@
 //! reports, when the text says it.
 //!
 //! - **Attributions** in a sentence: a reporting or stance verb (`said`, `accused`, `urged`, …)
-//!   with its subject right before it (fillers such as `also`, `on Tuesday`, `has refused to`
-//!   and one apposition in commas may stand between), an office after a possessive (`Lee’s
-//!   office said`, `China’s foreign ministry said`), the subject after the verb following a quote
+//!   with its subject right before it (fillers such as `also`, `on Tuesday`, `has refused to`,
+//!   one apposition in commas or a relative clause, `X, who …, said`, may stand between; the
+//!   person before `of ORG`, `Mike Ryan of the WHO told`; whom `a spokesman for X` speaks for),
+//!   an office after a possessive (`Lee’s office said`, `China’s foreign ministry said`), the
+//!   subject of a sentence after an opening phrase for verbs without their own (`In his
+//!   statement, X found … and called …`), the subject after the verb following a quote
 //!   (`’ said Wang`), `according to X`, or `he`/`she` (the person mentioned last before it, in
 //!   the last four sentences). Coordinated subjects (`Japan and South Korea welcomed`) give none.
 //! - **Quotes**: the speaker of a direct quote is the attribution right after it (`,’ Wang told
