@@ -157,12 +157,7 @@ fn is_venue(
         // After a venue, a place that modifies the next word starts a phrase of its own (`in
         // Riyadh, US envoy Brian Hook said`), unlike the next item of a list (`in Australia,
         // Brazil and Canada`, `at Brasília, Brazil in 2000`, `in Niamey, Niger’s capital`).
-        let modifies_next = !w[last].possessive
-            && w.get(last + 1).is_some_and(|n| {
-                s[w[last].bytes.end..n.bytes.start] == *" "
-                    && !matches!(n.text(s), "and" | "or")
-                    && !PREPOSITIONS.contains(&n.text(s))
-            });
+        let modifies_next = opens_phrase(s, w, m);
         // Not a list of countries (`in Australia, Brazil, Canada`): the place before is a
         // venue already, or a name the gazetteer does not have.
         let place_is_mention =
@@ -272,31 +267,41 @@ fn visited_or_left(s: &str, w: &[Word], first: usize, m: &Mention) -> bool {
 /// The mention is the place itself, not a modifier of the next noun (`outside the U.S.
 /// interests section`) nor a body named after it (`the U.S. government`).
 fn names_the_place(s: &str, w: &[Word], m: &Mention) -> bool {
-    // The last word that starts inside the mention (`U.S.` is the word `U.S` and a full stop).
-    let Some(last) = w
-        .partition_point(|x| x.chars.start < m.span.end)
-        .checked_sub(1)
-    else {
+    let Some(last) = last_word_of(w, m) else {
         return false;
     };
     let body = w[last].text(s).starts_with(char::is_lowercase);
-    // The gap after the mention (past an abbreviation's full stop, as in `U.S.`).
-    let gap = |n: &Word| {
-        let g = &s[w[last].bytes.end..n.bytes.start];
-        if m.text.ends_with('.') {
-            g.strip_prefix('.').unwrap_or(g)
-        } else {
-            g
-        }
-    };
-    let modifies_next = !w[last].possessive
-        && w.get(last + 1).is_some_and(|n| {
-            gap(n) == " "
-                && n.text(s).starts_with(char::is_lowercase)
-                && !matches!(n.text(s), "and" | "or")
-                && !PREPOSITIONS.contains(&n.text(s))
-        });
+    let modifies_next = opens_phrase(s, w, m)
+        && next_in_phrase(s, w, m).is_some_and(|n| n.text(s).starts_with(char::is_lowercase));
     !body && !modifies_next
+}
+
+/// The index of the last word that starts inside mention `m` (`U.S.` is the word `U.S` and a
+/// full stop).
+fn last_word_of(w: &[Word], m: &Mention) -> Option<usize> {
+    w.partition_point(|x| x.chars.start < m.span.end)
+        .checked_sub(1)
+}
+
+/// The word right after mention `m` in the same phrase: only a space between them (past an
+/// abbreviation's full stop, as in `U.S. President`), the mention not a possessive.
+fn next_in_phrase<'a>(s: &str, w: &'a [Word], m: &Mention) -> Option<&'a Word> {
+    let last = last_word_of(w, m)?;
+    let n = w.get(last + 1).filter(|_| !w[last].possessive)?;
+    let gap = &s[w[last].bytes.end..n.bytes.start];
+    let gap = if m.text.ends_with('.') {
+        gap.strip_prefix('.').unwrap_or(gap)
+    } else {
+        gap
+    };
+    (gap == " ").then_some(n)
+}
+
+/// The mention opens a phrase with the next word (`US envoy`, `U.S. President`), rather than
+/// ending a list item (`Brazil and`, `Brazil in 2000`).
+fn opens_phrase(s: &str, w: &[Word], m: &Mention) -> bool {
+    next_in_phrase(s, w, m)
+        .is_some_and(|n| !matches!(n.text(s), "and" | "or") && !PREPOSITIONS.contains(&n.text(s)))
 }
 
 /// `near the Seychelles`, `outside (of) North Korea`, `southeast of Somalia`, `offshore of
@@ -334,10 +339,9 @@ fn continues_venue_list(
     if i == 0 || !earlier[i - 1] {
         return false;
     }
-    let (Some(pe), Some(first), Some(last)) = (
-        word_ending_at(w, mentions[i - 1].span.end),
+    let (Some(pe), Some(first)) = (
+        last_word_of(w, &mentions[i - 1]),
         word_starting_at(w, m.span.start),
-        word_ending_at(w, m.span.end),
     ) else {
         return false;
     };
@@ -348,13 +352,7 @@ fn continues_venue_list(
         && gap_words_ok
         && between(s, w, pe, first).contains([',', ' '])
         && !between(s, w, pe, first).contains([';', ':', '(', ')', '“', '”', '"']);
-    let opens_phrase = !w[last].possessive
-        && w.get(last + 1).is_some_and(|n| {
-            s[w[last].bytes.end..n.bytes.start] == *" "
-                && !matches!(n.text(s), "and" | "or")
-                && !PREPOSITIONS.contains(&n.text(s))
-        });
-    listed && !opens_phrase && !w[pe].possessive
+    listed && !opens_phrase(s, w, m) && !w[pe].possessive
 }
 
 /// Up to `n` words before word `p`, nearest first and lower-cased, stopping at a clause break
@@ -583,6 +581,13 @@ mod tests {
                 "He died at a hospital in the capital city Tehran; talks went on in the capital city of Tripoli.",
                 &[],
                 &["Tehran", "Tripoli"],
+            ),
+            // An abbreviation's full stop does not end a list item (`U.S. President` opens the
+            // subject after the venue).
+            (
+                "The raid was near the capital Islamabad, U.S. President Biden said.",
+                &["U.S.", "President Biden"],
+                &["Islamabad"],
             ),
             // A capital where the place's own affairs happen stays an actor.
             (
