@@ -212,6 +212,9 @@ mod tests {
     fn the_bloc_is_the_nearest_compatible_organisation() {
         let got = anaphors("The EU met on Monday. Nigeria's president, who chairs ECOWAS, said the bloc would not accept the coup.");
         assert_eq!(got, vec![p("the bloc", "ECOWAS")]);
+        // The North Atlantic Treaty Organization is `the organisation` too, after the UN.
+        let got = anaphors("The UN met. The chief of NATO said the organization would stay.");
+        assert_eq!(got, vec![p("the organization", "NATO")]);
         let got =
             anaphors("Brussels agreed new sanctions. The 27-member bloc said Russia must pay.");
         assert_eq!(got, vec![p("The 27-member bloc", "European Union")]);
