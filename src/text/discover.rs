@@ -184,8 +184,9 @@ fn skip_office_domain(s: &str, w: &[Word], i: usize, j: usize) -> usize {
     first
 }
 
-/// How many words a relative clause after a name (`Name, who …, said`) may have.
-const MAX_RELATIVE_WORDS: usize = 30;
+/// How many words a relative clause after a name (`Name, who …, said`) may have (here and for
+/// the subject of its verb).
+pub const MAX_RELATIVE_WORDS: usize = 30;
 
 /// How many words after a name `of` its organisation and a reporting verb may stand.
 const AFFILIATION_REACH: usize = 14;

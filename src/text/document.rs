@@ -8,7 +8,8 @@ use super::lexicon::{INSTITUTION_HEADS, NAME_TAILS, WATER_HEADS};
 pub use super::sentence::{ActorTable, Sentence};
 use super::span::{DocSpan, SentenceSpan};
 use super::words::{
-    between, is_not_name, word_ending_at, word_starting_at, words, words_text, Word,
+    between, is_not_name, word_after_name, word_ending_at, word_starting_at, words, words_text,
+    Word,
 };
 use super::{anaphora, holders, references, segment, venues};
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -151,20 +152,13 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
 /// `the US State Department`: two names of one actor side by side are one reference, the
 /// first (the second names a part of it).
 fn drop_second_name_of_one_actor(s: &str, w: &[Word], mentions: &mut Vec<Mention>) {
-    // (actor, the last word that starts inside it, whether it ends in a full stop: `U.S.`)
-    let mut previous: Option<(usize, usize, bool)> = None;
+    // (actor, the word right after it in its phrase)
+    let mut previous: Option<(usize, Option<usize>)> = None;
     mentions.retain(|m| {
-        let first = word_starting_at(w, m.span.start);
-        let repeat = previous.is_some_and(|(actor, l, dot)| {
-            let gap = if dot { ". " } else { " " };
-            actor == m.actor
-                && first
-                    .is_some_and(|f| f == l + 1 && !w[l].possessive && between(s, w, l, f) == gap)
+        let repeat = previous.is_some_and(|(actor, next)| {
+            actor == m.actor && next.is_some() && next == word_starting_at(w, m.span.start)
         });
-        let last = w
-            .partition_point(|x| x.chars.start < m.span.end)
-            .saturating_sub(1);
-        previous = Some((m.actor, last, m.text.ends_with('.')));
+        previous = Some((m.actor, word_after_name(s, w, m.span.end)));
         !repeat
     });
 }

@@ -17,8 +17,8 @@ use super::actors::{overlaps_any, Mention, Via, TITLES};
 use super::sentence::{ActorTable, Sentence};
 use super::span::SentenceSpan;
 use super::words::{
-    arabic_article, between, is_not_name, is_pronoun, word_starting_at, words_text, Word,
-    COMMON_AT_START, DATE_WORDS, MONTHS, REPORTING_VERBS,
+    arabic_article, between, is_not_name, word_starting_at, words_text, Word, COMMON_AT_START,
+    DATE_WORDS, MONTHS, REPORTING_VERBS,
 };
 use std::collections::HashMap;
 
@@ -218,12 +218,10 @@ fn family_name_at(
             .is_empty();
         // `Bush said`, `Rice told`: a reporting verb right after makes the person meant (not a
         // pronoun, though: `He said` is not He Lifeng).
-        let reports = w.get(end + 1).is_some_and(|n| {
-            spaced(end + 1)
-                && REPORTING_VERBS.contains(&n.text(s))
-                && !is_pronoun(name)
-                && !matches!(name, "It" | "We" | "They" | "I" | "You")
-        });
+        let pronoun = matches!(name, "He" | "She" | "It" | "We" | "They" | "I" | "You");
+        let reports = !pronoun
+            && w.get(end + 1)
+                .is_some_and(|n| spaced(end + 1) && REPORTING_VERBS.contains(&n.text(s)));
         if title.is_none() && at_start && COMMON_AT_START.contains(&name) && !reports {
             return None;
         }

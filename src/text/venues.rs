@@ -23,7 +23,9 @@ use super::lexicon::{
     VISIT_VERBS,
 };
 use super::sentence::{ActorTable, Sentence};
-use super::words::{between, word_ending_at, word_starting_at, Word};
+use super::words::{
+    between, last_word_before, word_after_name, word_ending_at, word_starting_at, Word,
+};
 
 /// How many words may stand between the cue and the preposition (`met Russian President
 /// Vladimir Putin on Monday in Moscow`).
@@ -188,16 +190,9 @@ fn is_venue(
         return true;
     }
     // The preposition, with `the` between it and the name.
-    let mut p = match first.checked_sub(1) {
-        Some(p) => p,
-        None => return false,
+    let Some(p) = word_before(s, w, first, m) else {
+        return false;
     };
-    if w[p].text(s).eq_ignore_ascii_case("the") && !m.text.starts_with("the") {
-        p = match p.checked_sub(1) {
-            Some(p) => p,
-            None => return false,
-        };
-    }
     if gap_breaks(s, w, p + 1) {
         return false;
     }
@@ -267,41 +262,26 @@ fn visited_or_left(s: &str, w: &[Word], first: usize, m: &Mention) -> bool {
 /// The mention is the place itself, not a modifier of the next noun (`outside the U.S.
 /// interests section`) nor a body named after it (`the U.S. government`).
 fn names_the_place(s: &str, w: &[Word], m: &Mention) -> bool {
-    let Some(last) = last_word_of(w, m) else {
+    let Some(last) = last_word_before(w, m.span.end) else {
         return false;
     };
     let body = w[last].text(s).starts_with(char::is_lowercase);
-    let modifies_next = opens_phrase(s, w, m)
-        && next_in_phrase(s, w, m).is_some_and(|n| n.text(s).starts_with(char::is_lowercase));
+    let modifies_next =
+        phrase_word_after(s, w, m).is_some_and(|n| n.text(s).starts_with(char::is_lowercase));
     !body && !modifies_next
 }
 
-/// The index of the last word that starts inside mention `m` (`U.S.` is the word `U.S` and a
-/// full stop).
-fn last_word_of(w: &[Word], m: &Mention) -> Option<usize> {
-    w.partition_point(|x| x.chars.start < m.span.end)
-        .checked_sub(1)
+/// The word after mention `m` that continues a phrase with it (`US envoy`, `U.S. President`),
+/// not one that ends a list item (`Brazil and`, `Brazil in 2000`).
+fn phrase_word_after<'a>(s: &str, w: &'a [Word], m: &Mention) -> Option<&'a Word> {
+    word_after_name(s, w, m.span.end)
+        .map(|k| &w[k])
+        .filter(|n| !matches!(n.text(s), "and" | "or") && !PREPOSITIONS.contains(&n.text(s)))
 }
 
-/// The word right after mention `m` in the same phrase: only a space between them (past an
-/// abbreviation's full stop, as in `U.S. President`), the mention not a possessive.
-fn next_in_phrase<'a>(s: &str, w: &'a [Word], m: &Mention) -> Option<&'a Word> {
-    let last = last_word_of(w, m)?;
-    let n = w.get(last + 1).filter(|_| !w[last].possessive)?;
-    let gap = &s[w[last].bytes.end..n.bytes.start];
-    let gap = if m.text.ends_with('.') {
-        gap.strip_prefix('.').unwrap_or(gap)
-    } else {
-        gap
-    };
-    (gap == " ").then_some(n)
-}
-
-/// The mention opens a phrase with the next word (`US envoy`, `U.S. President`), rather than
-/// ending a list item (`Brazil and`, `Brazil in 2000`).
+/// The mention opens a phrase with the next word (`US envoy`, `in Riyadh, US envoy Brian Hook`).
 fn opens_phrase(s: &str, w: &[Word], m: &Mention) -> bool {
-    next_in_phrase(s, w, m)
-        .is_some_and(|n| !matches!(n.text(s), "and" | "or") && !PREPOSITIONS.contains(&n.text(s)))
+    phrase_word_after(s, w, m).is_some()
 }
 
 /// `near the Seychelles`, `outside (of) North Korea`, `southeast of Somalia`, `offshore of
@@ -340,7 +320,7 @@ fn continues_venue_list(
         return false;
     }
     let (Some(pe), Some(first)) = (
-        last_word_of(w, &mentions[i - 1]),
+        last_word_before(w, mentions[i - 1].span.end),
         word_starting_at(w, m.span.start),
     ) else {
         return false;

@@ -131,6 +131,29 @@ pub fn word_ending_at(words: &[Word], ce: usize) -> Option<usize> {
     words.binary_search_by_key(&ce, |w| w.chars.end).ok()
 }
 
+/// The last word that starts before character `ce`, the end of a name (`U.S.` is the word `U.S`
+/// and a full stop).
+pub fn last_word_before(words: &[Word], ce: usize) -> Option<usize> {
+    words.partition_point(|w| w.chars.start < ce).checked_sub(1)
+}
+
+/// The word right after a name ending at character `ce` in the same phrase: only a space between
+/// them (the name's own full stop, as in `U.S. President`, aside), the name not a possessive.
+pub fn word_after_name(s: &str, words: &[Word], ce: usize) -> Option<usize> {
+    let last = last_word_before(words, ce)?;
+    let next = last + 1;
+    if next >= words.len() || words[last].possessive {
+        return None;
+    }
+    let gap = between(s, words, last, next);
+    let gap = if words[last].chars.end < ce {
+        gap.strip_prefix('.').unwrap_or(gap)
+    } else {
+        gap
+    };
+    (gap == " ").then_some(next)
+}
+
 /// A filler between a subject and its verb (a word of [`FILLERS`] or a day).
 pub fn is_filler(w: &str) -> bool {
     FILLERS.contains(&w) || WEEKDAYS.contains(&w)

@@ -4,6 +4,7 @@
 //! own share (`…, and backed …`, `…, hailing …`).
 
 use super::super::actors::{self, is_title_word, mention_starting_at};
+use super::super::discover::MAX_RELATIVE_WORDS;
 use super::super::lexicon::PREPOSITIONS;
 use super::super::sentence::Sentence;
 use super::super::words::{
@@ -216,9 +217,10 @@ fn named_subject(sent: &Sentence, mi: usize, j: usize) -> Option<(usize, usize)>
     let fw = first_word(mi);
     let after_preposition =
         fw > 0 && !gap_has_comma(s, w, fw) && PREPOSITIONS.contains(&w[fw - 1].text(s));
+    let preposition = preposition_before(s, w, fw).filter(|&p| p >= 1);
     // `President Hassan Rouhani of Iran said`, `Mike Ryan of the World Health Organization told`:
     // the person before `of` is the subject.
-    if let Some(of) = of_before(s, w, fw).filter(|&of| of >= 1) {
+    if let Some(of) = preposition.filter(|&p| w[p].text(s) == "of") {
         if let Some(pi) = mention_ending_at(sent, of - 1) {
             let pw = first_word(pi);
             let before_ok = pw == 0 || !PREPOSITIONS.contains(&w[pw - 1].text(s));
@@ -228,44 +230,32 @@ fn named_subject(sent: &Sentence, mi: usize, j: usize) -> Option<(usize, usize)>
         }
     }
     // `A spokesman for President Obama stated`: whom the spokesperson speaks for.
-    let speaks = after_preposition && speaks_for(s, w, fw);
+    let speaks = preposition.is_some_and(|p| {
+        matches!(w[p].text(s), "for" | "of")
+            && SPOKESPERSONS.contains(&w[p - 1].text(s).to_lowercase().as_str())
+    });
     if word.possessive || after_preposition && !speaks {
         return None;
     }
     (!coordinated(sent, mi)).then(|| (sent.mentions[mi].actor, fw))
 }
 
-/// How many words a relative clause in commas may have.
-const MAX_RELATIVE: usize = 30;
-
 /// The word `who` that opens a relative clause in commas ending at word `j` (`X, who …, said`),
-/// within [`MAX_RELATIVE`] words, with no reporting verb inside (that would be the clause's
+/// within [`MAX_RELATIVE_WORDS`] words, with no reporting verb inside (that would be the clause's
 /// own attribution).
 fn relative_clause_start(s: &str, w: &[Word], j: usize) -> Option<usize> {
-    (j.saturating_sub(MAX_RELATIVE)..=j)
+    (j.saturating_sub(MAX_RELATIVE_WORDS)..=j)
         .rev()
         .take_while(|&x| !REPORTING_VERBS.contains(&w[x].text(s)))
         .find(|&x| x > 0 && w[x].text(s) == "who" && gap_has_comma(s, w, x))
 }
 
-/// `a spokesman for`, `a spokeswoman of`: a spokesperson and `for`/`of` right before word `fw`
-/// (`the` may stand between).
-fn speaks_for(s: &str, w: &[Word], fw: usize) -> bool {
-    let mut p = fw - 1;
-    if w[p].text(s) == "the" && p > 0 {
-        p -= 1;
-    }
-    p > 0
-        && matches!(w[p].text(s), "for" | "of")
-        && SPOKESPERSONS.contains(&w[p - 1].text(s).to_lowercase().as_str())
-}
-
 /// Nouns for someone who speaks for another (`a spokesman for President Obama`).
 const SPOKESPERSONS: &[&str] = &["spokesman", "spokeswoman", "spokesperson", "spokespeople"];
 
-/// The index of `of` right before word `fw`, with `the` between them or not (`of Iran`, `of
-/// the World Health Organization`), no comma in either gap.
-fn of_before(s: &str, w: &[Word], fw: usize) -> Option<usize> {
+/// The index of the preposition right before word `fw`, with `the` between them or not (`of
+/// Iran`, `of the World Health Organization`), no comma in either gap.
+fn preposition_before(s: &str, w: &[Word], fw: usize) -> Option<usize> {
     let mut p = fw.checked_sub(1)?;
     if gap_has_comma(s, w, p + 1) {
         return None;
@@ -273,7 +263,7 @@ fn of_before(s: &str, w: &[Word], fw: usize) -> Option<usize> {
     if w[p].text(s) == "the" {
         p = p.checked_sub(1).filter(|&p| !gap_has_comma(s, w, p + 1))?;
     }
-    (w[p].text(s) == "of").then_some(p)
+    PREPOSITIONS.contains(&w[p].text(s)).then_some(p)
 }
 
 /// The owner of the office noun at word `j` (`China’s foreign ministry`, `his office`, `the US
