@@ -393,8 +393,9 @@ fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
             let role_at = |k: usize| {
                 k < w.len() && (ROLES.contains(&w[k].text(s)) || is_title_word(w[k].text(s)))
             };
-            // `the foreign affairs minister of Cuba`: up to two words before the role.
-            if role_at(k) || role_at(k + 1) || role_at(k + 2) {
+            // `the foreign affairs minister of Cuba`, `a prominent human rights activist`: up
+            // to three words before the role.
+            if (k..=k + 3).any(role_at) {
                 return true;
             }
         }

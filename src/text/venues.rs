@@ -145,16 +145,20 @@ fn is_venue(
     };
     // `in Wuhan, China`, `in Baghdad, Iraq`: the country after a place that is a venue.
     if first >= 2 && between(s, w, first - 1, first) == ", " && w[first - 1].is_capitalised(s) {
-        let place = first - 1;
+        let place = place_name_start(s, w, mentions, first - 1);
         let p = place.checked_sub(1);
+        // `in Ciudad Guayana, Venezuela`, `between the field and Thesprotia, Greece`.
         let after_locative = p.is_some_and(|p| {
-            matches!(w[p].text(s), "in" | "at" | "to" | "from" | "near")
+            matches!(w[p].text(s), "in" | "at" | "to" | "from" | "near" | "and")
                 && between(s, w, p, place) == " "
         });
         // The mention's last word (`Saudi Arabia`, `New Zealand` are two).
         let last = word_ending_at(w, m.span.end).unwrap_or(first);
+        // The clause ends after the country, or a setting's word follows (`, Greece, where`,
+        // `, New Zealand yesterday`, `, Italy in 2000`).
         let ends_clause = w.get(last + 1).is_none_or(|n| {
             s[w[last].bytes.end..n.bytes.start].contains([',', '.', ';', '—', '–'])
+                || matches!(n.text(s), "where" | "yesterday" | "today" | "on" | "in")
         });
         // After a venue, a place that modifies the next word starts a phrase of its own (`in
         // Riyadh, US envoy Brian Hook said`), unlike the next item of a list (`in Australia,
@@ -182,6 +186,7 @@ fn is_venue(
     }
     if visited_or_left(s, w, first, m)
         || located_near(s, w, first, m)
+        || journey_end(s, w, mentions, first, m)
         || locates_organisation(s, w, mentions, table, first, m)
     {
         return true;
@@ -216,6 +221,60 @@ fn is_venue(
             }
         })
         .unwrap_or(false)
+}
+
+/// Where the name of a place that ends at word `last` starts: up to three capitalised words,
+/// joined by single spaces, none of them a mention (`Rote Island`, `Christchurch District
+/// Court`).
+fn place_name_start(s: &str, w: &[Word], mentions: &[Mention], last: usize) -> usize {
+    let mut start = last;
+    while start > 0
+        && last - start < 2
+        && w[start - 1].is_capitalised(s)
+        && between(s, w, start - 1, start) == " "
+        && !overlaps_any(mentions, w[start - 1].chars)
+    {
+        start -= 1;
+    }
+    start
+}
+
+/// `carrying cargo from Kuwait to South Africa`: the places a journey or a cargo goes from and
+/// to are both venues (not `into`: `rockets fired into Israel from Gaza` strike a party).
+fn journey_end(s: &str, w: &[Word], mentions: &[Mention], first: usize, m: &Mention) -> bool {
+    let Some(p) = word_before(s, w, first, m).filter(|&p| !gap_breaks(s, w, p + 1)) else {
+        return false;
+    };
+    let prep = w[p].text(s);
+    let other_end = match prep {
+        "from" => &["to"][..],
+        "to" => &["from"][..],
+        _ => return false,
+    };
+    if !names_the_place(s, w, m) {
+        return false;
+    }
+    // The other end: right after this place, or the place before this one's preposition.
+    let last = word_ending_at(w, m.span.end).unwrap_or(first);
+    let place_at = |k: usize| {
+        k < w.len()
+            && actors::mention_starting_at(mentions, w[k].chars.start).is_some()
+            && !gap_breaks(s, w, k)
+    };
+    let after = w
+        .get(last + 1)
+        .is_some_and(|n| other_end.contains(&n.text(s)))
+        && !gap_breaks(s, w, last + 1)
+        && (place_at(last + 2)
+            || w.get(last + 2).is_some_and(|x| x.text(s) == "the") && place_at(last + 3));
+    let before = p >= 2 && {
+        // `from Kuwait to South Africa`: the mention before `to` follows `from`.
+        let prev = actors::mention_ending_at(mentions, w[p - 1].chars.end);
+        prev.and_then(|k| word_starting_at(w, mentions[k].span.start))
+            .and_then(|f| f.checked_sub(1))
+            .is_some_and(|q| other_end.contains(&w[q].text(s)))
+    };
+    after || before
 }
 
 /// The word before a place's first word `first`, past a `the` that is not part of its name.
@@ -411,6 +470,27 @@ mod tests {
             ("Two visitors died in Wuhan, China, and the embassy in Baghdad, Iraq, closed.", &["China", "Baghdad", "Iraq"]),
             // A country of two words ends the clause after its last one.
             ("Pilgrims died near Mecca, Saudi Arabia, and in Auckland, New Zealand.", &["Saudi Arabia", "New Zealand"]),
+        ]);
+    }
+
+    #[test]
+    fn the_ends_of_a_journey_and_a_place_named_with_its_country_are_venues() {
+        check_venues(&[
+            (
+                "The ship was carrying cargo from Kuwait to South Africa.",
+                &["Kuwait", "South Africa"],
+            ),
+            (
+                "The navy towed the boats back to Rote Island, Indonesia, after a week.",
+                &["Indonesia"],
+            ),
+            (
+                "The pipeline ends between the gas field and Thesprotia, Greece, where it merges.",
+                &["Greece"],
+            ),
+            // Strikes into a country are its affairs, and a list of countries stays.
+            ("Rockets were fired into Israel from Gaza.", &[]),
+            ("The envoy praised Obama, China and Russia.", &[]),
         ]);
     }
 

@@ -18,11 +18,13 @@
 //!   after them (`Russia is to blame, Zelensky said`). An actor is never its own holder.
 
 use super::actors;
-use super::lexicon::{CLAUSE_LINKS, MEDIA_VERBS, PARTICIPLES};
+use super::lexicon::{CLAUSE_LINKS, MEDIA_VERBS, PARTICIPLES, ROLES};
 use super::quotes::{containing, quotes, Quote};
 use super::sentence::{ActorTable, Sentence};
 use super::span::DocSpan;
-use super::words::{between, is_filler, is_pronoun, Word, INVERTING_VERBS, REPORTING_VERBS};
+use super::words::{
+    between, is_filler, is_pronoun, Word, INVERTING_VERBS, REPORTING_VERBS, ROLE_WORDS,
+};
 
 mod subject;
 
@@ -178,7 +180,15 @@ fn quote_speakers(
                     .partition_point(|x| x.verb.end <= q.start)
                     .checked_sub(1)
                     .map(|i| a[i])
-                    .filter(|x| few_words(x.verb.end, q.start, 3))
+                    .filter(|x| {
+                        // `telling The Times of India: “…`: a colon opens the quote.
+                        let colon = chars[x.verb.end..q.start]
+                            .iter()
+                            .rev()
+                            .find(|c| !c.is_whitespace())
+                            == Some(&':');
+                        few_words(x.verb.end, q.start, if colon { 8 } else { 3 })
+                    })
                     .map(|x| x.holder);
             }
         }
@@ -245,7 +255,7 @@ fn anchors_of(sent: &Sentence, k: usize, base: &Context) -> Vec<Anchor> {
             t.eq_ignore_ascii_case("according") && w.get(v + 1).is_some_and(|x| x.text(s) == "to");
         let found = if according {
             subject_after(sent, v + 1, k, base).map(|h| (h, v))
-        } else if PARTICIPLES.contains(&t) && gap_has_comma(s, w, v) {
+        } else if PARTICIPLES.contains(&t) && (gap_has_comma(s, w, v) || opens_quote(sent, v)) {
             sentence_subject(sent, v)
         } else if let Some(aux) = progressive(s, w, v) {
             // `the US has been encouraging Germany`: the subject of the auxiliary.
@@ -266,7 +276,7 @@ fn anchors_of(sent: &Sentence, k: usize, base: &Context) -> Vec<Anchor> {
                 let after_quote_or_comma = s[..word.bytes.start]
                     .trim_end()
                     .ends_with([',', '’', '”', '"', '\'']);
-                (INVERTING_VERBS.contains(&t) && after_quote_or_comma)
+                (INVERTING_VERBS.contains(&t) && after_quote_or_comma && !clause_follows(s, w, v))
                     .then(|| subject_after(sent, v, k, base).map(|h| (h, v)))
                     .flatten()
             })
@@ -293,6 +303,44 @@ fn anchors_of(sent: &Sentence, k: usize, base: &Context) -> Vec<Anchor> {
         }
     }
     out
+}
+
+/// Auxiliaries that make the words after a verb a clause of their own.
+const AUXILIARIES: &[&str] = &[
+    "is", "are", "was", "were", "has", "have", "had", "will", "would", "could", "should", "can",
+    "may", "must", "might",
+];
+
+/// Whether a clause follows the verb at word `v` (`Fauci, said Iran is …`): an auxiliary within
+/// the next six words, before any comma, so the verb is not inverted (`said Wang`) but reports
+/// that clause.
+fn clause_follows(s: &str, w: &[Word], v: usize) -> bool {
+    (v + 1..(v + 7).min(w.len()))
+        .take_while(|&x| x == v + 1 || !between(s, w, x - 1, x).contains([',', ';', ':']))
+        .any(|x| AUXILIARIES.contains(&w[x].text(s)))
+}
+
+/// Whether a quote opens right after word `v` (`saying, “…`, `adding: “…`): a participle of
+/// speech there needs no comma before it to take the sentence's subject, unless a person's
+/// noun stands right before it (`quotes the minister saying, “…`: the minister speaks).
+fn opens_quote(sent: &Sentence, v: usize) -> bool {
+    let (s, w) = (sent.text.as_str(), &sent.words);
+    if v == 0 || v + 1 >= w.len() {
+        return false;
+    }
+    let before = w[v - 1].text(s);
+    let speaker_before = ROLES.contains(&before)
+        || ROLE_WORDS.iter().any(|r| r.eq_ignore_ascii_case(before))
+        || actors::mention_ending_at(&sent.mentions, w[v - 1].chars.end).is_some();
+    if speaker_before {
+        return false;
+    }
+    let gap = between(s, w, v, v + 1).trim();
+    gap.ends_with(['“', '"'])
+        && gap
+            .trim_end_matches(['“', '"'])
+            .chars()
+            .all(|c| c.is_whitespace() || matches!(c, ',' | ':'))
 }
 
 /// `is to blame`, `has to say`: the verb after `to` and a form of `be` or `have` is not an
@@ -542,6 +590,67 @@ mod tests {
         for &(text, actor, want) in cases {
             assert_eq!(holder_of(text, actor).as_deref(), want, "{actor} in {text}");
         }
+    }
+
+    #[test]
+    fn a_quote_after_a_participle_or_a_colon_has_the_sentence_subject_as_speaker() {
+        check_holders(&[
+            // `saying, “…` without a comma before it; the quote's later sentences too.
+            (
+                "Ban Ki-moon criticized the death toll saying, “Dozens more civilians have been killed. Israel must exercise maximum restraint.”",
+                "Israel",
+                Some("Ban Ki-moon"),
+            ),
+            // `telling X: “…`: a colon opens the quote, a few words after the verb.
+            (
+                "Modi spoke to voters, telling The Times of India: \"I have to run the government. We will talk to Pakistan.\"",
+                "Pakistan",
+                Some("Narendra Modi"),
+            ),
+            // After an opening phrase, a name right after its comma is the subject.
+            (
+                "During the elections, Modi attempted to reassure Muslims, telling reporters that China is a friend.",
+                "China",
+                Some("Narendra Modi"),
+            ),
+            // A person's noun right before the participle speaks, not the sentence's subject.
+            (
+                "The Associated Press quotes the Belgian minister saying, \"There are no objections of EU countries.\"",
+                "European Union",
+                None,
+            ),
+        ]);
+    }
+
+    #[test]
+    fn an_inverted_verb_leads_through_a_title_to_the_person() {
+        check_holders(&[
+            (
+                "\"We would like the lull to continue,\" stated Israel Foreign Ministry spokesman Yigal Palmor. \"If Hamas chooses violence, it will pay.\"",
+                "Hamas",
+                Some("Yigal Palmor"),
+            ),
+            (
+                "\"The sanctions stay,\" said US Secretary of State Mike Pompeo of Iran.",
+                "Iran",
+                Some("Mike Pompeo"),
+            ),
+        ]);
+        // A clause after the verb: `said Iran is …` does not make Iran the speaker.
+        let h = holder_of(
+            "The United States' health institute director, Dr. Anthony Fauci, said Iran is ready.",
+            "United States",
+        );
+        assert_ne!(h.as_deref(), Some("Iran"));
+    }
+
+    #[test]
+    fn a_name_before_a_long_role_apposition_and_a_reporting_verb_speaks() {
+        check_holders(&[(
+            "Nabeel Rajab, a prominent human rights activist in Bahrain, announced that Iran is to blame.",
+            "Iran",
+            Some("Nabeel Rajab"),
+        )]);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use super::super::actors::{self, is_title_word, mention_starting_at};
 use super::super::discover::MAX_RELATIVE_WORDS;
-use super::super::lexicon::PREPOSITIONS;
+use super::super::lexicon::{PREPOSITIONS, ROLES};
 use super::super::sentence::Sentence;
 use super::super::words::{
     between, is_filler, is_not_name, is_object_pronoun, is_pronoun, word_ending_at,
@@ -80,7 +80,7 @@ fn opening_phrase_end(sent: &Sentence, first: usize) -> usize {
     if !(PREPOSITIONS.contains(&opener.as_str()) || OPENERS.contains(&opener.as_str())) {
         return 0;
     }
-    (1..first.min(9))
+    (1..=first.min(8))
         .find(|&x| between(s, w, x - 1, x).contains(','))
         .unwrap_or(0)
 }
@@ -88,9 +88,16 @@ fn opening_phrase_end(sent: &Sentence, first: usize) -> usize {
 /// The mention that heads the sentence's opening noun phrase: the first one, or the person a
 /// title phrase leads to (`US Secretary of State Mike Pompeo`: Pompeo, not the US).
 fn subject_head(sent: &Sentence) -> usize {
+    title_phrase_end(sent, 0)
+}
+
+/// The last mention of the title phrase that starts with mention `head`: the person a title
+/// leads to (`US Secretary of State Mike Pompeo`, `Israel Foreign Ministry spokesman Yigal
+/// Palmor`), or `head` itself. Only capitalised, title and role words (and `of`, `to`, `for`)
+/// may stand between, with at least one title or role word and no punctuation.
+fn title_phrase_end(sent: &Sentence, mut head: usize) -> usize {
     let s = sent.text.as_str();
     let w = &sent.words;
-    let mut head = 0;
     while head + 1 < sent.mentions.len() {
         let (a, b) = (&sent.mentions[head], &sent.mentions[head + 1]);
         let (Some(ae), Some(bs)) = (
@@ -99,15 +106,14 @@ fn subject_head(sent: &Sentence) -> usize {
         ) else {
             break;
         };
-        let inner = &w[ae + 1..bs];
+        let inner = &w[ae + 1..bs.max(ae + 1)];
+        let role = |x: &Word| is_office_word(s, x) || ROLES.contains(&x.text(s));
         let title_phrase = !inner.is_empty()
             && !w[ae].possessive
-            && inner
-                .iter()
-                .all(|x| x.is_capitalised(s) || matches!(x.text(s), "of" | "to" | "for"))
-            && inner
-                .iter()
-                .any(|x| is_title_word(x.text(s)) || is_office_word(s, x))
+            && inner.iter().all(|x| {
+                x.is_capitalised(s) || role(x) || matches!(x.text(s), "of" | "to" | "for")
+            })
+            && inner.iter().any(|x| is_title_word(x.text(s)) || role(x))
             && !between(s, w, ae, bs).contains([',', ';', ':', '“', '”', '"']);
         if !title_phrase {
             break;
@@ -357,7 +363,8 @@ pub(super) fn subject_after(sent: &Sentence, v: usize, k: usize, ctx: &Context) 
             return None;
         }
         if let Some(mi) = mention_starting_at(&sent.mentions, w[x].chars.start) {
-            return Some(sent.mentions[mi].actor);
+            // `said US Secretary of State Mike Pompeo`: the person the title leads to.
+            return Some(sent.mentions[title_phrase_end(sent, mi)].actor);
         }
         let t = w[x].text(s);
         if is_pronoun(t) || (x == v + 1 && is_object_pronoun(t)) {
