@@ -374,6 +374,21 @@ mod tests {
     }
 
     #[test]
+    fn a_family_name_that_someone_unknown_also_has_stays_unresolved() {
+        // `Kim Jong Nam` is not in the gazetteer: `Kim` may be either man.
+        let t = "Kim Jong Nam, the half-brother of Kim Jong-un, died. Kim was killed by VX.";
+        let got = found(t, MentionOptions::default());
+        assert!(
+            !got.iter().any(|(_, text, _)| text == "Kim"),
+            "a bare Kim resolved: {got:?}"
+        );
+        // Without another Kim, the family name resolves as before.
+        let t = "North Korean leader Kim Jong-un spoke. Kim was defiant.";
+        let got = found(t, MentionOptions::default());
+        assert!(got.contains(&("Kim Jong Un".to_string(), "Kim".to_string(), Via::Surname)));
+    }
+
+    #[test]
     fn a_family_name_after_an_arabic_article_in_either_case() {
         let t = "Information Minister Moammar al-Eryani spoke. Al-Eryani said Iran armed them. According to al-Eryani, Iran did.";
         let opts = MentionOptions {

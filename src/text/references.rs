@@ -9,6 +9,9 @@
 //!   `Wang` is Wang Wenbin);
 //! - a title right before it joins the mention (`via: title`); a title and a family name that
 //!   exactly one person of the gazetteer has resolve even before an introduction;
+//! - a family name that comes first in a gazetteer person's name (`Kim` of `Kim Jong Un`) and
+//!   starts the longer name of someone the gazetteer does not have (`Kim Jong Nam`) resolves no
+//!   more in that document, with or without a title: which of them is meant, words cannot tell;
 //! - a family name that is also a common sentence opener (`He`, `May`, `Hope`) is not resolved
 //!   at the start of a sentence, and a month name is not resolved after a date word (`in May`)
 //!   or before a number (`May 5`).
@@ -20,7 +23,7 @@ use super::words::{
     arabic_article, between, is_not_name, word_starting_at, words_text, Word, COMMON_AT_START,
     DATE_WORDS, MONTHS, REPORTING_VERBS,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Longest family name, in words.
 const MAX_NAME_WORDS: usize = 3;
@@ -51,22 +54,43 @@ impl Introduced {
             }
         }
     }
-    fn most_recent(&self, name: &str) -> Option<usize> {
+    /// Someone the gazetteer does not have bears a family name (`Kim Jong Nam`): the bare family
+    /// name no longer resolves (see `most_recent`).
+    fn shadow(&mut self, name: &str) {
+        self.order += 1;
+        let order = self.order;
+        let e = self.by_name.entry(name.to_string()).or_default();
+        match e.iter_mut().find(|x| x.0 == SOMEONE_ELSE) {
+            Some(x) => x.1 = order,
+            None => e.push((SOMEONE_ELSE, order)),
+        }
+    }
+    fn shadowed(&self, name: &str) -> bool {
         self.by_name
-            .get(name)?
-            .iter()
-            .max_by_key(|x| x.1)
-            .map(|x| x.0)
+            .get(name)
+            .is_some_and(|e| e.iter().any(|x| x.0 == SOMEONE_ELSE))
+    }
+    /// The person a bare family name means: the one introduced most recently, or none once
+    /// someone the gazetteer does not have has shared it (the text alone cannot tell which).
+    fn most_recent(&self, name: &str) -> Option<usize> {
+        if self.shadowed(name) {
+            return None;
+        }
+        self.by_name.get(name)?.iter().max_by_key(|x| x.1).map(|x| x.0)
     }
 }
+
+/// The actor recorded for a family name that someone the gazetteer does not have shares.
+const SOMEONE_ELSE: usize = usize::MAX;
 
 /// Adds the family-name and title references of every sentence.
 pub fn resolve(sentences: &mut [Sentence], table: &ActorTable) {
     let unique_by_title = unique_family_names(table);
+    let families = leading_family_names(table);
     let mut intro = Introduced::default();
     for sent in sentences.iter_mut() {
         attach_titles(sent);
-        let found = resolve_sentence(sent, table, &mut intro, &unique_by_title);
+        let found = resolve_sentence(sent, table, &mut intro, &unique_by_title, &families);
         if found.is_empty() {
             continue;
         }
@@ -91,6 +115,19 @@ fn attach_titles(sent: &mut Sentence) {
     }
 }
 
+/// Family names that come first in a gazetteer person's name (`Kim` of `Kim Jong Un`, `Wang` of
+/// `Wang Yi`): where names put the family first, another `Kim …` is another person.
+fn leading_family_names(table: &ActorTable) -> HashSet<String> {
+    table
+        .gazetteer
+        .iter()
+        .flat_map(|a| {
+            let first = a.name.split_whitespace().next().unwrap_or("").to_string();
+            a.family_names().into_iter().filter(move |f| *f == first)
+        })
+        .collect()
+}
+
 /// Family names that exactly one person of the gazetteer has.
 fn unique_family_names(table: &ActorTable) -> HashMap<String, usize> {
     let mut count: HashMap<String, (usize, usize)> = HashMap::new();
@@ -112,6 +149,7 @@ fn resolve_sentence(
     table: &ActorTable,
     intro: &mut Introduced,
     unique: &HashMap<String, usize>,
+    families: &HashSet<String>,
 ) -> Vec<Mention> {
     let s = sent.text.as_str();
     let w = &sent.words;
@@ -131,6 +169,11 @@ fn resolve_sentence(
         }
         let covered = |k: usize| overlaps_any(&sent.mentions, w[k].chars);
         if covered(i) {
+            i += 1;
+            continue;
+        }
+        if let Some(name) = family_name_of_unknown(s, w, i, families, &covered) {
+            intro.shadow(&name);
             i += 1;
             continue;
         }
@@ -159,6 +202,25 @@ fn resolve_sentence(
         }
     }
     out
+}
+
+/// A leading family name at word `i` that starts a longer name no mention covers (`Kim Jong
+/// Nam`, when the gazetteer does not have him): the family name, also someone else's.
+fn family_name_of_unknown(
+    s: &str,
+    w: &[Word],
+    i: usize,
+    families: &HashSet<String>,
+    covered: &dyn Fn(usize) -> bool,
+) -> Option<String> {
+    let t = w[i].text(s);
+    let next = w.get(i + 1)?;
+    let longer = between(s, w, i, i + 1) == " "
+        && !w[i].possessive
+        && next.is_capitalised(s)
+        && !is_not_name(next.text(s))
+        && !covered(i + 1);
+    (longer && families.contains(t)).then(|| t.to_string())
 }
 
 /// The family-name reference starting at word `i`: (actor, last word, first word of a title).
@@ -198,8 +260,8 @@ fn family_name_at(
         let actor = match recent {
             Some(a) => a,
             None => match title {
-                Some(_) => *unique.get(name)?,
-                None => continue,
+                Some(_) if !intro.shadowed(name) => *unique.get(name)?,
+                _ => continue,
             },
         };
         // Part of a longer name: a capitalised word right after, or right before (not a title).
