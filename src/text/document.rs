@@ -4,7 +4,7 @@
 
 use super::actors::{is_title_word, overlaps_any, Actor, Gazetteer, Mention, Via};
 use super::discover::{self, CandidateKind};
-use super::lexicon::{INSTITUTION_HEADS, NAME_TAILS, WATER_HEADS};
+use super::lexicon::{INSTITUTION_HEADS, MONTHS, NAME_TAILS, WATER_HEADS, WEEKDAYS};
 pub use super::sentence::{ActorTable, Sentence};
 use super::span::{DocSpan, SentenceSpan};
 use super::words::{
@@ -207,6 +207,9 @@ fn part_of_a_longer_name(s: &str, m: &Mention) -> bool {
     {
         return true;
     }
+    if another_countrys_congress(before, m) {
+        return true;
+    }
     // The next capitalised words (a dash-joined name first: `–Iraq War`).
     let rest = after.trim_start_matches(['–', '-']);
     let rest = if rest.len() < after.len() {
@@ -229,6 +232,35 @@ fn part_of_a_longer_name(s: &str, m: &Mention) -> bool {
         }
     }
     false
+}
+
+/// `Indian National Congress`, `the Brazilian Congress`: `Congress` after a capitalised word
+/// that does not name the United States is another country's congress or a party.
+fn another_countrys_congress(before: &str, m: &Mention) -> bool {
+    if m.text != "Congress" || !before.ends_with(' ') {
+        return false;
+    }
+    let before = before.trim_end();
+    let Some(last) = before.split_whitespace().last() else {
+        return false;
+    };
+    let us = [
+        "US",
+        "U.S.",
+        "United States",
+        "American",
+        "America’s",
+        "America's",
+    ]
+    .iter()
+    .any(|x| before.ends_with(x));
+    // A word joined by a space only (not `On Friday, Congress`), not a date word.
+    let name_word = last.starts_with(char::is_uppercase)
+        && last.ends_with(char::is_alphanumeric)
+        && !WEEKDAYS.contains(&last)
+        && !MONTHS.contains(&last)
+        && !matches!(last, "The" | "In" | "At" | "To" | "But" | "And");
+    name_word && !us
 }
 
 /// Discovers names, adds a mention (`via: discovered`) at every occurrence of each, and
@@ -459,6 +491,13 @@ mod tests {
                 "President Trump"
             ]
         );
+    }
+
+    #[test]
+    fn another_congress_a_river_a_horn_and_a_supreme_court_are_not_their_places() {
+        let t = "The Indian National Congress, the Brazilian Congress, the Senegal River, the Horn of Africa and the Supreme Court of the United Kingdom; on Friday, Congress voted and the US Congress too.";
+        let got = surfaces(t);
+        assert_eq!(got, vec!["Congress", "US Congress"]);
     }
 
     #[test]

@@ -76,7 +76,11 @@ impl Introduced {
         if self.shadowed(name) {
             return None;
         }
-        self.by_name.get(name)?.iter().max_by_key(|x| x.1).map(|x| x.0)
+        self.by_name
+            .get(name)?
+            .iter()
+            .max_by_key(|x| x.1)
+            .map(|x| x.0)
     }
 }
 

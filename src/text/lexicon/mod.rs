@@ -14,11 +14,18 @@ include!(concat!(env!("OUT_DIR"), "/word_lists.rs"));
 pub const CLAUSE_LINKS: &[&str] = &["and", "but", "while", "whereas", "although", "though", "as"];
 
 /// Institutions named `… of PLACE` (`the University of Nairobi`, `the Liberal Party of
-/// Kenya`), where the place's actor is not meant.
-pub const INSTITUTION_HEADS: &[&str] = &["University of ", "Party of "];
+/// Kenya`, `the Supreme Court of the United States`), where the place's actor is not meant.
+pub const INSTITUTION_HEADS: &[&str] = &[
+    "University of ",
+    "Party of ",
+    "Supreme Court of ",
+    "Supreme Court of the ",
+];
 
-/// Water bodies named after a country (`the Gulf of Oman`), where the country is not meant.
+/// Water bodies and landforms named after a country or region (`the Gulf of Oman`, `the Horn
+/// of Africa`), where the country is not meant.
 pub const WATER_HEADS: &[&str] = &[
+    "Horn of ",
     "Gulf of ",
     "Strait of ",
     "Straits of ",
