@@ -3,7 +3,9 @@
 //! hand-labelled articles (`--gold`).
 
 use crate::error::{Error, Result};
-use crate::eval::mentions::{check_gold, evaluate, parse_gold, MentionReport};
+use crate::eval::mentions::{
+    adopt_gazetteer_names, check_gold, evaluate, parse_gold, MentionReport,
+};
 use crate::io::articles::{Document, Problem};
 use crate::text::actors::{Gazetteer, Via};
 use crate::text::document::{Analysis, MentionOptions};
@@ -168,7 +170,8 @@ pub fn evaluate_gold(
         .iter()
         .map(|p| {
             let s = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
-            let doc = parse_gold(p, &s)?;
+            let mut doc = parse_gold(p, &s)?;
+            adopt_gazetteer_names(&mut doc, gaz);
             check_gold(&doc, gaz)?;
             Ok(doc)
         })

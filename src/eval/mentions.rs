@@ -145,6 +145,32 @@ pub fn parse_gold(path: &Path, content: &str) -> Result<GoldDoc> {
     })
 }
 
+/// A `+NAME` label for a name the gazetteer in use has (its name or an alias, `+al-Qaeda` once
+/// al-Qaeda is in it) is scored as that actor: the `+` says the labeller's gazetteer lacked it,
+/// so labels stay right when the gazetteer grows. Holders likewise.
+pub fn adopt_gazetteer_names(doc: &mut GoldDoc, g: &Gazetteer) {
+    let canonical = |name: &str| {
+        g.actors()
+            .iter()
+            .find(|a| a.name == name || a.aliases.iter().any(|x| x == name))
+            .map(|a| a.name.clone())
+    };
+    for r in &mut doc.refs {
+        if r.discovered {
+            if let Some(name) = canonical(&r.actor) {
+                r.actor = name;
+                r.discovered = false;
+            }
+        }
+        if r.holder_discovered {
+            if let Some(name) = r.holder.as_deref().and_then(canonical) {
+                r.holder = Some(name);
+                r.holder_discovered = false;
+            }
+        }
+    }
+}
+
 /// Checks a labelled article's names against the gazetteer it is scored with: an actor or a
 /// holder not in it must be marked `+NAME` (else a misspelt name would only count as a miss),
 /// and an actor is never its own holder. Errors name the file and line.
@@ -663,6 +689,26 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("empty surface"));
+    }
+
+    #[test]
+    fn a_plus_name_the_gazetteer_has_is_scored_as_that_actor() {
+        let g = Gazetteer::default_international().unwrap();
+        let mut d = gold(
+            "[Al-Qaeda](+Al-Qaeda; holder=+Acme Corp) and [Iran](Iran; holder=+al-Qaeda) and [Acme](+Acme Corp).",
+        );
+        adopt_gazetteer_names(&mut d, &g);
+        let r = &d.refs;
+        assert_eq!((r[0].actor.as_str(), r[0].discovered), ("al-Qaeda", false));
+        assert_eq!(
+            (r[0].holder.as_deref(), r[0].holder_discovered),
+            (Some("Acme Corp"), true)
+        );
+        assert_eq!(
+            (r[1].holder.as_deref(), r[1].holder_discovered),
+            (Some("al-Qaeda"), false)
+        );
+        assert_eq!((r[2].actor.as_str(), r[2].discovered), ("Acme Corp", true));
     }
 
     #[test]
