@@ -645,6 +645,32 @@ mod tests {
     }
 
     #[test]
+    fn hyphenated_ranks_aides_and_possessive_titles_lead_to_the_person() {
+        check_holders(&[
+            (
+                "US spokesperson Major-General Kevin Bergner said that Iran is to blame.",
+                "Iran",
+                Some("Kevin Bergner"),
+            ),
+            (
+                "Salah al-Obaidi, a top aide to al-Sadr, said that Iraq is to blame.",
+                "Iraq",
+                Some("Salah al-Obaidi"),
+            ),
+            (
+                "\"Cameroon will help,\" said Gabon's Interior Minister André Mba Obame.",
+                "Cameroon",
+                Some("André Mba Obame"),
+            ),
+        ]);
+        // `Major` alone is no title: John Major is a name.
+        let h = holders(
+            "Boris Johnson spoke. Former prime minister John Major has accused Johnson of misleading the Queen.",
+        );
+        assert_eq!(h[1], vec![pair("Boris Johnson", Some("John Major"))]);
+    }
+
+    #[test]
     fn a_name_before_a_long_role_apposition_and_a_reporting_verb_speaks() {
         check_holders(&[(
             "Nabeel Rajab, a prominent human rights activist in Bahrain, announced that Iran is to blame.",

@@ -88,14 +88,16 @@ fn opening_phrase_end(sent: &Sentence, first: usize) -> usize {
 /// The mention that heads the sentence's opening noun phrase: the first one, or the person a
 /// title phrase leads to (`US Secretary of State Mike Pompeo`: Pompeo, not the US).
 fn subject_head(sent: &Sentence) -> usize {
-    title_phrase_end(sent, 0)
+    title_phrase_end(sent, 0, false)
 }
 
 /// The last mention of the title phrase that starts with mention `head`: the person a title
 /// leads to (`US Secretary of State Mike Pompeo`, `Israel Foreign Ministry spokesman Yigal
 /// Palmor`), or `head` itself. Only capitalised, title and role words (and `of`, `to`, `for`)
-/// may stand between, with at least one title or role word and no punctuation.
-fn title_phrase_end(sent: &Sentence, mut head: usize) -> usize {
+/// may stand between, with at least one title or role word and no punctuation. After a
+/// possessive (`said Gabon's Interior Minister André Mba Obame`) only when `through_possessive`:
+/// as a sentence's subject the possessor may be the one that speaks (`Lee’s office said`).
+fn title_phrase_end(sent: &Sentence, mut head: usize, through_possessive: bool) -> usize {
     let s = sent.text.as_str();
     let w = &sent.words;
     while head + 1 < sent.mentions.len() {
@@ -109,7 +111,7 @@ fn title_phrase_end(sent: &Sentence, mut head: usize) -> usize {
         let inner = &w[ae + 1..bs.max(ae + 1)];
         let role = |x: &Word| is_office_word(s, x) || ROLES.contains(&x.text(s));
         let title_phrase = !inner.is_empty()
-            && !w[ae].possessive
+            && (through_possessive || !w[ae].possessive)
             && inner.iter().all(|x| {
                 x.is_capitalised(s) || role(x) || matches!(x.text(s), "of" | "to" | "for")
             })
@@ -364,7 +366,7 @@ pub(super) fn subject_after(sent: &Sentence, v: usize, k: usize, ctx: &Context) 
         }
         if let Some(mi) = mention_starting_at(&sent.mentions, w[x].chars.start) {
             // `said US Secretary of State Mike Pompeo`: the person the title leads to.
-            return Some(sent.mentions[title_phrase_end(sent, mi)].actor);
+            return Some(sent.mentions[title_phrase_end(sent, mi, true)].actor);
         }
         let t = w[x].text(s);
         if is_pronoun(t) || (x == v + 1 && is_object_pronoun(t)) {
