@@ -256,9 +256,11 @@ fn journey_end(s: &str, w: &[Word], mentions: &[Mention], first: usize, m: &Ment
     }
     // The other end: right after this place, or the place before this one's preposition.
     let last = word_ending_at(w, m.span.end).unwrap_or(first);
+    // A place: a mention, or a capitalised name the gazetteer does not have (`to Detroit`).
     let place_at = |k: usize| {
         k < w.len()
-            && actors::mention_starting_at(mentions, w[k].chars.start).is_some()
+            && (actors::mention_starting_at(mentions, w[k].chars.start).is_some()
+                || w[k].is_capitalised(s))
             && !gap_breaks(s, w, k)
     };
     let after = w
@@ -325,8 +327,12 @@ fn names_the_place(s: &str, w: &[Word], m: &Mention) -> bool {
         return false;
     };
     let body = w[last].text(s).starts_with(char::is_lowercase);
-    let modifies_next =
-        phrase_word_after(s, w, m).is_some_and(|n| n.text(s).starts_with(char::is_lowercase));
+    // A lower-case noun after the place makes it a modifier; an adverb does not (`leaving
+    // Uganda voluntarily`).
+    let modifies_next = phrase_word_after(s, w, m).is_some_and(|n| {
+        let t = n.text(s);
+        t.starts_with(char::is_lowercase) && !t.ends_with("ly")
+    });
     !body && !modifies_next
 }
 
@@ -487,6 +493,19 @@ mod tests {
             (
                 "The pipeline ends between the gas field and Thesprotia, Greece, where it merges.",
                 &["Greece"],
+            ),
+            // The other end need not be a gazetteer name; an adverb after a place modifies nothing.
+            (
+                "The flight was traveling from Amsterdam to Detroit.",
+                &["Amsterdam"],
+            ),
+            (
+                "The refugees were returning home, leaving Uganda voluntarily.",
+                &["Uganda"],
+            ),
+            (
+                "There are more than 20,000 Mauritanian refugees in Senegal.",
+                &["Senegal"],
             ),
             // Strikes into a country are its affairs, and a list of countries stays.
             ("Rockets were fired into Israel from Gaza.", &[]),
