@@ -14,6 +14,11 @@
 //!   party's own affairs between (`the crackdown in Iran`, `the war in Ukraine`, `elections in
 //!   Venezuela` keep their place as an actor).
 //!
+//! Besides: a country after a place that is a venue (`in Wuhan, China`), places visited or left
+//! (`visits Kuwait`), only near or in a direction (`near the Seychelles`), where an organisation
+//! works (`Amnesty International in Australia`), and both ends of a journey (`from Kuwait to South
+//! Africa`).
+//!
 //! A place that is the subject or object of a verb is never after a preposition, so it stays an
 //! actor (`Oslo rejected the plan`, `sanctions against Iran`).
 

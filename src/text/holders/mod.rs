@@ -11,7 +11,10 @@
 //!   (`’ said Wang`), `according to X`, or `he`/`she` (the person mentioned last before it, in
 //!   the last four sentences). Coordinated subjects (`Japan and South Korea welcomed`) give none.
 //! - **Quotes**: the speaker of a direct quote is the attribution right after it (`,’ Wang told
-//!   reporters`) or right before it (`Patel added: “…`); a quote with no attribution that opens
+//!   reporters`, `stated … spokesman Yigal Palmor`: a title phrase leads to the person) or right
+//!   before it (`Patel added: “…`; after a colon a few words may stand between, `telling The
+//!   Times of India: “…`; a participle of speech right before the quote takes the sentence's
+//!   subject, `criticized the toll saying, “…`); a quote with no attribution that opens
 //!   the paragraph after an attributed quote keeps its speaker. Every actor inside the quote,
 //!   in any of its sentences, takes the speaker.
 //! - Other actors of a sentence take the nearest attribution before them, or else the first
@@ -144,22 +147,7 @@ fn quote_speakers(
         let k = sentences.partition_point(|s| s.span.end <= pos);
         (k < sentences.len() && sentences[k].span.start <= pos).then_some(k)
     };
-    // Whether at most `max` words stand between characters `a` and `b` (stops early).
-    let few_words = |a: usize, b: usize, max: usize| -> bool {
-        let mut n = 0;
-        let mut in_word = false;
-        for &c in &chars[a.min(b)..b] {
-            let w = c.is_alphanumeric();
-            if w && !in_word {
-                n += 1;
-                if n > max {
-                    return false;
-                }
-            }
-            in_word = w;
-        }
-        true
-    };
+    let few_words = |a: usize, b: usize, max: usize| few_words(chars, a, b, max);
     let mut out: Vec<Option<usize>> = Vec::with_capacity(quotes.len());
     for (qi, q) in quotes.iter().enumerate() {
         let mut speaker = None;
@@ -182,11 +170,7 @@ fn quote_speakers(
                     .map(|i| a[i])
                     .filter(|x| {
                         // `telling The Times of India: “…`: a colon opens the quote.
-                        let colon = chars[x.verb.end..q.start]
-                            .iter()
-                            .rev()
-                            .find(|c| !c.is_whitespace())
-                            == Some(&':');
+                        let colon = ends_with_colon(&chars[x.verb.end..q.start]);
                         few_words(x.verb.end, q.start, if colon { 8 } else { 3 })
                     })
                     .map(|x| x.holder);
@@ -239,6 +223,28 @@ fn quote_speakers(
         out.push(speaker);
     }
     out
+}
+
+/// Whether at most `max` words stand between characters `a` and `b` of `chars` (stops early).
+fn few_words(chars: &[char], a: usize, b: usize, max: usize) -> bool {
+    let mut n = 0;
+    let mut in_word = false;
+    for &c in &chars[a.min(b)..b] {
+        let w = c.is_alphanumeric();
+        if w && !in_word {
+            n += 1;
+            if n > max {
+                return false;
+            }
+        }
+        in_word = w;
+    }
+    true
+}
+
+/// Whether the last character of `gap` that is not white space is a colon.
+fn ends_with_colon(gap: &[char]) -> bool {
+    gap.iter().rev().find(|c| !c.is_whitespace()) == Some(&':')
 }
 
 /// The attributions of sentence `k`.
