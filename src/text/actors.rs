@@ -273,6 +273,27 @@ pub fn is_title_word(t: &str) -> bool {
             .contains(t)
 }
 
+/// `Nouri al-Maliki` → `Nouri Maliki`: a name with an Arabic article (`al-`, `el-`) before a
+/// later word, without it; `None` when it has none.
+fn without_arabic_article(name: &str) -> Option<String> {
+    let mut changed = false;
+    let words: Vec<String> = name
+        .split(' ')
+        .enumerate()
+        .map(|(k, w)| {
+            let rest = w.strip_prefix("al-").or_else(|| w.strip_prefix("el-"));
+            match rest {
+                Some(r) if k > 0 && r.starts_with(char::is_uppercase) => {
+                    changed = true;
+                    r.to_string()
+                }
+                _ => w.to_string(),
+            }
+        })
+        .collect();
+    changed.then(|| words.join(" "))
+}
+
 /// `President Xi Jinping`: a title alias (`President Xi`) that a full name of the same actor
 /// continues past its end loses to the full name, so the mention is the name without its title
 /// (as `Prime Minister Keir Starmer` gives `Keir Starmer`). Candidates are `(start, end,
@@ -406,7 +427,13 @@ impl Gazetteer {
                     variants.push(capitalised(n));
                 }
                 let via = via_of(n);
-                for v in variants {
+                // `Nouri Maliki` for Nouri al-Maliki: the article dropped, as much of the press
+                // writes it; never taken from another actor's name.
+                let dropped = (a.is_person() && n.contains(' '))
+                    .then(|| without_arabic_article(n))
+                    .flatten()
+                    .filter(|d| seen.get(d).is_none_or(|&j| j == i));
+                for v in variants.into_iter().chain(dropped) {
                     match seen.get(&v) {
                         Some(&j) if j != i => {
                             return Err(Error::Input {
@@ -575,6 +602,24 @@ mod tests {
                 p.name
             );
         }
+    }
+
+    #[test]
+    fn a_name_with_an_arabic_article_also_matches_without_it() {
+        assert_eq!(
+            without_arabic_article("Nouri al-Maliki").as_deref(),
+            Some("Nouri Maliki")
+        );
+        assert_eq!(without_arabic_article("al-Qaeda"), None);
+        assert_eq!(without_arabic_article("Xi Jinping"), None);
+        let g = g();
+        assert_eq!(
+            names(&g, "Bashar Assad and Bashar al-Assad spoke."),
+            vec![
+                ("Bashar al-Assad".to_string(), "Bashar Assad".to_string()),
+                ("Bashar al-Assad".to_string(), "Bashar al-Assad".to_string()),
+            ]
+        );
     }
 
     #[test]

@@ -184,6 +184,9 @@ fn skip_office_domain(s: &str, w: &[Word], i: usize, j: usize) -> usize {
     first
 }
 
+/// How many words an apposition after a name may have when a reporting verb follows it.
+const MAX_APPOSITION_WORDS: usize = 12;
+
 /// How many words a relative clause after a name (`Name, who …, said`) may have (here and for
 /// the subject of its verb).
 pub const MAX_RELATIVE_WORDS: usize = 30;
@@ -364,6 +367,17 @@ fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
                 .any(|x| REPORTING_VERBS.contains(&x.text(s)))
         {
             return true;
+        }
+        // `Stephen Fredrick, a former pilot of similar aircraft, told CNN`: an apposition that
+        // opens with an article and closes with a comma right before a reporting verb.
+        if gap.trim() == "," && matches!(w[j + 1].text(s), "a" | "an" | "the") {
+            let close = (j + 2..w.len().min(j + 2 + MAX_APPOSITION_WORDS))
+                .find(|&k| between(s, w, k - 1, k).contains([',', ';', ':', '(', ')', '—']));
+            if close.is_some_and(|k| {
+                between(s, w, k - 1, k).trim() == "," && REPORTING_VERBS.contains(&w[k].text(s))
+            }) {
+                return true;
+            }
         }
         if gap.trim() == "," {
             // `Name, the leader of …` / `Name, director of …` / `Name, a researcher`

@@ -326,7 +326,7 @@ fn clause_follows(s: &str, w: &[Word], v: usize) -> bool {
         .any(|x| AUXILIARIES.contains(&w[x].text(s)))
 }
 
-/// Whether a quote opens right after word `v` (`saying, “…`, `adding: “…`): a participle of
+/// Whether a quote opens right after word `v` (`saying, “…`, `adding: “…`, `saying that “…`): a participle of
 /// speech there needs no comma before it to take the sentence's subject, unless a person's
 /// noun stands right before it (`quotes the minister saying, “…`: the minister speaks).
 fn opens_quote(sent: &Sentence, v: usize) -> bool {
@@ -341,7 +341,13 @@ fn opens_quote(sent: &Sentence, v: usize) -> bool {
     if speaker_before {
         return false;
     }
-    let gap = between(s, w, v, v + 1).trim();
+    // `saying that “…`: the quote may open after `that`.
+    let after = if w[v + 1].text(s) == "that" && v + 2 < w.len() {
+        v + 1
+    } else {
+        v
+    };
+    let gap = between(s, w, after, after + 1).trim();
     gap.ends_with(['“', '"'])
         && gap
             .trim_end_matches(['“', '"'])
@@ -619,6 +625,12 @@ mod tests {
                 "China",
                 Some("Narendra Modi"),
             ),
+            // `saying that “…`.
+            (
+                "George W. Bush spoke of the Irish saying that \"Ireland and America are friends.\"",
+                "Ireland",
+                Some("George W. Bush"),
+            ),
             // A person's noun right before the participle speaks, not the sentence's subject.
             (
                 "The Associated Press quotes the Belgian minister saying, \"There are no objections of EU countries.\"",
@@ -678,7 +690,14 @@ mod tests {
 
     #[test]
     fn a_name_before_a_long_role_apposition_and_a_reporting_verb_speaks() {
-        check_holders(&[(
+        check_holders(&[
+            // An apposition with an article, closed right before a reporting verb.
+            (
+                "Stephen Fredrick, a former pilot of similar aircraft, told CNN the video shows a flameout.",
+                "CNN",
+                Some("Stephen Fredrick"),
+            ),
+            (
             "Nabeel Rajab, a prominent human rights activist in Bahrain, announced that Iran is to blame.",
             "Iran",
             Some("Nabeel Rajab"),
