@@ -627,9 +627,9 @@ mod tests {
             ),
             // `saying that “…`.
             (
-                "George W. Bush spoke of the Irish saying that \"Ireland and America are friends.\"",
+                "Xi Jinping stood up saying that \"Ireland and America are friends.\"",
                 "Ireland",
-                Some("George W. Bush"),
+                Some("Xi Jinping"),
             ),
             // A person's noun right before the participle speaks, not the sentence's subject.
             (
