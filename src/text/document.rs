@@ -4,7 +4,10 @@
 
 use super::actors::{is_title_word, overlaps_any, Actor, Gazetteer, Mention, Via};
 use super::discover::{self, CandidateKind};
-use super::lexicon::{INSTITUTION_HEADS, MONTHS, NAME_TAILS, WATER_HEADS, WEEKDAYS};
+use super::lexicon::{
+    DISPUTED_CAPITALS, DISPUTED_DISTRICT_HEADS, INSTITUTION_HEADS, MONTHS, NAME_TAILS, WATER_HEADS,
+    WEEKDAYS,
+};
 pub use super::sentence::{ActorTable, Sentence};
 use super::span::{DocSpan, SentenceSpan};
 use super::words::{
@@ -87,8 +90,11 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
             let text: String = chars[sp.start..sp.end].iter().collect();
             let words = words(&text);
             let mut mentions = g.find(&text);
+            let found = mentions.clone();
             mentions.retain(|m| {
-                !family_name_of_someone_else(&text, &words, m) && !part_of_a_longer_name(&text, m)
+                !family_name_of_someone_else(&text, &words, m)
+                    && !part_of_a_longer_name(&text, m)
+                    && !place_ending_a_name(&text, &words, &found, g, m)
             });
             drop_second_name_of_one_actor(&text, &words, &mut mentions);
             Sentence {
@@ -187,6 +193,52 @@ fn family_name_of_someone_else(s: &str, w: &[Word], m: &Mention) -> bool {
     before || after
 }
 
+/// `Temple University Japan`, `Pratt & Whitney Canada`, `Antifa Warsaw`: a place right after a
+/// capitalised word of a name the gazetteer does not have (not a title, a role, a date, another
+/// mention or the sentence's first word) ends that name; the place's actor is not meant.
+fn place_ending_a_name(s: &str, w: &[Word], found: &[Mention], g: &Gazetteer, m: &Mention) -> bool {
+    if m.via != Via::Alias || !matches!(g.actors()[m.actor].kind.as_str(), "country" | "region") {
+        return false;
+    }
+    let Some(i) = word_starting_at(w, m.span.start) else {
+        return false;
+    };
+    if i < 2 {
+        return false;
+    }
+    let p = &w[i - 1];
+    let t = p.text(s);
+    // Not a headline's capitals (`ON ISRAEL`), a compound (`Muslim-majority`) or a direction
+    // (`Northern Iraq`, `North India` are labelled the country).
+    let capitals = t.chars().all(|c| !c.is_lowercase());
+    let direction = matches!(
+        t,
+        "North"
+            | "South"
+            | "East"
+            | "West"
+            | "Northern"
+            | "Southern"
+            | "Eastern"
+            | "Western"
+            | "Central"
+            | "Upper"
+            | "Lower"
+    );
+    between(s, w, i - 1, i) == " "
+        && p.is_capitalised(s)
+        && !capitals
+        && !direction
+        && !t.contains(['-', '–'])
+        && !p.possessive
+        && t.ends_with(char::is_alphabetic)
+        && !is_title_word(t)
+        && !is_not_name(t)
+        && !WEEKDAYS.contains(&t)
+        && !MONTHS.contains(&t)
+        && !overlaps_any(found, p.chars)
+}
+
 /// A place inside a longer name (`Samoa Observer`, `Iran–Iraq War`, `the Gulf of Oman`, `the
 /// University of Nairobi`, `US$3.4 trillion`, `U.S. dollars`): not a reference to the place's
 /// actor.
@@ -208,6 +260,12 @@ fn part_of_a_longer_name(s: &str, m: &Mention) -> bool {
         return true;
     }
     if another_countrys_congress(before, m) {
+        return true;
+    }
+    // `East Jerusalem` is not Israel's.
+    if DISPUTED_CAPITALS.contains(&m.text.as_str())
+        && DISPUTED_DISTRICT_HEADS.iter().any(|h| before.ends_with(h))
+    {
         return true;
     }
     // The next capitalised words (a dash-joined name first: `–Iraq War`).
@@ -498,6 +556,18 @@ mod tests {
         let t = "The Indian National Congress, the Brazilian Congress, the Senegal River, the Horn of Africa and the Supreme Court of the United Kingdom; on Friday, Congress voted and the US Congress too.";
         let got = surfaces(t);
         assert_eq!(got, vec!["Congress", "US Congress"]);
+    }
+
+    #[test]
+    fn a_place_that_ends_another_name_is_not_its_state() {
+        let t = "A Temple University Japan professor spoke, Pratt & Whitney Canada agreed and United Russia won; Northern Iraq, North Korea and Japan stayed.";
+        assert_eq!(surfaces(t), vec!["Iraq", "North Korea", "Japan"]);
+    }
+
+    #[test]
+    fn east_jerusalem_is_not_israel() {
+        let t = "Israel annexed East Jerusalem and builds in east Jerusalem; Jerusalem protested.";
+        assert_eq!(surfaces(t), vec!["Israel", "Jerusalem"]);
     }
 
     #[test]

@@ -33,6 +33,13 @@ pub const WATER_HEADS: &[&str] = &[
     "Bay of ",
 ];
 
+/// Districts named after a capital whose state does not hold them in international law (`East
+/// Jerusalem`): the capital's actor is not meant.
+pub const DISPUTED_DISTRICT_HEADS: &[&str] = &["East ", "east "];
+
+/// Capitals that `DISPUTED_DISTRICT_HEADS` apply to.
+pub const DISPUTED_CAPITALS: &[&str] = &["Jerusalem"];
+
 /// Nouns that stay a reference before `of` (`accused the alliance of …`); the others then
 /// mean something else (`the body of a soldier`, `the group of ministers`).
 pub const KEEP_BEFORE_OF: &[&str] = &["alliance", "bloc", "agency", "watchdog", "cartel", "lender"];
