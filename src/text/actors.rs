@@ -15,6 +15,7 @@
 use super::demonyms::Demonyms;
 pub use super::lexicon::TITLES;
 use super::span::SentenceSpan;
+use super::words::arabic_article;
 use crate::error::{Error, Result};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
@@ -273,22 +274,19 @@ pub fn is_title_word(t: &str) -> bool {
             .contains(t)
 }
 
-/// `Nouri al-Maliki` → `Nouri Maliki`: a name with an Arabic article (`al-`, `el-`) before a
-/// later word, without it; `None` when it has none.
+/// `Nouri al-Maliki` → `Nouri Maliki`: a name with an Arabic article (`al-`, `el-`, … as
+/// `words::arabic_article` knows them) before a later word, without it; `None` when it has none.
 fn without_arabic_article(name: &str) -> Option<String> {
     let mut changed = false;
-    let words: Vec<String> = name
+    let words: Vec<&str> = name
         .split(' ')
         .enumerate()
-        .map(|(k, w)| {
-            let rest = w.strip_prefix("al-").or_else(|| w.strip_prefix("el-"));
-            match rest {
-                Some(r) if k > 0 && r.starts_with(char::is_uppercase) => {
-                    changed = true;
-                    r.to_string()
-                }
-                _ => w.to_string(),
+        .map(|(k, w)| match arabic_article(w) {
+            Some((_, rest)) if k > 0 => {
+                changed = true;
+                rest
             }
+            _ => w,
         })
         .collect();
     changed.then(|| words.join(" "))
@@ -379,6 +377,9 @@ impl Gazetteer {
         let mut owner = Vec::new();
         let mut vias = Vec::new();
         let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        // Names without their Arabic article (`Nouri Maliki`), added once every written name is
+        // known, so that they never take a name another actor has.
+        let mut dropped: Vec<(String, usize, Via)> = Vec::new();
         for (i, a) in actors.iter().enumerate() {
             if !KINDS.contains(&a.kind.as_str()) {
                 // A misspelt kind would silently lose what the kind does (family-name
@@ -427,13 +428,12 @@ impl Gazetteer {
                     variants.push(capitalised(n));
                 }
                 let via = via_of(n);
-                // `Nouri Maliki` for Nouri al-Maliki: the article dropped, as much of the press
-                // writes it; never taken from another actor's name.
-                let dropped = (a.is_person() && n.contains(' '))
-                    .then(|| without_arabic_article(n))
-                    .flatten()
-                    .filter(|d| seen.get(d).is_none_or(|&j| j == i));
-                for v in variants.into_iter().chain(dropped) {
+                if a.is_person() {
+                    if let Some(d) = without_arabic_article(n) {
+                        dropped.push((d, i, via));
+                    }
+                }
+                for v in variants {
                     match seen.get(&v) {
                         Some(&j) if j != i => {
                             return Err(Error::Input {
@@ -453,6 +453,14 @@ impl Gazetteer {
                         }
                     }
                 }
+            }
+        }
+        for (d, i, via) in dropped {
+            if let std::collections::hash_map::Entry::Vacant(e) = seen.entry(d.clone()) {
+                e.insert(i);
+                patterns.push(d);
+                owner.push(i);
+                vias.push(via);
             }
         }
         let ac = AhoCorasick::builder()
@@ -611,6 +619,18 @@ mod tests {
             Some("Nouri Maliki")
         );
         assert_eq!(without_arabic_article("al-Qaeda"), None);
+        assert_eq!(
+            without_arabic_article("Ahmed Al-Sharaa").as_deref(),
+            Some("Ahmed Sharaa")
+        );
+        // An actor of its own with that name keeps it, whatever the order.
+        let g2 = g()
+            .with_extra(&["Bashar Assad;kind=person".to_string()])
+            .unwrap();
+        assert_eq!(
+            names(&g2, "Bashar Assad spoke."),
+            vec![("Bashar Assad".to_string(), "Bashar Assad".to_string())]
+        );
         assert_eq!(without_arabic_article("Xi Jinping"), None);
         let g = g();
         assert_eq!(

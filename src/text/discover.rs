@@ -184,6 +184,24 @@ fn skip_office_domain(s: &str, w: &[Word], i: usize, j: usize) -> usize {
     first
 }
 
+/// Lower-case nouns for a body of people, beside `COMPANY_NOUNS`.
+const BODY_NOUNS: &[&str] = &[
+    "group",
+    "organisation",
+    "organization",
+    "charity",
+    "agency",
+    "body",
+    "network",
+    "party",
+    "union",
+    "coalition",
+    "movement",
+    "newspaper",
+    "broadcaster",
+    "outlet",
+];
+
 /// How many words an apposition after a name may have when a reporting verb follows it.
 const MAX_APPOSITION_WORDS: usize = 12;
 
@@ -373,8 +391,19 @@ fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
         if gap.trim() == "," && matches!(w[j + 1].text(s), "a" | "an" | "the") {
             let close = (j + 2..w.len().min(j + 2 + MAX_APPOSITION_WORDS))
                 .find(|&k| between(s, w, k - 1, k).contains([',', ';', ':', '(', ')', '—']));
+            // Not an organisation's apposition (`Kettering Labs, the firm that built it, said`):
+            // a word for a body and no role (`a spokesman for the group` is a person's).
+            let organisation = |k: usize| {
+                let words = &w[j + 1..k];
+                words.iter().any(|x| {
+                    let t = x.text(s);
+                    COMPANY_NOUNS.contains(&t) || BODY_NOUNS.contains(&t)
+                }) && !words.iter().any(|x| ROLES.contains(&x.text(s)))
+            };
             if close.is_some_and(|k| {
-                between(s, w, k - 1, k).trim() == "," && REPORTING_VERBS.contains(&w[k].text(s))
+                between(s, w, k - 1, k).trim() == ","
+                    && REPORTING_VERBS.contains(&w[k].text(s))
+                    && !organisation(k)
             }) {
                 return true;
             }

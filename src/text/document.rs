@@ -5,8 +5,8 @@
 use super::actors::{is_title_word, overlaps_any, Actor, Gazetteer, Mention, Via};
 use super::discover::{self, CandidateKind};
 use super::lexicon::{
-    DISPUTED_CAPITALS, DISPUTED_DISTRICT_HEADS, INSTITUTION_HEADS, MONTHS, NAME_TAILS, WATER_HEADS,
-    WEEKDAYS,
+    DISPUTED_CAPITALS, DISPUTED_DISTRICT_HEADS, INSTITUTION_HEADS, MONTHS, NAME_TAILS, ROLES,
+    WATER_HEADS,
 };
 pub use super::sentence::{ActorTable, Sentence};
 use super::span::{DocSpan, SentenceSpan};
@@ -193,9 +193,33 @@ fn family_name_of_someone_else(s: &str, w: &[Word], m: &Mention) -> bool {
     before || after
 }
 
+/// Directions before a place's name.
+const DIRECTIONS: &[&str] = &[
+    "North",
+    "South",
+    "East",
+    "West",
+    "Northern",
+    "Southern",
+    "Eastern",
+    "Western",
+    "Central",
+    "Upper",
+    "Lower",
+    "Northeast",
+    "Northwest",
+    "Southeast",
+    "Southwest",
+    "Northeastern",
+    "Northwestern",
+    "Southeastern",
+    "Southwestern",
+];
+
 /// `Temple University Japan`, `Pratt & Whitney Canada`, `Antifa Warsaw`: a place right after a
 /// capitalised word of a name the gazetteer does not have (not a title, a role, a date, another
-/// mention or the sentence's first word) ends that name; the place's actor is not meant.
+/// mention, a direction or the sentence's first word, nor in a title-case headline) ends that
+/// name; the place's actor is not meant.
 fn place_ending_a_name(s: &str, w: &[Word], found: &[Mention], g: &Gazetteer, m: &Mention) -> bool {
     if m.via != Via::Alias || !matches!(g.actors()[m.actor].kind.as_str(), "country" | "region") {
         return false;
@@ -208,33 +232,24 @@ fn place_ending_a_name(s: &str, w: &[Word], found: &[Mention], g: &Gazetteer, m:
     }
     let p = &w[i - 1];
     let t = p.text(s);
-    // Not a headline's capitals (`ON ISRAEL`), a compound (`Muslim-majority`) or a direction
-    // (`Northern Iraq`, `North India` are labelled the country).
+    // Not a headline's capitals (`ON ISRAEL`) or title case (`Trump Threatens Iran`), a compound
+    // (`Muslim-majority`), a direction (`Northern Iraq`, `North India` are labelled the country)
+    // or a word for the state itself (`Mainland China`, `Communist China`).
     let capitals = t.chars().all(|c| !c.is_lowercase());
-    let direction = matches!(
-        t,
-        "North"
-            | "South"
-            | "East"
-            | "West"
-            | "Northern"
-            | "Southern"
-            | "Eastern"
-            | "Western"
-            | "Central"
-            | "Upper"
-            | "Lower"
-    );
+    let capitalised = w.iter().filter(|x| x.is_capitalised(s)).count();
+    let title_case = capitalised * 3 > w.len() * 2;
+    let direction = DIRECTIONS.contains(&t) || matches!(t, "Mainland" | "Communist");
     between(s, w, i - 1, i) == " "
         && p.is_capitalised(s)
         && !capitals
+        && !title_case
         && !direction
         && !t.contains(['-', '–'])
         && !p.possessive
         && t.ends_with(char::is_alphabetic)
         && !is_title_word(t)
+        && !ROLES.contains(&t)
         && !is_not_name(t)
-        && !WEEKDAYS.contains(&t)
         && !MONTHS.contains(&t)
         && !overlaps_any(found, p.chars)
 }
@@ -263,8 +278,13 @@ fn part_of_a_longer_name(s: &str, m: &Mention) -> bool {
         return true;
     }
     // `East Jerusalem` is not Israel's.
+    let head_word = |h: &str| {
+        before
+            .strip_suffix(h)
+            .is_some_and(|b| b.is_empty() || b.ends_with(' '))
+    };
     if DISPUTED_CAPITALS.contains(&m.text.as_str())
-        && DISPUTED_DISTRICT_HEADS.iter().any(|h| before.ends_with(h))
+        && DISPUTED_DISTRICT_HEADS.iter().any(|h| head_word(h))
     {
         return true;
     }
@@ -302,6 +322,7 @@ fn another_countrys_congress(before: &str, m: &Mention) -> bool {
     let Some(last) = before.split_whitespace().last() else {
         return false;
     };
+    // The US Congress's own words: `US`, `American`, its parties, `Republican-controlled`.
     let us = [
         "US",
         "U.S.",
@@ -309,15 +330,19 @@ fn another_countrys_congress(before: &str, m: &Mention) -> bool {
         "American",
         "America’s",
         "America's",
+        "Republican",
+        "Democratic",
+        "Democrat",
     ]
     .iter()
-    .any(|x| before.ends_with(x));
-    // A word joined by a space only (not `On Friday, Congress`), not a date word.
+    .any(|x| before.ends_with(x))
+        || last.contains('-');
+    // A name word joined by a space only (not `On Friday, Congress`), not a function or date
+    // word (`If Congress fails`, `When Congress returns`).
     let name_word = last.starts_with(char::is_uppercase)
         && last.ends_with(char::is_alphanumeric)
-        && !WEEKDAYS.contains(&last)
-        && !MONTHS.contains(&last)
-        && !matches!(last, "The" | "In" | "At" | "To" | "But" | "And");
+        && !is_not_name(last)
+        && !MONTHS.contains(&last);
     name_word && !us
 }
 
@@ -556,18 +581,42 @@ mod tests {
         let t = "The Indian National Congress, the Brazilian Congress, the Senegal River, the Horn of Africa and the Supreme Court of the United Kingdom; on Friday, Congress voted and the US Congress too.";
         let got = surfaces(t);
         assert_eq!(got, vec!["Congress", "US Congress"]);
+        // Function words and the US Congress's own parties before it.
+        let t = "If Congress fails, the Republican-controlled Congress and the Democratic Congress will.";
+        assert_eq!(surfaces(t), vec!["Congress"; 3]);
     }
 
     #[test]
     fn a_place_that_ends_another_name_is_not_its_state() {
         let t = "A Temple University Japan professor spoke, Pratt & Whitney Canada agreed and United Russia won; Northern Iraq, North Korea and Japan stayed.";
         assert_eq!(surfaces(t), vec!["Iraq", "North Korea", "Japan"]);
+        // Words for the state itself, compass compounds, title-case headlines stay.
+        for t in [
+            "He said Communist China is a threat to Japan.",
+            "He said Mainland China and Southeast Asia are tense.",
+            "Trump Threatens Iran Over Nuclear Deal",
+        ] {
+            let got = surfaces(t);
+            assert!(
+                got.iter().any(|x| ["China", "Iran"].contains(&x.as_str())),
+                "{t}: {got:?}"
+            );
+        }
+        assert_eq!(
+            surfaces("He said Mainland China and Southeast Asia are tense."),
+            vec!["China", "Asia"]
+        );
     }
 
     #[test]
     fn east_jerusalem_is_not_israel() {
         let t = "Israel annexed East Jerusalem and builds in east Jerusalem; Jerusalem protested.";
         assert_eq!(surfaces(t), vec!["Israel", "Jerusalem"]);
+        // `least` ends in `east`, but is no district's head.
+        assert_eq!(
+            surfaces("Dissidents at least Jerusalem protested."),
+            vec!["Jerusalem"]
+        );
     }
 
     #[test]

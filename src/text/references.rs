@@ -55,14 +55,11 @@ impl Introduced {
         }
     }
     /// Someone the gazetteer does not have bears a family name (`Kim Jong Nam`): the bare family
-    /// name no longer resolves (see `most_recent`).
+    /// name no longer resolves in this document (see `most_recent`).
     fn shadow(&mut self, name: &str) {
-        self.order += 1;
-        let order = self.order;
         let e = self.by_name.entry(name.to_string()).or_default();
-        match e.iter_mut().find(|x| x.0 == SOMEONE_ELSE) {
-            Some(x) => x.1 = order,
-            None => e.push((SOMEONE_ELSE, order)),
+        if !e.iter().any(|x| x.0 == SOMEONE_ELSE) {
+            e.push((SOMEONE_ELSE, 0));
         }
     }
     fn shadowed(&self, name: &str) -> bool {

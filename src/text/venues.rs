@@ -244,6 +244,30 @@ fn place_name_start(s: &str, w: &[Word], mentions: &[Mention], last: usize) -> u
     start
 }
 
+/// Words of a journey or a cargo besides the travel cues (`carrying cargo from Kuwait to …`).
+const JOURNEY_WORDS: &[&str] = &[
+    "cargo",
+    "carrying",
+    "carried",
+    "shipment",
+    "shipped",
+    "ship",
+    "boat",
+    "plane",
+    "smugglers",
+    "smuggled",
+    "traveling",
+    "travelling",
+    "bound",
+    "en-route",
+];
+
+/// Lower-case words ending in `ly` that are nouns, not adverbs (`US ally Japan`).
+const LY_NOUNS: &[&str] = &[
+    "ally", "rally", "family", "supply", "assembly", "daily", "monopoly", "reply", "anomaly",
+    "bully",
+];
+
 /// `carrying cargo from Kuwait to South Africa`: the places a journey or a cargo goes from and
 /// to are both venues (not `into`: `rockets fired into Israel from Gaza` strike a party).
 fn journey_end(s: &str, w: &[Word], mentions: &[Mention], first: usize, m: &Mention) -> bool {
@@ -257,6 +281,16 @@ fn journey_end(s: &str, w: &[Word], mentions: &[Mention], first: usize, m: &Ment
         _ => return false,
     };
     if !names_the_place(s, w, m) {
+        return false;
+    }
+    // A journey's or a cargo's words before the preposition (not `switched recognition from
+    // Taiwan to China`).
+    let moving = clause_words_before(s, w, p, 12).any(|t| {
+        TRAVEL_CUES.contains(&t.as_str())
+            || FROM_CUES.contains(&t.as_str())
+            || JOURNEY_WORDS.contains(&t.as_str())
+    });
+    if !moving {
         return false;
     }
     // The other end: right after this place, or the place before this one's preposition.
@@ -336,7 +370,8 @@ fn names_the_place(s: &str, w: &[Word], m: &Mention) -> bool {
     // Uganda voluntarily`).
     let modifies_next = phrase_word_after(s, w, m).is_some_and(|n| {
         let t = n.text(s);
-        t.starts_with(char::is_lowercase) && !t.ends_with("ly")
+        let adverb = t.ends_with("ly") && !LY_NOUNS.contains(&t);
+        t.starts_with(char::is_lowercase) && !adverb
     });
     !body && !modifies_next
 }
@@ -512,6 +547,12 @@ mod tests {
                 "There are more than 20,000 Mauritanian refugees in Senegal.",
                 &["Senegal"],
             ),
+            // No journey without a word of travel or cargo; `ally` is a noun, not an adverb.
+            (
+                "Panama switched diplomatic recognition from Taiwan to China.",
+                &[],
+            ),
+            ("Pompeo visited US ally Japan on Monday.", &[]),
             // Strikes into a country are its affairs, and a list of countries stays.
             ("Rockets were fired into Israel from Gaza.", &[]),
             ("The envoy praised Obama, China and Russia.", &[]),

@@ -323,12 +323,20 @@ const AUXILIARIES: &[&str] = &[
 fn clause_follows(s: &str, w: &[Word], v: usize) -> bool {
     (v + 1..(v + 7).min(w.len()))
         .take_while(|&x| x == v + 1 || !between(s, w, x - 1, x).contains([',', ';', ':']))
+        // `said Mike Pompeo as he was leaving`: a clause of its own after the subject.
+        .take_while(|&x| !SUBORDINATORS.contains(&w[x].text(s)))
         .any(|x| AUXILIARIES.contains(&w[x].text(s)))
 }
 
+/// Words that open a subordinate clause after an inverted subject.
+const SUBORDINATORS: &[&str] = &[
+    "as", "when", "while", "after", "before", "because", "who", "which", "that", "if", "since",
+    "until", "where",
+];
+
 /// Whether a quote opens right after word `v` (`saying, “…`, `adding: “…`, `saying that “…`): a participle of
-/// speech there needs no comma before it to take the sentence's subject, unless a person's
-/// noun stands right before it (`quotes the minister saying, “…`: the minister speaks).
+/// speech there needs no comma before it to take the sentence's subject, unless a role noun or
+/// a mention stands right before it (`quotes the minister saying, “…`: the minister speaks).
 fn opens_quote(sent: &Sentence, v: usize) -> bool {
     let (s, w) = (sent.text.as_str(), &sent.words);
     if v == 0 || v + 1 >= w.len() {
@@ -651,6 +659,20 @@ mod tests {
             (
                 "\"The sanctions stay,\" said US Secretary of State Mike Pompeo of Iran.",
                 "Iran",
+                Some("Mike Pompeo"),
+            ),
+        ]);
+        check_holders(&[
+            // A title leads to a person only: `the US Ambassador to Russia` is the US.
+            (
+                "\"Hamas must stop,\" said the US Ambassador to Russia.",
+                "Hamas",
+                Some("United States"),
+            ),
+            // A clause of its own after the subject keeps the inversion.
+            (
+                "\"Hamas must stop,\" said Mike Pompeo as he was leaving.",
+                "Hamas",
                 Some("Mike Pompeo"),
             ),
         ]);

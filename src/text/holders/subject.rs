@@ -365,8 +365,13 @@ pub(super) fn subject_after(sent: &Sentence, v: usize, k: usize, ctx: &Context) 
             return None;
         }
         if let Some(mi) = mention_starting_at(&sent.mentions, w[x].chars.start) {
-            // `said US Secretary of State Mike Pompeo`: the person the title leads to.
-            return Some(sent.mentions[title_phrase_end(sent, mi, true)].actor);
+            // `said US Secretary of State Mike Pompeo`: the person the title leads to (not the
+            // place of `said the US Ambassador to Russia`).
+            let end = title_phrase_end(sent, mi, true);
+            let person =
+                |i: usize| table_is_person(ctx.persons, sent.doc_pos(sent.mentions[i].span.start));
+            let head = if end != mi && person(end) { end } else { mi };
+            return Some(sent.mentions[head].actor);
         }
         let t = w[x].text(s);
         if is_pronoun(t) || (x == v + 1 && is_object_pronoun(t)) {
