@@ -274,6 +274,36 @@ pub fn is_title_word(t: &str) -> bool {
             .contains(t)
 }
 
+/// How a name of an actor whose family names are `family` is found: the family name alone, a
+/// title and the family name, or else the name or an alias.
+fn via_of(family: &[String], n: &str) -> Via {
+    if family.iter().any(|f| f == n) {
+        Via::Surname
+    } else if family.iter().any(|f| {
+        n.strip_suffix(f.as_str())
+            .and_then(|t| t.strip_suffix(' '))
+            .is_some_and(|t| TITLES.contains(&t))
+    }) {
+        Via::Title
+    } else {
+        Via::Alias
+    }
+}
+
+/// A name as written and with the case of its first letter changed where a sentence may start
+/// with it (`the Kremlin` / `The Kremlin`, `al-Shabaab` / `Al-Shabaab`).
+fn case_variants(n: &str) -> Vec<String> {
+    let mut variants = vec![n.to_string()];
+    if let Some(rest) = n.strip_prefix("the ") {
+        variants.push(format!("The {rest}"));
+    } else if let Some(rest) = n.strip_prefix("The ") {
+        variants.push(format!("the {rest}"));
+    } else if n.starts_with(|c: char| c.is_lowercase()) {
+        variants.push(capitalised(n));
+    }
+    variants
+}
+
 /// `Nouri al-Maliki` → `Nouri Maliki`: a name with an Arabic article (`al-`, `el-`, … as
 /// `words::arabic_article` knows them) before a later word, without it; `None` when it has none.
 fn without_arabic_article(name: &str) -> Option<String> {
@@ -395,19 +425,6 @@ impl Gazetteer {
                 });
             }
             let family = a.family_names();
-            let via_of = |n: &str| {
-                if family.iter().any(|f| f == n) {
-                    Via::Surname
-                } else if family.iter().any(|f| {
-                    n.strip_suffix(f.as_str())
-                        .and_then(|t| t.strip_suffix(' '))
-                        .is_some_and(|t| TITLES.contains(&t))
-                }) {
-                    Via::Title
-                } else {
-                    Via::Alias
-                }
-            };
             let names = std::iter::once(&a.name)
                 .chain(a.aliases.iter())
                 .chain(a.cities.iter());
@@ -419,15 +436,8 @@ impl Gazetteer {
                         message: format!("actor {:?} has an empty name or alias", a.name),
                     });
                 }
-                let mut variants = vec![n.to_string()];
-                if let Some(rest) = n.strip_prefix("the ") {
-                    variants.push(format!("The {rest}"));
-                } else if let Some(rest) = n.strip_prefix("The ") {
-                    variants.push(format!("the {rest}"));
-                } else if n.starts_with(|c: char| c.is_lowercase()) {
-                    variants.push(capitalised(n));
-                }
-                let via = via_of(n);
+                let variants = case_variants(n);
+                let via = via_of(&family, n);
                 if a.is_person() {
                     if let Some(d) = without_arabic_article(n) {
                         dropped.push((d, i, via));

@@ -345,6 +345,30 @@ fn expansion(
     }
 }
 
+/// `Stephen Fredrick, a former pilot of similar aircraft, told CNN`: after the name ending at
+/// word `j`, an apposition that opens with an article and closes with a comma right before a
+/// reporting verb, and does not name a body (`Kettering Labs, the firm that built it, said`: a
+/// word for a body and no role; `a spokesman for the group` is a person's).
+fn apposition_then_reporting_verb(s: &str, w: &[Word], j: usize) -> bool {
+    if j + 2 >= w.len()
+        || between(s, w, j, j + 1).trim() != ","
+        || !matches!(w[j + 1].text(s), "a" | "an" | "the")
+    {
+        return false;
+    }
+    let Some(k) = (j + 2..w.len().min(j + 2 + MAX_APPOSITION_WORDS))
+        .find(|&k| between(s, w, k - 1, k).contains([',', ';', ':', '(', ')', '—']))
+    else {
+        return false;
+    };
+    let words = &w[j + 1..k];
+    let body = words.iter().any(|x| {
+        let t = x.text(s);
+        COMPANY_NOUNS.contains(&t) || BODY_NOUNS.contains(&t)
+    }) && !words.iter().any(|x| ROLES.contains(&x.text(s)));
+    between(s, w, k - 1, k).trim() == "," && REPORTING_VERBS.contains(&w[k].text(s)) && !body
+}
+
 /// A title or role before, a role apposition after, or a reporting verb on either side.
 fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
     let before = i.checked_sub(1).map(|k| w[k].text(s));
@@ -386,27 +410,8 @@ fn introduced_as_person(s: &str, w: &[Word], i: usize, j: usize) -> bool {
         {
             return true;
         }
-        // `Stephen Fredrick, a former pilot of similar aircraft, told CNN`: an apposition that
-        // opens with an article and closes with a comma right before a reporting verb.
-        if gap.trim() == "," && matches!(w[j + 1].text(s), "a" | "an" | "the") {
-            let close = (j + 2..w.len().min(j + 2 + MAX_APPOSITION_WORDS))
-                .find(|&k| between(s, w, k - 1, k).contains([',', ';', ':', '(', ')', '—']));
-            // Not an organisation's apposition (`Kettering Labs, the firm that built it, said`):
-            // a word for a body and no role (`a spokesman for the group` is a person's).
-            let organisation = |k: usize| {
-                let words = &w[j + 1..k];
-                words.iter().any(|x| {
-                    let t = x.text(s);
-                    COMPANY_NOUNS.contains(&t) || BODY_NOUNS.contains(&t)
-                }) && !words.iter().any(|x| ROLES.contains(&x.text(s)))
-            };
-            if close.is_some_and(|k| {
-                between(s, w, k - 1, k).trim() == ","
-                    && REPORTING_VERBS.contains(&w[k].text(s))
-                    && !organisation(k)
-            }) {
-                return true;
-            }
+        if apposition_then_reporting_verb(s, w, j) {
+            return true;
         }
         if gap.trim() == "," {
             // `Name, the leader of …` / `Name, director of …` / `Name, a researcher`
