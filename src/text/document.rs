@@ -90,12 +90,17 @@ pub fn analyse(text: &str, g: &Gazetteer, opts: &MentionOptions) -> Analysis {
             let text: String = chars[sp.start..sp.end].iter().collect();
             let words = words(&text);
             let mut mentions = g.find(&text);
-            let found = mentions.clone();
-            mentions.retain(|m| {
-                !family_name_of_someone_else(&text, &words, m)
-                    && !part_of_a_longer_name(&text, m)
-                    && !place_ending_a_name(&text, &words, &found, g, m)
-            });
+            let headline = title_case(&text, &words);
+            let keep: Vec<bool> = mentions
+                .iter()
+                .map(|m| {
+                    !family_name_of_someone_else(&text, &words, m)
+                        && !part_of_a_longer_name(&text, m)
+                        && (headline || !place_ending_a_name(&text, &words, &mentions, g, m))
+                })
+                .collect();
+            let mut keep = keep.into_iter();
+            mentions.retain(|_| keep.next().unwrap_or(true));
             drop_second_name_of_one_actor(&text, &words, &mut mentions);
             Sentence {
                 index,
@@ -193,6 +198,13 @@ fn family_name_of_someone_else(s: &str, w: &[Word], m: &Mention) -> bool {
     before || after
 }
 
+/// A sentence in title case (`Trump Threatens Iran Over Nuclear Deal`): two words in three
+/// capitalised, where a capitalised word says nothing about names.
+fn title_case(s: &str, w: &[Word]) -> bool {
+    let capitalised = w.iter().filter(|x| x.is_capitalised(s)).count();
+    capitalised * 3 > w.len() * 2
+}
+
 /// Directions before a place's name.
 const DIRECTIONS: &[&str] = &[
     "North",
@@ -232,17 +244,14 @@ fn place_ending_a_name(s: &str, w: &[Word], found: &[Mention], g: &Gazetteer, m:
     }
     let p = &w[i - 1];
     let t = p.text(s);
-    // Not a headline's capitals (`ON ISRAEL`) or title case (`Trump Threatens Iran`), a compound
+    // Not a headline's capitals (`ON ISRAEL`; title case is left out by the caller), a compound
     // (`Muslim-majority`), a direction (`Northern Iraq`, `North India` are labelled the country)
     // or a word for the state itself (`Mainland China`, `Communist China`).
     let capitals = t.chars().all(|c| !c.is_lowercase());
-    let capitalised = w.iter().filter(|x| x.is_capitalised(s)).count();
-    let title_case = capitalised * 3 > w.len() * 2;
     let direction = DIRECTIONS.contains(&t) || matches!(t, "Mainland" | "Communist");
     between(s, w, i - 1, i) == " "
         && p.is_capitalised(s)
         && !capitals
-        && !title_case
         && !direction
         && !t.contains(['-', '–'])
         && !p.possessive

@@ -256,9 +256,6 @@ const JOURNEY_WORDS: &[&str] = &[
     "plane",
     "smugglers",
     "smuggled",
-    "traveling",
-    "travelling",
-    "bound",
     "en-route",
 ];
 

@@ -25,13 +25,11 @@ use super::lexicon::{CLAUSE_LINKS, MEDIA_VERBS, PARTICIPLES, ROLES};
 use super::quotes::{containing, quotes, Quote};
 use super::sentence::{ActorTable, Sentence};
 use super::span::DocSpan;
-use super::words::{
-    between, is_filler, is_pronoun, Word, INVERTING_VERBS, REPORTING_VERBS, ROLE_WORDS,
-};
+use super::words::{between, is_filler, is_pronoun, Word, INVERTING_VERBS, REPORTING_VERBS};
 
 mod subject;
 
-use subject::{gap_has_comma, sentence_subject, subject_after, subject_before};
+use subject::{gap_has_comma, is_office_word, sentence_subject, subject_after, subject_before};
 
 /// What the subject rules need beyond the sentence.
 #[derive(Clone, Copy)]
@@ -344,7 +342,7 @@ fn opens_quote(sent: &Sentence, v: usize) -> bool {
     }
     let before = w[v - 1].text(s);
     let speaker_before = ROLES.contains(&before)
-        || ROLE_WORDS.iter().any(|r| r.eq_ignore_ascii_case(before))
+        || is_office_word(s, &w[v - 1])
         || actors::mention_ending_at(&sent.mentions, w[v - 1].chars.end).is_some();
     if speaker_before {
         return false;

@@ -350,7 +350,7 @@ fn table_is_person(persons: &[PersonAt], pos: usize) -> bool {
 
 /// An office or spokesperson noun (`ROLE_WORDS`: `office`, `ministry`, `spokesman`), as after a
 /// possessive; not the roles that introduce a name (`discover::ROLES`).
-fn is_office_word(s: &str, w: &Word) -> bool {
+pub(super) fn is_office_word(s: &str, w: &Word) -> bool {
     let t = w.text(s);
     ROLE_WORDS.iter().any(|r| r.eq_ignore_ascii_case(t))
 }
